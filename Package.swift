@@ -1,0 +1,37 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "StepConf",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "StepConfCore", targets: ["StepConfCore"]),
+        .executable(name: "stepconf", targets: ["stepconf"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .target(name: "StepConfCore"),
+        .executableTarget(
+            name: "stepconf",
+            dependencies: [
+                "StepConfCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "StepConfCoreTests",
+            dependencies: [
+                "StepConfCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "StepConfCLITests",
+            dependencies: ["StepConfCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A model file: the fitted ``StepModel`` of every step of one workflow.
+public struct PerformanceModel: Sendable, Hashable, Codable {
+    /// The workflow the model was fitted for.
+    public var workflow: String
+    /// Where the parameters came from (`hand-set`, `fitted`, …).
+    public var source: String
+    /// Per-step models, by step id.
+    public var steps: [String: StepModel]
+
+    public init(workflow: String, source: String = "hand-set", steps: [String: StepModel]) {
+        self.workflow = workflow
+        self.source = source
+        self.steps = steps
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case workflow, source, steps
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        workflow = try c.decode(String.self, forKey: .workflow)
+        source = try c.decodeIfPresent(String.self, forKey: .source) ?? "unknown"
+        steps = try c.decode([String: StepModel].self, forKey: .steps)
+    }
+
+    /// Checks that every step of `workflow` has a model and that every parameter is a finite number ≥ 0.
+    /// - Throws: ``InputError`` naming the file, the step and the parameter.
+    public func validated(for workflow: Workflow, source file: String = "model") throws -> PerformanceModel {
+        for step in workflow.steps where steps[step.id] == nil {
+            throw InputError(.missingStep, "\(file): no model for step `\(step.id)` of workflow `\(workflow.name)`")
+        }
+        let known = Set(workflow.steps.map(\.id))
+        for id in steps.keys.sorted() where !known.contains(id) {
+            throw InputError(.unknownStep, "\(file): step `\(id)` is not in workflow `\(workflow.name)`")
+        }
+        for id in steps.keys.sorted() {
+            let model = steps[id]!
+            for (name, value) in model.namedParameters where !(value.isFinite && value >= 0) {
+                throw InputError(
+                    .invalidParameter, "\(file): step `\(id)`: parameter `\(name)` must be a finite number ≥ 0, got \(value)")
+            }
+            if model.case2.deltaS + model.case2.beta2 <= 0 {
+                throw InputError(
+                    .invalidParameter, "\(file): step `\(id)`: `case2.delta_s` and `case2.beta2` cannot both be 0")
+            }
+        }
+        return self
+    }
+
+    /// Reads a model file and validates it against `workflow`.
+    /// - Throws: ``InputError``.
+    public static func load(from path: String, for workflow: Workflow) throws -> PerformanceModel {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(.unreadable, "\(path): cannot read the file")
+        }
+        let model: PerformanceModel
+        do {
+            model = try JSONDecoder().decode(PerformanceModel.self, from: data)
+        } catch let error as DecodingError {
+            throw InputError(.malformed, "\(path): \(JSONErrorText.describe(error))")
+        } catch {
+            throw InputError(.malformed, "\(path): not valid JSON")
+        }
+        return try model.validated(for: workflow, source: path)
+    }
+}

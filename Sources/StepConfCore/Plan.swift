@@ -1,0 +1,99 @@
+/// A policy's plan for one workflow and SLO on predicted times: what `stepconf plan` prints.
+public struct Plan: Sendable, Codable {
+    /// One step of the plan.
+    public struct Step: Sendable, Codable {
+        public var id: String
+        public var memoryMB: Int
+        public var inter: Int
+        public var intra: Int
+        /// Predicted t_i, seconds (with the configurator's time for dynamic policies).
+        public var timeSeconds: Double
+        /// Predicted c_i, USD (with the configurator's cost for dynamic policies).
+        public var costUSD: Double
+        /// Predicted start, seconds from the execution start.
+        public var startSeconds: Double
+        /// The sub-SLO Algorithm 2 gave the step, seconds.
+        public var subSLOSeconds: Double?
+        /// True when no θ met the step's budget and the fastest was taken.
+        public var fallback: Bool
+        /// Time spent deciding this step, µs (0 for static policies, which decide once).
+        public var decisionMicroseconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case id, inter, intra, fallback
+            case memoryMB = "memory_mb"
+            case timeSeconds = "time_s"
+            case costUSD = "cost_usd"
+            case startSeconds = "start_s"
+            case subSLOSeconds = "sub_slo_s"
+            case decisionMicroseconds = "decision_us"
+        }
+    }
+
+    /// Details of the exact solver's answer (`optimal`, and the first `stepconf-exact` decision).
+    public struct Solver: Sendable, Codable {
+        public var method: String
+        public var provenOptimal: Bool
+        public var lowerBoundUSD: Double?
+        public var gap: Double?
+        public var gridSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case method
+            case provenOptimal = "proven_optimal"
+            case lowerBoundUSD = "lower_bound_usd"
+            case gap
+            case gridSeconds = "grid_s"
+        }
+    }
+
+    public var workflow: String
+    public var policy: PolicyName
+    public var sloSeconds: Double
+    /// Whether the predicted makespan meets the SLO.
+    public var feasible: Bool
+    public var makespanSeconds: Double
+    public var costUSD: Double
+    /// Total time the policy spent deciding, µs.
+    public var decisionMicroseconds: Double
+    public var steps: [Step]
+    public var solver: Solver?
+
+    enum CodingKeys: String, CodingKey {
+        case workflow, policy, feasible, steps, solver
+        case sloSeconds = "slo_s"
+        case makespanSeconds = "makespan_s"
+        case costUSD = "cost_usd"
+        case decisionMicroseconds = "decision_us"
+    }
+
+    /// Plans `policy` for `sloSeconds` by replaying the workflow on predicted times.
+    /// - Throws: ``InputError`` for an SLO that is not a positive number; what the policy throws.
+    public static func make(policy: any StepPolicy, sloSeconds: Double) throws -> Plan {
+        guard sloSeconds.isFinite, sloSeconds > 0 else {
+            throw InputError(.invalidSLO, "the SLO must be a positive number of seconds, got \(sloSeconds)")
+        }
+        let replay = try Replay.run(policy: policy, sloSeconds: sloSeconds)
+        let graph = policy.space.graph
+        let steps = (0..<graph.count).map { v in
+            let d = replay.decisions[v]
+            return Step(
+                id: graph.ids[v], memoryMB: d.configuration.memoryMB, inter: d.configuration.inter,
+                intra: d.configuration.intra, timeSeconds: d.seconds, costUSD: d.costUSD, startSeconds: replay.start[v],
+                subSLOSeconds: d.subSLOSeconds, fallback: d.fallback,
+                decisionMicroseconds: replay.decisionSeconds[v] * 1e6)
+        }
+        let solve = replay.decisions.lazy.compactMap(\.solve).first
+        let solver = solve.map {
+            Solver(
+                method: $0.method, provenOptimal: $0.provenOptimal,
+                lowerBoundUSD: $0.lowerBoundUSD.isFinite ? $0.lowerBoundUSD : nil,
+                gap: $0.lowerBoundUSD.isFinite ? $0.gap : nil, gridSeconds: $0.gridSeconds)
+        }
+        let makespan = replay.makespanSeconds
+        return Plan(
+            workflow: graph.workflow.name, policy: policy.name, sloSeconds: sloSeconds,
+            feasible: makespan <= sloSeconds * (1 + 1e-12), makespanSeconds: makespan, costUSD: replay.costUSD,
+            decisionMicroseconds: replay.decisionSeconds.reduce(0, +) * 1e6, steps: steps, solver: solver)
+    }
+}

@@ -1,0 +1,134 @@
+/// Prices, CPU allotment and the configuration grid of the FaaS platform (DESIGN §4).
+///
+/// Every figure defaults to AWS Lambda + Step Functions Standard in us-east-1 and the paper's grid.
+public struct Platform: Sendable, Hashable, Codable {
+    /// The processor architecture, which sets the GB-second price.
+    public enum Architecture: String, Sendable, Hashable, Codable, CaseIterable {
+        case x86_64, arm64
+    }
+
+    /// Architecture of the functions.
+    public var architecture: Architecture
+    /// μ0 for x86_64, USD per GB-second.
+    public var priceX86PerGBSecond: Double
+    /// μ0 for arm64, USD per GB-second.
+    public var priceArmPerGBSecond: Double
+    /// μ1, USD per function request.
+    public var pricePerRequest: Double
+    /// μ2, USD per Step Functions state transition.
+    public var pricePerTransition: Double
+    /// m_s: the memory size, in MB, that buys exactly one vCPU of credit.
+    public var singleCoreMemoryMB: Double
+    /// Smallest and largest memory Lambda accepts, MB.
+    public var minMemoryMB: Int
+    /// Largest memory Lambda accepts, MB.
+    public var maxMemoryMB: Int
+    /// Visible cores by memory: the first tier whose `upToMemoryMB` holds the size applies.
+    public var coreTiers: [CoreTier]
+    /// The grid the configurator chooses from.
+    public var grid: ConfigurationGrid
+    /// State transitions per step besides one per instance (the Map state itself).
+    public var transitionsPerStep: Int
+    /// State transitions per function instance of a step (its Task state).
+    public var transitionsPerInstance: Int
+    /// The configurator function that dynamic policies run before each step.
+    public var configurator: ConfiguratorCost
+
+    /// A tier of visible cores.
+    public struct CoreTier: Sendable, Hashable, Codable {
+        /// The tier covers memory sizes up to and including this, MB.
+        public var upToMemoryMB: Int
+        /// Cores visible to a function of that size.
+        public var cores: Int
+
+        public init(upToMemoryMB: Int, cores: Int) {
+            self.upToMemoryMB = upToMemoryMB
+            self.cores = cores
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case upToMemoryMB = "up_to_memory_mb"
+            case cores
+        }
+    }
+
+    /// What one configurator decision costs in time and money.
+    public struct ConfiguratorCost: Sendable, Hashable, Codable {
+        /// Memory of the configurator function, MB.
+        public var memoryMB: Int
+        /// Wall time one decision adds before its step, seconds (invoke + run + state transition).
+        public var seconds: Double
+        /// Billed duration of one decision, seconds.
+        public var billedSeconds: Double
+
+        public init(memoryMB: Int = 512, seconds: Double = 0.045, billedSeconds: Double = 0.005) {
+            self.memoryMB = memoryMB
+            self.seconds = seconds
+            self.billedSeconds = billedSeconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case memoryMB = "memory_mb"
+            case seconds
+            case billedSeconds = "billed_seconds"
+        }
+    }
+
+    /// The paper's platform: AWS us-east-1 prices and the paper's grid.
+    public init(
+        architecture: Architecture = .x86_64,
+        priceX86PerGBSecond: Double = 0.0000166667,
+        priceArmPerGBSecond: Double = 0.0000133334,
+        pricePerRequest: Double = 0.20 / 1_000_000,
+        pricePerTransition: Double = 0.025 / 1_000,
+        singleCoreMemoryMB: Double = 1769,
+        minMemoryMB: Int = 128,
+        maxMemoryMB: Int = 10_240,
+        coreTiers: [CoreTier] = [
+            .init(upToMemoryMB: 3008, cores: 2), .init(upToMemoryMB: 5307, cores: 3),
+            .init(upToMemoryMB: 7076, cores: 4), .init(upToMemoryMB: 8845, cores: 5),
+            .init(upToMemoryMB: 10_240, cores: 6),
+        ],
+        grid: ConfigurationGrid = .paper,
+        transitionsPerStep: Int = 1,
+        transitionsPerInstance: Int = 1,
+        configurator: ConfiguratorCost = .init()
+    ) {
+        self.architecture = architecture
+        self.priceX86PerGBSecond = priceX86PerGBSecond
+        self.priceArmPerGBSecond = priceArmPerGBSecond
+        self.pricePerRequest = pricePerRequest
+        self.pricePerTransition = pricePerTransition
+        self.singleCoreMemoryMB = singleCoreMemoryMB
+        self.minMemoryMB = minMemoryMB
+        self.maxMemoryMB = maxMemoryMB
+        self.coreTiers = coreTiers
+        self.grid = grid
+        self.transitionsPerStep = transitionsPerStep
+        self.transitionsPerInstance = transitionsPerInstance
+        self.configurator = configurator
+    }
+
+    /// The defaults: AWS us-east-1, x86_64, the paper's grid.
+    public static let aws = Platform()
+
+    /// μ0 for the chosen architecture, USD per GB-second.
+    public var pricePerGBSecond: Double {
+        architecture == .x86_64 ? priceX86PerGBSecond : priceArmPerGBSecond
+    }
+
+    /// vCPU credit a function of `memoryMB` gets: `m / m_s`.
+    public func vcpuCredit(memoryMB: Int) -> Double { Double(memoryMB) / singleCoreMemoryMB }
+
+    /// Cores visible to a function of `memoryMB` (nil outside Lambda's range).
+    public func visibleCores(memoryMB: Int) -> Int? {
+        guard memoryMB >= minMemoryMB, memoryMB <= maxMemoryMB else { return nil }
+        return coreTiers.first { memoryMB <= $0.upToMemoryMB }?.cores
+    }
+
+    /// Cost of one configurator decision, USD: one request, its GB-seconds and one state transition.
+    public var configuratorCostUSD: Double {
+        Double(configurator.memoryMB) / 1024 * configurator.billedSeconds * pricePerGBSecond + pricePerRequest
+            + pricePerTransition
+    }
+}

@@ -1,0 +1,132 @@
+/// Builds the policy of a given name for one workflow, model and platform.
+public enum Policies {
+    /// Makes the policy `name`.
+    /// - Parameter limits: work limits of the exact solver (`optimal`, `stepconf-exact`).
+    /// - Throws: ``InputError`` when no θ of the policy's grid fits a step.
+    public static func make(
+        _ name: PolicyName, graph: WorkflowGraph, model: PerformanceModel, platform: Platform,
+        limits: ExactSolver.Limits? = nil
+    ) throws -> any StepPolicy {
+        let space = try ConfigurationSpace(
+            graph: graph, model: model, platform: platform, grid: name.grid(from: platform.grid),
+            includesConfigurator: name.isDynamic)
+        switch name {
+        case .stepconf, .intraOnly, .interOnly:
+            return HeuristicPolicy(name: name, optimizer: StepConfOptimizer(space: space))
+        case .static, .nono:
+            return StaticHeuristicPolicy(name: name, optimizer: StepConfOptimizer(space: space))
+        case .optimal:
+            return OptimalPolicy(space: space, solver: ExactSolver(graph: graph, limits: limits ?? .init()))
+        case .stepconfExact:
+            return ExactPolicy(
+                space: space, solver: ExactSolver(graph: graph, limits: limits ?? ExactPolicy.decisionLimits))
+        }
+    }
+}
+
+/// `stepconf`, `intra-only`, `inter-only`: Algorithm 2 at each step's start.
+public struct HeuristicPolicy: StepPolicy {
+    public let name: PolicyName
+    public let optimizer: StepConfOptimizer
+    public var space: ConfigurationSpace { optimizer.space }
+
+    public func planAhead(sloSeconds: Double) -> [StepDecision]? { nil }
+
+    public func decide(step: Int, context: DecisionContext) throws -> StepDecision {
+        try optimizer.decide(
+            step: step, now: context.now, executionStart: context.executionStart, sloSeconds: context.sloSeconds,
+            execution: context.execution, cache: context.cache)
+    }
+}
+
+/// `static`, `nono`: Algorithm 2 applied once before the run to every step at its predicted start,
+/// never corrected.
+public struct StaticHeuristicPolicy: StepPolicy {
+    public let name: PolicyName
+    public let optimizer: StepConfOptimizer
+    public var space: ConfigurationSpace { optimizer.space }
+
+    public func planAhead(sloSeconds: Double) throws -> [StepDecision]? {
+        let replay = try Replay.run(policy: HeuristicPolicy(name: name, optimizer: optimizer), sloSeconds: sloSeconds)
+        return replay.decisions
+    }
+
+    public func decide(step: Int, context: DecisionContext) throws -> StepDecision {
+        // A static policy is never consulted at run time; answer with the plan for the same SLO.
+        try planAhead(sloSeconds: context.sloSeconds)![step]
+    }
+}
+
+/// `optimal`: the exact optimum of (6) on predicted times, decided before the run.
+public struct OptimalPolicy: StepPolicy {
+    public let space: ConfigurationSpace
+    public let solver: ExactSolver
+    public var name: PolicyName { .optimal }
+
+    /// The exact solve of the whole workflow for `sloSeconds`.
+    public func solve(sloSeconds: Double) -> ExactSolver.Result {
+        solver.solve(space.steps.map { ExactSolver.Options(seconds: $0.seconds, costUSD: $0.costUSD) }, sloSeconds: sloSeconds)
+    }
+
+    public func planAhead(sloSeconds: Double) -> [StepDecision]? {
+        let result = solve(sloSeconds: sloSeconds)
+        return result.choice.enumerated().map { v, k in
+            var d = StepDecision(step: v, option: k, in: space.steps[v], subSLOSeconds: nil, fallback: !result.feasible)
+            d.solve = v == 0 ? result : nil
+            return d
+        }
+    }
+
+    public func decide(step: Int, context: DecisionContext) throws -> StepDecision {
+        planAhead(sloSeconds: context.sloSeconds)![step]
+    }
+}
+
+/// `stepconf-exact`: at each step, the whole DAG re-solved exactly with what has already run fixed at
+/// its actual (or, if still running, expected) duration, and the current step starting now.
+public struct ExactPolicy: StepPolicy {
+    /// Solver limits for a decision: a coarser grid than `optimal`, to stay within milliseconds.
+    public static let decisionLimits = ExactSolver.Limits(exactFrontCap: 512, exactPairBudget: 40_000, gridUnits: 400)
+
+    public let space: ConfigurationSpace
+    public let solver: ExactSolver
+    public var name: PolicyName { .stepconfExact }
+
+    public func planAhead(sloSeconds: Double) -> [StepDecision]? { nil }
+
+    public func decide(step i: Int, context: DecisionContext) throws -> StepDecision {
+        let graph = space.graph
+        let t0 = context.executionStart
+        var options: [ExactSolver.Options] = []
+        options.reserveCapacity(graph.count)
+        // Durations are counted from the moment a step's predecessors are done, so path sums equal
+        // finish times measured from T0.
+        for v in 0..<graph.count {
+            switch context.progress[v] {
+            case .finished(let ready, let finish):
+                options.append(.init(seconds: [max(0, finish - max(ready, t0))], costUSD: [0]))
+            case .running(let ready, let expected):
+                options.append(.init(seconds: [max(0, expected - max(ready, t0))], costUSD: [0]))
+            case .pending where v == i:
+                let ready = graph.predecessors[v].reduce(t0) { latest, p in
+                    switch context.progress[p] {
+                    case .finished(_, let f), .running(_, let f): return max(latest, f)
+                    case .pending: return latest
+                    }
+                }
+                let wait = max(0, context.now - ready)
+                options.append(.init(seconds: space.steps[v].seconds.map { $0 + wait }, costUSD: space.steps[v].costUSD))
+            case .pending:
+                options.append(.init(seconds: space.steps[v].seconds, costUSD: space.steps[v].costUSD))
+            }
+        }
+        let result = solver.solve(options, sloSeconds: context.sloSeconds)
+        let own = space.steps[i]
+        var decision =
+            result.feasible
+            ? StepDecision(step: i, option: result.choice[i], in: own, subSLOSeconds: nil, fallback: false)
+            : StepDecision(step: i, option: own.fastest, in: own, subSLOSeconds: nil, fallback: true)
+        decision.solve = result
+        return decision
+    }
+}

@@ -1,0 +1,128 @@
+/// StepConf's Global-cached Most Cost-effective Critical Path algorithm (paper Algorithm 2).
+///
+/// Weights t_m(θ*) are computed once per configuration space; a decision is then
+/// O(|V| + |E| + |Θ|) (Theorem 2).
+public struct StepConfOptimizer: Sendable {
+    /// The options every step chooses from.
+    public let space: ConfigurationSpace
+    /// t_m(θ*) per step: the time under the most cost-effective θ (Algorithm 2, lines 5–7).
+    public let weights: [Double]
+
+    public init(space: ConfigurationSpace) {
+        self.space = space
+        self.weights = space.steps.map { $0.seconds[$0.mostCostEffective] }
+    }
+
+    /// Decides θ for `step` at time `now`.
+    ///
+    /// - Parameters:
+    ///   - executionStart: T0, when the execution began (same clock as `now`), seconds.
+    ///   - sloSeconds: S, the end-to-end SLO; used when the cache holds nothing for the step.
+    ///   - execution: the execution id, which scopes the cache entries.
+    /// - Throws: what the cache throws.
+    public func decide(
+        step i: Int, now: Double, executionStart: Double, sloSeconds: Double, execution: String,
+        cache: any GlobalCache
+    ) throws -> StepDecision {
+        let graph = space.graph
+        let n = graph.count
+        // Lines 2–4: the sub-graph entered at v_i and its latest finish timestamp.
+        let cached = try cache.scope(execution: execution, step: graph.ids[i])
+        var member = [Bool](repeating: cached == nil, count: n)
+        if let cached {
+            for id in cached.members { if let k = graph.index[id] { member[k] = true } }
+            member[i] = true
+        }
+        let deadline = cached?.deadline ?? executionStart + sloSeconds
+        let remaining = deadline - now
+
+        // G_i: the members reachable from v_i.
+        var inScope = [Bool](repeating: false, count: n)
+        inScope[i] = true
+        var stack = [i]
+        while let v = stack.popLast() {
+            for s in graph.successors[v] where member[s] && !inScope[s] {
+                inScope[s] = true
+                stack.append(s)
+            }
+        }
+
+        // Line 8: the critical path by weights, longest path from v_i (reverse topological order).
+        var pathWeight = [Double](repeating: 0, count: n)
+        var next = [Int](repeating: -1, count: n)
+        for v in graph.topologicalOrder.reversed() where inScope[v] {
+            var best = 0.0
+            for s in graph.successors[v] where inScope[s] && pathWeight[s] > best {
+                best = pathWeight[s]
+                next[v] = s
+            }
+            pathWeight[v] = weights[v] + best
+        }
+        var critical: [Int] = []
+        var onCritical = [Bool](repeating: false, count: n)
+        var v = i
+        while v >= 0 {
+            critical.append(v)
+            onCritical[v] = true
+            v = next[v]
+        }
+
+        // Line 9, Eq. (13): the sub-SLO in proportion to the θ* time on the critical path.
+        let total = pathWeight[i]
+        func share(_ k: Int) -> Double { total > 0 ? weights[k] / total * remaining : remaining / Double(critical.count) }
+        let subSLO = share(i)
+
+        // Line 10, (11): the cheapest θ within the sub-SLO, else θ_max (Algorithm 1, lines 9–10).
+        let options = space.steps[i]
+        let decision: StepDecision
+        if let k = options.cheapest(within: subSLO) {
+            decision = StepDecision(step: i, option: k, in: options, subSLOSeconds: subSLO, fallback: false)
+        } else {
+            decision = StepDecision(step: i, option: options.fastest, in: options, subSLOSeconds: subSLO, fallback: true)
+        }
+
+        // Lines 11–18: each sub-graph off the critical path must finish before the critical step it
+        // joins may start: τ*_k − s_k.
+        var startDeadline = [Double](repeating: deadline, count: n)
+        var elapsed = now
+        for k in critical {
+            startDeadline[k] = elapsed
+            elapsed += share(k)
+        }
+        var scopes: [String: CachedScope] = [:]
+        var component = [Int](repeating: -1, count: n)
+        for seed in graph.topologicalOrder where inScope[seed] && !onCritical[seed] && component[seed] < 0 {
+            var members: [Int] = []
+            var branchDeadline = deadline
+            component[seed] = seed
+            var queue = [seed]
+            while let b = queue.popLast() {
+                members.append(b)
+                for s in graph.successors[b] {
+                    if !inScope[s] { continue }
+                    if onCritical[s] {
+                        branchDeadline = min(branchDeadline, startDeadline[s])
+                    } else if component[s] < 0 {
+                        component[s] = seed
+                        queue.append(s)
+                    }
+                }
+                for p in graph.predecessors[b] where inScope[p] && !onCritical[p] && component[p] < 0 {
+                    component[p] = seed
+                    queue.append(p)
+                }
+            }
+            let ids = members.map { graph.ids[$0] }
+            for b in members where !graph.predecessors[b].contains(where: { component[$0] == seed }) {
+                scopes[graph.ids[b]] = CachedScope(deadline: branchDeadline, members: ids)
+            }
+        }
+        // Lines 19–21: the rest of the critical path keeps T*_i.
+        if critical.count > 1 {
+            scopes[graph.ids[critical[1]]] = CachedScope(
+                deadline: deadline, members: critical.dropFirst().map { graph.ids[$0] })
+        }
+        if !scopes.isEmpty { try cache.store(execution: execution, scopes: scopes) }
+        return decision
+    }
+}

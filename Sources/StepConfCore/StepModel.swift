@@ -1,0 +1,130 @@
+import Foundation
+
+/// The fitted performance model of one step: Eq. (1) in both cases and the mapping delay t_map(p).
+public struct StepModel: Sendable, Hashable, Codable {
+    /// Case 1 of Eq. (1), for multi-core-friendly steps at `m ≥ m_s`; nil for single-thread steps.
+    public var case1: MulticoreFit?
+    /// Case 2 of Eq. (1): single-thread steps, and every step below `m_s`.
+    public var case2: SingleThreadFit
+    /// The mapping delay t_map(p).
+    public var mapping: MappingDelay
+    /// Notes the estimator left, e.g. `fallback-fit` when a fit did not converge.
+    public var flags: [String]
+
+    public init(case1: MulticoreFit?, case2: SingleThreadFit, mapping: MappingDelay, flags: [String] = []) {
+        self.case1 = case1
+        self.case2 = case2
+        self.mapping = mapping
+        self.flags = flags
+    }
+
+    /// Case 1: `t̂ = (α1·γ̄ + β1)·e^(−α2·min(m/m_s, q)) + φ1`, seconds.
+    public struct MulticoreFit: Sendable, Hashable, Codable {
+        public var alpha1: Double
+        public var beta1: Double
+        public var alpha2: Double
+        public var phi1: Double
+
+        public init(alpha1: Double, beta1: Double, alpha2: Double, phi1: Double) {
+            self.alpha1 = alpha1
+            self.beta1 = beta1
+            self.alpha2 = alpha2
+            self.phi1 = phi1
+        }
+    }
+
+    /// Case 2: `t̂ = α2·γ̄ / (δ_s·min(m/m_s, q) + β2) + φ2`, seconds.
+    public struct SingleThreadFit: Sendable, Hashable, Codable {
+        public var alpha2: Double
+        public var beta2: Double
+        public var phi2: Double
+        /// δ_s: relative performance of one full core.
+        public var deltaS: Double
+
+        public init(alpha2: Double, beta2: Double, phi2: Double, deltaS: Double = 1) {
+            self.alpha2 = alpha2
+            self.beta2 = beta2
+            self.phi2 = phi2
+            self.deltaS = deltaS
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case alpha2, beta2, phi2
+            case deltaS = "delta_s"
+        }
+    }
+
+    /// `t_map(p) = base + perInstance·(p − 1) + pastKnee·max(0, p − knee)²`, seconds: flat-ish for
+    /// small fan-outs, growing fast past the knee (inline Map runs at most 40 iterations at once).
+    public struct MappingDelay: Sendable, Hashable, Codable {
+        public var baseSeconds: Double
+        public var perInstanceSeconds: Double
+        public var knee: Double
+        public var pastKneeSeconds: Double
+
+        public init(baseSeconds: Double, perInstanceSeconds: Double, knee: Double = 30, pastKneeSeconds: Double) {
+            self.baseSeconds = baseSeconds
+            self.perInstanceSeconds = perInstanceSeconds
+            self.knee = knee
+            self.pastKneeSeconds = pastKneeSeconds
+        }
+
+        /// t_map(p), seconds.
+        public func seconds(inter p: Int) -> Double {
+            let past = max(0, Double(p) - knee)
+            return baseSeconds + perInstanceSeconds * Double(p - 1) + pastKneeSeconds * past * past
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case baseSeconds = "base_s"
+            case perInstanceSeconds = "per_instance_s"
+            case knee
+            case pastKneeSeconds = "past_knee_s"
+        }
+    }
+
+    /// γ̄: jobs of the busiest instance when `jobs` are spread over `p` instances. The paper writes
+    /// γ/p; the slowest instance sets the step time (§III-B), so we take the ceiling.
+    public static func jobsPerInstance(jobs: Int, inter p: Int) -> Int { (jobs + p - 1) / p }
+
+    /// t̂ of Eq. (1): average compute time of one instance, seconds.
+    /// - Parameters:
+    ///   - jobs: γ_i, the step's jobs.
+    ///   - singleCoreMemoryMB: m_s.
+    public func computeSeconds(_ theta: Configuration, jobs: Int, singleCoreMemoryMB: Double) -> Double {
+        let perInstance = Double(Self.jobsPerInstance(jobs: jobs, inter: theta.inter))
+        let memoryRatio = Double(theta.memoryMB) / singleCoreMemoryMB
+        let speedup = min(memoryRatio, Double(theta.intra))
+        if let fit = case1, memoryRatio >= 1 {
+            return (fit.alpha1 * perInstance + fit.beta1) * exp(-fit.alpha2 * speedup) + fit.phi1
+        }
+        return case2.alpha2 * perInstance / (case2.deltaS * speedup + case2.beta2) + case2.phi2
+    }
+
+    /// Every parameter with its name, for validation and display.
+    public var namedParameters: [(String, Double)] {
+        var list: [(String, Double)] = []
+        if let c = case1 {
+            list += [("case1.alpha1", c.alpha1), ("case1.beta1", c.beta1), ("case1.alpha2", c.alpha2), ("case1.phi1", c.phi1)]
+        }
+        list += [
+            ("case2.alpha2", case2.alpha2), ("case2.beta2", case2.beta2), ("case2.phi2", case2.phi2),
+            ("case2.delta_s", case2.deltaS), ("mapping.base_s", mapping.baseSeconds),
+            ("mapping.per_instance_s", mapping.perInstanceSeconds), ("mapping.knee", mapping.knee),
+            ("mapping.past_knee_s", mapping.pastKneeSeconds),
+        ]
+        return list
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case case1, case2, mapping, flags
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        case1 = try c.decodeIfPresent(MulticoreFit.self, forKey: .case1)
+        case2 = try c.decode(SingleThreadFit.self, forKey: .case2)
+        mapping = try c.decode(MappingDelay.self, forKey: .mapping)
+        flags = try c.decodeIfPresent([String].self, forKey: .flags) ?? []
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+extension Workflow {
+    /// Decodes and validates a workflow from JSON bytes.
+    /// - Parameter source: the file name to put in error messages.
+    /// - Throws: ``WorkflowError`` with code `.malformed` for JSON that does not fit the format, or the
+    ///   validation error.
+    public static func decode(_ data: Data, source: String = "workflow") throws -> Workflow {
+        let workflow: Workflow
+        do {
+            workflow = try JSONDecoder().decode(Workflow.self, from: data)
+        } catch let error as DecodingError {
+            throw WorkflowError(.malformed, "\(source): \(JSONErrorText.describe(error))")
+        } catch {
+            throw WorkflowError(.malformed, "\(source): not valid JSON (\(error.localizedDescription))")
+        }
+        do {
+            return try workflow.validated()
+        } catch let error as WorkflowError {
+            throw WorkflowError(error.code, "\(source): \(error.message)")
+        }
+    }
+
+    /// Reads, decodes and validates a workflow file.
+    /// - Throws: ``WorkflowError`` naming the file.
+    public static func load(from path: String) throws -> Workflow {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw WorkflowError(.malformed, "\(path): cannot read the file")
+        }
+        return try decode(data, source: path)
+    }
+
+    /// Returns the workflow if it is a valid DAG with one start and one end step.
+    /// - Throws: ``WorkflowError``.
+    public func validated() throws -> Workflow {
+        _ = try WorkflowGraph(self)
+        return self
+    }
+}
+
+/// Turns `DecodingError` into a sentence that names the field path.
+enum JSONErrorText {
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            let text = codingPath.map { key in
+                key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)"
+            }.joined()
+            return text.isEmpty ? "the top level" : "`" + String(text.drop { $0 == "." }) + "`"
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = context.codingPath.isEmpty ? "the top level" : path(context.codingPath)
+            return "missing field `\(key.stringValue)` in \(parent)"
+        case .typeMismatch(let type, let context):
+            return "field \(path(context.codingPath)) should be \(typeName(type))"
+        case .valueNotFound(let type, let context):
+            return "field \(path(context.codingPath)) is null; it should be \(typeName(type))"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "not valid JSON" }
+            return "field \(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "cannot be decoded"
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: return "an integer"
+        case is Double.Type: return "a number"
+        case is String.Type: return "a string"
+        case is [String].Type: return "an array of strings"
+        default:
+            let name = "\(type)"
+            if name.hasPrefix("Array") { return "an array" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return "a \(name)"
+        }
+    }
+}
+
+extension EmbeddedExamples {
+    /// Names of the embedded example workflows (`synthetic16`, `video`, …).
+    public static var workflowNames: [String] {
+        files.keys.filter { !$0.hasSuffix(".model.json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// The embedded workflow `name`.
+    /// - Throws: ``WorkflowError`` when there is none of that name.
+    public static func workflow(_ name: String) throws -> Workflow {
+        guard let text = files["\(name).json"] else {
+            throw WorkflowError(
+                .malformed, "no embedded workflow `\(name)`; embedded: \(workflowNames.joined(separator: ", "))")
+        }
+        return try Workflow.decode(Data(text.utf8), source: "embedded:\(name).json")
+    }
+
+    /// The embedded model of workflow `name`, validated against `workflow`.
+    /// - Throws: ``InputError`` when there is none.
+    public static func model(_ name: String, for workflow: Workflow) throws -> PerformanceModel {
+        guard let text = files["\(name).model.json"] else {
+            throw InputError(.unreadable, "no embedded model for workflow `\(name)`")
+        }
+        do {
+            return try JSONDecoder().decode(PerformanceModel.self, from: Data(text.utf8))
+                .validated(for: workflow, source: "embedded:\(name).model.json")
+        } catch let error as DecodingError {
+            throw InputError(.malformed, "embedded:\(name).model.json: \(JSONErrorText.describe(error))")
+        }
+    }
+}

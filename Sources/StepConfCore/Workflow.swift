@@ -1,0 +1,73 @@
+/// A serverless function workflow: a DAG of function steps (paper §III-A).
+///
+/// Decode one with ``Workflow/load(from:)`` or ``Workflow/decode(_:source:)``, which validate it; a
+/// `Workflow` built in code is validated with ``Workflow/validated()``.
+public struct Workflow: Sendable, Hashable {
+    /// The workflow's name, used in function and state-machine names.
+    public var name: String
+    /// The steps in file order.
+    public var steps: [Step]
+
+    /// Creates a workflow; call ``validated()`` before use.
+    public init(name: String, steps: [Step]) {
+        self.name = name
+        self.steps = steps
+    }
+
+    /// One function step `v_i`: `jobs` (γ_i) jobs spread over `p` instances of function `kind`.
+    public struct Step: Sendable, Hashable {
+        /// Unique id within the workflow.
+        public var id: String
+        /// The function kind that runs this step, e.g. `synthetic` or `video.superres`.
+        public var kind: String
+        /// γ_i: the number of jobs in the step (> 0).
+        public var jobs: Int
+        /// Ids of the steps this one waits for.
+        public var dependsOn: [String]
+        /// Size of the step's whole input, in MB.
+        public var inputMB: Double
+        /// Per-step numeric parameters of the function (difficulty, multi-core ratio, …).
+        public var params: [String: Double]
+
+        /// Creates a step.
+        public init(
+            id: String,
+            kind: String,
+            jobs: Int,
+            dependsOn: [String] = [],
+            inputMB: Double = 0,
+            params: [String: Double] = [:]
+        ) {
+            self.id = id
+            self.kind = kind
+            self.jobs = jobs
+            self.dependsOn = dependsOn
+            self.inputMB = inputMB
+            self.params = params
+        }
+
+        /// Memory one worker process needs, in MB, if the step declares it (`worker_memory_mb`).
+        public var workerMemoryMB: Double? { params["worker_memory_mb"] }
+    }
+}
+
+extension Workflow.Step: Codable {
+    enum CodingKeys: String, CodingKey {
+        case id, kind, jobs
+        case dependsOn = "depends_on"
+        case inputMB = "input_mb"
+        case params
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        kind = try c.decode(String.self, forKey: .kind)
+        jobs = try c.decode(Int.self, forKey: .jobs)
+        dependsOn = try c.decodeIfPresent([String].self, forKey: .dependsOn) ?? []
+        inputMB = try c.decodeIfPresent(Double.self, forKey: .inputMB) ?? 0
+        params = try c.decodeIfPresent([String: Double].self, forKey: .params) ?? [:]
+    }
+}
+
+extension Workflow: Codable {}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import StepConfCore
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks that print figures (build with -c release for meaningful numbers).",
+        subcommands: [OptimizerBench.self])
+}
+
+/// One timed operation's figures.
+struct BenchFigure: Encodable {
+    var name: String
+    var iterations: Int
+    var medianMicroseconds: Double
+    var p99Microseconds: Double
+    var detail: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, iterations, detail
+        case medianMicroseconds = "median_us"
+        case p99Microseconds = "p99_us"
+    }
+}
+
+struct OptimizerBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "optimizer",
+        abstract: "Time one StepConf decision, one stepconf-exact decision and one optimal solve.",
+        discussion: """
+            The decisions are taken at the workflow's first step over the full grid (192 configurations on \
+            synthetic16), with a fresh global cache each time; the per-step options are built once, as a \
+            configurator does when it loads its model. Targets (issue 2): StepConf median ≤ 100 µs, \
+            stepconf-exact ≤ 5 ms, optimal on synthetic16 ≤ 1 s.
+
+            Example: swift run -c release stepconf bench optimizer
+            """)
+
+    @OptionGroup var options: WorkflowOptions
+
+    @Option(help: "Iterations of each decision (optimal runs a tenth as many, at least 5).")
+    var iterations: Int = 2000
+
+    @Option(help: ArgumentHelp("SLO in seconds; default 1.5 × the fastest predicted makespan.", valueName: "seconds"))
+    var slo: Double?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        if let slo, !(slo.isFinite && slo > 0) { throw ValidationError("--slo must be a positive number of seconds") }
+    }
+
+    func run() throws {
+        let (graph, model, platform) = try options.load()
+        let clock = ContinuousClock()
+        let buildStart = clock.now
+        let stepconf = try Policies.make(.stepconf, graph: graph, model: model, platform: platform)
+        let buildMicroseconds = (clock.now - buildStart).seconds * 1e6
+        let exact = try Policies.make(.stepconfExact, graph: graph, model: model, platform: platform)
+        guard let optimal = try Policies.make(.optimal, graph: graph, model: model, platform: platform) as? OptimalPolicy
+        else { throw CLIError(message: "internal: optimal policy has an unexpected type") }
+        let first = graph.start
+        let staticSpace = try ConfigurationSpace(
+            graph: graph, model: model, platform: platform, includesConfigurator: false)
+        let sloSeconds = slo ?? 1.5 * staticSpace.fastestMakespanSeconds
+
+        func context(_ cache: InMemoryGlobalCache) -> DecisionContext {
+            DecisionContext(
+                now: 0, executionStart: 0, sloSeconds: sloSeconds, execution: "bench", cache: cache,
+                progress: Array(repeating: .pending, count: graph.count))
+        }
+        func time(_ count: Int, _ body: () throws -> Void) rethrows -> [Double] {
+            var samples: [Double] = []
+            samples.reserveCapacity(count)
+            for _ in 0..<count {
+                let start = clock.now
+                try body()
+                samples.append((clock.now - start).seconds * 1e6)
+            }
+            return samples
+        }
+
+        var figures: [BenchFigure] = []
+        var caches = (0..<iterations).map { _ in InMemoryGlobalCache() }
+        var samples = try time(iterations) { _ = try stepconf.decide(step: first, context: context(caches.removeLast())) }
+        figures.append(figure(
+            "stepconf decision", samples,
+            "first step `\(graph.ids[first])`, \(stepconf.space.steps[first].count) configurations, \(graph.count) steps"))
+
+        let exactRuns = max(5, iterations / 10)
+        caches = (0..<exactRuns).map { _ in InMemoryGlobalCache() }
+        var lastExact: StepDecision?
+        samples = try time(exactRuns) { lastExact = try exact.decide(step: first, context: context(caches.removeLast())) }
+        figures.append(figure("stepconf-exact decision", samples, solveDetail(lastExact?.solve)))
+
+        let optimalRuns = max(5, iterations / 100)
+        var lastOptimal: ExactSolver.Result?
+        samples = time(optimalRuns) { lastOptimal = optimal.solve(sloSeconds: sloSeconds) }
+        figures.append(figure("optimal (whole workflow)", samples, solveDetail(lastOptimal)))
+        figures.append(BenchFigure(
+            name: "options build (once per model load)", iterations: 1, medianMicroseconds: buildMicroseconds,
+            p99Microseconds: buildMicroseconds, detail: "t(θ), c(θ) for every step and θ"))
+
+        if json {
+            try printJSON(figures)
+            return
+        }
+        print("Optimizer benchmark · `\(graph.workflow.name)` · SLO \(fixed(sloSeconds, 3)) s")
+        var table = TextTable(["operation", "runs", "median_us", "p99_us", "detail"], leftAligned: [0, 4])
+        for f in figures {
+            table.add([f.name, "\(f.iterations)", fixed(f.medianMicroseconds, 1), fixed(f.p99Microseconds, 1), f.detail])
+        }
+        print(table.render())
+        #if DEBUG
+            print("note: this is a debug build; use `swift run -c release stepconf bench optimizer` for real figures")
+        #endif
+    }
+
+    private func figure(_ name: String, _ samples: [Double], _ detail: String) -> BenchFigure {
+        let sorted = samples.sorted()
+        let median = sorted[sorted.count / 2]
+        let p99 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
+        return BenchFigure(
+            name: name, iterations: samples.count, medianMicroseconds: median, p99Microseconds: p99, detail: detail)
+    }
+
+    private func solveDetail(_ result: ExactSolver.Result?) -> String {
+        guard let result else { return "" }
+        var text = "\(result.method), " + (result.provenOptimal ? "proven optimal" : "gap \(fixed(result.gap * 100, 3)) %")
+        if let cell = result.gridSeconds { text += ", grid \(fixed(cell * 1000, 2)) ms" }
+        return text + ", cost \(usd(result.costUSD))"
+    }
+}

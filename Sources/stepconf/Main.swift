@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import StepConfCore
+
+/// Entry point: usage errors exit 2, invalid input exits 1, never a trap or a stack trace on user input.
+@main
+enum Main {
+    static func main() {
+        var command: any ParsableCommand
+        do {
+            command = try StepConf.parseAsRoot()
+        } catch {
+            let code = StepConf.exitCode(for: error)
+            let message = StepConf.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                exit(0)
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            exit(2)
+        }
+        do {
+            try command.run()
+        } catch let error as WorkflowError {
+            fail(error.message)
+        } catch let error as InputError {
+            fail(error.message)
+        } catch let error as CLIError {
+            fail(error.message, code: error.exitCode)
+        } catch {
+            let code = StepConf.exitCode(for: error)
+            if code == .success { exit(0) }
+            FileHandle.standardError.write(Data((StepConf.fullMessage(for: error) + "\n").utf8))
+            exit(code == .validationFailure ? 2 : 1)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32 = 1) -> Never {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        exit(code)
+    }
+}
+
+/// An error of the command line itself, with its exit code.
+struct CLIError: Error {
+    var message: String
+    var exitCode: Int32 = 1
+}
+
+struct StepConf: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stepconf",
+        abstract: "SLO-aware per-step configuration of serverless workflows on AWS Lambda + Step Functions.",
+        discussion: """
+            StepConf picks each step's memory size, fan-out (inter-function parallelism p) and worker \
+            processes per instance (intra-function parallelism q) so the workflow meets its latency SLO at the \
+            lowest cost. Workflows and models default to the embedded example `synthetic16`.
+
+            Exit codes: 0 success, 1 invalid input (a file or its contents), 2 usage error.
+            """,
+        subcommands: [PlanCommand.self, ConfigsCommand.self, BenchCommand.self])
+}

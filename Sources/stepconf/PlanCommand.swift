@@ -1,0 +1,118 @@
+import ArgumentParser
+import StepConfCore
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan a workflow for an SLO: per-step configuration, predicted time and cost.",
+        discussion: """
+            Dynamic policies (stepconf, intra-only, inter-only, stepconf-exact) are replayed as if predictions \
+            held: each step is decided at its predicted start with the time left, and pays for its configurator. \
+            Static policies (static, nono, optimal) decide every step once, before the run.
+
+            Policies: \(PolicyName.known), or `all` to compare them in one table.
+
+            Examples:
+              stepconf plan
+              stepconf plan --workflow examples/video.json --slo 12 --policy stepconf-exact --json
+            """)
+
+    @OptionGroup var options: WorkflowOptions
+
+    @Option(help: ArgumentHelp(
+        "End-to-end SLO in seconds, or `auto` (1.5 × the fastest predicted makespan).", valueName: "seconds|auto"))
+    var slo: String = "auto"
+
+    @Option(help: ArgumentHelp("Policy name, or `all`.", valueName: "name"))
+    var policy: String = "stepconf"
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        if slo != "auto" {
+            guard let value = Double(slo) else {
+                throw ValidationError("--slo must be a number of seconds or `auto`, got `\(slo)`")
+            }
+            guard value.isFinite, value > 0 else {
+                throw ValidationError("--slo must be a positive number of seconds, got \(slo)")
+            }
+        }
+        if policy != "all" {
+            do { _ = try PolicyName.parse(policy) } catch let error as InputError {
+                throw ValidationError(error.message)
+            }
+        }
+    }
+
+    func run() throws {
+        let (graph, model, platform) = try options.load()
+        let sloSeconds = try resolveSLO(graph: graph, model: model, platform: platform)
+        let names = policy == "all" ? PolicyName.allCases : [try PolicyName.parse(policy)]
+        var plans: [Plan] = []
+        for name in names {
+            let built = try Policies.make(name, graph: graph, model: model, platform: platform)
+            plans.append(try Plan.make(policy: built, sloSeconds: sloSeconds))
+        }
+        if json {
+            if policy == "all" { try printJSON(plans) } else { try printJSON(plans[0]) }
+            return
+        }
+        if slo == "auto" {
+            print("SLO: auto = \(fixed(sloSeconds, 3)) s (1.5 × the fastest predicted makespan)")
+        }
+        if plans.count == 1 { printPlan(plans[0]) } else { printComparison(plans) }
+    }
+
+    /// `auto`: 1.5 × the makespan with every step at its fastest θ (no configurator).
+    private func resolveSLO(graph: WorkflowGraph, model: PerformanceModel, platform: Platform) throws -> Double {
+        if let value = Double(slo) { return value }
+        let space = try ConfigurationSpace(graph: graph, model: model, platform: platform, includesConfigurator: false)
+        return 1.5 * space.fastestMakespanSeconds
+    }
+
+    private func printPlan(_ plan: Plan) {
+        print("Plan for `\(plan.workflow)` · policy \(plan.policy.rawValue) · SLO \(fixed(plan.sloSeconds, 3)) s")
+        var table = TextTable(["step", "memory_mb", "p", "q", "start_s", "time_s", "sub_slo_s", "cost_usd", "note"],
+                              leftAligned: [0, 8])
+        for s in plan.steps {
+            table.add([
+                s.id, "\(s.memoryMB)", "\(s.inter)", "\(s.intra)", fixed(s.startSeconds, 3), fixed(s.timeSeconds, 3),
+                s.subSLOSeconds.map { fixed($0, 3) } ?? "-", usd(s.costUSD), s.fallback ? "fastest θ: budget unmet" : "",
+            ])
+        }
+        print(table.render())
+        let verdict = plan.feasible ? "meets the SLO" : "MISSES the SLO"
+        print("makespan \(fixed(plan.makespanSeconds, 3)) s (\(verdict)) · cost \(usd(plan.costUSD)) · "
+            + "decisions \(fixed(plan.decisionMicroseconds, 1)) µs in all")
+        if let solver = plan.solver {
+            var line = "solver: \(solver.method), " + (solver.provenOptimal ? "proven optimal" : "not proven optimal")
+            if let bound = solver.lowerBoundUSD, let gap = solver.gap {
+                line += ", lower bound \(usd(bound)) (gap \(fixed(gap * 100, 3)) %)"
+            }
+            if let cell = solver.gridSeconds { line += ", time grid \(fixed(cell * 1000, 3)) ms (times rounded up)" }
+            print(line)
+        }
+        if !plan.feasible {
+            print("no plan meets the SLO on predicted times: the fastest configurations were taken where budgets ran out")
+        }
+    }
+
+    private func printComparison(_ plans: [Plan]) {
+        let optimal = plans.first { $0.policy == .optimal }
+        print("Policies for `\(plans[0].workflow)` · SLO \(fixed(plans[0].sloSeconds, 3)) s (predicted times)")
+        var table = TextTable(["policy", "meets_slo", "makespan_s", "cost_usd", "vs_optimal", "fallbacks", "decision_us"])
+        for plan in plans {
+            var ratio = "-"
+            if let optimal, optimal.feasible, plan.feasible, optimal.costUSD > 0 {
+                ratio = (plan.costUSD >= optimal.costUSD ? "+" : "") + fixed((plan.costUSD / optimal.costUSD - 1) * 100, 1) + " %"
+            }
+            table.add([
+                plan.policy.rawValue, plan.feasible ? "yes" : "no", fixed(plan.makespanSeconds, 3), usd(plan.costUSD),
+                ratio, "\(plan.steps.filter(\.fallback).count)", fixed(plan.decisionMicroseconds, 1),
+            ])
+        }
+        print(table.render())
+        print("Dynamic policies include one configurator decision per step in time and cost.")
+    }
+}
