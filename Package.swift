@@ -30,7 +30,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StepConfCLITests",
-            dependencies: ["StepConfCore"]
+            dependencies: ["stepconf", "StepConfCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

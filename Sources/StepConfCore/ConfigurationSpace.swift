@@ -9,6 +9,15 @@ public struct ConfigurationSpace: Sendable {
     /// Options by step index.
     public let steps: [StepOptions]
 
+    /// Wraps options built elsewhere (one per step, by graph index).
+    public init(graph: WorkflowGraph, platform: Platform, steps: [StepOptions], includesConfigurator: Bool) {
+        precondition(steps.count == graph.count)
+        self.graph = graph
+        self.platform = platform
+        self.steps = steps
+        self.includesConfigurator = includesConfigurator
+    }
+
     /// Predicts t_i(θ) and c_i(θ) for every θ of `grid` that step `i` can run.
     ///
     /// A θ is left out when it has more instances than jobs, more workers than the busiest instance has

@@ -10,13 +10,9 @@ enum Main {
         do {
             command = try StepConf.parseAsRoot()
         } catch {
-            let code = StepConf.exitCode(for: error)
-            let message = StepConf.fullMessage(for: error)
-            if code == .success {
-                print(message)
-                exit(0)
-            }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            // Help and --version print and exit 0 the parser's way; every other parse error is a usage error.
+            if StepConf.exitCode(for: error) == .success { StepConf.exit(withError: error) }
+            FileHandle.standardError.write(Data((StepConf.fullMessage(for: error) + "\n").utf8))
             exit(2)
         }
         do {
@@ -29,7 +25,7 @@ enum Main {
             fail(error.message, code: error.exitCode)
         } catch {
             let code = StepConf.exitCode(for: error)
-            if code == .success { exit(0) }
+            if code == .success { StepConf.exit(withError: error) }
             FileHandle.standardError.write(Data((StepConf.fullMessage(for: error) + "\n").utf8))
             exit(code == .validationFailure ? 2 : 1)
         }

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// Runs the built `stepconf` binary as a user would and checks output and exit codes.
+@Suite(.serialized) struct CLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("stepconf")
+    }
+
+    func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.root
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func temporaryFile(_ text: String, name: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func binaryIsBuilt() {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "\(Self.binary.path)")
+    }
+
+    @Test func planJSONHasTheStableKeys() throws {
+        let r = try run(["plan", "--workflow", "examples/synthetic16.json", "--slo", "12", "--policy", "stepconf", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        for key in ["policy", "slo_s", "feasible", "makespan_s", "cost_usd", "decision_us", "steps"] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+        #expect(object["policy"] as? String == "stepconf")
+        #expect(object["slo_s"] as? Double == 12)
+        let steps = object["steps"] as! [[String: Any]]
+        #expect(steps.count == 16)
+        for key in ["id", "memory_mb", "inter", "intra", "time_s", "cost_usd"] { #expect(steps[0][key] != nil, "missing \(key)") }
+    }
+
+    @Test func defaultPlanRunsOnTheEmbeddedExample() throws {
+        let r = try run(["plan"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("synthetic16"))
+        #expect(r.stdout.contains("meets the SLO"))
+    }
+
+    @Test func allPoliciesCompareInOneTable() throws {
+        let r = try run(["plan", "--workflow", "video", "--policy", "all", "--slo", "30"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for name in ["stepconf", "static", "nono", "intra-only", "inter-only", "optimal", "stepconf-exact"] {
+            #expect(r.stdout.contains(name))
+        }
+    }
+
+    @Test func configsJSONListsEveryConfiguration() throws {
+        let r = try run(["configs", "--workflow", "examples/synthetic16.json", "--model", "examples/synthetic16.model.json",
+                         "--step", "s01", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+        #expect(rows.count == 192)
+        for key in ["memory_mb", "inter", "intra", "time_s", "cost_usd"] { #expect(rows[0][key] != nil) }
+    }
+
+    @Test(arguments: [
+        ["plan", "--slo", "0"], ["plan", "--slo", "-3"], ["plan", "--slo", "soon"], ["plan", "--policy", "greedy"],
+        ["plan", "--bogus"], ["configs"],
+    ])
+    func usageErrorsExitTwo(arguments: [String]) throws {
+        let r = try run(arguments)
+        #expect(r.status == 2, "\(arguments): \(r.stderr)")
+        #expect(!r.stderr.isEmpty)
+    }
+
+    @Test func unknownPolicyListsTheKnownOnes() throws {
+        let r = try run(["plan", "--policy", "greedy"])
+        #expect(r.stderr.contains("stepconf-exact") && r.stderr.contains("nono"))
+    }
+
+    @Test func invalidWorkflowExitsOneNamingTheFileAndTheSteps() throws {
+        let path = try temporaryFile(
+            #"{"name":"w","steps":[{"id":"a","kind":"k","jobs":1,"depends_on":["b"]},{"id":"b","kind":"k","jobs":1,"depends_on":["a"]}]}"#,
+            name: "cyclic.json")
+        let r = try run(["plan", "--workflow", path, "--model", "examples/synthetic16.model.json", "--slo", "5"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(path) && r.stderr.contains("cycle") && r.stderr.contains("`a`"))
+        #expect(!r.stderr.contains("Fatal error"))
+    }
+
+    @Test func modelMissingAStepExitsOne() throws {
+        let path = try temporaryFile(#"{"workflow":"synthetic16","steps":{}}"#, name: "empty.model.json")
+        let r = try run(["plan", "--workflow", "examples/synthetic16.json", "--model", path, "--slo", "5"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(path) && r.stderr.contains("no model for step"))
+    }
+
+    @Test func gridOutsideLambdasRangeExitsOne() throws {
+        let path = try temporaryFile(#"{"grid":{"memory_mb":[64,1024],"inter":[1],"intra":[1]}}"#, name: "platform.json")
+        let r = try run(["plan", "--platform", path, "--slo", "5"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("grid.memory_mb[0]") && r.stderr.contains(path))
+    }
+
+    @Test func unknownStepExitsOneListingTheSteps() throws {
+        let r = try run(["configs", "--step", "s99"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("s99") && r.stderr.contains("s01"))
+    }
+
+    @Test func helpExitsZero() throws {
+        let r = try run(["plan", "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("--slo"))
+    }
+}

@@ -1,0 +1,106 @@
+import PropertyBased
+import StepConfCore
+import Testing
+
+@Suite struct PolicyTests {
+    /// Grids of 6 configurations, so plans can be checked by enumeration: one varies p, the other q.
+    func smallPlatform(_ seed: Int) -> Platform {
+        var p = Platform.aws
+        p.grid =
+            seed % 2 == 0
+            ? ConfigurationGrid(memoryMB: [1024, 4096, 8192], inter: [1, 2], intra: [1])
+            : ConfigurationGrid(memoryMB: [1024, 8192], inter: [1], intra: [1, 2, 4])
+        return p
+    }
+
+    private func randomCase(_ seed: Int) -> (WorkflowGraph, PerformanceModel, SplitMix64) {
+        var rng = SplitMix64(seed: UInt64(seed))
+        let workflow = Fixtures.randomWorkflow(count: Int.random(in: 1...6, using: &rng), rng: &rng, jobs: 1...12)
+        let model = Fixtures.randomModel(for: workflow, rng: &rng)
+        return (try! WorkflowGraph(workflow), model, rng)
+    }
+
+    @Test func everyPolicyRespectsItsGrid() async throws {
+        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000)) { seed in
+            var (graph, model, rng) = randomCase(seed)
+            for name in PolicyName.allCases {
+                let policy = try! Policies.make(name, graph: graph, model: model, platform: .aws)
+                let slo = policy.space.fastestMakespanSeconds * Double.random(in: 0.8...3, using: &rng)
+                let plan = try! Plan.make(policy: policy, sloSeconds: slo)
+                for step in plan.steps {
+                    switch name {
+                    case .nono: #expect(step.inter == 1 && step.intra == 1)
+                    case .intraOnly: #expect(step.inter == 1)
+                    case .interOnly: #expect(step.intra == 1)
+                    default: break
+                    }
+                    #expect(Platform.aws.grid.memoryMB.contains(step.memoryMB))
+                }
+            }
+        }
+    }
+
+    @Test func optimalMatchesEnumerationAndNoPolicyIsCheaperAtAMetSLO() async throws {
+        await propertyCheck(count: 60, input: Gen.int(in: 0...1_000_000)) { seed in
+            var (graph, model, rng) = randomCase(seed)
+            let smallPlatform = smallPlatform(seed)
+            let optimal = try! Policies.make(.optimal, graph: graph, model: model, platform: smallPlatform)
+            let slo = optimal.space.fastestMakespanSeconds * Double.random(in: 1...3, using: &rng)
+            let optimalPlan = try! Plan.make(policy: optimal, sloSeconds: slo)
+            let options = optimal.space.steps.map { ExactSolver.Options(seconds: $0.seconds, costUSD: $0.costUSD) }
+            let best = Fixtures.bruteForce(graph: graph, options: options, slo: slo)!
+            #expect(optimalPlan.feasible)
+            #expect(optimalPlan.makespanSeconds <= slo)
+            #expect(abs(optimalPlan.costUSD - best) < 1e-12, "seed \(seed)")
+            for name in PolicyName.allCases where name != .optimal {
+                let plan = try! Plan.make(
+                    policy: try! Policies.make(name, graph: graph, model: model, platform: smallPlatform), sloSeconds: slo)
+                if plan.feasible { #expect(plan.costUSD >= optimalPlan.costUSD - 1e-12, "\(name) seed \(seed)") }
+            }
+        }
+    }
+
+    @Test func infeasibleSLOMakesStepConfPickTheFastestConfigurationAndFlagIt() throws {
+        var rng = SplitMix64(seed: 5)
+        let workflow = Fixtures.randomWorkflow(count: 4, rng: &rng)
+        let graph = try WorkflowGraph(workflow)
+        let policy = try Policies.make(.stepconf, graph: graph, model: Fixtures.randomModel(for: workflow, rng: &rng), platform: .aws)
+        let plan = try Plan.make(policy: policy, sloSeconds: policy.space.fastestMakespanSeconds * 0.5)
+        #expect(!plan.feasible)
+        let first = plan.steps[graph.start]
+        let fastest = policy.space.steps[graph.start]
+        #expect(first.fallback)
+        #expect(first.timeSeconds == fastest.seconds[fastest.fastest])
+    }
+
+    @Test func unknownPolicyListsTheKnownOnes() throws {
+        #expect {
+            try PolicyName.parse("greedy")
+        } throws: { ($0 as? InputError)?.message.contains("stepconf-exact") ?? false }
+        #expect(try PolicyName.parse("Intra-Only") == .intraOnly)
+    }
+
+    @Test func nonPositiveSLOIsRejected() throws {
+        var rng = SplitMix64(seed: 1)
+        let workflow = Fixtures.randomWorkflow(count: 3, rng: &rng)
+        let policy = try Policies.make(
+            .stepconf, graph: try WorkflowGraph(workflow), model: Fixtures.randomModel(for: workflow, rng: &rng), platform: .aws)
+        for slo in [0, -1, Double.nan, .infinity] {
+            #expect(throws: InputError.self) { try Plan.make(policy: policy, sloSeconds: slo) }
+        }
+    }
+
+    @Test func exactPolicyIsNeverWorseThanTheHeuristicOnTheShippedExample() throws {
+        let workflow = try Workflow.load(from: Fixtures.example("synthetic16.json"))
+        let model = try PerformanceModel.load(from: Fixtures.example("synthetic16.model.json"), for: workflow)
+        let graph = try WorkflowGraph(workflow)
+        let heuristic = try Policies.make(.stepconf, graph: graph, model: model, platform: .aws)
+        let exact = try Policies.make(.stepconfExact, graph: graph, model: model, platform: .aws)
+        let slo = 2 * heuristic.space.fastestMakespanSeconds
+        let h = try Plan.make(policy: heuristic, sloSeconds: slo)
+        let e = try Plan.make(policy: exact, sloSeconds: slo)
+        #expect(e.feasible && h.feasible)
+        #expect(e.costUSD <= h.costUSD + 1e-12)
+        #expect(e.solver != nil)
+    }
+}

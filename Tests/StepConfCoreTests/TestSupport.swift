@@ -1,0 +1,97 @@
+import Foundation
+import StepConfCore
+
+/// A small deterministic generator for reproducible random cases.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+enum Fixtures {
+    /// The repository root (tests read the shipped examples from it).
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    static func example(_ name: String) -> String { root.appendingPathComponent("examples/\(name)").path }
+
+    /// A random DAG with one start (step 0) and one end (the last step), `count` steps.
+    static func randomWorkflow(count: Int, rng: inout SplitMix64, jobs: ClosedRange<Int> = 1...16) -> Workflow {
+        var steps: [Workflow.Step] = []
+        var hasSuccessor = Set<Int>()
+        for i in 0..<count {
+            var deps: [Int] = []
+            if i > 0 && i < count - 1 {
+                for j in 0..<i where Bool.random(using: &rng) { deps.append(j) }
+                if deps.isEmpty { deps.append(Int.random(in: 0..<i, using: &rng)) }
+            } else if i == count - 1 && count > 1 {
+                deps = (0..<i).filter { !hasSuccessor.contains($0) }
+                for j in 0..<i where !deps.contains(j) && Int.random(in: 0..<4, using: &rng) == 0 { deps.append(j) }
+            }
+            deps.forEach { hasSuccessor.insert($0) }
+            steps.append(Workflow.Step(
+                id: "v\(i)", kind: "synthetic", jobs: Int.random(in: jobs, using: &rng), dependsOn: deps.map { "v\($0)" }))
+        }
+        return Workflow(name: "random", steps: steps)
+    }
+
+    /// A random but valid model for every step of `workflow`.
+    static func randomModel(for workflow: Workflow, rng: inout SplitMix64) -> PerformanceModel {
+        var steps: [String: StepModel] = [:]
+        for step in workflow.steps {
+            let case1: StepModel.MulticoreFit? =
+                Bool.random(using: &rng)
+                ? .init(
+                    alpha1: .random(in: 0.05...1, using: &rng), beta1: .random(in: 0...0.5, using: &rng),
+                    alpha2: .random(in: 0.1...0.6, using: &rng), phi1: .random(in: 0...0.2, using: &rng))
+                : nil
+            steps[step.id] = StepModel(
+                case1: case1,
+                case2: .init(
+                    alpha2: .random(in: 0.05...1, using: &rng), beta2: .random(in: 0...0.3, using: &rng),
+                    phi2: .random(in: 0...0.2, using: &rng)),
+                mapping: .init(
+                    baseSeconds: .random(in: 0...0.3, using: &rng), perInstanceSeconds: .random(in: 0...0.02, using: &rng),
+                    pastKneeSeconds: 0.004))
+        }
+        return PerformanceModel(workflow: workflow.name, steps: steps)
+    }
+
+    /// Every choice of one option per step: the cheapest whose makespan meets `slo` (nil if none).
+    static func bruteForce(graph: WorkflowGraph, options: [ExactSolver.Options], slo: Double) -> Double? {
+        var best: Double?
+        var choice = [Int](repeating: 0, count: graph.count)
+        func makespanAndCost() -> (Double, Double) {
+            var finish = [Double](repeating: 0, count: graph.count)
+            var cost = 0.0
+            for v in graph.topologicalOrder {
+                let ready = graph.predecessors[v].reduce(0.0) { max($0, finish[$1]) }
+                finish[v] = ready + options[v].seconds[choice[v]]
+                cost += options[v].costUSD[choice[v]]
+            }
+            return (finish.max()!, cost)
+        }
+        func visit(_ v: Int) {
+            if v == graph.count {
+                let (makespan, cost) = makespanAndCost()
+                if makespan <= slo, cost < (best ?? .infinity) { best = cost }
+                return
+            }
+            for k in 0..<options[v].seconds.count {
+                choice[v] = k
+                visit(v + 1)
+            }
+        }
+        visit(0)
+        return best
+    }
+}
