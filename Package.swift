@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "StepConfCore", targets: ["StepConfCore"]),
+        .library(name: "StepConfSimulator", targets: ["StepConfSimulator"]),
         .executable(name: "stepconf", targets: ["stepconf"]),
     ],
     dependencies: [
@@ -14,10 +15,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "StepConfCore"),
+        .target(name: "StepConfSimulator", dependencies: ["StepConfCore"]),
         .executableTarget(
             name: "stepconf",
             dependencies: [
                 "StepConfCore",
+                "StepConfSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -27,6 +30,10 @@ let package = Package(
                 "StepConfCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "StepConfSimulatorTests",
+            dependencies: ["StepConfSimulator", "StepConfCore"]
         ),
         .testTarget(
             name: "StepConfCLITests",

@@ -22,14 +22,17 @@ public struct ConfigurationSpace: Sendable {
     ///
     /// A θ is left out when it has more instances than jobs, more workers than the busiest instance has
     /// jobs, or workers that do not fit in memory (`q · worker_memory_mb > m`).
-    /// - Parameter includesConfigurator: add one configurator decision to each step (dynamic policies).
+    /// - Parameters:
+    ///   - includesConfigurator: add one configurator decision to each step (dynamic policies).
+    ///   - considerEveryIntra: ignore the model's measured Q(m) and offer every q of the grid.
     /// - Throws: ``InputError`` when no θ of the grid fits a step.
     public init(
         graph: WorkflowGraph,
         model: PerformanceModel,
         platform: Platform,
         grid: ConfigurationGrid? = nil,
-        includesConfigurator: Bool
+        includesConfigurator: Bool,
+        considerEveryIntra: Bool = false
     ) throws {
         let grid = grid ?? platform.grid
         self.graph = graph
@@ -46,9 +49,14 @@ public struct ConfigurationSpace: Sendable {
             var seconds: [Double] = []
             var costs: [Double] = []
             for m in grid.memoryMB {
-                for p in grid.inter where p <= step.jobs {
-                    for q in grid.intra where q <= StepModel.jobsPerInstance(jobs: step.jobs, inter: p) {
-                        if let worker = step.workerMemoryMB, Double(q) * worker > Double(m) { continue }
+                for p in grid.inter {
+                    // With a measured Q(m) the step runs the largest allowed q not above it (the paper's Q);
+                    // without one, every q of the grid is a candidate.
+                    var intra = grid.intra.filter { step.canRun(Configuration(memoryMB: m, inter: p, intra: $0)) }
+                    if considerEveryIntra == false, let best = stepModel.bestIntra(memoryMB: m) {
+                        intra = intra.filter { $0 <= best }.max().map { [$0] } ?? []
+                    }
+                    for q in intra {
                         let theta = Configuration(memoryMB: m, inter: p, intra: q)
                         let estimate = Self.estimate(theta, step: step, model: stepModel, platform: platform)
                         configurations.append(theta)

@@ -10,12 +10,53 @@ public struct StepModel: Sendable, Hashable, Codable {
     public var mapping: MappingDelay
     /// Notes the estimator left, e.g. `fallback-fit` when a fit did not converge.
     public var flags: [String]
+    /// The paper's Q: the best measured intra parallelism per memory size (keys are MB as text); nil when
+    /// the model was not fitted from a profile, in which case every q of the grid is considered.
+    public var bestIntra: [String: Int]?
+    /// How the parameters were fitted, for people reading the file.
+    public var fit: FitSummary?
 
-    public init(case1: MulticoreFit?, case2: SingleThreadFit, mapping: MappingDelay, flags: [String] = []) {
+    public init(
+        case1: MulticoreFit?, case2: SingleThreadFit, mapping: MappingDelay, flags: [String] = [],
+        bestIntra: [String: Int]? = nil, fit: FitSummary? = nil
+    ) {
         self.case1 = case1
         self.case2 = case2
         self.mapping = mapping
         self.flags = flags
+        self.bestIntra = bestIntra
+        self.fit = fit
+    }
+
+    /// Q(m): the best measured intra parallelism at `memoryMB`, if the model records one.
+    public func bestIntra(memoryMB: Int) -> Int? { bestIntra?[String(memoryMB)] }
+
+    /// What the estimator did for one step.
+    public struct FitSummary: Sendable, Hashable, Codable {
+        /// `case1` (case 2 below m_s, case 1 above) or `case2` (case 2 throughout).
+        public var chosenCase: String
+        /// Profile rows the fit used.
+        public var samples: Int
+        /// Distinct configurations the fit used.
+        public var configurations: Int
+        /// Mean and max relative error of the step time on the fitted configurations.
+        public var meanRelativeError: Double
+        public var maxRelativeError: Double
+
+        public init(chosenCase: String, samples: Int, configurations: Int, meanRelativeError: Double, maxRelativeError: Double) {
+            self.chosenCase = chosenCase
+            self.samples = samples
+            self.configurations = configurations
+            self.meanRelativeError = meanRelativeError
+            self.maxRelativeError = maxRelativeError
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case chosenCase = "case"
+            case samples, configurations
+            case meanRelativeError = "mean_rel_error"
+            case maxRelativeError = "max_rel_error"
+        }
     }
 
     /// Case 1: `t̂ = (α1·γ̄ + β1)·e^(−α2·min(m/m_s, q)) + φ1`, seconds.
@@ -117,7 +158,8 @@ public struct StepModel: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case case1, case2, mapping, flags
+        case case1, case2, mapping, flags, fit
+        case bestIntra = "best_intra"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -126,5 +168,12 @@ public struct StepModel: Sendable, Hashable, Codable {
         case2 = try c.decode(SingleThreadFit.self, forKey: .case2)
         mapping = try c.decode(MappingDelay.self, forKey: .mapping)
         flags = try c.decodeIfPresent([String].self, forKey: .flags) ?? []
+        bestIntra = try c.decodeIfPresent([String: Int].self, forKey: .bestIntra)
+        fit = try c.decodeIfPresent(FitSummary.self, forKey: .fit)
+    }
+
+    /// The step time t = t_map(p) + t̂ of this model, seconds.
+    public func stepSeconds(_ theta: Configuration, jobs: Int, singleCoreMemoryMB: Double) -> Double {
+        mapping.seconds(inter: theta.inter) + computeSeconds(theta, jobs: jobs, singleCoreMemoryMB: singleCoreMemoryMB)
     }
 }

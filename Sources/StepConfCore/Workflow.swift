@@ -48,6 +48,15 @@ public struct Workflow: Sendable, Hashable {
 
         /// Memory one worker process needs, in MB, if the step declares it (`worker_memory_mb`).
         public var workerMemoryMB: Double? { params["worker_memory_mb"] }
+
+        /// Whether θ can run this step: no more instances than jobs, no more workers than the busiest
+        /// instance has jobs, and workers that fit in memory (`q · worker_memory_mb ≤ m`).
+        public func canRun(_ theta: Configuration) -> Bool {
+            guard theta.inter >= 1, theta.intra >= 1, theta.inter <= jobs else { return false }
+            guard theta.intra <= (jobs + theta.inter - 1) / theta.inter else { return false }
+            if let worker = workerMemoryMB, Double(theta.intra) * worker > Double(theta.memoryMB) { return false }
+            return true
+        }
     }
 }
 

@@ -26,6 +26,16 @@ struct WorkflowOptions: ParsableArguments {
                 + "the paper's grid.", valueName: "file"))
     var platform: String?
 
+    /// The workflow and platform alone (for commands that need no model).
+    func loadWorkflow() throws -> (graph: WorkflowGraph, name: String, platform: Platform) {
+        let fileExists = FileManager.default.fileExists(atPath: workflow)
+        let value =
+            !fileExists && !workflow.contains("/") && !workflow.hasSuffix(".json")
+            ? try EmbeddedExamples.workflow(workflow) : try Workflow.load(from: workflow)
+        let platformValue = try platform.map { try Platform.load(from: $0) } ?? Platform.aws
+        return (try WorkflowGraph(value), value.name, platformValue)
+    }
+
     /// The workflow, its graph, model and platform, validated.
     func load() throws -> (graph: WorkflowGraph, model: PerformanceModel, platform: Platform) {
         let fileExists = FileManager.default.fileExists(atPath: workflow)

@@ -1,0 +1,145 @@
+import Foundation
+
+/// The profile CSV every backend writes: a header, then one row per measured run.
+///
+/// Columns (any order, all required, no others): `step`, `memory_mb`, `inter`, `intra`, `jobs`,
+/// `mapping_delay_s`, `compute_s`, `total_s`, `cold` (`true`/`false`).
+public enum ProfileCSV {
+    /// The columns in the order they are written.
+    public static let columns = [
+        "step", "memory_mb", "inter", "intra", "jobs", "mapping_delay_s", "compute_s", "total_s", "cold",
+    ]
+
+    /// The CSV text for `samples`.
+    public static func encode(_ samples: [ProfileSample]) -> String {
+        var text = columns.joined(separator: ",") + "\n"
+        for s in samples {
+            let fields: [String] = [
+                quote(s.step), "\(s.configuration.memoryMB)", "\(s.configuration.inter)", "\(s.configuration.intra)",
+                "\(s.jobs)", "\(s.mappingDelaySeconds)", "\(s.computeSeconds)", "\(s.totalSeconds)", s.cold ? "true" : "false",
+            ]
+            text += fields.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    /// Parses CSV text.
+    /// - Parameter source: the file name for error messages.
+    /// - Throws: ``InputError`` naming the line and column: missing or extra columns, a field that is not a
+    ///   number, a negative duration, a configuration outside Lambda's range.
+    public static func decode(_ text: String, source: String = "samples") throws -> [ProfileSample] {
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
+        guard let headerLine = lines.first, !headerLine.isEmpty else {
+            throw InputError(.malformed, "\(source): empty file; expected a header: \(columns.joined(separator: ","))")
+        }
+        let header = try split(headerLine, source: source, line: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        let missing = columns.filter { !header.contains($0) }
+        let extra = header.filter { !columns.contains($0) }
+        guard missing.isEmpty, extra.isEmpty, Set(header).count == header.count else {
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("missing column(s) \(missing.joined(separator: ", "))") }
+            if !extra.isEmpty { parts.append("unknown column(s) \(extra.joined(separator: ", "))") }
+            if parts.isEmpty { parts.append("a column is repeated") }
+            throw InputError(.malformed, "\(source): line 1: \(parts.joined(separator: "; "))")
+        }
+        let at = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
+        var samples: [ProfileSample] = []
+        samples.reserveCapacity(lines.count - 1)
+        for (offset, line) in lines.enumerated().dropFirst() {
+            let number = offset + 1
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            let fields = try split(line, source: source, line: number)
+            guard fields.count == header.count else {
+                throw InputError(
+                    .malformed, "\(source): line \(number): \(fields.count) fields, the header has \(header.count)")
+            }
+            func field(_ name: String) -> String { fields[at[name]!].trimmingCharacters(in: .whitespaces) }
+            func integer(_ name: String, minimum: Int) throws -> Int {
+                guard let value = Int(field(name)), value >= minimum else {
+                    throw InputError(
+                        .malformed, "\(source): line \(number): `\(name)` must be an integer ≥ \(minimum), got `\(field(name))`")
+                }
+                return value
+            }
+            func duration(_ name: String) throws -> Double {
+                guard let value = Double(field(name)), value.isFinite else {
+                    throw InputError(.malformed, "\(source): line \(number): `\(name)` is not a number: `\(field(name))`")
+                }
+                guard value >= 0 else {
+                    throw InputError(.malformed, "\(source): line \(number): `\(name)` is negative: \(value)")
+                }
+                return value
+            }
+            let step = field("step")
+            guard !step.isEmpty else { throw InputError(.malformed, "\(source): line \(number): `step` is empty") }
+            let memory = try integer("memory_mb", minimum: 128)
+            guard memory <= 10_240 else {
+                throw InputError(.malformed, "\(source): line \(number): `memory_mb` \(memory) is above Lambda's 10,240 MB")
+            }
+            let coldText = field("cold").lowercased()
+            guard ["true", "false", "1", "0"].contains(coldText) else {
+                throw InputError(.malformed, "\(source): line \(number): `cold` must be true or false, got `\(field("cold"))`")
+            }
+            samples.append(ProfileSample(
+                step: step,
+                configuration: Configuration(
+                    memoryMB: memory, inter: try integer("inter", minimum: 1), intra: try integer("intra", minimum: 1)),
+                jobs: try integer("jobs", minimum: 1), mappingDelaySeconds: try duration("mapping_delay_s"),
+                computeSeconds: try duration("compute_s"), totalSeconds: try duration("total_s"),
+                cold: coldText == "true" || coldText == "1"))
+        }
+        return samples
+    }
+
+    /// Reads a profile CSV file.
+    /// - Throws: ``InputError``.
+    public static func load(from path: String) throws -> [ProfileSample] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(.unreadable, "\(path): cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(.malformed, "\(path): not UTF-8 text")
+        }
+        return try decode(text, source: path)
+    }
+
+    private static func quote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Splits one line on commas, honouring double-quoted fields.
+    private static func split(_ line: String, source: String, line number: Int) throws -> [String] {
+        var fields: [String] = []
+        var current = ""
+        var quoted = false
+        var iterator = line.makeIterator()
+        while let c = iterator.next() {
+            if quoted {
+                if c == "\"" {
+                    // A doubled quote is a literal quote; a single one closes the field.
+                    var lookahead = iterator
+                    if lookahead.next() == "\"" {
+                        current.append("\"")
+                        iterator = lookahead
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    current.append(c)
+                }
+            } else if c == "\"" && current.isEmpty {
+                quoted = true
+            } else if c == "," {
+                fields.append(current)
+                current = ""
+            } else {
+                current.append(c)
+            }
+        }
+        guard !quoted else { throw InputError(.malformed, "\(source): line \(number): unterminated quoted field") }
+        fields.append(current)
+        return fields
+    }
+}

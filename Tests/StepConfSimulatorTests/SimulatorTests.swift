@@ -1,0 +1,108 @@
+import StepConfCore
+import StepConfSimulator
+import Testing
+
+@Suite struct SimulatorTests {
+    let simulator = LambdaSimulator()
+
+    private func step(jobs: Int = 8, ratio: Double = 0, worker: Double = 64) -> Workflow.Step {
+        Workflow.Step(
+            id: "s", kind: "synthetic", jobs: jobs,
+            params: ["difficulty": 100_000, "multicore_ratio": ratio, "worker_memory_mb": worker, "bytes_in_per_job": 0])
+    }
+
+    /// Mean compute of a noiseless run (noise and slow-downs off), seconds.
+    private func compute(_ s: Workflow.Step, _ theta: Configuration, simulator: LambdaSimulator? = nil) throws -> Double {
+        var quiet = simulator ?? self.simulator
+        quiet.config.noiseCV = 0
+        quiet.config.storageSlowdownProbability = 0
+        var pool = WarmPool(keepAliveSeconds: 600)
+        var rng = SeededRandom(seed: 1)
+        let workload = try StepWorkload(step: s, secondsPerDifficultyUnit: quiet.config.secondsPerDifficultyUnit)
+        return quiet.run(s, workload: workload, configuration: theta, start: 0, pool: &pool, rng: &rng).meanComputeSeconds
+    }
+
+    @Test func moreMemoryIsNeverSlowerForASingleThreadStep() throws {
+        let s = step()
+        var previous = Double.infinity
+        for m in stride(from: 128, through: 10_240, by: 64) {
+            let t = try compute(s, Configuration(memoryMB: m, inter: 1, intra: 1))
+            #expect(t <= previous + 1e-12, "m = \(m)")
+            previous = t
+        }
+    }
+
+    @Test func memoryStopsHelpingPastOneCoreUnlessThereAreWorkers() throws {
+        let s = step()
+        let at1769 = try compute(s, Configuration(memoryMB: 1769, inter: 1, intra: 1))
+        let at4096 = try compute(s, Configuration(memoryMB: 4096, inter: 1, intra: 1))
+        let workers = try compute(s, Configuration(memoryMB: 4096, inter: 1, intra: 2))
+        #expect(abs(at4096 - at1769) < 1e-9 * at1769)
+        #expect(workers < 0.6 * at4096)
+    }
+
+    @Test func multiCoreRatioUsesCoresWithinOneProcess() throws {
+        let threaded = try compute(step(ratio: 0.9), Configuration(memoryMB: 8192, inter: 1, intra: 1))
+        let serial = try compute(step(ratio: 0), Configuration(memoryMB: 8192, inter: 1, intra: 1))
+        #expect(threaded < 0.4 * serial)
+    }
+
+    @Test func workersThatDoNotFitInMemorySlowDown() throws {
+        let s = step(jobs: 8, worker: 256)
+        let fits = try compute(s, Configuration(memoryMB: 1024, inter: 1, intra: 2))
+        let swaps = try compute(s, Configuration(memoryMB: 1024, inter: 1, intra: 4))
+        #expect(swaps > fits)
+    }
+
+    @Test func fanOutPastTheMapConcurrencyComesInWaves() throws {
+        var pool = WarmPool(keepAliveSeconds: 600)
+        var rng = SeededRandom(seed: 2)
+        let s = step(jobs: 80)
+        let workload = try StepWorkload(step: s, secondsPerDifficultyUnit: simulator.config.secondsPerDifficultyUnit)
+        let forty = simulator.run(s, workload: workload, configuration: Configuration(memoryMB: 2048, inter: 40, intra: 1), start: 0, pool: &pool, rng: &rng)
+        let eighty = simulator.run(s, workload: workload, configuration: Configuration(memoryMB: 2048, inter: 80, intra: 1), start: 100, pool: &pool, rng: &rng)
+        // 80 instances each with half the jobs, but the second 40 wait for the first: no faster, much later start.
+        #expect(eighty.mappingDelaySeconds > forty.mappingDelaySeconds + 0.5 * forty.meanComputeSeconds)
+        #expect(eighty.totalSeconds > 0.9 * forty.totalSeconds)
+    }
+
+    @Test func sameSeedSameRunAndDifferentSeedDifferentRun() throws {
+        let graph = try WorkflowGraph(try EmbeddedExamples.workflow("video"))
+        let profiler = Profiler(simulator: simulator)
+        let a = try profiler.profile(graph, plan: .sample(5), repeats: 2, seed: 9)
+        let b = try profiler.profile(graph, plan: .sample(5), repeats: 2, seed: 9)
+        let c = try profiler.profile(graph, plan: .sample(5), repeats: 2, seed: 10)
+        #expect(a == b)
+        #expect(a != c)
+        #expect(a.count == 5 * 5 * 2)
+    }
+
+    @Test func idleInstancesPastTheKeepAliveStartCold() throws {
+        var pool = WarmPool(keepAliveSeconds: 600)
+        var rng = SeededRandom(seed: 3)
+        let s = step(jobs: 4)
+        let workload = try StepWorkload(step: s, secondsPerDifficultyUnit: simulator.config.secondsPerDifficultyUnit)
+        let theta = Configuration(memoryMB: 1024, inter: 4, intra: 1)
+        let first = simulator.run(s, workload: workload, configuration: theta, start: 0, pool: &pool, rng: &rng)
+        let soon = simulator.run(s, workload: workload, configuration: theta, start: first.end + 10, pool: &pool, rng: &rng)
+        let late = simulator.run(s, workload: workload, configuration: theta, start: soon.end + 601, pool: &pool, rng: &rng)
+        #expect(first.coldStarts == 4)
+        #expect(soon.coldStarts == 0)
+        #expect(late.coldStarts == 4)
+        #expect(late.mappingDelaySeconds > soon.mappingDelaySeconds)
+    }
+
+    @Test func aMemorySizeHasItsOwnWarmInstances() {
+        var pool = WarmPool(keepAliveSeconds: 600)
+        pool.release("synthetic-m1024", at: 0)
+        let other = pool.acquire("synthetic-m2048", at: 1)
+        let same = pool.acquire("synthetic-m1024", at: 1)
+        let again = pool.acquire("synthetic-m1024", at: 2)
+        #expect(!other && same && !again)
+    }
+
+    @Test func outOfRangeParametersAreRejected() {
+        let bad = Workflow.Step(id: "x", kind: "k", jobs: 1, params: ["multicore_ratio": 1.5])
+        #expect(throws: InputError.self) { try StepWorkload(step: bad, secondsPerDifficultyUnit: 1e-6) }
+    }
+}
