@@ -76,13 +76,13 @@ public struct ConfigurationSpace: Sendable {
         self.steps = steps
     }
 
-    /// One step's prediction without the configurator: t = t_map(p) + t̂ and
-    /// c = p·(t̂·m/1024·μ0 + μ1) + (transitions per step + p · transitions per instance)·μ2 (DESIGN §4).
+    /// One step's prediction without the configurator: t = t_map(p) + t̂(⌈γ/p⌉) (the busiest instance) and
+    /// c = p·(t̂(γ/p)·m/1024·μ0 + μ1) + (transitions per step + p · transitions per instance)·μ2 (DESIGN §4).
     public static func estimate(
         _ theta: Configuration, step: Workflow.Step, model: StepModel, platform: Platform
     ) -> (seconds: Double, computeSeconds: Double, costUSD: Double) {
         let compute = model.computeSeconds(theta, jobs: step.jobs, singleCoreMemoryMB: platform.singleCoreMemoryMB)
-        let total = model.mapping.seconds(inter: theta.inter) + compute
+        let total = model.stepSeconds(theta, jobs: step.jobs, singleCoreMemoryMB: platform.singleCoreMemoryMB)
         let p = Double(theta.inter)
         let lambda = p * (compute * Double(theta.memoryMB) / 1024 * platform.pricePerGBSecond + platform.pricePerRequest)
         let transitions = Double(platform.transitionsPerStep) + p * Double(platform.transitionsPerInstance)

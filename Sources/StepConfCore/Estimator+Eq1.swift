@@ -14,10 +14,10 @@ extension Estimator {
         var converged: Bool
     }
 
-    /// γ̄ and x = min(m/m_s, q) of a configuration (Eq. (1)).
+    /// γ̄ = γ/p (the measured t̂ is the mean over instances) and x = min(m/m_s, q) of a configuration (Eq. (1)).
     private func features(_ c: MeasuredConfiguration) -> (perInstance: Double, x: Double) {
         let theta = c.configuration
-        let perInstance = Double(StepModel.jobsPerInstance(jobs: c.jobs, inter: theta.inter))
+        let perInstance = Double(c.jobs) / Double(theta.inter)
         return (perInstance, min(Double(theta.memoryMB) / options.singleCoreMemoryMB, Double(theta.intra)))
     }
 
@@ -76,7 +76,7 @@ extension Estimator {
             var initial = start.parameters
             initial[1] = beta
             initial[0] *= (1 + beta)
-            let result = LevenbergMarquardt().minimize(initial: initial, lower: [0, 0, 0]) { w in
+            let result = LevenbergMarquardt(maxIterations: options.maxIterations).minimize(initial: initial, lower: [0, 0, 0]) { w in
                 list.map { (case2Seconds(w, $0) - $0.computeSeconds) / $0.computeSeconds }
             }
             let part = Part(parameters: result.parameters, cost: result.cost, converged: result.converged)
@@ -105,7 +105,7 @@ extension Estimator {
         guard let start = starts.min(by: { $0.0 < $1.0 }) else {
             return Part(parameters: [0, 0, 0, 0], cost: .infinity, converged: false)
         }
-        let result = LevenbergMarquardt().minimize(initial: start.1, lower: [0, 0, 0, 0]) { w in
+        let result = LevenbergMarquardt(maxIterations: options.maxIterations).minimize(initial: start.1, lower: [0, 0, 0, 0]) { w in
             list.map { (case1Seconds(w, $0) - $0.computeSeconds) / $0.computeSeconds }
         }
         return Part(parameters: result.parameters, cost: result.cost, converged: result.converged)
@@ -136,7 +136,8 @@ extension Estimator {
     private func fitMapping(_ list: [MeasuredConfiguration], _ model: StepModel) -> (StepModel.MappingDelay, Bool) {
         let knee = options.knee
         let target = list.map { c in
-            c.totalSeconds - model.computeSeconds(c.configuration, jobs: c.jobs, singleCoreMemoryMB: options.singleCoreMemoryMB)
+            c.totalSeconds
+                - model.busiestComputeSeconds(c.configuration, jobs: c.jobs, singleCoreMemoryMB: options.singleCoreMemoryMB)
         }
         let columns: [[Double]] = list.map { c in
             let p = Double(c.configuration.inter)

@@ -18,11 +18,14 @@ public struct Estimator: Sendable {
         /// Mapping-delay knee used when the profile has no fan-out past it, and its growth prior, s.
         public var knee: Double
         public var pastKneePriorSeconds: Double
+        /// Iteration limit of each Levenberg–Marquardt fit.
+        public var maxIterations: Int
 
         public init(
             holdoutFraction: Double = 0, seed: UInt64 = 1, singleCoreMemoryMB: Double = 1769, knee: Double = 30,
-            pastKneePriorSeconds: Double = 0.004
+            pastKneePriorSeconds: Double = 0.004, maxIterations: Int = 500
         ) {
+            self.maxIterations = maxIterations
             self.holdoutFraction = holdoutFraction
             self.seed = seed
             self.singleCoreMemoryMB = singleCoreMemoryMB

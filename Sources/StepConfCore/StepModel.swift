@@ -124,22 +124,34 @@ public struct StepModel: Sendable, Hashable, Codable {
         }
     }
 
-    /// γ̄: jobs of the busiest instance when `jobs` are spread over `p` instances. The paper writes
-    /// γ/p; the slowest instance sets the step time (§III-B), so we take the ceiling.
+    /// Jobs of the busiest instance when `jobs` are spread over `p` instances: ⌈γ/p⌉. It sets the step time.
     public static func jobsPerInstance(jobs: Int, inter p: Int) -> Int { (jobs + p - 1) / p }
 
-    /// t̂ of Eq. (1): average compute time of one instance, seconds.
+    /// t̂ of Eq. (1): the average instance's compute time, seconds, with γ̄ = γ/p as the paper defines it.
+    /// It sets the cost (p instances are billed t̂ each).
     /// - Parameters:
     ///   - jobs: γ_i, the step's jobs.
     ///   - singleCoreMemoryMB: m_s.
     public func computeSeconds(_ theta: Configuration, jobs: Int, singleCoreMemoryMB: Double) -> Double {
-        let perInstance = Double(Self.jobsPerInstance(jobs: jobs, inter: theta.inter))
+        computeSeconds(theta, jobsPerInstance: Double(jobs) / Double(theta.inter), singleCoreMemoryMB: singleCoreMemoryMB)
+    }
+
+    /// Eq. (1) for the busiest instance, γ̄ = ⌈γ/p⌉: the paper assumes the last instance to start finishes
+    /// last; with jobs that do not divide evenly it is also the one with the most jobs.
+    public func busiestComputeSeconds(_ theta: Configuration, jobs: Int, singleCoreMemoryMB: Double) -> Double {
+        computeSeconds(
+            theta, jobsPerInstance: Double(Self.jobsPerInstance(jobs: jobs, inter: theta.inter)),
+            singleCoreMemoryMB: singleCoreMemoryMB)
+    }
+
+    /// Eq. (1) at a given γ̄, seconds.
+    public func computeSeconds(_ theta: Configuration, jobsPerInstance: Double, singleCoreMemoryMB: Double) -> Double {
         let memoryRatio = Double(theta.memoryMB) / singleCoreMemoryMB
         let speedup = min(memoryRatio, Double(theta.intra))
         if let fit = case1, memoryRatio >= 1 {
-            return (fit.alpha1 * perInstance + fit.beta1) * exp(-fit.alpha2 * speedup) + fit.phi1
+            return (fit.alpha1 * jobsPerInstance + fit.beta1) * exp(-fit.alpha2 * speedup) + fit.phi1
         }
-        return case2.alpha2 * perInstance / (case2.deltaS * speedup + case2.beta2) + case2.phi2
+        return case2.alpha2 * jobsPerInstance / (case2.deltaS * speedup + case2.beta2) + case2.phi2
     }
 
     /// Every parameter with its name, for validation and display.
@@ -172,8 +184,8 @@ public struct StepModel: Sendable, Hashable, Codable {
         fit = try c.decodeIfPresent(FitSummary.self, forKey: .fit)
     }
 
-    /// The step time t = t_map(p) + t̂ of this model, seconds.
+    /// The step time t = t_map(p) + t̂ of the busiest instance, seconds.
     public func stepSeconds(_ theta: Configuration, jobs: Int, singleCoreMemoryMB: Double) -> Double {
-        mapping.seconds(inter: theta.inter) + computeSeconds(theta, jobs: jobs, singleCoreMemoryMB: singleCoreMemoryMB)
+        mapping.seconds(inter: theta.inter) + busiestComputeSeconds(theta, jobs: jobs, singleCoreMemoryMB: singleCoreMemoryMB)
     }
 }

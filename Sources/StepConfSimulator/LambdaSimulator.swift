@@ -94,7 +94,8 @@ public struct LambdaSimulator: Sendable {
         let needed = w.baseMemoryMB + Double(q) * w.workerMemoryMB
         if needed > m { cpu *= 1 + config.memoryPressurePenalty * (needed - m) / m }
 
-        let overhead = Double(q) * config.spawnSecondsPerWorker + Double(jobs) * config.ipcSecondsPerJob
+        let overhead = config.workerStartSeconds + Double(q) * config.spawnSecondsPerWorker
+            + Double(jobs) * config.ipcSecondsPerJob
         return storage + (cpu + overhead) * rng.meanOneLogNormal(cv: config.noiseCV)
     }
 }

@@ -29,8 +29,11 @@ public struct SimulatorConfig: Sendable, Hashable {
     public var bandwidthPerVCPU: Double = 80
     /// Storage bandwidth bounds, MB/s.
     public var bandwidthRange: ClosedRange<Double> = 12...400
-    /// Starting one worker process, seconds (the wrapper starts them one after another).
-    public var spawnSecondsPerWorker: Double = 0.004
+    /// The wrapper's side of starting one worker process (`posix_spawn`), seconds; it starts them one
+    /// after another.
+    public var spawnSecondsPerWorker: Double = 0.0015
+    /// A worker process's own start-up, seconds; the workers start side by side.
+    public var workerStartSeconds: Double = 0.003
     /// Passing one job to a worker and its result back, seconds.
     public var ipcSecondsPerJob: Double = 0.0004
     /// Slow-down per unit of memory overcommit (q workers that do not fit in m swap).

@@ -1,3 +1,4 @@
+import Foundation
 import StepConfCore
 import Testing
 
@@ -14,9 +15,15 @@ import Testing
     }
 
     @Test func caseOneAppliesAtOrAboveTheSingleCoreMemory() {
-        // γ̄ = ⌈9/2⌉ = 5, x = min(4096/1769, 2) = 2; (0.4·5 + 0.1)·e^(−0.6) + 0.05.
-        let t = model.computeSeconds(Configuration(memoryMB: 4096, inter: 2, intra: 2), jobs: 9, singleCoreMemoryMB: 1769)
+        // Busiest instance γ̄ = ⌈9/2⌉ = 5, x = min(4096/1769, 2) = 2; (0.4·5 + 0.1)·e^(−0.6) + 0.05.
+        let t = model.busiestComputeSeconds(Configuration(memoryMB: 4096, inter: 2, intra: 2), jobs: 9, singleCoreMemoryMB: 1769)
         #expect(abs(t - 1.2025044357974555) < 1e-12)
+    }
+
+    @Test func averageInstanceUsesGammaOverP() {
+        // γ̄ = 9/2 = 4.5 for t̂ (the paper's definition), which prices the step.
+        let t = model.computeSeconds(Configuration(memoryMB: 4096, inter: 2, intra: 2), jobs: 9, singleCoreMemoryMB: 1769)
+        #expect(abs(t - ((0.4 * 4.5 + 0.1) * exp(-0.6) + 0.05)) < 1e-12)
     }
 
     @Test func singleThreadStepStopsImprovingPastOneCoreWithOneWorker() {
