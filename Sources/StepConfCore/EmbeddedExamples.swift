@@ -271,283 +271,556 @@ public enum EmbeddedExamples {
 """#,
         "synthetic16.model.json": #"""
 {
-  "source": "hand-set (replaced by fitted parameters in a later issue)",
-  "steps": {
-    "s01": {
-      "case2": {
-        "alpha2": 0.06,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.05
+  "source" : "fitted",
+  "steps" : {
+    "s01" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 4,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.0627907596252903,
+        "beta2" : 0.003967795162069071,
+        "delta_s" : 1,
+        "phi2" : 0.047681612100906864
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 48,
+        "max_rel_error" : 0.09027693517361346,
+        "mean_rel_error" : 0.027345686694902786,
+        "samples" : 216
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.09554848570522453,
+        "knee" : 30,
+        "past_knee_s" : 0.009078305565592937,
+        "per_instance_s" : 0.0014148890569321718
       }
     },
-    "s02": {
-      "case1": {
-        "alpha1": 0.257999,
-        "alpha2": 0.36,
-        "beta1": 0.05,
-        "phi1": 0.0501
+    "s02" : {
+      "best_intra" : {
+        "1024" : 4,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 2,
+        "6144" : 8,
+        "8192" : 8
       },
-      "case2": {
-        "alpha2": 0.18,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.0501
+      "case2" : {
+        "alpha2" : 0.18573066112615444,
+        "beta2" : 0.004103241905137136,
+        "delta_s" : 1,
+        "phi2" : 0.04435236570578868
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 42,
+        "max_rel_error" : 0.08326706532055893,
+        "mean_rel_error" : 0.03249842663402433,
+        "samples" : 213
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.12761884226118295,
+        "knee" : 30,
+        "past_knee_s" : 0.032008223376595875,
+        "per_instance_s" : 0
       }
     },
-    "s03": {
-      "case2": {
-        "alpha2": 0.09,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.05
+    "s03" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 4,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.09289677724234296,
+        "beta2" : 0.0025068194953025975,
+        "delta_s" : 1,
+        "phi2" : 0.048643582860061534
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 41,
+        "max_rel_error" : 0.08362450988139805,
+        "mean_rel_error" : 0.02706543554068401,
+        "samples" : 216
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.07782617924175944,
+        "knee" : 30,
+        "past_knee_s" : 0.027570002540675313,
+        "per_instance_s" : 0.0024875349729837812
       }
     },
-    "s04": {
-      "case1": {
-        "alpha1": 0.443094,
-        "alpha2": 0.39,
-        "beta1": 0.05,
-        "phi1": 0.05
+    "s04" : {
+      "best_intra" : {
+        "1024" : 4,
+        "10240" : 8,
+        "1536" : 4,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 2,
+        "6144" : 8,
+        "8192" : 8
       },
-      "case2": {
-        "alpha2": 0.3,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.05
+      "case2" : {
+        "alpha2" : 0.3027986728713563,
+        "beta2" : 0.0023825225283453295,
+        "delta_s" : 1,
+        "phi2" : 0.046773345969012
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 36,
+        "max_rel_error" : 0.08224548491337658,
+        "mean_rel_error" : 0.027578312901821694,
+        "samples" : 207
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.06775290829761257,
+        "knee" : 30,
+        "past_knee_s" : 0.00938510403386573,
+        "per_instance_s" : 0.0070996642624048725
       }
     },
-    "s05": {
-      "case2": {
-        "alpha2": 0.12,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.0501
+    "s05" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 4,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.1231171666248878,
+        "beta2" : 0,
+        "delta_s" : 1,
+        "phi2" : 0.050611840779875295
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 41,
+        "max_rel_error" : 0.087161956028639,
+        "mean_rel_error" : 0.0259033369956354,
+        "samples" : 213
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.10186626767356624,
+        "knee" : 30,
+        "past_knee_s" : 0.0406753757516326,
+        "per_instance_s" : 0.0006816020999521212
       }
     },
-    "s06": {
-      "case1": {
-        "alpha1": 0.312968,
-        "alpha2": 0.33,
-        "beta1": 0.05,
-        "phi1": 0.05
+    "s06" : {
+      "best_intra" : {
+        "1024" : 4,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 2,
+        "6144" : 8,
+        "8192" : 8
       },
-      "case2": {
-        "alpha2": 0.225,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.05
+      "case2" : {
+        "alpha2" : 0.22965374687526996,
+        "beta2" : 0.00486908337882642,
+        "delta_s" : 1,
+        "phi2" : 0.04383291798027273
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 35,
+        "max_rel_error" : 0.08373092315327056,
+        "mean_rel_error" : 0.03274565404411759,
+        "samples" : 213
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.07645578499411965,
+        "knee" : 30,
+        "past_knee_s" : 0.027231996558923766,
+        "per_instance_s" : 0.005948027489576466
       }
     },
-    "s07": {
-      "case2": {
-        "alpha2": 0.135,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.05
+    "s07" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 4,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.13458220768442172,
+        "beta2" : 0,
+        "delta_s" : 1,
+        "phi2" : 0.05344143976162872
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 33,
+        "max_rel_error" : 0.09442681886751224,
+        "mean_rel_error" : 0.03499980643834513,
+        "samples" : 216
+      },
+      "flags" : [
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "mapping" : {
+        "base_s" : 0.07847651613007704,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.0006813388178637489
       }
     },
-    "s08": {
-      "case1": {
-        "alpha1": 0.060744,
-        "alpha2": 0.3,
-        "beta1": 0.05,
-        "phi1": 0.05
+    "s08" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 4,
+        "6144" : 8,
+        "8192" : 8
       },
-      "case2": {
-        "alpha2": 0.045,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.05
+      "case2" : {
+        "alpha2" : 0.04782166536628139,
+        "beta2" : 0.009405904205232435,
+        "delta_s" : 1,
+        "phi2" : 0.04730016854264227
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 48,
+        "max_rel_error" : 0.11860027360085826,
+        "mean_rel_error" : 0.029440962178314687,
+        "samples" : 216
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.095798723277034,
+        "knee" : 30,
+        "past_knee_s" : 0.01261233862919353,
+        "per_instance_s" : 0.0008493626019529732
       }
     },
-    "s09": {
-      "case1": {
-        "alpha1": 0.545622,
-        "alpha2": 0.375,
-        "beta1": 0.05,
-        "phi1": 0.0501
+    "s09" : {
+      "best_intra" : {
+        "1024" : 2,
+        "10240" : 8,
+        "1536" : 4,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 1,
+        "6144" : 8,
+        "8192" : 8
       },
-      "case2": {
-        "alpha2": 0.375,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.0501
+      "case2" : {
+        "alpha2" : 0.3860868240883676,
+        "beta2" : 0.0018896037777392783,
+        "delta_s" : 1,
+        "phi2" : 0.046924362353428985
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 31,
+        "max_rel_error" : 0.1014411251678832,
+        "mean_rel_error" : 0.031165150416043154,
+        "samples" : 204
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.10924565138016651,
+        "knee" : 30,
+        "past_knee_s" : 0,
+        "per_instance_s" : 0.0038936166505459087
       }
     },
-    "s10": {
-      "case2": {
-        "alpha2": 0.105,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.05
+    "s10" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 4,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.10836431523670978,
+        "beta2" : 0.0050632138864180444,
+        "delta_s" : 1,
+        "phi2" : 0.04573549917954758
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 25,
+        "max_rel_error" : 0.08651135631296202,
+        "mean_rel_error" : 0.028392657460693135,
+        "samples" : 216
+      },
+      "flags" : [
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "mapping" : {
+        "base_s" : 0.04406727054075208,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.010010619028025048
       }
     },
-    "s11": {
-      "case1": {
-        "alpha1": 0.589484,
-        "alpha2": 0.27,
-        "beta1": 0.05,
-        "phi1": 0.05
+    "s11" : {
+      "best_intra" : {
+        "1024" : 4,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 2,
+        "6144" : 8,
+        "8192" : 8
       },
-      "case2": {
-        "alpha2": 0.45,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.05
+      "case2" : {
+        "alpha2" : 0.4527412837301247,
+        "beta2" : 0,
+        "delta_s" : 1,
+        "phi2" : 0.05343825585120863
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 27,
+        "max_rel_error" : 0.05658253282679349,
+        "mean_rel_error" : 0.02283760928625845,
+        "samples" : 213
+      },
+      "flags" : [
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "mapping" : {
+        "base_s" : 0.059107544702755074,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.01579026941268945
       }
     },
-    "s12": {
-      "case2": {
-        "alpha2": 0.075,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.0501
+    "s12" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 4,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.07889197903443725,
+        "beta2" : 0.0018267404437918603,
+        "delta_s" : 1,
+        "phi2" : 0.05031225671121275
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 33,
+        "max_rel_error" : 0.07905669339468234,
+        "mean_rel_error" : 0.025282777432560716,
+        "samples" : 213
+      },
+      "flags" : [
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "mapping" : {
+        "base_s" : 0.06245132492765881,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.002458274370791146
       }
     },
-    "s13": {
-      "case1": {
-        "alpha1": 0.211798,
-        "alpha2": 0.345,
-        "beta1": 0.05,
-        "phi1": 0.0501
+    "s13" : {
+      "best_intra" : {
+        "1024" : 4,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 2,
+        "6144" : 8,
+        "8192" : 8
       },
-      "case2": {
-        "alpha2": 0.15,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.0501
+      "case2" : {
+        "alpha2" : 0.15202880172445002,
+        "beta2" : 0,
+        "delta_s" : 1,
+        "phi2" : 0.055783213780413024
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 42,
+        "max_rel_error" : 0.09974348936574497,
+        "mean_rel_error" : 0.03181721772553477,
+        "samples" : 213
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.1305814503797364,
+        "knee" : 30,
+        "past_knee_s" : 0.0336320495591706,
+        "per_instance_s" : 0
       }
     },
-    "s14": {
-      "case2": {
-        "alpha2": 0.24,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.05
+    "s14" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 4,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.24121464490744218,
+        "beta2" : 8.523974419039665e-05,
+        "delta_s" : 1,
+        "phi2" : 0.05376048667336454
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 33,
+        "max_rel_error" : 0.05761857876141531,
+        "mean_rel_error" : 0.026036312867250385,
+        "samples" : 213
+      },
+      "flags" : [
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "mapping" : {
+        "base_s" : 0.09056848238415477,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.0016667919044138543
       }
     },
-    "s15": {
-      "case1": {
-        "alpha1": 0.089958,
-        "alpha2": 0.405,
-        "beta1": 0.05,
-        "phi1": 0.05
+    "s15" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 4,
+        "6144" : 8,
+        "8192" : 8
       },
-      "case2": {
-        "alpha2": 0.06,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.05
+      "case2" : {
+        "alpha2" : 0.0634004561823908,
+        "beta2" : 0.0087985802905763,
+        "delta_s" : 1,
+        "phi2" : 0.044300126742834095
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 33,
+        "max_rel_error" : 0.07307555384898373,
+        "mean_rel_error" : 0.02393930818915357,
+        "samples" : 216
+      },
+      "flags" : [
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "mapping" : {
+        "base_s" : 0.05742499086027074,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.00320162041721437
       }
     },
-    "s16": {
-      "case2": {
-        "alpha2": 0.09,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.0501
+    "s16" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 4,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.09905056926032599,
+        "beta2" : 0.011880495860686926,
+        "delta_s" : 1,
+        "phi2" : 0.04608802117835107
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 25,
+        "max_rel_error" : 0.05592923239262233,
+        "mean_rel_error" : 0.023537912248757155,
+        "samples" : 216
+      },
+      "flags" : [
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "mapping" : {
+        "base_s" : 0.04656278111294671,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.004946078509406314
       }
     }
   },
-  "workflow": "synthetic16"
+  "workflow" : "synthetic16"
 }
+
 """#,
         "video.json": #"""
 {
@@ -638,87 +911,182 @@ public enum EmbeddedExamples {
 """#,
         "video.model.json": #"""
 {
-  "source": "hand-set (replaced by fitted parameters in a later issue)",
-  "steps": {
-    "colorfilter": {
-      "case2": {
-        "alpha2": 0.0225,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.0504
+  "source" : "fitted",
+  "steps" : {
+    "colorfilter" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 2,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.049330062604800204,
+        "beta2" : 0.009974174097937204,
+        "delta_s" : 1,
+        "phi2" : 0.04922964219378568
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 48,
+        "max_rel_error" : 0.30641762833685543,
+        "mean_rel_error" : 0.043595416485591766,
+        "samples" : 213
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.0758396722633444,
+        "knee" : 30,
+        "past_knee_s" : 0.011867595268900907,
+        "per_instance_s" : 0.0017873870285234762
       }
     },
-    "detect": {
-      "case2": {
-        "alpha2": 0.09,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.0504
+    "detect" : {
+      "best_intra" : {
+        "1024" : 2,
+        "10240" : 8,
+        "1536" : 4,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 1,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.11848410729191931,
+        "beta2" : 0.009219933541459986,
+        "delta_s" : 1,
+        "phi2" : 0.04823189214999213
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 48,
+        "max_rel_error" : 0.2673227575286766,
+        "mean_rel_error" : 0.036714414348769556,
+        "samples" : 204
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.10536544687916785,
+        "knee" : 30,
+        "past_knee_s" : 0.005137042625360537,
+        "per_instance_s" : 0.002051386823384331
       }
     },
-    "encode": {
-      "case2": {
-        "alpha2": 0.12,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.0541
+    "encode" : {
+      "best_intra" : {
+        "1024" : 4,
+        "10240" : 8,
+        "1536" : 4,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 2,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.3846585275462374,
+        "beta2" : 0,
+        "delta_s" : 1,
+        "phi2" : 0.041354184838333585
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 21,
+        "max_rel_error" : 0.07458546463581976,
+        "mean_rel_error" : 0.03544706688950636,
+        "samples" : 180
+      },
+      "flags" : [
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "mapping" : {
+        "base_s" : 0.03463322608735928,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.019950147145277233
       }
     },
-    "extract": {
-      "case2": {
-        "alpha2": 0.045,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.0516
+    "extract" : {
+      "best_intra" : {
+        "1024" : 8,
+        "10240" : 8,
+        "1536" : 8,
+        "2048" : 8,
+        "4096" : 8,
+        "512" : 4,
+        "6144" : 8,
+        "8192" : 8
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "case2" : {
+        "alpha2" : 0.1489124185466498,
+        "beta2" : 0,
+        "delta_s" : 1,
+        "phi2" : 0.05603816007805578
+      },
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 17,
+        "max_rel_error" : 0.07646086697102028,
+        "mean_rel_error" : 0.03261376633116077,
+        "samples" : 189
+      },
+      "flags" : [
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "mapping" : {
+        "base_s" : 0.04072028974906812,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.007142678077183663
       }
     },
-    "superres": {
-      "case1": {
-        "alpha1": 0.349198,
-        "alpha2": 0.375,
-        "beta1": 0.05,
-        "phi1": 0.0501
+    "superres" : {
+      "best_intra" : {
+        "1024" : 2,
+        "10240" : 8,
+        "1536" : 4,
+        "2048" : 4,
+        "4096" : 8,
+        "512" : 1,
+        "6144" : 8,
+        "8192" : 8
       },
-      "case2": {
-        "alpha2": 0.24,
-        "beta2": 0.0,
-        "delta_s": 1.0,
-        "phi2": 0.0501
+      "case2" : {
+        "alpha2" : 0.25181242112287194,
+        "beta2" : 0.0017193934920622215,
+        "delta_s" : 1,
+        "phi2" : 0.03656092393775869
       },
-      "mapping": {
-        "base_s": 0.12,
-        "knee": 30,
-        "past_knee_s": 0.004,
-        "per_instance_s": 0.006
+      "fit" : {
+        "case" : "case2",
+        "configurations" : 48,
+        "max_rel_error" : 0.12006164746015197,
+        "mean_rel_error" : 0.034333925969847676,
+        "samples" : 195
+      },
+      "flags" : [
+
+      ],
+      "mapping" : {
+        "base_s" : 0.14792261058636622,
+        "knee" : 30,
+        "past_knee_s" : 0,
+        "per_instance_s" : 0
       }
     }
   },
-  "workflow": "video"
+  "workflow" : "video"
 }
+
 """#,
     ]
 }

@@ -1,15 +1,17 @@
 /// Builds the policy of a given name for one workflow, model and platform.
 public enum Policies {
     /// Makes the policy `name`.
-    /// - Parameter limits: work limits of the exact solver (`optimal`, `stepconf-exact`).
+    /// - Parameters:
+    ///   - limits: work limits of the exact solver (`optimal`, `stepconf-exact`).
+    ///   - considerEveryIntra: offer every q of the grid even where the model records the best one, Q(m).
     /// - Throws: ``InputError`` when no θ of the policy's grid fits a step.
     public static func make(
         _ name: PolicyName, graph: WorkflowGraph, model: PerformanceModel, platform: Platform,
-        limits: ExactSolver.Limits? = nil
+        limits: ExactSolver.Limits? = nil, considerEveryIntra: Bool = false
     ) throws -> any StepPolicy {
         let space = try ConfigurationSpace(
             graph: graph, model: model, platform: platform, grid: name.grid(from: platform.grid),
-            includesConfigurator: name.isDynamic)
+            includesConfigurator: name.isDynamic, considerEveryIntra: considerEveryIntra)
         switch name {
         case .stepconf, .intraOnly, .interOnly:
             return HeuristicPolicy(name: name, optimizer: StepConfOptimizer(space: space))

@@ -29,7 +29,8 @@ struct OptimizerBench: ParsableCommand {
         abstract: "Time one StepConf decision, one stepconf-exact decision and one optimal solve.",
         discussion: """
             The decisions are taken at the workflow's first step over the full grid (192 configurations on \
-            synthetic16), with a fresh global cache each time; the per-step options are built once, as a \
+            synthetic16, every q), and over the configurations a fitted model offers (q = Q(m)), with a fresh \
+            global cache each time; the per-step options are built once, as a \
             configurator does when it loads its model. Targets (issue 2): StepConf median ≤ 100 µs, \
             stepconf-exact ≤ 5 ms, optimal on synthetic16 ≤ 1 s.
 
@@ -56,8 +57,9 @@ struct OptimizerBench: ParsableCommand {
         let (graph, model, platform) = try options.load()
         let clock = ContinuousClock()
         let buildStart = clock.now
-        let stepconf = try Policies.make(.stepconf, graph: graph, model: model, platform: platform)
+        let stepconf = try Policies.make(.stepconf, graph: graph, model: model, platform: platform, considerEveryIntra: true)
         let buildMicroseconds = (clock.now - buildStart).seconds * 1e6
+        let stepconfQ = try Policies.make(.stepconf, graph: graph, model: model, platform: platform)
         let exact = try Policies.make(.stepconfExact, graph: graph, model: model, platform: platform)
         guard let optimal = try Policies.make(.optimal, graph: graph, model: model, platform: platform) as? OptimalPolicy
         else { throw CLIError(message: "internal: optimal policy has an unexpected type") }
@@ -87,7 +89,12 @@ struct OptimizerBench: ParsableCommand {
         var samples = try time(iterations) { _ = try stepconf.decide(step: first, context: context(caches.removeLast())) }
         figures.append(figure(
             "stepconf decision", samples,
-            "first step `\(graph.ids[first])`, \(stepconf.space.steps[first].count) configurations, \(graph.count) steps"))
+            "first step `\(graph.ids[first])`, \(stepconf.space.steps[first].count) configurations (every q), \(graph.count) steps"))
+        caches = (0..<iterations).map { _ in InMemoryGlobalCache() }
+        samples = try time(iterations) { _ = try stepconfQ.decide(step: first, context: context(caches.removeLast())) }
+        figures.append(figure(
+            "stepconf decision, q = Q(m)", samples,
+            "\(stepconfQ.space.steps[first].count) configurations, as `plan` decides with a fitted model"))
 
         let exactRuns = max(5, iterations / 10)
         caches = (0..<exactRuns).map { _ in InMemoryGlobalCache() }

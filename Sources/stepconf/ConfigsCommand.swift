@@ -23,7 +23,8 @@ struct ConfigsCommand: ParsableCommand {
         commandName: "configs",
         abstract: "List every configuration θ of one step with its predicted time and cost.",
         discussion: """
-            Times are t_map(p) + t̂ from Eq. (1); costs p·(t̂·m/1024·μ0 + μ1) plus state transitions, without \
+            Every q is listed; `Q(m)` marks the intra parallelism a fitted model measured best at that memory \
+            size, the only one `plan` considers. Times are t_map(p) + t̂ from Eq. (1); costs p·(t̂·m/1024·μ0 + μ1) plus state transitions, without \
             the configurator. Configurations that cannot run (more instances than jobs, more workers than jobs \
             per instance, workers that do not fit in memory) are left out.
 
@@ -55,8 +56,9 @@ struct ConfigsCommand: ParsableCommand {
         let name = try PolicyName.parse(policy)
         let space = try ConfigurationSpace(
             graph: graph, model: model, platform: platform, grid: name.grid(from: platform.grid),
-            includesConfigurator: false)
+            includesConfigurator: false, considerEveryIntra: true)
         let options = space.steps[index]
+        let stepModel = model.steps[step]
         let rows = (0..<options.count).map { k in
             ConfigRow(
                 memoryMB: options.configurations[k].memoryMB, inter: options.configurations[k].inter,
@@ -76,6 +78,7 @@ struct ConfigsCommand: ParsableCommand {
             if k == options.mostCostEffective { notes.append("θ*") }
             if k == options.fastest { notes.append("fastest") }
             if k == options.cheapest { notes.append("cheapest") }
+            if stepModel?.bestIntra(memoryMB: row.memoryMB) == row.intra { notes.append("Q(m)") }
             table.add([
                 "\(row.memoryMB)", "\(row.inter)", "\(row.intra)", fixed(row.timeSeconds, 3), usd(row.costUSD),
                 String(format: "%.3e", row.costUSD * row.timeSeconds), notes.joined(separator: " "),

@@ -67,19 +67,22 @@ struct FitCommand: ParsableCommand {
             return
         }
         var table = TextTable(
-            ["step", "case", "samples", "per_m", "fit_mean", "fit_max", "holdout_mean", "holdout_max", "Q(m) by memory"],
-            leftAligned: [0, 1, 8])
+            ["step", "case", "samples", "per_m", "fit_mean", "fit_max", "ho_t̂_mean", "ho_t̂_max", "ho_step_mean",
+             "ho_step_max", "Q(m) by memory"],
+            leftAligned: [0, 1, 10])
         for r in reports {
             let q = (r.model.bestIntra ?? [:]).sorted { Int($0.key)! < Int($1.key)! }.map { "\($0.value)" }.joined(separator: " ")
             table.add([
                 r.step, (r.model.case1 == nil ? "2" : "2|1") + (r.converged ? "" : " fallback"), "\(r.samples)",
                 fixed(r.samplesPerMemorySize, 1), percent(r.fitted.mean), percent(r.fitted.max),
+                r.holdoutCompute.map { percent($0.mean) } ?? "-", r.holdoutCompute.map { percent($0.max) } ?? "-",
                 r.holdout.map { percent($0.mean) } ?? "-", r.holdout.map { percent($0.max) } ?? "-", q,
             ])
         }
         print(table.render())
-        print("case 2|1: case 2 below m_s = \(fixed(platformValue.singleCoreMemoryMB, 0)) MB, case 1 at and above; "
-            + "errors are relative errors of the predicted step time t_map(p) + t̂")
+        print("case 2|1: case 2 below m_s = \(fixed(platformValue.singleCoreMemoryMB, 0)) MB, case 1 at and above. "
+            + "fit_*: step time on the fitted configurations; ho_t̂_*: Eq. (1) compute time, ho_step_*: step time "
+            + "t_map(p) + t̂, on held-out configurations (relative errors)")
         for r in reports {
             let m = r.model
             var line = "  \(r.step): case2 α2=\(sci(m.case2.alpha2)) β2=\(sci(m.case2.beta2)) φ2=\(sci(m.case2.phi2))"
@@ -90,10 +93,19 @@ struct FitCommand: ParsableCommand {
             print(line)
             for flag in m.flags where flag.hasPrefix("fallback") { print("    warning: \(flag)") }
         }
-        if let worst = reports.compactMap({ r in r.holdout.map { (r.step, $0) } }).max(by: { $0.1.max < $1.1.max }) {
-            let mean = reports.compactMap(\.holdout).map(\.mean).reduce(0, +) / Double(reports.count)
-            print("hold-out (\(fixed(holdout * 100, 0)) %): mean of step means \(percent(mean)), worst \(percent(worst.1.max)) "
-                + "(step `\(worst.0)`)")
+        for (label, stats) in [("t̂", reports.map(\.holdoutCompute)), ("step time", reports.map(\.holdout))] {
+            let known = zip(reports.map(\.step), stats).compactMap { id, s in s.map { (id, $0) } }
+            guard let worst = known.max(by: { $0.1.max < $1.1.max }) else { continue }
+            let mean = known.map(\.1.mean).reduce(0, +) / Double(known.count)
+            let worstMean = known.map(\.1.mean).max() ?? 0
+            print("hold-out \(fixed(holdout * 100, 0)) %, \(label): mean error \(percent(mean)) (worst step mean "
+                + "\(percent(worstMean))), max \(percent(worst.1.max)) (step `\(worst.0)`)")
+        }
+        let capped = reports.compactMap(\.capped)
+        if !capped.isEmpty {
+            let count = capped.map(\.configurations).reduce(0, +)
+            print("\(count) configuration(s) ran fewer than Q(m) workers (too few jobs per instance): outside the fit, "
+                + "mean error \(percent(capped.map(\.mean).reduce(0, +) / Double(capped.count)))")
         }
         print("wrote \(out)")
     }
