@@ -1,11 +1,12 @@
 import ArgumentParser
 import StepConfCore
+import StepConfSimulator
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print figures (build with -c release for meaningful numbers).",
-        subcommands: [OptimizerBench.self])
+        subcommands: [OptimizerBench.self, SimulatorBench.self])
 }
 
 /// One timed operation's figures.
@@ -138,5 +139,72 @@ struct OptimizerBench: ParsableCommand {
         var text = "\(result.method), " + (result.provenOptimal ? "proven optimal" : "gap \(fixed(result.gap * 100, 3)) %")
         if let cell = result.gridSeconds { text += ", grid \(fixed(cell * 1000, 2)) ms" }
         return text + ", cost \(usd(result.costUSD))"
+    }
+}
+
+struct SimulatorBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulator",
+        abstract: "Time the simulator: one request of the workflow, every step run once.",
+        discussion: """
+            Each step runs at the configuration `stepconf plan` (static) chooses, starting when its predecessors \
+            finish, against a warm pool shared across requests. Example: swift run -c release stepconf bench simulator
+            """)
+
+    @OptionGroup var options: WorkflowOptions
+
+    @Option(help: "Requests to simulate.")
+    var requests: Int = 20000
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard requests >= 1 else { throw ValidationError("--requests must be at least 1") }
+    }
+
+    func run() throws {
+        let (graph, model, platform) = try options.load()
+        let policy = try Policies.make(.static, graph: graph, model: model, platform: platform)
+        let slo = 2 * policy.space.fastestMakespanSeconds
+        let plan = try Plan.make(policy: policy, sloSeconds: slo)
+        let simulator = LambdaSimulator(platform: platform)
+        let workloads = try (0..<graph.count).map {
+            try StepWorkload(step: graph[$0], secondsPerDifficultyUnit: simulator.config.secondsPerDifficultyUnit)
+        }
+        let thetas = plan.steps.map { Configuration(memoryMB: $0.memoryMB, inter: $0.inter, intra: $0.intra) }
+        var pool = WarmPool(keepAliveSeconds: simulator.config.keepAliveSeconds)
+        var rng = SeededRandom(seed: 1)
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        samples.reserveCapacity(requests)
+        var arrival = 0.0
+        var checksum = 0.0
+        var finish = [Double](repeating: 0, count: graph.count)
+        for _ in 0..<requests {
+            let start = clock.now
+            for v in graph.topologicalOrder {
+                let ready = graph.predecessors[v].reduce(arrival) { max($0, finish[$1]) }
+                let run = simulator.run(graph[v], workload: workloads[v], configuration: thetas[v], start: ready, pool: &pool, rng: &rng)
+                finish[v] = run.end
+            }
+            samples.append((clock.now - start).seconds * 1e6)
+            checksum += finish[graph.end] - arrival
+            arrival += 5
+        }
+        samples.sort()
+        let figure = BenchFigure(
+            name: "simulated request", iterations: requests, medianMicroseconds: samples[samples.count / 2],
+            p99Microseconds: samples[min(samples.count - 1, Int(Double(samples.count) * 0.99))],
+            detail: "\(graph.count) steps, \(thetas.map(\.inter).reduce(0, +)) instances, mean makespan "
+                + "\(fixed(checksum / Double(requests), 3)) s")
+        if json {
+            try printJSON([figure])
+            return
+        }
+        print("Simulator benchmark · `\(graph.workflow.name)`")
+        var table = TextTable(["operation", "runs", "median_us", "p99_us", "detail"], leftAligned: [0, 4])
+        table.add([figure.name, "\(figure.iterations)", fixed(figure.medianMicroseconds, 1), fixed(figure.p99Microseconds, 1), figure.detail])
+        print(table.render())
     }
 }

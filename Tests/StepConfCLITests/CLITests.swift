@@ -136,4 +136,43 @@ import Testing
         #expect(r.status == 0)
         #expect(r.stdout.contains("--slo"))
     }
+
+    @Test func profileThenFitThenPlanWithTheFittedModel() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-fit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let csv = dir.appendingPathComponent("video.csv").path
+        let model = dir.appendingPathComponent("video.model.json").path
+        let profiled = try run(["profile", "--workflow", "examples/video.json", "--backend", "sim", "--repeats", "1", "--out", csv])
+        #expect(profiled.status == 0, "\(profiled.stderr)")
+        let text = try String(contentsOfFile: csv, encoding: .utf8)
+        #expect(text.hasPrefix("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\n"))
+        let fitted = try run(["fit", "--samples", csv, "--holdout", "0.3", "--out", model, "--json"])
+        #expect(fitted.status == 0, "\(fitted.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(fitted.stdout.utf8)) as! [String: Any]
+        let steps = report["steps"] as! [[String: Any]]
+        #expect(steps.count == 5)
+        #expect(steps.allSatisfy { $0["holdout"] != nil && $0["samples"] != nil })
+        let planned = try run(["plan", "--workflow", "examples/video.json", "--model", model, "--slo", "10", "--json"])
+        #expect(planned.status == 0, "\(planned.stderr)")
+    }
+
+    @Test func fitOnACSVWithAMissingColumnExitsOne() throws {
+        let path = try temporaryFile("step,memory_mb,inter,intra,jobs,compute_s,total_s,cold\n", name: "bad.csv")
+        let out = path + ".model.json"
+        let r = try run(["fit", "--samples", path, "--out", out])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("mapping_delay_s") && r.stderr.contains(path))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test(arguments: [
+        ["fit", "--samples", "x.csv", "--out", "m.json", "--holdout", "1.5"],
+        ["profile", "--backend", "aws", "--out", "x.csv"],
+        ["profile", "--configs", "sample:0", "--out", "x.csv"],
+        ["profile", "--repeats", "0", "--out", "x.csv"],
+    ])
+    func profileAndFitUsageErrorsExitTwo(arguments: [String]) throws {
+        let r = try run(arguments)
+        #expect(r.status == 2, "\(arguments): \(r.stderr)")
+    }
 }
