@@ -25,6 +25,8 @@ public struct ConfigurationSpace: Sendable {
     /// - Parameters:
     ///   - includesConfigurator: add one configurator decision to each step (dynamic policies).
     ///   - considerEveryIntra: ignore the model's measured Q(m) and offer every q of the grid.
+    ///   - safety: plan each step's time as t·(1 + safety·e), e the step's fitted mean relative error
+    ///     (0 for a model without fit figures).
     /// - Throws: ``InputError`` when no θ of the grid fits a step.
     public init(
         graph: WorkflowGraph,
@@ -32,7 +34,8 @@ public struct ConfigurationSpace: Sendable {
         platform: Platform,
         grid: ConfigurationGrid? = nil,
         includesConfigurator: Bool,
-        considerEveryIntra: Bool = false
+        considerEveryIntra: Bool = false,
+        safety: Double = 0
     ) throws {
         let grid = grid ?? platform.grid
         self.graph = graph
@@ -45,6 +48,9 @@ public struct ConfigurationSpace: Sendable {
             guard let stepModel = model.steps[step.id] else {
                 throw InputError(.missingStep, "no model for step `\(step.id)`")
             }
+            // Plan with the model's own error: a step predicted t is given t·(1 + safety·e), e its fitted
+            // mean relative error, so that noise on the last steps does not break the SLO.
+            let margin = 1 + safety * (stepModel.fit?.meanRelativeError ?? 0)
             var configurations: [Configuration] = []
             var seconds: [Double] = []
             var costs: [Double] = []
@@ -60,7 +66,8 @@ public struct ConfigurationSpace: Sendable {
                         let theta = Configuration(memoryMB: m, inter: p, intra: q)
                         let estimate = Self.estimate(theta, step: step, model: stepModel, platform: platform)
                         configurations.append(theta)
-                        seconds.append(estimate.seconds + (includesConfigurator ? platform.configurator.seconds : 0))
+                        seconds.append(
+                            estimate.seconds * margin + (includesConfigurator ? platform.configurator.seconds : 0))
                         costs.append(estimate.costUSD + (includesConfigurator ? platform.configuratorCostUSD : 0))
                     }
                 }

@@ -1,17 +1,21 @@
 /// Builds the policy of a given name for one workflow, model and platform.
 public enum Policies {
+    /// Default planning margin, in fitted mean relative errors of each step.
+    public static let defaultSafety = 2.0
+
     /// Makes the policy `name`.
     /// - Parameters:
     ///   - limits: work limits of the exact solver (`optimal`, `stepconf-exact`).
     ///   - considerEveryIntra: offer every q of the grid even where the model records the best one, Q(m).
+    ///   - safety: how many fitted mean relative errors to add to each predicted step time when planning.
     /// - Throws: ``InputError`` when no θ of the policy's grid fits a step.
     public static func make(
         _ name: PolicyName, graph: WorkflowGraph, model: PerformanceModel, platform: Platform,
-        limits: ExactSolver.Limits? = nil, considerEveryIntra: Bool = false
+        limits: ExactSolver.Limits? = nil, considerEveryIntra: Bool = false, safety: Double = defaultSafety
     ) throws -> any StepPolicy {
         let space = try ConfigurationSpace(
             graph: graph, model: model, platform: platform, grid: name.grid(from: platform.grid),
-            includesConfigurator: name.isDynamic, considerEveryIntra: considerEveryIntra)
+            includesConfigurator: name.isDynamic, considerEveryIntra: considerEveryIntra, safety: safety)
         switch name {
         case .stepconf, .intraOnly, .interOnly:
             return HeuristicPolicy(name: name, optimizer: StepConfOptimizer(space: space))

@@ -1,0 +1,123 @@
+import Dispatch
+import StepConfCore
+import Synchronization
+
+/// Compares policies on simulated requests (paper §VI-C): for each SLO and policy, N requests whose
+/// arrivals leave some instances warm and some cold.
+public struct Evaluation: Sendable {
+    /// What to evaluate.
+    public struct Settings: Sendable {
+        /// SLOs in seconds; nil picks `sloFactors` × the fastest achievable mean makespan.
+        public var sloSeconds: [Double]?
+        /// Multiples of the fastest achievable mean makespan used for `auto` SLOs.
+        public var sloFactors: [Double]
+        /// Requests per (SLO, policy).
+        public var requests: Int
+        public var seed: UInt64
+        public var policies: [PolicyName]
+        /// Mean gap between arrivals, seconds (exponential). Half the keep-alive: most requests find warm
+        /// instances, some find them expired.
+        public var meanArrivalGapSeconds: Double
+
+        public init(
+            sloSeconds: [Double]? = nil, sloFactors: [Double] = [1.1, 1.2, 1.5, 2, 2.5, 3], requests: Int = 200,
+            seed: UInt64 = 1, policies: [PolicyName] = PolicyName.allCases, meanArrivalGapSeconds: Double = 300
+        ) {
+            self.sloSeconds = sloSeconds
+            self.sloFactors = sloFactors
+            self.requests = requests
+            self.seed = seed
+            self.policies = policies
+            self.meanArrivalGapSeconds = meanArrivalGapSeconds
+        }
+    }
+
+    /// The requests of one (SLO, policy).
+    public struct Cell: Sendable {
+        public var sloSeconds: Double
+        public var policy: PolicyName
+        public var durations: [Double]
+        public var costs: [Double]
+        public var fallbacks: Int
+        public var coldStarts: Int
+    }
+
+    public let graph: WorkflowGraph
+    public let model: PerformanceModel
+    public let simulator: LambdaSimulator
+    let runner: RequestRunner
+
+    /// - Throws: ``InputError`` when the model misses a step or the simulator cannot use a step.
+    public init(graph: WorkflowGraph, model: PerformanceModel, simulator: LambdaSimulator) throws {
+        _ = try model.validated(for: graph.workflow)
+        self.graph = graph
+        self.model = model
+        self.simulator = simulator
+        self.runner = try RequestRunner(graph: graph, simulator: simulator)
+    }
+
+    /// Arrival times of `count` requests from `seed`: exponential gaps, the same for every policy.
+    func arrivals(count: Int, settings: Settings) -> [Double] {
+        var rng = SeededRandom(seed: settings.seed).derived(0xA441)
+        var t = 0.0
+        return (0..<count).map { _ in
+            t += -settings.meanArrivalGapSeconds * log(max(1e-12, 1 - rng.unit()))
+            return t
+        }
+    }
+
+    /// Mean makespan of the requests when every step runs its fastest predicted configuration, seconds.
+    public func fastestMeanMakespan(settings: Settings) throws -> Double {
+        let policy = try Policies.make(.static, graph: graph, model: model, platform: simulator.platform)
+        let fastest = policy.space.steps.enumerated().map { v, options in
+            StepDecision(
+                step: v, option: options.fastest, configuration: options.configurations[options.fastest],
+                seconds: options.seconds[options.fastest], costUSD: options.costUSD[options.fastest], subSLOSeconds: nil,
+                fallback: false)
+        }
+        let cell = try runCell(policy: policy, fixed: fastest, slo: .infinity, settings: settings)
+        return cell.durations.reduce(0, +) / Double(cell.durations.count)
+    }
+
+    /// Runs every (SLO, policy); `progress` receives (cells done, cells in all) from worker threads.
+    /// - Throws: what a policy throws.
+    public func run(settings: Settings, slos: [Double], progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Cell] {
+        let tasks = slos.flatMap { slo in settings.policies.map { (slo, $0) } }
+        let results = Mutex<[Int: Result<Cell, any Error>]>([:])
+        let done = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: tasks.count) { index in
+            let (slo, name) = tasks[index]
+            let outcome = Result<Cell, any Error> {
+                let policy = try Policies.make(name, graph: graph, model: model, platform: simulator.platform)
+                let fixed = try policy.planAhead(sloSeconds: slo)
+                return try runCell(policy: policy, fixed: fixed, slo: slo, settings: settings)
+            }
+            results.withLock { $0[index] = outcome }
+            let finished = done.add(1, ordering: .relaxed).newValue
+            progress?(finished, tasks.count)
+        }
+        return try results.withLock { table in try (0..<tasks.count).map { try table[$0]!.get() } }
+    }
+
+    private func runCell(policy: any StepPolicy, fixed: [StepDecision]?, slo: Double, settings: Settings) throws -> Cell {
+        var pool = WarmPool(keepAliveSeconds: simulator.config.keepAliveSeconds)
+        var durations: [Double] = []
+        var costs: [Double] = []
+        var fallbacks = 0
+        var cold = 0
+        let base = SeededRandom(seed: settings.seed)
+        for (k, arrival) in arrivals(count: settings.requests, settings: settings).enumerated() {
+            let cache = InMemoryGlobalCache()
+            let outcome = try runner.run(
+                policy: policy, fixed: fixed, dynamic: fixed == nil && policy.name.isDynamic, arrival: arrival,
+                sloSeconds: slo, execution: "r\(k)", cache: cache, pool: &pool, seed: base.derived(UInt64(k) + 1))
+            durations.append(outcome.durationSeconds)
+            costs.append(outcome.costUSD)
+            fallbacks += outcome.fallbacks
+            cold += outcome.coldStarts
+        }
+        return Cell(sloSeconds: slo, policy: policy.name, durations: durations, costs: costs, fallbacks: fallbacks, coldStarts: cold)
+    }
+}
+
+import Foundation

@@ -1,0 +1,171 @@
+import StepConfCore
+
+/// The figures of an evaluation: what `results.json` holds.
+public struct EvaluationResults: Sendable, Codable {
+    /// One (SLO, policy).
+    public struct Row: Sendable, Codable {
+        public var sloSeconds: Double
+        /// The SLO as a multiple of the fastest achievable mean makespan.
+        public var sloFactor: Double
+        public var policy: String
+        /// Fraction of requests that finished within the SLO.
+        public var sloAttainment: Double
+        public var meanSeconds: Double
+        public var p50Seconds: Double
+        public var p95Seconds: Double
+        public var p99Seconds: Double
+        public var meanCostUSD: Double
+        /// Standard deviation of the cost per request, USD.
+        public var costStdUSD: Double
+        /// Mean cost over `optimal`'s at the same SLO.
+        public var costVsOptimal: Double?
+        public var fallbackStepsPerRequest: Double
+        public var coldStartsPerRequest: Double
+
+        enum CodingKeys: String, CodingKey {
+            case policy
+            case sloSeconds = "slo_s"
+            case sloFactor = "slo_factor"
+            case sloAttainment = "slo_attainment"
+            case meanSeconds = "mean_s"
+            case p50Seconds = "p50_s"
+            case p95Seconds = "p95_s"
+            case p99Seconds = "p99_s"
+            case meanCostUSD = "mean_cost_usd"
+            case costStdUSD = "cost_std_usd"
+            case costVsOptimal = "cost_vs_optimal"
+            case fallbackStepsPerRequest = "fallback_steps_per_request"
+            case coldStartsPerRequest = "cold_starts_per_request"
+        }
+    }
+
+    /// One policy over every SLO.
+    public struct Summary: Sendable, Codable {
+        /// Fraction of all its requests, over every SLO, within their SLO.
+        public var sloAttainment: Double
+        /// Lowest attainment at any SLO ≥ 1.2 × the fastest mean makespan.
+        public var minAttainmentFrom1_2x: Double?
+        /// Mean cost per request over every SLO, USD.
+        public var meanCostUSD: Double
+        /// 95th percentile of the duration over all its requests, seconds.
+        public var p95Seconds: Double
+        /// Fig. 18: the largest cost saving versus `nono` at equal (or better) mean duration.
+        public var costSavingVsNono: Double?
+        /// Fig. 18: the largest speed-up versus `nono` at equal (or lower) mean cost.
+        public var speedupVsNono: Double?
+        /// The highest ratio of its mean cost to `optimal`'s at one SLO.
+        public var costVsOptimal: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case sloAttainment = "slo_attainment"
+            case minAttainmentFrom1_2x = "min_slo_attainment_from_1_2x"
+            case meanCostUSD = "mean_cost_usd"
+            case p95Seconds = "p95_s"
+            case costSavingVsNono = "cost_saving_vs_nono"
+            case speedupVsNono = "speedup_vs_nono"
+            case costVsOptimal = "cost_vs_optimal"
+        }
+    }
+
+    public var workflow: String
+    public var requests: Int
+    public var seed: UInt64
+    public var fastestMeanMakespanSeconds: Double
+    public var slos: [Double]
+    public var policies: [String]
+    public var summary: [String: Summary]
+    public var rows: [Row]
+    /// Rows of the wide SLO sweep (up to nono's durations) behind the Fig. 18 figures.
+    public var frontier: [Row]
+
+    enum CodingKeys: String, CodingKey {
+        case workflow, requests, seed, slos, policies, summary, rows, frontier
+        case fastestMeanMakespanSeconds = "fastest_mean_makespan_s"
+    }
+
+    /// Computes every figure from the simulated cells; `frontierCells` (a wide SLO sweep) feed Fig. 18.
+    public init(
+        workflow: String, settings: Evaluation.Settings, fastest: Double, slos: [Double], cells: [Evaluation.Cell],
+        frontierCells: [Evaluation.Cell] = []
+    ) {
+        self.workflow = workflow
+        self.requests = settings.requests
+        self.seed = settings.seed
+        self.fastestMeanMakespanSeconds = fastest
+        self.slos = slos
+        self.policies = settings.policies.map(\.rawValue)
+        self.rows = []
+        self.frontier = Self.rows(frontierCells, fastest: fastest)
+        var rows = Self.rows(cells, fastest: fastest)
+        for k in rows.indices {
+            if let optimal = rows.first(where: { $0.policy == "optimal" && $0.sloSeconds == rows[k].sloSeconds }),
+                optimal.meanCostUSD > 0
+            {
+                rows[k].costVsOptimal = rows[k].meanCostUSD / optimal.meanCostUSD
+            }
+        }
+        self.rows = rows
+        var summary: [String: Summary] = [:]
+        let curves = frontier.isEmpty ? rows : frontier
+        let nono = curves.filter { $0.policy == "nono" }
+        for name in policies {
+            let mine = rows.filter { $0.policy == name }
+            let cellsOfPolicy = cells.filter { $0.policy.rawValue == name }
+            let all = cellsOfPolicy.flatMap(\.durations).sorted()
+            let within = zip(cellsOfPolicy.flatMap(\.durations), cellsOfPolicy.flatMap { c in c.durations.map { _ in c.sloSeconds } })
+                .filter { $0.0 <= $0.1 }.count
+            let fromTight = mine.filter { $0.sloFactor >= 1.2 - 1e-9 }.map(\.sloAttainment)
+            let (saving, speedup) = Self.versusNono(curves.filter { $0.policy == name }, nono)
+            summary[name] = Summary(
+                sloAttainment: Double(within) / Double(max(all.count, 1)), minAttainmentFrom1_2x: fromTight.min(),
+                meanCostUSD: cellsOfPolicy.flatMap(\.costs).reduce(0, +) / Double(max(all.count, 1)),
+                p95Seconds: Self.percentile(all, 0.95), costSavingVsNono: saving, speedupVsNono: speedup,
+                costVsOptimal: mine.compactMap(\.costVsOptimal).max())
+        }
+        self.summary = summary
+    }
+
+    static func rows(_ cells: [Evaluation.Cell], fastest: Double) -> [Row] {
+        var rows: [Row] = []
+        for cell in cells {
+            let n = Double(cell.durations.count)
+            let sorted = cell.durations.sorted()
+            let meanCost = cell.costs.reduce(0, +) / n
+            let variance = cell.costs.reduce(0) { $0 + ($1 - meanCost) * ($1 - meanCost) } / max(n - 1, 1)
+            rows.append(Row(
+                sloSeconds: cell.sloSeconds, sloFactor: cell.sloSeconds / fastest, policy: cell.policy.rawValue,
+                sloAttainment: Double(cell.durations.filter { $0 <= cell.sloSeconds }.count) / n,
+                meanSeconds: cell.durations.reduce(0, +) / n, p50Seconds: Self.percentile(sorted, 0.50),
+                p95Seconds: Self.percentile(sorted, 0.95), p99Seconds: Self.percentile(sorted, 0.99),
+                meanCostUSD: meanCost, costStdUSD: variance.squareRoot(), costVsOptimal: nil,
+                fallbackStepsPerRequest: Double(cell.fallbacks) / n, coldStartsPerRequest: Double(cell.coldStarts) / n))
+        }
+        return rows
+    }
+
+    /// Fig. 18 against `nono`: for each of nono's (mean duration, mean cost) points, the policy's cheapest
+    /// point that is at least as fast gives the cost saving, and its fastest point that costs no more gives
+    /// the speed-up; the largest of each over nono's points is reported ("up to", as the paper does).
+    static func versusNono(_ mine: [Row], _ nono: [Row]) -> (Double?, Double?) {
+        var saving: Double?
+        var speedup: Double?
+        for base in nono {
+            if let cheaper = mine.filter({ $0.meanSeconds <= base.meanSeconds }).map(\.meanCostUSD).min(), base.meanCostUSD > 0 {
+                saving = max(saving ?? -.infinity, 1 - cheaper / base.meanCostUSD)
+            }
+            if let faster = mine.filter({ $0.meanCostUSD <= base.meanCostUSD }).map(\.meanSeconds).min(), faster > 0 {
+                speedup = max(speedup ?? 0, base.meanSeconds / faster)
+            }
+        }
+        return (saving, speedup)
+    }
+
+    /// Linear-interpolated percentile of sorted values.
+    static func percentile(_ sorted: [Double], _ q: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let position = q * Double(sorted.count - 1)
+        let low = Int(position)
+        let high = min(low + 1, sorted.count - 1)
+        return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
+    }
+}

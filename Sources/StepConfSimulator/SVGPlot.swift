@@ -1,0 +1,241 @@
+import Foundation
+
+/// A small SVG chart: linear axes with round ticks, lines, markers, boxes, bars, reference lines and a
+/// legend. Series are told apart by lightness, dash pattern and marker shape as well as hue, so the
+/// figures survive grey printing.
+public struct SVGPlot {
+    /// How one series is drawn.
+    public struct Style: Sendable {
+        public var color: String
+        public var dash: String
+        public var marker: Marker
+
+        public init(color: String, dash: String = "", marker: Marker = .circle) {
+            self.color = color
+            self.dash = dash
+            self.marker = marker
+        }
+    }
+
+    public enum Marker: Sendable { case circle, square, triangle, diamond, cross, plus, none }
+
+    /// Where the legend goes inside the plot area.
+    public enum Corner: Sendable { case topLeft, topRight, bottomRight }
+
+    /// The legend's corner.
+    public var legendCorner: Corner = .topLeft
+
+    /// Seven styles from dark to light, each with its own dash and marker.
+    public static let palette: [Style] = [
+        Style(color: "#1b1b6f", dash: "", marker: .circle),
+        Style(color: "#b2182b", dash: "6 3", marker: .square),
+        Style(color: "#4d4d4d", dash: "2 2", marker: .triangle),
+        Style(color: "#2166ac", dash: "8 3 2 3", marker: .diamond),
+        Style(color: "#1a9850", dash: "4 4", marker: .cross),
+        Style(color: "#d6604d", dash: "1 3", marker: .plus),
+        Style(color: "#8c6d1f", dash: "10 2", marker: .none),
+    ]
+
+    public var width: Double
+    public var height: Double
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    var x: ClosedRange<Double>
+    var y: ClosedRange<Double>
+    /// Category names for a categorical x axis (boxes, bars); nil for a numeric one.
+    var categories: [String]?
+    var body: [String] = []
+    var legend: [(String, Style, Bool)] = []
+    let left = 64.0, right = 16.0, top = 30.0, bottom = 52.0
+
+    /// A chart over numeric ranges (padded to round ticks).
+    public init(title: String, xLabel: String, yLabel: String, x: ClosedRange<Double>, y: ClosedRange<Double>,
+                width: Double = 560, height: Double = 320) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.width = width
+        self.height = height
+        self.x = Self.padded(x)
+        self.y = Self.padded(y)
+    }
+
+    /// A chart with one slot per category along x.
+    public init(title: String, categories: [String], yLabel: String, y: ClosedRange<Double>,
+                width: Double = 560, height: Double = 320) {
+        self.init(title: title, xLabel: "", yLabel: yLabel, x: -0.5...(Double(categories.count) - 0.5), y: y,
+                  width: width, height: height)
+        self.x = -0.5...(Double(categories.count) - 0.5)
+        self.categories = categories
+    }
+
+    static func padded(_ r: ClosedRange<Double>) -> ClosedRange<Double> {
+        guard r.lowerBound.isFinite, r.upperBound.isFinite else { return 0...1 }
+        if r.upperBound - r.lowerBound < 1e-12 {
+            let pad = max(abs(r.lowerBound) * 0.1, 1e-9)
+            return (r.lowerBound - pad)...(r.upperBound + pad)
+        }
+        return r
+    }
+
+    func px(_ v: Double) -> Double { left + (v - x.lowerBound) / (x.upperBound - x.lowerBound) * (width - left - right) }
+    func py(_ v: Double) -> Double { height - bottom - (v - y.lowerBound) / (y.upperBound - y.lowerBound) * (height - top - bottom) }
+
+    /// Round tick values covering `range`: steps of 1, 2 or 5 × 10ⁿ.
+    public static func ticks(_ range: ClosedRange<Double>, count: Int = 6) -> [Double] {
+        let span = range.upperBound - range.lowerBound
+        guard span > 0, span.isFinite else { return [range.lowerBound] }
+        let raw = span / Double(max(count, 2))
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var values: [Double] = []
+        var v = ceil(range.lowerBound / step) * step
+        while v <= range.upperBound + step * 1e-9 {
+            values.append(abs(v) < step * 1e-9 ? 0 : v)
+            v += step
+        }
+        return values
+    }
+
+    static func label(_ v: Double) -> String {
+        if v == 0 { return "0" }
+        let a = abs(v)
+        if a >= 1000 || a < 0.001 { return String(format: "%.1e", v) }
+        if a >= 100 { return String(format: "%.0f", v) }
+        if a >= 10 { return String(format: "%.1f", v).replacingOccurrences(of: ".0", with: "") }
+        var text = String(format: "%.3f", v)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    func marker(_ m: Marker, _ cx: Double, _ cy: Double, _ color: String) -> String {
+        let r = 3.5
+        switch m {
+        case .circle: return "<circle cx=\"\(f(cx))\" cy=\"\(f(cy))\" r=\"\(r)\" fill=\"\(color)\"/>"
+        case .square: return "<rect x=\"\(f(cx - r))\" y=\"\(f(cy - r))\" width=\"\(f(2 * r))\" height=\"\(f(2 * r))\" fill=\"\(color)\"/>"
+        case .triangle:
+            return "<polygon points=\"\(f(cx)),\(f(cy - r - 1)) \(f(cx - r - 1)),\(f(cy + r)) \(f(cx + r + 1)),\(f(cy + r))\" fill=\"\(color)\"/>"
+        case .diamond:
+            return "<polygon points=\"\(f(cx)),\(f(cy - r - 1)) \(f(cx + r + 1)),\(f(cy)) \(f(cx)),\(f(cy + r + 1)) \(f(cx - r - 1)),\(f(cy))\" fill=\"\(color)\"/>"
+        case .cross:
+            return "<path d=\"M\(f(cx - r)),\(f(cy - r))L\(f(cx + r)),\(f(cy + r))M\(f(cx - r)),\(f(cy + r))L\(f(cx + r)),\(f(cy - r))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+        case .plus:
+            return "<path d=\"M\(f(cx - r)),\(f(cy))L\(f(cx + r)),\(f(cy))M\(f(cx)),\(f(cy - r))L\(f(cx)),\(f(cy + r))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+        case .none: return ""
+        }
+    }
+
+    func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    /// A polyline through `points` (x, y), with markers unless `steps` draws a staircase (CDFs).
+    public mutating func line(_ name: String, _ points: [(Double, Double)], style: Style, markers: Bool = true, steps: Bool = false) {
+        guard !points.isEmpty else { return }
+        var d = "M\(f(px(points[0].0))),\(f(py(points[0].1)))"
+        for k in 1..<max(points.count, 1) where k < points.count {
+            if steps { d += "H\(f(px(points[k].0)))" }
+            d += "L\(f(px(points[k].0))),\(f(py(points[k].1)))"
+        }
+        let dash = style.dash.isEmpty ? "" : " stroke-dasharray=\"\(style.dash)\""
+        body.append("<path d=\"\(d)\" fill=\"none\" stroke=\"\(style.color)\" stroke-width=\"2\"\(dash)/>")
+        if markers { for p in points { body.append(marker(style.marker, px(p.0), py(p.1), style.color)) } }
+        legend.append((name, style, markers))
+    }
+
+    /// A box (quartiles, median, whiskers at p5 and p95) in category slot `slot`.
+    public mutating func box(slot: Int, p5: Double, q1: Double, median: Double, q3: Double, p95: Double, style: Style) {
+        let cx = px(Double(slot))
+        let w = (width - left - right) / Double(max(categories?.count ?? 1, 1)) * 0.5
+        let c = style.color
+        body.append("<line x1=\"\(f(cx))\" x2=\"\(f(cx))\" y1=\"\(f(py(p5)))\" y2=\"\(f(py(p95)))\" stroke=\"\(c)\"/>")
+        for v in [p5, p95] {
+            body.append("<line x1=\"\(f(cx - w / 4))\" x2=\"\(f(cx + w / 4))\" y1=\"\(f(py(v)))\" y2=\"\(f(py(v)))\" stroke=\"\(c)\"/>")
+        }
+        body.append(
+            "<rect x=\"\(f(cx - w / 2))\" y=\"\(f(py(q3)))\" width=\"\(f(w))\" height=\"\(f(max(py(q1) - py(q3), 1)))\" "
+                + "fill=\"\(c)\" fill-opacity=\"0.25\" stroke=\"\(c)\" stroke-width=\"1.5\"/>")
+        body.append("<line x1=\"\(f(cx - w / 2))\" x2=\"\(f(cx + w / 2))\" y1=\"\(f(py(median)))\" y2=\"\(f(py(median)))\" stroke=\"\(c)\" stroke-width=\"2.5\"/>")
+    }
+
+    /// A bar from 0 to `value` in category slot `slot`, with its value printed above (or below; inside
+    /// when the bar reaches the top of the chart).
+    public mutating func bar(slot: Int, value: Double, style: Style, text: String) {
+        let cx = px(Double(slot))
+        let w = (width - left - right) / Double(max(categories?.count ?? 1, 1)) * 0.6
+        let y0 = py(max(min(0, y.upperBound), y.lowerBound))
+        let y1 = py(value)
+        body.append(
+            "<rect x=\"\(f(cx - w / 2))\" y=\"\(f(min(y0, y1)))\" width=\"\(f(w))\" height=\"\(f(abs(y1 - y0)))\" fill=\"\(style.color)\" "
+                + "fill-opacity=\"0.8\" stroke=\"#000\" stroke-width=\"0.5\"/>")
+        let inside = value >= y.upperBound - 1e-12
+        let ty = inside ? y1 + 14 : (value >= 0 ? y1 - 4 : y1 + 12)
+        let fill = inside ? "#fff" : "#000"
+        body.append("<text x=\"\(f(cx))\" y=\"\(f(ty))\" text-anchor=\"middle\" font-size=\"11\" fill=\"\(fill)\">\(Self.escape(text))</text>")
+    }
+
+    /// A labelled reference line across the chart at y (horizontal) or x (vertical).
+    public mutating func reference(x value: Double? = nil, y yValue: Double? = nil, label: String) {
+        if let value {
+            let xx = px(value)
+            body.append("<line x1=\"\(f(xx))\" x2=\"\(f(xx))\" y1=\"\(f(top))\" y2=\"\(f(height - bottom))\" stroke=\"#000\" stroke-dasharray=\"3 3\"/>")
+            body.append("<text x=\"\(f(xx + 4))\" y=\"\(f(top + 12))\" font-size=\"11\">\(Self.escape(label))</text>")
+        }
+        if let yValue {
+            let yy = py(yValue)
+            body.append("<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(yy))\" y2=\"\(f(yy))\" stroke=\"#000\" stroke-dasharray=\"3 3\"/>")
+            body.append("<text x=\"\(f(width - right - 4))\" y=\"\(f(yy - 4))\" text-anchor=\"end\" font-size=\"11\">\(Self.escape(label))</text>")
+        }
+    }
+
+    /// The finished `<svg>` element.
+    public func render() -> String {
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" "
+            + "height=\"\(f(height))\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\" aria-label=\"\(Self.escape(title))\">"
+        out += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
+        out += "<text x=\"\(f(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(Self.escape(title))</text>"
+        // Axes, grid and ticks.
+        for t in Self.ticks(y) {
+            let yy = py(t)
+            out += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(yy))\" y2=\"\(f(yy))\" stroke=\"#ddd\"/>"
+            out += "<text x=\"\(f(left - 6))\" y=\"\(f(yy + 4))\" text-anchor=\"end\" font-size=\"11\">\(Self.label(t))</text>"
+        }
+        if let categories {
+            for (k, name) in categories.enumerated() {
+                out += "<text x=\"\(f(px(Double(k))))\" y=\"\(f(height - bottom + 16))\" text-anchor=\"middle\" font-size=\"11\">\(Self.escape(name))</text>"
+            }
+        } else {
+            for t in Self.ticks(x) {
+                let xx = px(t)
+                out += "<line x1=\"\(f(xx))\" x2=\"\(f(xx))\" y1=\"\(f(height - bottom))\" y2=\"\(f(height - bottom + 4))\" stroke=\"#000\"/>"
+                out += "<text x=\"\(f(xx))\" y=\"\(f(height - bottom + 16))\" text-anchor=\"middle\" font-size=\"11\">\(Self.label(t))</text>"
+            }
+        }
+        out += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(height - bottom))\" y2=\"\(f(height - bottom))\" stroke=\"#000\"/>"
+        out += "<line x1=\"\(f(left))\" x2=\"\(f(left))\" y1=\"\(f(top))\" y2=\"\(f(height - bottom))\" stroke=\"#000\"/>"
+        out += "<text x=\"\(f((left + width - right) / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\" font-size=\"12\">\(Self.escape(xLabel))</text>"
+        out += "<text transform=\"translate(14 \(f((top + height - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">\(Self.escape(yLabel))</text>"
+        out += "<g clip-path=\"none\">" + body.joined() + "</g>"
+        // Legend inside the plot area, on a white panel.
+        let legendWidth = 40 + 6.2 * Double(legend.map(\.0.count).max() ?? 0)
+        let lx = legendCorner == .topLeft ? left + 6 : width - right - legendWidth - 6
+        var ly = legendCorner == .bottomRight ? height - bottom - 8 - 15 * Double(legend.count) + 9 : top + 8
+        if !legend.isEmpty {
+            out += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 11))\" width=\"\(f(legendWidth))\" height=\"\(f(15 * Double(legend.count) + 4))\" "
+                + "fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>"
+        }
+        for (name, style, markers) in legend {
+            let dash = style.dash.isEmpty ? "" : " stroke-dasharray=\"\(style.dash)\""
+            out += "<line x1=\"\(f(lx + 4))\" x2=\"\(f(lx + 30))\" y1=\"\(f(ly - 2))\" y2=\"\(f(ly - 2))\" stroke=\"\(style.color)\" stroke-width=\"2\"\(dash)/>"
+            if markers { out += marker(style.marker, lx + 17, ly - 2, style.color) }
+            out += "<text x=\"\(f(lx + 36))\" y=\"\(f(ly + 2))\" font-size=\"11\">\(Self.escape(name))</text>"
+            ly += 15
+        }
+        return out + "</svg>"
+    }
+}

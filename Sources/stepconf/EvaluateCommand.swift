@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import StepConfCore
+import StepConfSimulator
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Compare policies on simulated requests and write results.json and an HTML report.",
+        discussion: """
+            For each SLO and policy, N requests arrive with exponential gaps (mean 300 s, half the keep-alive), \
+            so some find warm instances and some cold ones. Dynamic policies decide each step at its actual start \
+            in the simulator, with the time left and the global cache, and pay for the configurator; static ones \
+            (static, nono, optimal) decide once before the run. `auto` SLOs are 1.1, 1.2, 1.5, 2, 2.5 and 3 × \
+            the fastest achievable mean makespan (every step at its fastest predicted configuration).
+
+            Writes DIR/results.json and DIR/report.html (self-contained, inline SVG). DIR must not exist or be \
+            empty, unless --force; the files appear only when complete.
+
+            Example: swift run -c release stepconf evaluate --workflow synthetic16 --out out/synthetic16
+            """)
+
+    @OptionGroup var options: WorkflowOptions
+
+    @Option(help: ArgumentHelp("Comma-separated SLOs in seconds, or `auto`.", valueName: "list|auto"))
+    var slos: String = "auto"
+
+    @Option(help: "Requests per SLO and policy.")
+    var requests: Int = 200
+
+    @Option(help: "Random seed (same seed, same results).")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Comma-separated policies, or `all`.", valueName: "list|all"))
+    var policies: String = "all"
+
+    @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
+    var out: String
+
+    @Flag(help: "Replace a non-empty output directory.")
+    var force = false
+
+    @Flag(help: "Print results.json on standard output and no progress.")
+    var json = false
+
+    func validate() throws {
+        guard requests >= 1 else { throw ValidationError("--requests must be at least 1, got \(requests)") }
+        _ = try parsedSLOs()
+        _ = try parsedPolicies()
+        let url = URL(fileURLWithPath: out)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw ValidationError("--out \(out) exists and is not a directory") }
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+            if !contents.isEmpty && !force {
+                throw ValidationError("--out \(out) exists and is not empty; pass --force to replace it")
+            }
+        }
+    }
+
+    private func parsedSLOs() throws -> [Double]? {
+        guard slos != "auto" else { return nil }
+        let parts = slos.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        return try parts.map { text in
+            guard let value = Double(text), value.isFinite else {
+                throw ValidationError("--slos: `\(text)` is not a number of seconds")
+            }
+            guard value > 0 else { throw ValidationError("--slos: \(text) is not a positive number of seconds") }
+            return value
+        }
+    }
+
+    private func parsedPolicies() throws -> [PolicyName] {
+        if policies == "all" { return PolicyName.allCases }
+        do {
+            let names = try policies.split(separator: ",").map { try PolicyName.parse($0.trimmingCharacters(in: .whitespaces)) }
+            guard !names.isEmpty else { throw ValidationError("--policies is empty") }
+            return names
+        } catch let error as InputError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func run() throws {
+        let (graph, model, platform) = try options.load()
+        let evaluation = try Evaluation(graph: graph, model: model, simulator: LambdaSimulator(platform: platform))
+        var settings = Evaluation.Settings(requests: requests, seed: seed, policies: try parsedPolicies())
+        settings.sloSeconds = try parsedSLOs()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let fastest = try evaluation.fastestMeanMakespan(settings: settings)
+        let sloList = settings.sloSeconds ?? settings.sloFactors.map { $0 * fastest }
+        let bar = ProgressBar(label: "evaluating", enabled: !json && isatty(2) != 0, clock: clock)
+        let frontierPolicies = settings.policies.filter { [.nono, .static, .intraOnly, .interOnly, .stepconf].contains($0) }
+        let frontierSLOs = Self.frontierSLOs(fastest: fastest, slos: sloList)
+        var frontierSettings = settings
+        frontierSettings.policies = settings.policies.contains(.nono) ? frontierPolicies : []
+        frontierSettings.requests = max(50, settings.requests / 4)
+        let mainCount = sloList.count * settings.policies.count
+        let total = mainCount + frontierSLOs.count * frontierSettings.policies.count
+        let cells = try evaluation.run(settings: settings, slos: sloList) { done, _ in bar.update(done, total) }
+        let frontierCells = try evaluation.run(settings: frontierSettings, slos: frontierSLOs) { done, _ in
+            bar.update(mainCount + done, total)
+        }
+        bar.finish()
+        let results = EvaluationResults(
+            workflow: graph.workflow.name, settings: settings, fastest: fastest, slos: sloList, cells: cells,
+            frontierCells: frontierCells)
+        let html = EvaluationReport(results: results, cells: cells).html()
+        try writeOutput(results: results, html: html)
+        if json {
+            try printJSON(results)
+            return
+        }
+        printSummary(results)
+        print("wrote \(out)/results.json and \(out)/report.html in \(fixed((clock.now - started).seconds, 1)) s")
+    }
+
+    /// A wide sweep for Fig. 18: from 1.1 × the fastest mean makespan, log-spaced, to past the slowest
+    /// duration the evaluated SLOs let a policy reach (nono at its fastest is tens of times slower).
+    static func frontierSLOs(fastest: Double, slos: [Double]) -> [Double] {
+        let top = max(80.0, (slos.max() ?? fastest) / fastest)
+        let count = 14
+        return (0..<count).map { k in fastest * 1.1 * pow(top / 1.1, Double(k) / Double(count - 1)) }
+    }
+
+    /// Writes both files into a temporary sibling directory, then swaps it into place.
+    private func writeOutput(results: EvaluationResults, html: String) throws {
+        let target = URL(fileURLWithPath: out).standardizedFileURL
+        let parent = target.deletingLastPathComponent()
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+            let staging = parent.appendingPathComponent(".\(target.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+            try? fm.removeItem(at: staging)
+            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try (encoder.encode(results) + Data("\n".utf8)).write(to: staging.appendingPathComponent("results.json"))
+            try Data(html.utf8).write(to: staging.appendingPathComponent("report.html"))
+            if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }
+            try fm.moveItem(at: staging, to: target)
+        } catch {
+            throw CLIError(message: "\(out): cannot write the results (\(error.localizedDescription))")
+        }
+    }
+
+    private func printSummary(_ r: EvaluationResults) {
+        print("`\(r.workflow)` · \(r.requests) requests per SLO and policy · fastest mean makespan "
+            + "\(fixed(r.fastestMeanMakespanSeconds, 3)) s · SLOs " + r.slos.map { fixed($0, 2) }.joined(separator: ", ") + " s")
+        var table = TextTable(
+            ["policy", "attainment", "min_att_≥1.2x", "mean_cost", "p95_s", "saving_vs_nono", "speedup_vs_nono", "cost/optimal"])
+        for name in r.policies {
+            guard let s = r.summary[name] else { continue }
+            table.add([
+                name, pct(s.sloAttainment), s.minAttainmentFrom1_2x.map(pct) ?? "-", usd(s.meanCostUSD), fixed(s.p95Seconds, 3),
+                s.costSavingVsNono.map(pct) ?? "-", s.speedupVsNono.map { fixed($0, 2) + "×" } ?? "-",
+                s.costVsOptimal.map { fixed($0, 3) + "×" } ?? "-",
+            ])
+        }
+        print(table.render())
+    }
+
+    private func pct(_ x: Double) -> String { fixed(x * 100, 1) + " %" }
+}
+
+/// A one-line progress bar with ETA on standard error.
+final class ProgressBar: Sendable {
+    private let label: String
+    private let enabled: Bool
+    private let clock: ContinuousClock
+    private let start: ContinuousClock.Instant
+
+    init(label: String, enabled: Bool, clock: ContinuousClock) {
+        self.label = label
+        self.enabled = enabled
+        self.clock = clock
+        self.start = clock.now
+    }
+
+    func update(_ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        let fraction = Double(done) / Double(total)
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let elapsed = (clock.now - start).seconds
+        let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
+        let line = "\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            + "] \(done)/\(total) · ETA \(fixed(eta, 0)) s   "
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
