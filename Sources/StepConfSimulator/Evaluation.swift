@@ -40,6 +40,17 @@ public struct Evaluation: Sendable {
         public var costs: [Double]
         public var fallbacks: Int
         public var coldStarts: Int
+
+        public init(
+            sloSeconds: Double, policy: PolicyName, durations: [Double], costs: [Double], fallbacks: Int, coldStarts: Int
+        ) {
+            self.sloSeconds = sloSeconds
+            self.policy = policy
+            self.durations = durations
+            self.costs = costs
+            self.fallbacks = fallbacks
+            self.coldStarts = coldStarts
+        }
     }
 
     public let graph: WorkflowGraph

@@ -88,12 +88,18 @@ public struct SVGPlot {
         guard span > 0, span.isFinite else { return [range.lowerBound] }
         let raw = span / Double(max(count, 2))
         let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        // The round step whose tick count is closest to the one asked for.
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.min { a, b in
+            abs(span / a - Double(count)) < abs(span / b - Double(count))
+        }!
+        let first = ceil(range.lowerBound / step - 1e-9)
         var values: [Double] = []
-        var v = ceil(range.lowerBound / step) * step
-        while v <= range.upperBound + step * 1e-9 {
-            values.append(abs(v) < step * 1e-9 ? 0 : v)
-            v += step
+        var k = 0.0
+        while (first + k) * step <= range.upperBound + step * 1e-9 {
+            // Multiples of the step, rounded so that 3 × 0.2 prints as 0.6.
+            let v = ((first + k) * step / step).rounded() * step
+            values.append((v * 1e12).rounded() / 1e12)
+            k += 1
         }
         return values
     }

@@ -175,4 +175,49 @@ import Testing
         let r = try run(arguments)
         #expect(r.status == 2, "\(arguments): \(r.stderr)")
     }
+
+    @Test func evaluateWritesResultsAndReportAndRefusesANonEmptyDirectory() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-eval-\(UUID().uuidString)").path
+        let args = ["evaluate", "--workflow", "video", "--requests", "5", "--slos", "5,10", "--policies", "stepconf,nono,optimal", "--out", dir]
+        let first = try run(args + ["--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let results = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as! [String: Any]
+        let summary = results["summary"] as! [String: [String: Any]]
+        for key in ["slo_attainment", "mean_cost_usd", "p95_s", "cost_vs_optimal"] {
+            #expect(summary["stepconf"]?[key] != nil, "missing \(key)")
+        }
+        #expect((results["rows"] as! [Any]).count == 6)
+        let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("</html>"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/results.json"))
+        let again = try run(args)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("--force"))
+        let forced = try run(args + ["--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: (dir as NSString).deletingLastPathComponent)
+            .filter { $0.contains((dir as NSString).lastPathComponent) && $0.contains("partial") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test(arguments: [
+        ["evaluate", "--slos", "5,fast", "--out", "/tmp/never-written"],
+        ["evaluate", "--slos", "5,0", "--out", "/tmp/never-written"],
+        ["evaluate", "--requests", "0", "--out", "/tmp/never-written"],
+        ["evaluate", "--policies", "stepconf,greedy", "--out", "/tmp/never-written"],
+    ])
+    func evaluateUsageErrorsExitTwo(arguments: [String]) throws {
+        let r = try run(arguments)
+        #expect(r.status == 2, "\(arguments): \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written/results.json"))
+    }
+
+    @Test func evaluateWithAModelMissingAStepExitsOne() throws {
+        let model = try temporaryFile(#"{"workflow":"video","steps":{}}"#, name: "video.model.json")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-eval-\(UUID().uuidString)").path
+        let r = try run(["evaluate", "--workflow", "examples/video.json", "--model", model, "--requests", "2", "--out", dir])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no model for step"))
+        #expect(!FileManager.default.fileExists(atPath: dir))
+    }
 }

@@ -1,5 +1,5 @@
 import StepConfCore
-import StepConfSimulator
+@testable import StepConfSimulator
 import Testing
 
 @Suite struct SimulatorTests {
@@ -104,5 +104,77 @@ import Testing
     @Test func outOfRangeParametersAreRejected() {
         let bad = Workflow.Step(id: "x", kind: "k", jobs: 1, params: ["multicore_ratio": 1.5])
         #expect(throws: InputError.self) { try StepWorkload(step: bad, secondsPerDifficultyUnit: 1e-6) }
+    }
+}
+
+@Suite struct EvaluationTests {
+    private func evaluation() throws -> Evaluation {
+        let workflow = try EmbeddedExamples.workflow("video")
+        return try Evaluation(
+            graph: try WorkflowGraph(workflow), model: try EmbeddedExamples.model("video", for: workflow),
+            simulator: LambdaSimulator())
+    }
+
+    @Test func sameSeedSameFigures() throws {
+        let e = try evaluation()
+        let settings = Evaluation.Settings(requests: 20, seed: 5, policies: [.stepconf, .static, .nono])
+        let a = try e.run(settings: settings, slos: [6, 12])
+        let b = try e.run(settings: settings, slos: [6, 12])
+        #expect(a.map(\.durations) == b.map(\.durations))
+        #expect(a.map(\.costs) == b.map(\.costs))
+        #expect(a.count == 6)
+    }
+
+    @Test func dynamicPoliciesPayForTheirConfigurator() throws {
+        let e = try evaluation()
+        // With an SLO far beyond anything, stepconf and static both pick cheap configurations; stepconf
+        // also pays one configurator per step.
+        let settings = Evaluation.Settings(requests: 10, seed: 2, policies: [.stepconf])
+        let cells = try e.run(settings: settings, slos: [1_000])
+        let perRequest = Platform.aws.configuratorCostUSD * 5
+        #expect(cells[0].costs.allSatisfy { $0 > perRequest })
+    }
+
+    @Test func resultsComputeAttainmentPercentilesAndRatios() throws {
+        let settings = Evaluation.Settings(requests: 4, seed: 1, policies: [.nono, .optimal, .stepconf])
+        let cells = [
+            Evaluation.Cell(sloSeconds: 10, policy: .nono, durations: [20, 20, 20, 20], costs: [1, 1, 1, 1], fallbacks: 0, coldStarts: 0),
+            Evaluation.Cell(sloSeconds: 10, policy: .optimal, durations: [9, 9, 11, 9], costs: [2, 2, 2, 2], fallbacks: 0, coldStarts: 0),
+            Evaluation.Cell(sloSeconds: 10, policy: .stepconf, durations: [5, 6, 7, 14], costs: [3, 3, 3, 3], fallbacks: 1, coldStarts: 2),
+        ]
+        let r = EvaluationResults(workflow: "w", settings: settings, fastest: 5, slos: [10], cells: cells)
+        let row = try #require(r.rows.first { $0.policy == "stepconf" })
+        #expect(row.sloAttainment == 0.75)
+        #expect(row.meanSeconds == 8)
+        #expect(row.p50Seconds == 6.5)
+        #expect(row.costVsOptimal == 1.5)
+        #expect(row.sloFactor == 2)
+        // stepconf is 2.5× faster than nono on average but costs 3×: no point at equal cost, none cheaper.
+        #expect(r.summary["stepconf"]?.speedupVsNono == nil)
+        #expect(r.summary["stepconf"]?.costSavingVsNono == -2)
+        #expect(r.summary["optimal"]?.costVsOptimal == 1)
+    }
+
+    @Test func versusNonoReadsTheCurvesAsFig18() {
+        func row(_ policy: String, _ mean: Double, _ cost: Double) -> EvaluationResults.Row {
+            .init(sloSeconds: mean, sloFactor: 1, policy: policy, sloAttainment: 1, meanSeconds: mean, p50Seconds: mean,
+                  p95Seconds: mean, p99Seconds: mean, meanCostUSD: cost, costStdUSD: 0, costVsOptimal: nil,
+                  fallbackStepsPerRequest: 0, coldStartsPerRequest: 0)
+        }
+        let nono = [row("nono", 100, 10)]
+        let mine = [row("p", 20, 12), row("p", 50, 8), row("p", 120, 5)]
+        let (saving, speedup) = EvaluationResults.versusNono(mine, nono)
+        #expect(abs(saving! - 0.2) < 1e-12)  // cheapest point at least as fast: 8 vs 10
+        #expect(abs(speedup! - 2) < 1e-12)  // fastest point no dearer: 50 s vs 100 s
+    }
+
+    @Test func svgTicksAreRoundAndCoverTheRange() {
+        #expect(SVGPlot.ticks(0...1) == [0, 0.2, 0.4, 0.6, 0.8, 1])
+        #expect(SVGPlot.ticks(3...9.5) == [3, 4, 5, 6, 7, 8, 9])
+        var plot = SVGPlot(title: "t <x>", xLabel: "x", yLabel: "y", x: 0...1, y: 0...1)
+        plot.line("a & b", [(0, 0), (1, 1)], style: SVGPlot.palette[0])
+        let svg = plot.render()
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+        #expect(svg.contains("t &lt;x&gt;") && svg.contains("a &amp; b"))
     }
 }
