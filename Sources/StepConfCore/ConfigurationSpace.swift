@@ -8,6 +8,8 @@ public struct ConfigurationSpace: Sendable {
     public let includesConfigurator: Bool
     /// Options by step index.
     public let steps: [StepOptions]
+    /// What a cold start adds to each step, seconds (nil: unknown, taken as 0).
+    public let coldStartSeconds: [Double?]
 
     /// Wraps options built elsewhere (one per step, by graph index).
     public init(graph: WorkflowGraph, platform: Platform, steps: [StepOptions], includesConfigurator: Bool) {
@@ -16,6 +18,7 @@ public struct ConfigurationSpace: Sendable {
         self.platform = platform
         self.steps = steps
         self.includesConfigurator = includesConfigurator
+        self.coldStartSeconds = Array(repeating: nil, count: graph.count)
     }
 
     /// Predicts t_i(θ) and c_i(θ) for every θ of `grid` that step `i` can run.
@@ -25,8 +28,8 @@ public struct ConfigurationSpace: Sendable {
     /// - Parameters:
     ///   - includesConfigurator: add one configurator decision to each step (dynamic policies).
     ///   - considerEveryIntra: ignore the model's measured Q(m) and offer every q of the grid.
-    ///   - safety: plan each step's time as t·(1 + safety·e), e the step's fitted mean relative error
-    ///     (0 for a model without fit figures).
+    ///   - safety: plan each step's time as t·(1 + safety·e), e the step's measured 95th-percentile spread
+    ///     (else its fitted mean relative error; 0 for a model without fit figures).
     /// - Throws: ``InputError`` when no θ of the grid fits a step.
     public init(
         graph: WorkflowGraph,
@@ -48,9 +51,10 @@ public struct ConfigurationSpace: Sendable {
             guard let stepModel = model.steps[step.id] else {
                 throw InputError(.missingStep, "no model for step `\(step.id)`")
             }
-            // Plan with the model's own error: a step predicted t is given t·(1 + safety·e), e its fitted
-            // mean relative error, so that noise on the last steps does not break the SLO.
-            let margin = 1 + safety * (stepModel.fit?.meanRelativeError ?? 0)
+            // Plan with the step's measured spread: t·(1 + safety·e), e how much slower than typical one run
+            // is at the 95th percentile (else the fit's mean relative error), so that noise on the last
+            // steps does not break the SLO.
+            let margin = 1 + safety * (stepModel.timeSpread95 ?? stepModel.fit?.meanRelativeError ?? 0)
             var configurations: [Configuration] = []
             var seconds: [Double] = []
             var costs: [Double] = []
@@ -81,6 +85,29 @@ public struct ConfigurationSpace: Sendable {
             steps.append(StepOptions(configurations: configurations, seconds: seconds, costUSD: costs))
         }
         self.steps = steps
+        // Only a configurator deciding at run time can know which functions are warm.
+        self.coldStartSeconds = graph.ids.map { includesConfigurator ? model.steps[$0]?.coldStartSeconds : nil }
+    }
+
+    /// The name under which step `i` runs at `memoryMB`, as recorded in the global cache.
+    public func functionName(step i: Int, memoryMB: Int) -> String {
+        Workflow.Step.functionName(kind: graph[i].kind, memoryMB: memoryMB)
+    }
+
+    /// Per option of step `i`, what a cold start is expected to add at time `now`: the step's measured
+    /// cold-start cost where the option's function has not run within the keep-alive, else 0. Nil when
+    /// the step has no measured cold-start cost.
+    /// - Throws: what the cache throws.
+    public func coldPenalties(step i: Int, now: Double, cache: any GlobalCache) throws -> [Double]? {
+        guard let penalty = coldStartSeconds[i], penalty > 0 else { return nil }
+        var byMemory: [Int: Double] = [:]
+        return try steps[i].configurations.map { theta in
+            if let known = byMemory[theta.memoryMB] { return known }
+            let last = try cache.lastUse(function: functionName(step: i, memoryMB: theta.memoryMB))
+            let cold = last.map { now - $0 > platform.keepAliveSeconds } ?? true
+            byMemory[theta.memoryMB] = cold ? penalty : 0
+            return cold ? penalty : 0
+        }
     }
 
     /// One step's prediction without the configurator: t = t_map(p) + t̂(⌈γ/p⌉) (the busiest instance) and

@@ -290,12 +290,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.047681612100906864
       },
+      "cold_start_s" : 0.2173977922241041,
       "fit" : {
         "case" : "case2",
         "configurations" : 48,
         "max_rel_error" : 0.09027693517361346,
         "mean_rel_error" : 0.027345686694902786,
-        "samples" : 216
+        "samples" : 224
       },
       "flags" : [
 
@@ -305,7 +306,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.009078305565592937,
         "per_instance_s" : 0.0014148890569321718
-      }
+      },
+      "time_spread_p95" : 0.11642420429017175
     },
     "s02" : {
       "best_intra" : {
@@ -324,12 +326,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.04435236570578868
       },
+      "cold_start_s" : 0.25130609989196273,
       "fit" : {
         "case" : "case2",
         "configurations" : 42,
         "max_rel_error" : 0.08326706532055893,
         "mean_rel_error" : 0.03249842663402433,
-        "samples" : 213
+        "samples" : 221
       },
       "flags" : [
 
@@ -339,7 +342,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.032008223376595875,
         "per_instance_s" : 0
-      }
+      },
+      "time_spread_p95" : 0.048030592257684246
     },
     "s03" : {
       "best_intra" : {
@@ -358,12 +362,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.048643582860061534
       },
+      "cold_start_s" : 0.2704359530405327,
       "fit" : {
         "case" : "case2",
         "configurations" : 41,
         "max_rel_error" : 0.08362450988139805,
         "mean_rel_error" : 0.02706543554068401,
-        "samples" : 216
+        "samples" : 224
       },
       "flags" : [
 
@@ -373,7 +378,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.027570002540675313,
         "per_instance_s" : 0.0024875349729837812
-      }
+      },
+      "time_spread_p95" : 0.07733875167711646
     },
     "s04" : {
       "best_intra" : {
@@ -392,12 +398,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.046773345969012
       },
+      "cold_start_s" : 0.23426404127394562,
       "fit" : {
         "case" : "case2",
         "configurations" : 36,
         "max_rel_error" : 0.08224548491337658,
         "mean_rel_error" : 0.027578312901821694,
-        "samples" : 207
+        "samples" : 215
       },
       "flags" : [
 
@@ -407,7 +414,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.00938510403386573,
         "per_instance_s" : 0.0070996642624048725
-      }
+      },
+      "time_spread_p95" : 0.057285617609965644
     },
     "s05" : {
       "best_intra" : {
@@ -426,12 +434,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.050611840779875295
       },
+      "cold_start_s" : 0.2770543475521663,
       "fit" : {
         "case" : "case2",
         "configurations" : 41,
         "max_rel_error" : 0.087161956028639,
         "mean_rel_error" : 0.0259033369956354,
-        "samples" : 213
+        "samples" : 221
       },
       "flags" : [
 
@@ -441,7 +450,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.0406753757516326,
         "per_instance_s" : 0.0006816020999521212
-      }
+      },
+      "time_spread_p95" : 0.07443381792678805
     },
     "s06" : {
       "best_intra" : {
@@ -460,12 +470,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.04383291798027273
       },
+      "cold_start_s" : 0.22712471082013508,
       "fit" : {
         "case" : "case2",
         "configurations" : 35,
         "max_rel_error" : 0.08373092315327056,
         "mean_rel_error" : 0.03274565404411759,
-        "samples" : 213
+        "samples" : 221
       },
       "flags" : [
 
@@ -475,7 +486,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.027231996558923766,
         "per_instance_s" : 0.005948027489576466
-      }
+      },
+      "time_spread_p95" : 0.06438621128777955
     },
     "s07" : {
       "best_intra" : {
@@ -494,12 +506,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.05344143976162872
       },
+      "cold_start_s" : 0.3096610218381102,
       "fit" : {
         "case" : "case2",
         "configurations" : 33,
         "max_rel_error" : 0.09442681886751224,
         "mean_rel_error" : 0.03499980643834513,
-        "samples" : 216
+        "samples" : 224
       },
       "flags" : [
         "mapping-knee-prior: no fan-out past the knee was profiled"
@@ -509,7 +522,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.004,
         "per_instance_s" : 0.0006813388178637489
-      }
+      },
+      "time_spread_p95" : 0.08435208418219875
     },
     "s08" : {
       "best_intra" : {
@@ -528,12 +542,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.04730016854264227
       },
+      "cold_start_s" : 0.23989787189020717,
       "fit" : {
         "case" : "case2",
         "configurations" : 48,
         "max_rel_error" : 0.11860027360085826,
         "mean_rel_error" : 0.029440962178314687,
-        "samples" : 216
+        "samples" : 224
       },
       "flags" : [
 
@@ -543,7 +558,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.01261233862919353,
         "per_instance_s" : 0.0008493626019529732
-      }
+      },
+      "time_spread_p95" : 0.09139292981526004
     },
     "s09" : {
       "best_intra" : {
@@ -557,27 +573,29 @@ public enum EmbeddedExamples {
         "8192" : 8
       },
       "case2" : {
-        "alpha2" : 0.3860868240883676,
-        "beta2" : 0.0018896037777392783,
+        "alpha2" : 0.3862879513746121,
+        "beta2" : 0.0022113310127737746,
         "delta_s" : 1,
-        "phi2" : 0.046924362353428985
+        "phi2" : 0.046155473103310043
       },
+      "cold_start_s" : 0.3115643109622397,
       "fit" : {
         "case" : "case2",
         "configurations" : 31,
-        "max_rel_error" : 0.1014411251678832,
-        "mean_rel_error" : 0.031165150416043154,
-        "samples" : 204
+        "max_rel_error" : 0.10135512707413276,
+        "mean_rel_error" : 0.03129232251859663,
+        "samples" : 212
       },
       "flags" : [
 
       ],
       "mapping" : {
-        "base_s" : 0.10924565138016651,
+        "base_s" : 0.10931481186245345,
         "knee" : 30,
         "past_knee_s" : 0,
-        "per_instance_s" : 0.0038936166505459087
-      }
+        "per_instance_s" : 0.003935485026507957
+      },
+      "time_spread_p95" : 0.060915863399713555
     },
     "s10" : {
       "best_intra" : {
@@ -596,12 +614,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.04573549917954758
       },
+      "cold_start_s" : 0.26908138181079266,
       "fit" : {
         "case" : "case2",
         "configurations" : 25,
         "max_rel_error" : 0.08651135631296202,
         "mean_rel_error" : 0.028392657460693135,
-        "samples" : 216
+        "samples" : 224
       },
       "flags" : [
         "mapping-knee-prior: no fan-out past the knee was profiled"
@@ -611,7 +630,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.004,
         "per_instance_s" : 0.010010619028025048
-      }
+      },
+      "time_spread_p95" : 0.07735234304321015
     },
     "s11" : {
       "best_intra" : {
@@ -630,12 +650,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.05343825585120863
       },
+      "cold_start_s" : 0.26237233798201487,
       "fit" : {
         "case" : "case2",
         "configurations" : 27,
         "max_rel_error" : 0.05658253282679349,
         "mean_rel_error" : 0.02283760928625845,
-        "samples" : 213
+        "samples" : 221
       },
       "flags" : [
         "mapping-knee-prior: no fan-out past the knee was profiled"
@@ -645,7 +666,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.004,
         "per_instance_s" : 0.01579026941268945
-      }
+      },
+      "time_spread_p95" : 0.07163155565694224
     },
     "s12" : {
       "best_intra" : {
@@ -664,12 +686,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.05031225671121275
       },
+      "cold_start_s" : 0.26859632794548816,
       "fit" : {
         "case" : "case2",
         "configurations" : 33,
         "max_rel_error" : 0.07905669339468234,
         "mean_rel_error" : 0.025282777432560716,
-        "samples" : 213
+        "samples" : 221
       },
       "flags" : [
         "mapping-knee-prior: no fan-out past the knee was profiled"
@@ -679,7 +702,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.004,
         "per_instance_s" : 0.002458274370791146
-      }
+      },
+      "time_spread_p95" : 0.137731015927808
     },
     "s13" : {
       "best_intra" : {
@@ -698,12 +722,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.055783213780413024
       },
+      "cold_start_s" : 0.2286523410848531,
       "fit" : {
         "case" : "case2",
         "configurations" : 42,
         "max_rel_error" : 0.09974348936574497,
         "mean_rel_error" : 0.03181721772553477,
-        "samples" : 213
+        "samples" : 221
       },
       "flags" : [
 
@@ -713,7 +738,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.0336320495591706,
         "per_instance_s" : 0
-      }
+      },
+      "time_spread_p95" : 0.0791880779153753
     },
     "s14" : {
       "best_intra" : {
@@ -732,12 +758,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.05376048667336454
       },
+      "cold_start_s" : 0.29960168377056107,
       "fit" : {
         "case" : "case2",
         "configurations" : 33,
         "max_rel_error" : 0.05761857876141531,
         "mean_rel_error" : 0.026036312867250385,
-        "samples" : 213
+        "samples" : 221
       },
       "flags" : [
         "mapping-knee-prior: no fan-out past the knee was profiled"
@@ -747,7 +774,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.004,
         "per_instance_s" : 0.0016667919044138543
-      }
+      },
+      "time_spread_p95" : 0.05860001182936947
     },
     "s15" : {
       "best_intra" : {
@@ -766,12 +794,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.044300126742834095
       },
+      "cold_start_s" : 0.2492167583477567,
       "fit" : {
         "case" : "case2",
         "configurations" : 33,
         "max_rel_error" : 0.07307555384898373,
         "mean_rel_error" : 0.02393930818915357,
-        "samples" : 216
+        "samples" : 224
       },
       "flags" : [
         "mapping-knee-prior: no fan-out past the knee was profiled"
@@ -781,7 +810,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.004,
         "per_instance_s" : 0.00320162041721437
-      }
+      },
+      "time_spread_p95" : 0.0655000313785914
     },
     "s16" : {
       "best_intra" : {
@@ -800,12 +830,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.04608802117835107
       },
+      "cold_start_s" : 0.204807360736595,
       "fit" : {
         "case" : "case2",
         "configurations" : 25,
         "max_rel_error" : 0.05592923239262233,
         "mean_rel_error" : 0.023537912248757155,
-        "samples" : 216
+        "samples" : 224
       },
       "flags" : [
         "mapping-knee-prior: no fan-out past the knee was profiled"
@@ -815,7 +846,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.004,
         "per_instance_s" : 0.004946078509406314
-      }
+      },
+      "time_spread_p95" : 0.16397720224791312
     }
   },
   "workflow" : "synthetic16"
@@ -930,12 +962,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.04922964219378568
       },
+      "cold_start_s" : 0.29387199139864606,
       "fit" : {
         "case" : "case2",
         "configurations" : 48,
         "max_rel_error" : 0.30641762833685543,
         "mean_rel_error" : 0.043595416485591766,
-        "samples" : 213
+        "samples" : 221
       },
       "flags" : [
 
@@ -945,7 +978,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.011867595268900907,
         "per_instance_s" : 0.0017873870285234762
-      }
+      },
+      "time_spread_p95" : 0.7635809495115402
     },
     "detect" : {
       "best_intra" : {
@@ -959,27 +993,29 @@ public enum EmbeddedExamples {
         "8192" : 8
       },
       "case2" : {
-        "alpha2" : 0.11848410729191931,
-        "beta2" : 0.009219933541459986,
+        "alpha2" : 0.11848414478187677,
+        "beta2" : 0.009220330686531325,
         "delta_s" : 1,
-        "phi2" : 0.04823189214999213
+        "phi2" : 0.04823181222477837
       },
+      "cold_start_s" : 0.29160373575746235,
       "fit" : {
         "case" : "case2",
         "configurations" : 48,
-        "max_rel_error" : 0.2673227575286766,
-        "mean_rel_error" : 0.036714414348769556,
-        "samples" : 204
+        "max_rel_error" : 0.2673227126033794,
+        "mean_rel_error" : 0.036714579413203975,
+        "samples" : 212
       },
       "flags" : [
 
       ],
       "mapping" : {
-        "base_s" : 0.10536544687916785,
+        "base_s" : 0.10536520599446932,
         "knee" : 30,
-        "past_knee_s" : 0.005137042625360537,
-        "per_instance_s" : 0.002051386823384331
-      }
+        "past_knee_s" : 0.005136976862510274,
+        "per_instance_s" : 0.002051405143775427
+      },
+      "time_spread_p95" : 0.4475979895171158
     },
     "encode" : {
       "best_intra" : {
@@ -998,12 +1034,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.041354184838333585
       },
+      "cold_start_s" : 0.21044983126876105,
       "fit" : {
         "case" : "case2",
         "configurations" : 21,
         "max_rel_error" : 0.07458546463581976,
         "mean_rel_error" : 0.03544706688950636,
-        "samples" : 180
+        "samples" : 188
       },
       "flags" : [
         "mapping-knee-prior: no fan-out past the knee was profiled"
@@ -1013,7 +1050,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.004,
         "per_instance_s" : 0.019950147145277233
-      }
+      },
+      "time_spread_p95" : 0.6241878199126378
     },
     "extract" : {
       "best_intra" : {
@@ -1032,12 +1070,13 @@ public enum EmbeddedExamples {
         "delta_s" : 1,
         "phi2" : 0.05603816007805578
       },
+      "cold_start_s" : 0.185542756446182,
       "fit" : {
         "case" : "case2",
         "configurations" : 17,
         "max_rel_error" : 0.07646086697102028,
         "mean_rel_error" : 0.03261376633116077,
-        "samples" : 189
+        "samples" : 197
       },
       "flags" : [
         "mapping-knee-prior: no fan-out past the knee was profiled"
@@ -1047,7 +1086,8 @@ public enum EmbeddedExamples {
         "knee" : 30,
         "past_knee_s" : 0.004,
         "per_instance_s" : 0.007142678077183663
-      }
+      },
+      "time_spread_p95" : 0.620501453736489
     },
     "superres" : {
       "best_intra" : {
@@ -1061,27 +1101,29 @@ public enum EmbeddedExamples {
         "8192" : 8
       },
       "case2" : {
-        "alpha2" : 0.25181242112287194,
-        "beta2" : 0.0017193934920622215,
+        "alpha2" : 0.2517741785681936,
+        "beta2" : 0.0015224037278668318,
         "delta_s" : 1,
-        "phi2" : 0.03656092393775869
+        "phi2" : 0.03663589848092244
       },
+      "cold_start_s" : 0.2671348749806839,
       "fit" : {
         "case" : "case2",
         "configurations" : 48,
-        "max_rel_error" : 0.12006164746015197,
-        "mean_rel_error" : 0.034333925969847676,
-        "samples" : 195
+        "max_rel_error" : 0.11999201112143569,
+        "mean_rel_error" : 0.03424273376863685,
+        "samples" : 203
       },
       "flags" : [
 
       ],
       "mapping" : {
-        "base_s" : 0.14792261058636622,
+        "base_s" : 0.14790188946033178,
         "knee" : 30,
         "past_knee_s" : 0,
         "per_instance_s" : 0
-      }
+      },
+      "time_spread_p95" : 0.04681166967367911
     }
   },
   "workflow" : "video"

@@ -67,6 +67,8 @@ extension Estimator {
         // Rows that chose Q(m) count too: they are part of what the fit needed.
         let allRows = rows.count
         final.model.bestIntra = Dictionary(uniqueKeysWithValues: best.map { (String($0.key), $0.value) })
+        final.model.coldStartSeconds = Self.coldStartPenalty(rows)
+        final.model.timeSpread95 = Self.timeSpread(rows, quantile: 0.95)
         final.model.fit = StepModel.FitSummary(
             chosenCase: final.model.case1 == nil ? "case2" : "case1", samples: allRows, configurations: domain.count,
             meanRelativeError: fitted.mean, maxRelativeError: fitted.max)
@@ -119,6 +121,35 @@ extension Estimator {
     public static func chooseIntra(_ measured: [(intra: Int, seconds: Double)], tolerance: Double = intraTolerance) -> Int {
         guard let fastest = measured.map(\.seconds).min() else { return 1 }
         return measured.filter { $0.seconds <= fastest * (1 + tolerance) }.map(\.intra).max() ?? 1
+    }
+
+    /// Median over cold runs of (cold mapping delay − median warm mapping delay at the same fan-out and
+    /// memory): what a cold start adds; nil when no cold run has a warm counterpart.
+    static func coldStartPenalty(_ rows: [ProfileSample]) -> Double? {
+        var warm: [[Int]: [Double]] = [:]
+        for r in rows where !r.cold {
+            warm[[r.configuration.memoryMB, r.configuration.inter], default: []].append(r.mappingDelaySeconds)
+        }
+        let extra = rows.filter(\.cold).compactMap { r -> Double? in
+            guard let list = warm[[r.configuration.memoryMB, r.configuration.inter]] else { return nil }
+            return max(0, r.mappingDelaySeconds - median(list))
+        }
+        return extra.isEmpty ? nil : median(extra)
+    }
+
+    /// The `quantile` of (a warm run's step time / its configuration's median − 1) over configurations run
+    /// at least twice: how far above the typical time one run lands. Nil without repeats.
+    static func timeSpread(_ rows: [ProfileSample], quantile: Double) -> Double? {
+        let groups = Dictionary(grouping: rows.filter { !$0.cold }, by: \.configuration).values.filter { $0.count >= 2 }
+        var ratios: [Double] = []
+        for list in groups {
+            let m = median(list.map(\.totalSeconds))
+            guard m > 0 else { continue }
+            ratios += list.map { $0.totalSeconds / m - 1 }
+        }
+        guard ratios.count >= 4 else { return nil }
+        let sorted = ratios.sorted()
+        return max(0, sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * quantile).rounded(.up)))])
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -32,6 +32,13 @@ public protocol GlobalCache: Sendable {
     /// Stores scopes keyed by their entry step, merging with what is there (``CachedScope/merged(with:)``).
     /// - Throws: when the store cannot be written.
     func store(execution: String, scopes: [String: CachedScope]) throws
+    /// When `function` (kind and memory, e.g. `synthetic-m2048`) was last expected to finish running,
+    /// across executions; nil when never recorded.
+    /// - Throws: when the store cannot be read.
+    func lastUse(function: String) throws -> Double?
+    /// Records that `function` runs until `time`; a later time replaces an earlier one.
+    /// - Throws: when the store cannot be written.
+    func recordUse(function: String, until time: Double) throws
 }
 
 /// A process-local ``GlobalCache`` for planning, simulation and tests.
@@ -42,6 +49,7 @@ public final class InMemoryGlobalCache: GlobalCache {
     }
 
     private let entries = Mutex<[Key: CachedScope]>([:])
+    private let uses = Mutex<[String: Double]>([:])
 
     public init() {}
 
@@ -56,6 +64,12 @@ public final class InMemoryGlobalCache: GlobalCache {
                 table[key] = table[key].map { $0.merged(with: scope) } ?? scope
             }
         }
+    }
+
+    public func lastUse(function: String) -> Double? { uses.withLock { $0[function] } }
+
+    public func recordUse(function: String, until time: Double) {
+        uses.withLock { $0[function] = max($0[function] ?? -.infinity, time) }
     }
 
     /// Forgets every entry of `execution`.

@@ -15,6 +15,7 @@ extension Platform {
         case transitionsPerStep = "transitions_per_step"
         case transitionsPerInstance = "transitions_per_instance"
         case configurator
+        case keepAliveSeconds = "keep_alive_s"
     }
 
     /// Decodes a platform file; every field is optional and defaults to ``Platform/aws``.
@@ -39,7 +40,8 @@ extension Platform {
             transitionsPerStep: try c.decodeIfPresent(Int.self, forKey: .transitionsPerStep) ?? d.transitionsPerStep,
             transitionsPerInstance: try c.decodeIfPresent(Int.self, forKey: .transitionsPerInstance)
                 ?? d.transitionsPerInstance,
-            configurator: try c.decodeIfPresent(ConfiguratorCost.self, forKey: .configurator) ?? d.configurator)
+            configurator: try c.decodeIfPresent(ConfiguratorCost.self, forKey: .configurator) ?? d.configurator,
+            keepAliveSeconds: try c.decodeIfPresent(Double.self, forKey: .keepAliveSeconds) ?? d.keepAliveSeconds)
     }
 
     /// Returns the platform if its prices, tiers and grid are within Lambda's limits.
@@ -84,6 +86,7 @@ extension Platform {
         guard configurator.seconds.isFinite, configurator.seconds >= 0, configurator.billedSeconds >= 0,
             configurator.memoryMB >= minMemoryMB, configurator.memoryMB <= maxMemoryMB
         else { throw fail("configurator", "needs seconds ≥ 0 and a memory size within Lambda's range") }
+        guard keepAliveSeconds.isFinite, keepAliveSeconds >= 0 else { throw fail("keep_alive_s", "must be ≥ 0") }
         return self
     }
 

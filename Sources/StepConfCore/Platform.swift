@@ -33,6 +33,8 @@ public struct Platform: Sendable, Hashable, Codable {
     public var transitionsPerInstance: Int
     /// The configurator function that dynamic policies run before each step.
     public var configurator: ConfiguratorCost
+    /// How long an idle function instance is assumed to stay warm, seconds.
+    public var keepAliveSeconds: Double
 
     /// A tier of visible cores.
     public struct CoreTier: Sendable, Hashable, Codable {
@@ -92,8 +94,10 @@ public struct Platform: Sendable, Hashable, Codable {
         grid: ConfigurationGrid = .paper,
         transitionsPerStep: Int = 1,
         transitionsPerInstance: Int = 1,
-        configurator: ConfiguratorCost = .init()
+        configurator: ConfiguratorCost = .init(),
+        keepAliveSeconds: Double = 600
     ) {
+        self.keepAliveSeconds = keepAliveSeconds
         self.architecture = architecture
         self.priceX86PerGBSecond = priceX86PerGBSecond
         self.priceArmPerGBSecond = priceArmPerGBSecond

@@ -1,13 +1,14 @@
 /// Builds the policy of a given name for one workflow, model and platform.
 public enum Policies {
-    /// Default planning margin, in fitted mean relative errors of each step.
-    public static let defaultSafety = 2.0
+    /// Default planning margin, in units of each step's measured 95th-percentile spread.
+    public static let defaultSafety = 1.0
 
     /// Makes the policy `name`.
     /// - Parameters:
     ///   - limits: work limits of the exact solver (`optimal`, `stepconf-exact`).
     ///   - considerEveryIntra: offer every q of the grid even where the model records the best one, Q(m).
-    ///   - safety: how many fitted mean relative errors to add to each predicted step time when planning.
+    ///   - safety: how many 95th-percentile spreads (see ``StepModel/timeSpread95``) to add to each
+    ///     predicted step time when planning.
     /// - Throws: ``InputError`` when no θ of the policy's grid fits a step.
     public static func make(
         _ name: PolicyName, graph: WorkflowGraph, model: PerformanceModel, platform: Platform,
@@ -103,6 +104,10 @@ public struct ExactPolicy: StepPolicy {
     public func decide(step i: Int, context: DecisionContext) throws -> StepDecision {
         let graph = space.graph
         let t0 = context.executionStart
+        // The current step's options carry its cold-start penalty where its function is not warm.
+        let penalties = try space.coldPenalties(step: i, now: context.now, cache: context.cache)
+        let own = space.steps[i]
+        let ownSeconds = own.seconds.enumerated().map { k, t in t + (penalties?[k] ?? 0) }
         var options: [ExactSolver.Options] = []
         options.reserveCapacity(graph.count)
         // Durations are counted from the moment a step's predecessors are done, so path sums equal
@@ -121,18 +126,22 @@ public struct ExactPolicy: StepPolicy {
                     }
                 }
                 let wait = max(0, context.now - ready)
-                options.append(.init(seconds: space.steps[v].seconds.map { $0 + wait }, costUSD: space.steps[v].costUSD))
+                options.append(.init(seconds: ownSeconds.map { $0 + wait }, costUSD: own.costUSD))
             case .pending:
                 options.append(.init(seconds: space.steps[v].seconds, costUSD: space.steps[v].costUSD))
             }
         }
         let result = solver.solve(options, sloSeconds: context.sloSeconds)
-        let own = space.steps[i]
-        var decision =
-            result.feasible
-            ? StepDecision(step: i, option: result.choice[i], in: own, subSLOSeconds: nil, fallback: false)
-            : StepDecision(step: i, option: own.fastest, in: own, subSLOSeconds: nil, fallback: true)
+        let fastest = ownSeconds.indices.min { a, b in
+            ownSeconds[a] != ownSeconds[b] ? ownSeconds[a] < ownSeconds[b] : own.costUSD[a] < own.costUSD[b]
+        }!
+        let k = result.feasible ? result.choice[i] : fastest
+        var decision = StepDecision(step: i, option: k, in: own, subSLOSeconds: nil, fallback: !result.feasible)
+        decision.seconds = ownSeconds[k]
         decision.solve = result
+        try context.cache.recordUse(
+            function: space.functionName(step: i, memoryMB: decision.configuration.memoryMB),
+            until: context.now + decision.seconds)
         return decision
     }
 }

@@ -72,14 +72,13 @@ public struct StepConfOptimizer: Sendable {
         func share(_ k: Int) -> Double { total > 0 ? weights[k] / total * remaining : remaining / Double(critical.count) }
         let subSLO = share(i)
 
-        // Line 10, (11): the cheapest θ within the sub-SLO, else θ_max (Algorithm 1, lines 9–10).
+        // Line 10, (11): the cheapest θ within the sub-SLO, else θ_max (Algorithm 1, lines 9–10). Ours: an
+        // option whose function has not run within the keep-alive carries its measured cold-start cost.
         let options = space.steps[i]
-        let decision: StepDecision
-        if let k = options.cheapest(within: subSLO) {
-            decision = StepDecision(step: i, option: k, in: options, subSLOSeconds: subSLO, fallback: false)
-        } else {
-            decision = StepDecision(step: i, option: options.fastest, in: options, subSLOSeconds: subSLO, fallback: true)
-        }
+        let penalties = try space.coldPenalties(step: i, now: now, cache: cache)
+        var decision = Self.choose(options, step: i, within: subSLO, penalties: penalties)
+        try cache.recordUse(
+            function: space.functionName(step: i, memoryMB: decision.configuration.memoryMB), until: now + decision.seconds)
 
         // Lines 11–18: each sub-graph off the critical path must finish before the critical step it
         // joins may start: τ*_k − s_k.
@@ -123,6 +122,35 @@ public struct StepConfOptimizer: Sendable {
                 deadline: deadline, members: critical.dropFirst().map { graph.ids[$0] })
         }
         if !scopes.isEmpty { try cache.store(execution: execution, scopes: scopes) }
+        decision.subSLOSeconds = subSLO
+        return decision
+    }
+
+    /// The cheapest option whose time (plus its cold-start penalty) fits `budget`, else the fastest.
+    static func choose(_ options: StepOptions, step i: Int, within budget: Double, penalties: [Double]?) -> StepDecision {
+        guard let penalties else {
+            if let k = options.cheapest(within: budget) {
+                return StepDecision(step: i, option: k, in: options, subSLOSeconds: budget, fallback: false)
+            }
+            return StepDecision(step: i, option: options.fastest, in: options, subSLOSeconds: budget, fallback: true)
+        }
+        var best: Int?
+        var fastest = 0
+        for k in 0..<options.count {
+            let t = options.seconds[k] + penalties[k]
+            let fastestTime = options.seconds[fastest] + penalties[fastest]
+            if t < fastestTime || (t == fastestTime && options.costUSD[k] < options.costUSD[fastest]) { fastest = k }
+            guard t <= budget else { continue }
+            if let b = best {
+                let tb = options.seconds[b] + penalties[b]
+                if options.costUSD[k] < options.costUSD[b] || (options.costUSD[k] == options.costUSD[b] && t < tb) { best = k }
+            } else {
+                best = k
+            }
+        }
+        let k = best ?? fastest
+        var decision = StepDecision(step: i, option: k, in: options, subSLOSeconds: budget, fallback: best == nil)
+        decision.seconds += penalties[k]
         return decision
     }
 }

@@ -49,6 +49,10 @@ public struct Workflow: Sendable, Hashable {
         /// Memory one worker process needs, in MB, if the step declares it (`worker_memory_mb`).
         public var workerMemoryMB: Double? { params["worker_memory_mb"] }
 
+        /// The function that runs `kind` at `memoryMB` (one per kind and memory size, as deployed):
+        /// `{kind}-m{memoryMB}`.
+        public static func functionName(kind: String, memoryMB: Int) -> String { "\(kind)-m\(memoryMB)" }
+
         /// Whether θ can run this step: no more instances than jobs, no more workers than the busiest
         /// instance has jobs, and workers that fit in memory (`q · worker_memory_mb ≤ m`).
         public func canRun(_ theta: Configuration) -> Bool {

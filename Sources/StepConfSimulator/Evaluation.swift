@@ -117,11 +117,14 @@ public struct Evaluation: Sendable {
         var fallbacks = 0
         var cold = 0
         let base = SeededRandom(seed: settings.seed)
+        // One deployment per (SLO, policy): its global cache outlives requests, as DynamoDB would, so a
+        // configurator can see which functions ran recently.
+        let cache = InMemoryGlobalCache()
         for (k, arrival) in arrivals(count: settings.requests, settings: settings).enumerated() {
-            let cache = InMemoryGlobalCache()
             let outcome = try runner.run(
                 policy: policy, fixed: fixed, dynamic: fixed == nil && policy.name.isDynamic, arrival: arrival,
                 sloSeconds: slo, execution: "r\(k)", cache: cache, pool: &pool, seed: base.derived(UInt64(k) + 1))
+            cache.removeAll(execution: "r\(k)")
             durations.append(outcome.durationSeconds)
             costs.append(outcome.costUSD)
             fallbacks += outcome.fallbacks

@@ -18,7 +18,9 @@ public struct LambdaSimulator: Sendable {
     }
 
     /// The name of the function that runs `kind` at `memoryMB` (one per kind and memory, as deployed).
-    public static func functionName(kind: String, memoryMB: Int) -> String { "\(kind)-m\(memoryMB)" }
+    public static func functionName(kind: String, memoryMB: Int) -> String {
+        Workflow.Step.functionName(kind: kind, memoryMB: memoryMB)
+    }
 
     /// Runs one step once, starting at `start`, and updates `pool`.
     public func run(

@@ -55,11 +55,13 @@ public struct Profiler: Sendable {
             var warmed = Set<Int>()
             func measure(_ theta: Configuration) -> Double {
                 if warmed.insert(theta.memoryMB).inserted {
-                    // A warm-up fan-out, not recorded, as a profiler on AWS would do.
+                    // A warm-up fan-out, as a profiler on AWS would do. It is recorded as a cold sample: it is
+                    // how the estimator learns what a cold start adds.
                     let widest = runnable.filter { $0.memoryMB == theta.memoryMB }.map(\.inter).max() ?? 1
                     let warm = Configuration(memoryMB: theta.memoryMB, inter: widest, intra: 1)
                     let run = simulator.run(step, workload: workload, configuration: warm, start: clock, pool: &pool, rng: &rng)
                     clock = run.end + pauseSeconds
+                    samples.append(run.sample(step: step, configuration: warm))
                 }
                 var computes: [Double] = []
                 for _ in 0..<repeats {

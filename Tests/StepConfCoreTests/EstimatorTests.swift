@@ -1,5 +1,5 @@
 import Foundation
-import StepConfCore
+@testable import StepConfCore
 import Testing
 
 @Suite struct LevenbergMarquardtTests {
@@ -171,5 +171,46 @@ import Testing
         let parsed = try ProfileCSV.decode(text)
         #expect(parsed[0].configuration == Configuration(memoryMB: 2048, inter: 2, intra: 1))
         #expect(parsed[0].totalSeconds == 2)
+    }
+}
+
+@Suite struct WarmthTests {
+    @Test func coldFunctionsCarryTheMeasuredColdStartCost() throws {
+        let workflow = Workflow(name: "w", steps: [Workflow.Step(id: "a", kind: "k", jobs: 8)])
+        var stepModel = StepModel(
+            case1: nil, case2: .init(alpha2: 0.5, beta2: 0, phi2: 0.1),
+            mapping: .init(baseSeconds: 0.1, perInstanceSeconds: 0.01, pastKneeSeconds: 0))
+        stepModel.coldStartSeconds = 0.3
+        let model = PerformanceModel(workflow: "w", steps: ["a": stepModel])
+        let graph = try WorkflowGraph(workflow)
+        let dynamic = try ConfigurationSpace(graph: graph, model: model, platform: .aws, includesConfigurator: true)
+        let cache = InMemoryGlobalCache()
+        cache.recordUse(function: "k-m2048", until: 100)
+        let penalties = try #require(try dynamic.coldPenalties(step: 0, now: 200, cache: cache))
+        for (theta, penalty) in zip(dynamic.steps[0].configurations, penalties) {
+            #expect(penalty == (theta.memoryMB == 2048 ? 0 : 0.3), "\(theta)")
+        }
+        // Past the keep-alive the function is cold again.
+        let later = try #require(try dynamic.coldPenalties(step: 0, now: 100 + Platform.aws.keepAliveSeconds + 1, cache: cache))
+        #expect(later.allSatisfy { $0 == 0.3 })
+        // A static plan cannot know which functions are warm.
+        let staticSpace = try ConfigurationSpace(graph: graph, model: model, platform: .aws, includesConfigurator: false)
+        #expect(try staticSpace.coldPenalties(step: 0, now: 200, cache: cache) == nil)
+    }
+
+    @Test func estimatorMeasuresColdStartCostAndSpread() {
+        func row(_ mapping: Double, _ total: Double, cold: Bool, p: Int = 4) -> ProfileSample {
+            ProfileSample(
+                step: "a", configuration: Configuration(memoryMB: 1024, inter: p, intra: 1), jobs: 8,
+                mappingDelaySeconds: mapping, computeSeconds: total - mapping, totalSeconds: total, cold: cold)
+        }
+        let rows = [
+            row(0.1, 2.0, cold: false), row(0.1, 2.2, cold: false), row(0.12, 1.8, cold: false), row(0.1, 2.0, cold: false),
+            row(0.45, 2.4, cold: true), row(0.9, 2.9, cold: true, p: 8),
+        ]
+        // Only the p = 4 cold run has warm runs at the same fan-out: 0.45 − 0.1.
+        #expect(abs(Estimator.coldStartPenalty(rows)! - 0.35) < 1e-12)
+        // Warm runs over their median 2.0: −0.1, 0, 0, +0.1; the 95th percentile is +0.1.
+        #expect(abs(Estimator.timeSpread(rows, quantile: 0.95)! - 0.1) < 1e-12)
     }
 }

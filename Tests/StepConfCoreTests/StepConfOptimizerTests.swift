@@ -88,7 +88,9 @@ import Testing
             let slo = factor * policy.space.fastestMakespanSeconds
             let plan = try Plan.make(policy: policy, sloSeconds: slo)
             #expect(plan.feasible, "SLO \(slo)")
-            #expect(plan.steps.allSatisfy { !$0.fallback })
+            // A tight SLO may leave a step a sub-SLO nothing meets (Eq. (13) splits by θ* times, not by
+            // what is feasible); with room to spare, none falls back.
+            if factor >= 3 { #expect(plan.steps.allSatisfy { !$0.fallback }) }
         }
     }
 }
