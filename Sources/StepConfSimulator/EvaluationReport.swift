@@ -130,7 +130,8 @@ public struct EvaluationReport: Sendable {
         let names = results.policies.filter { $0 != "nono" && results.summary[$0]?.costSavingVsNono != nil }
         guard !names.isEmpty else { return "<p class=\"note\">nono was not evaluated.</p>" }
         let savings = names.map { results.summary[$0]?.costSavingVsNono ?? 0 }
-        let speedups = names.map { results.summary[$0]?.speedupVsNono ?? 0 }
+        let speedupValues = names.map { results.summary[$0]?.speedupVsNono }
+        let speedups = speedupValues.map { $0 ?? 0 }
         var a = SVGPlot(
             title: "Cost saving vs nono at equal performance", categories: names, yLabel: "saving (fraction)",
             y: min(0, (savings.min() ?? 0) * 1.2)...max(0.1, (savings.max() ?? 0) * 1.25))
@@ -138,7 +139,10 @@ public struct EvaluationReport: Sendable {
         var b = SVGPlot(
             title: "Speed-up vs nono at equal cost", categories: names, yLabel: "speed-up (×)",
             y: 0...max(1.5, (speedups.max() ?? 1) * 1.2))
-        for (k, v) in speedups.enumerated() { b.bar(slot: k, value: v, style: style(names[k]), text: String(format: "%.2f×", v)) }
+        for (k, v) in speedupValues.enumerated() {
+            // No point of the policy costs as little as nono: no speed-up at equal cost exists.
+            b.bar(slot: k, value: v ?? 0, style: style(names[k]), text: v.map { String(format: "%.2f×", $0) } ?? "none as cheap")
+        }
         b.reference(y: 1, label: "nono")
         return a.render() + b.render()
     }
