@@ -1,7 +1,7 @@
 /// Builds the policy of a given name for one workflow, model and platform.
 public enum Policies {
     /// Default planning margin, in units of each step's measured 95th-percentile spread.
-    public static let defaultSafety = 1.0
+    public static let defaultSafety = 2.0
 
     /// Makes the policy `name`.
     /// - Parameters:

@@ -18,6 +18,8 @@ public struct Evaluation: Sendable {
         /// Mean gap between arrivals, seconds (exponential). Half the keep-alive: most requests find warm
         /// instances, some find them expired.
         public var meanArrivalGapSeconds: Double
+        /// Planning margin of every policy, in measured 95th-percentile spreads (see `Policies.make`).
+        public var safety: Double = Policies.defaultSafety
 
         public init(
             sloSeconds: [Double]? = nil, sloFactors: [Double] = [1.1, 1.2, 1.5, 2, 2.5, 3], requests: Int = 200,
@@ -99,7 +101,8 @@ public struct Evaluation: Sendable {
         DispatchQueue.concurrentPerform(iterations: tasks.count) { index in
             let (slo, name) = tasks[index]
             let outcome = Result<Cell, any Error> {
-                let policy = try Policies.make(name, graph: graph, model: model, platform: simulator.platform)
+                let policy = try Policies.make(
+                    name, graph: graph, model: model, platform: simulator.platform, safety: settings.safety)
                 let fixed = try policy.planAhead(sloSeconds: slo)
                 return try runCell(policy: policy, fixed: fixed, slo: slo, settings: settings)
             }

@@ -34,6 +34,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated policies, or `all`.", valueName: "list|all"))
     var policies: String = "all"
 
+    @Option(help: ArgumentHelp(
+        "Planning margin: each step is planned at t·(1 + K·spread), spread its measured 95th-percentile spread.",
+        valueName: "K"))
+    var safety: Double = Policies.defaultSafety
+
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var out: String
 
@@ -45,6 +50,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         guard requests >= 1 else { throw ValidationError("--requests must be at least 1, got \(requests)") }
+        guard safety.isFinite, safety >= 0 else { throw ValidationError("--safety must be a number ≥ 0") }
         _ = try parsedSLOs()
         _ = try parsedPolicies()
         let url = URL(fileURLWithPath: out)
@@ -85,6 +91,7 @@ struct EvaluateCommand: ParsableCommand {
         let (graph, model, platform) = try options.load()
         let evaluation = try Evaluation(graph: graph, model: model, simulator: LambdaSimulator(platform: platform))
         var settings = Evaluation.Settings(requests: requests, seed: seed, policies: try parsedPolicies())
+        settings.safety = safety
         settings.sloSeconds = try parsedSLOs()
         let clock = ContinuousClock()
         let started = clock.now

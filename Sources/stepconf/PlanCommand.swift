@@ -26,10 +26,16 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Policy name, or `all`.", valueName: "name"))
     var policy: String = "stepconf"
 
+    @Option(help: ArgumentHelp(
+        "Planning margin: each step is planned at t·(1 + K·spread), spread its measured 95th-percentile spread.",
+        valueName: "K"))
+    var safety: Double = Policies.defaultSafety
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
     func validate() throws {
+        guard safety.isFinite, safety >= 0 else { throw ValidationError("--safety must be a number ≥ 0") }
         if slo != "auto" {
             guard let value = Double(slo) else {
                 throw ValidationError("--slo must be a number of seconds or `auto`, got `\(slo)`")
@@ -51,7 +57,7 @@ struct PlanCommand: ParsableCommand {
         let names = policy == "all" ? PolicyName.allCases : [try PolicyName.parse(policy)]
         var plans: [Plan] = []
         for name in names {
-            let built = try Policies.make(name, graph: graph, model: model, platform: platform)
+            let built = try Policies.make(name, graph: graph, model: model, platform: platform, safety: safety)
             plans.append(try Plan.make(policy: built, sloSeconds: sloSeconds))
         }
         if json {
