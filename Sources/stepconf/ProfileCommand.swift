@@ -17,7 +17,7 @@ struct ProfileCommand: ParsableCommand {
             Example: stepconf profile --workflow synthetic16 --backend sim --repeats 1 --out synthetic16.csv
             """)
 
-    @OptionGroup var options: WorkflowOptions
+    @OptionGroup var options: WorkflowOnlyOptions
 
     @Option(help: ArgumentHelp("Where to run the steps: sim.", valueName: "backend"))
     var backend: String = "sim"
@@ -43,7 +43,7 @@ struct ProfileCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (graph, _, platform) = try options.loadWorkflow()
+        let (graph, platform) = try options.load()
         let profiler = Profiler(simulator: LambdaSimulator(platform: platform))
         let terminal = isatty(2) != 0
         let samples = try profiler.profile(

@@ -26,14 +26,14 @@ struct WorkflowOptions: ParsableArguments {
                 + "the paper's grid.", valueName: "file"))
     var platform: String?
 
-    /// The workflow and platform alone (for commands that need no model).
-    func loadWorkflow() throws -> (graph: WorkflowGraph, name: String, platform: Platform) {
+    /// Loads a workflow (a file, or an embedded example's name) and a platform file (or the defaults).
+    static func loadWorkflow(_ workflow: String, platform: String?) throws -> (graph: WorkflowGraph, platform: Platform) {
         let fileExists = FileManager.default.fileExists(atPath: workflow)
         let value =
             !fileExists && !workflow.contains("/") && !workflow.hasSuffix(".json")
             ? try EmbeddedExamples.workflow(workflow) : try Workflow.load(from: workflow)
         let platformValue = try platform.map { try Platform.load(from: $0) } ?? Platform.aws
-        return (try WorkflowGraph(value), value.name, platformValue)
+        return (try WorkflowGraph(value), platformValue)
     }
 
     /// The workflow, its graph, model and platform, validated.
@@ -61,6 +61,28 @@ struct WorkflowOptions: ParsableArguments {
         }
         let platformValue = try platform.map { try Platform.load(from: $0) } ?? Platform.aws
         return (try WorkflowGraph(workflowValue), modelValue, platformValue)
+    }
+}
+
+/// `--workflow` and `--platform` alone, for commands that need no model (profile).
+struct WorkflowOnlyOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Workflow definition: a JSON file, or the name of an embedded example (synthetic16, video).",
+            valueName: "file|name"))
+    var workflow: String = "synthetic16"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Platform file (JSON) overriding prices, memory→vCPU tiers and the grid. Default: AWS us-east-1 and "
+                + "the paper's grid.", valueName: "file"))
+    var platform: String?
+
+    /// The workflow and platform, validated.
+    func load() throws -> (graph: WorkflowGraph, platform: Platform) {
+        try WorkflowOptions.loadWorkflow(workflow, platform: platform)
     }
 }
 
