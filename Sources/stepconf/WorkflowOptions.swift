@@ -4,12 +4,10 @@ import StepConfCore
 
 /// `--workflow`, `--model` and `--platform`, shared by the commands that plan.
 struct WorkflowOptions: ParsableArguments {
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Workflow definition: a JSON file, or the name of an embedded example (synthetic16, video).",
-            valueName: "file|name"))
-    var workflow: String = "synthetic16"
+    @OptionGroup var source: WorkflowOnlyOptions
+
+    var workflow: String { source.workflow }
+    var platform: String? { source.platform }
 
     @Option(
         name: .long,
@@ -18,13 +16,6 @@ struct WorkflowOptions: ParsableArguments {
                 + "beside the workflow file.",
             valueName: "file"))
     var model: String?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Platform file (JSON) overriding prices, memory→vCPU tiers and the grid. Default: AWS us-east-1 and "
-                + "the paper's grid.", valueName: "file"))
-    var platform: String?
 
     /// Loads a workflow (a file, or an embedded example's name) and a platform file (or the defaults).
     static func loadWorkflow(_ workflow: String, platform: String?) throws -> (graph: WorkflowGraph, platform: Platform) {
