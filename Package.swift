@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "StepConfCore", targets: ["StepConfCore"]),
         .library(name: "StepConfSimulator", targets: ["StepConfSimulator"]),
+        .library(name: "StepConfHTTP", targets: ["StepConfHTTP"]),
         .executable(name: "stepconf", targets: ["stepconf"]),
     ],
     dependencies: [
@@ -16,6 +17,12 @@ let package = Package(
     targets: [
         .target(name: "StepConfCore"),
         .target(name: "StepConfSimulator", dependencies: ["StepConfCore"]),
+        .target(
+            name: "CCurlShim",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(name: "StepConfHTTP", dependencies: ["CCurlShim"]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .executableTarget(
             name: "stepconf",
             dependencies: [
@@ -30,6 +37,10 @@ let package = Package(
                 "StepConfCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "StepConfHTTPTests",
+            dependencies: ["StepConfHTTP"]
         ),
         .testTarget(
             name: "StepConfSimulatorTests",
