@@ -23,6 +23,7 @@ let package = Package(
         ),
         .target(name: "StepConfHTTP", dependencies: ["CCurlShim"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "StepConfLambda", dependencies: ["StepConfHTTP"]),
         .executableTarget(
             name: "stepconf",
             dependencies: [
@@ -41,6 +42,10 @@ let package = Package(
         .testTarget(
             name: "StepConfHTTPTests",
             dependencies: ["StepConfHTTP"]
+        ),
+        .testTarget(
+            name: "StepConfLambdaTests",
+            dependencies: ["StepConfLambda"]
         ),
         .testTarget(
             name: "StepConfSimulatorTests",

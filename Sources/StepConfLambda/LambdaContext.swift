@@ -1,0 +1,54 @@
+import Foundation
+
+/// What a handler knows about the invocation it serves.
+public struct LambdaContext: Sendable {
+    public var requestID: String
+    /// The deadline, milliseconds since the Unix epoch.
+    public var deadlineMs: Int64
+    public var invokedFunctionARN: String
+    public var traceID: String?
+    public var clientContext: String?
+    public var cognitoIdentity: String?
+    /// The function's name and memory, from the environment.
+    public var functionName: String
+    public var memoryMB: Int
+
+    public init(invocation: Invocation, environment: LambdaEnvironment) {
+        requestID = invocation.requestID
+        deadlineMs = invocation.deadlineMs
+        invokedFunctionARN = invocation.invokedFunctionARN
+        traceID = invocation.traceID
+        clientContext = invocation.clientContext
+        cognitoIdentity = invocation.cognitoIdentity
+        functionName = environment.functionName
+        memoryMB = environment.memoryMB
+    }
+
+    /// Time left until the deadline, seconds (negative once past it).
+    public var remainingSeconds: Double {
+        Double(deadlineMs) / 1000 - Date().timeIntervalSince1970
+    }
+}
+
+/// The runtime's environment, read once at start-up.
+public struct LambdaEnvironment: Sendable {
+    /// `AWS_LAMBDA_RUNTIME_API`, `host:port`.
+    public var runtimeAPI: String?
+    /// `_HANDLER`.
+    public var handler: String
+    public var functionName: String
+    public var memoryMB: Int
+    /// `LAMBDA_TASK_ROOT`: where the bundle is unpacked.
+    public var taskRoot: String
+    /// Every variable, for handlers that read their own.
+    public var variables: [String: String]
+
+    public init(_ variables: [String: String] = ProcessInfo.processInfo.environment) {
+        self.variables = variables
+        runtimeAPI = variables["AWS_LAMBDA_RUNTIME_API"]
+        handler = variables["_HANDLER"] ?? ""
+        functionName = variables["AWS_LAMBDA_FUNCTION_NAME"] ?? "local"
+        memoryMB = Int(variables["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] ?? "") ?? 128
+        taskRoot = variables["LAMBDA_TASK_ROOT"] ?? FileManager.default.currentDirectoryPath
+    }
+}

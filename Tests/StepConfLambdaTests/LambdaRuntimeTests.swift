@@ -1,0 +1,107 @@
+import Foundation
+import StepConfLambda
+import Testing
+
+/// A scripted Runtime API: hands out the queued events, records what the runtime posts, then fails
+/// `/next` as the Runtime API does when the sandbox shuts down.
+final class FakeRuntimeClient: RuntimeClient {
+    var events: [Invocation]
+    var responses: [(String, Data)] = []
+    var errors: [(String, ErrorReport)] = []
+    var initErrors: [ErrorReport] = []
+    var rejectResponsesOver: Int?
+
+    init(_ events: [Invocation]) { self.events = events }
+
+    func next() throws -> Invocation {
+        guard !events.isEmpty else { throw RuntimeAPIError(status: 500, message: "shutting down") }
+        return events.removeFirst()
+    }
+
+    func respond(requestID: String, body: Data) throws {
+        if let limit = rejectResponsesOver, body.count > limit {
+            throw RuntimeAPIError(status: 413, message: "too large")
+        }
+        responses.append((requestID, body))
+    }
+
+    func reportError(requestID: String, _ report: ErrorReport) throws { errors.append((requestID, report)) }
+    func reportInitError(_ report: ErrorReport) throws { initErrors.append(report) }
+}
+
+struct Echo: ByteHandler {
+    func handle(_ event: Data, context: LambdaContext) throws -> Data {
+        Data((String(decoding: event, as: UTF8.self) + "|" + context.requestID + "|"
+            + (ProcessInfo.processInfo.environment["_X_AMZN_TRACE_ID"] ?? "")).utf8)
+    }
+}
+
+struct Failing: ByteHandler {
+    struct Broken: Error, CustomStringConvertible { var description: String { "it broke" } }
+    func handle(_ event: Data, context: LambdaContext) throws -> Data {
+        if event == Data("fail".utf8) { throw Broken() }
+        return event
+    }
+}
+
+struct Add: CodableHandler {
+    struct In: Decodable { var a: Int; var b: Int }
+    struct Out: Encodable { var sum: Int }
+    func handle(_ event: In, context: LambdaContext) throws -> Out { Out(sum: event.a + event.b) }
+}
+
+@Suite(.serialized) struct LambdaRuntimeTests {
+    func event(_ id: String, _ payload: String, trace: String? = nil) -> Invocation {
+        Invocation(requestID: id, deadlineMs: Int64(Date().timeIntervalSince1970 * 1000) + 3000,
+                   invokedFunctionARN: "arn:aws:lambda:us-east-1:123456789012:function:f", traceID: trace,
+                   payload: Data(payload.utf8))
+    }
+
+    @Test func handlesEventsInOrderAndExitsWhenTheRuntimeAPIFails() {
+        let client = FakeRuntimeClient([event("1", "a", trace: "Root=1-abc"), event("2", "b")])
+        let code = LambdaRuntime.run(client: client, makeHandler: { Echo() }, log: { _ in })
+        #expect(code == 1)
+        #expect(client.responses.map(\.0) == ["1", "2"])
+        #expect(String(decoding: client.responses[0].1, as: UTF8.self) == "a|1|Root=1-abc")
+        #expect(String(decoding: client.responses[1].1, as: UTF8.self) == "b|2|")
+    }
+
+    @Test func aThrowingHandlerIsReportedAndTheLoopGoesOn() {
+        let client = FakeRuntimeClient([event("1", "fail"), event("2", "ok")])
+        _ = LambdaRuntime.run(client: client, makeHandler: { Failing() }, log: { _ in })
+        #expect(client.errors.count == 1)
+        #expect(client.errors[0].0 == "1")
+        #expect(client.errors[0].1.errorType == "Broken")
+        #expect(client.errors[0].1.errorMessage == "it broke")
+        #expect(client.responses.map(\.0) == ["2"])
+    }
+
+    @Test func aHandlerThatCannotStartIsAnInitError() {
+        struct NoConfig: Error {}
+        let client = FakeRuntimeClient([event("1", "x")])
+        let code = LambdaRuntime.run(client: client, makeHandler: { throw NoConfig() }, log: { _ in })
+        #expect(code == 1)
+        #expect(client.initErrors.map(\.errorType) == ["NoConfig"])
+        #expect(client.responses.isEmpty)
+    }
+
+    @Test func anOversizeResponseIsReportedAsAnError() {
+        let client = FakeRuntimeClient([event("1", String(repeating: "x", count: 100))])
+        client.rejectResponsesOver = 10
+        _ = LambdaRuntime.run(client: client, makeHandler: { Echo() }, log: { _ in })
+        #expect(client.errors.first?.1.errorType == "Runtime.ResponseSizeTooLarge")
+    }
+
+    @Test func codableHandlersDecodeAndEncodeJSON() {
+        let client = FakeRuntimeClient([event("1", #"{"a":2,"b":3}"#), event("2", "not json")])
+        _ = LambdaRuntime.run(client: client, makeHandler: { CodableHandlerAdapter(Add()) }, log: { _ in })
+        #expect(String(decoding: client.responses[0].1, as: UTF8.self) == #"{"sum":5}"#)
+        #expect(client.errors.first?.1.errorType == "EventDecodingError")
+    }
+
+    @Test func contextReportsTheTimeLeft() {
+        let context = LambdaContext(invocation: event("1", ""), environment: LambdaEnvironment(["AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024"]))
+        #expect(context.remainingSeconds > 2 && context.remainingSeconds <= 3)
+        #expect(context.memoryMB == 1024)
+    }
+}
