@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "StepConfSimulator", targets: ["StepConfSimulator"]),
         .library(name: "StepConfHTTP", targets: ["StepConfHTTP"]),
         .executable(name: "stepconf", targets: ["stepconf"]),
+        .executable(name: "bootstrap", targets: ["bootstrap"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,11 +25,15 @@ let package = Package(
         .target(name: "StepConfHTTP", dependencies: ["CCurlShim"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "StepConfLambda", dependencies: ["StepConfHTTP"]),
+        .target(name: "StepConfSQLite", dependencies: ["StepConfCore", "CSQLite"]),
+        .target(name: "StepConfFunctions", dependencies: ["StepConfLambda", "StepConfCore", "StepConfSQLite"]),
+        .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions", "StepConfLambda"]),
         .executableTarget(
             name: "stepconf",
             dependencies: [
                 "StepConfCore",
                 "StepConfSimulator",
+                "StepConfSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,7 +50,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StepConfLambdaTests",
-            dependencies: ["StepConfLambda"]
+            dependencies: ["StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "bootstrap", "stepconf"]
         ),
         .testTarget(
             name: "StepConfSimulatorTests",

@@ -1,0 +1,121 @@
+import Foundation
+import StepConfCore
+import StepConfLambda
+
+/// The configurator function: before each step, decides θ with the configured policy (paper §V-B) and
+/// tells the state machine which function to call and how to split the step's input.
+public final class ConfiguratorHandler: CodableHandler {
+    /// Settings, read once from the environment.
+    public struct Settings: Sendable {
+        /// Where `{workflow}.json` and `{workflow}.model.json` live.
+        public var workflowDirectory: String
+        public var policy: PolicyName
+        /// Function names are `{prefix}-{kind}-m{memory}`.
+        public var functionPrefix: String
+        public var safety: Double
+
+        public init(workflowDirectory: String, policy: PolicyName = .stepconf, functionPrefix: String = "stepconf",
+                    safety: Double = Policies.defaultSafety) {
+            self.workflowDirectory = workflowDirectory
+            self.policy = policy
+            self.functionPrefix = functionPrefix
+            self.safety = safety
+        }
+
+        /// `STEPCONF_WORKFLOW_DIR` (default `$LAMBDA_TASK_ROOT/workflows`), `STEPCONF_POLICY` (default
+        /// stepconf), `STEPCONF_FUNCTION_PREFIX` (default stepconf), `STEPCONF_SAFETY` (default 2).
+        /// - Throws: ``InputError`` for an unknown policy or a bad number.
+        public init(environment: LambdaEnvironment) throws {
+            let v = environment.variables
+            workflowDirectory = v["STEPCONF_WORKFLOW_DIR"] ?? environment.taskRoot + "/workflows"
+            policy = try PolicyName.parse(v["STEPCONF_POLICY"] ?? "stepconf")
+            functionPrefix = v["STEPCONF_FUNCTION_PREFIX"] ?? "stepconf"
+            guard let s = Double(v["STEPCONF_SAFETY"] ?? "\(Policies.defaultSafety)"), s >= 0 else {
+                throw InputError(.invalidParameter, "STEPCONF_SAFETY must be a number ≥ 0")
+            }
+            safety = s
+        }
+    }
+
+    public let settings: Settings
+    public let cache: any GlobalCache
+    /// The clock, Unix seconds (tests inject a fixed one).
+    let now: () -> Double
+    private var policies: [String: any StepPolicy] = [:]
+    private var staticPlans: [String: [StepDecision]] = [:]
+
+    /// - Throws: ``InputError`` when the policy needs run-time state the configurator does not have.
+    public init(settings: Settings, cache: any GlobalCache, now: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
+        guard settings.policy != .stepconfExact else {
+            throw InputError(
+                .unknownPolicy,
+                "the configurator cannot run stepconf-exact yet: it needs the progress of every running step; "
+                    + "use stepconf, intra-only or inter-only, or a static policy")
+        }
+        self.settings = settings
+        self.cache = cache
+        self.now = now
+    }
+
+    /// A step's policy, loaded once per workflow from the bundle.
+    private func policy(for workflow: String) throws -> any StepPolicy {
+        if let known = policies[workflow] { return known }
+        guard !workflow.contains("/"), !workflow.isEmpty else {
+            throw InputError(.malformed, "workflow name `\(workflow)` is not a plain name")
+        }
+        let definition = try Workflow.load(from: settings.workflowDirectory + "/\(workflow).json")
+        let model = try PerformanceModel.load(from: settings.workflowDirectory + "/\(workflow).model.json", for: definition)
+        let made = try Policies.make(
+            settings.policy, graph: try WorkflowGraph(definition), model: model, platform: .aws, safety: settings.safety)
+        policies[workflow] = made
+        return made
+    }
+
+    public func handle(_ event: ConfiguratorEvent, context: LambdaContext) throws -> ConfiguratorOutput {
+        guard event.sloSeconds.isFinite, event.sloSeconds > 0 else {
+            throw InputError(.invalidSLO, "slo_s must be a positive number of seconds, got \(event.sloSeconds)")
+        }
+        let policy = try policy(for: event.workflow)
+        let graph = policy.space.graph
+        guard let index = graph.index[event.step] else {
+            throw InputError(.unknownStep, "workflow `\(event.workflow)` has no step `\(event.step)`")
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let current = now()
+        let decision: StepDecision
+        if settings.policy.isDynamic {
+            let context = DecisionContext(
+                now: current, executionStart: event.startTime, sloSeconds: event.sloSeconds, execution: event.execution,
+                cache: cache, progress: Array(repeating: .pending, count: graph.count))
+            decision = try policy.decide(step: index, context: context)
+        } else {
+            let key = "\(event.workflow)|\(event.sloSeconds)"
+            if staticPlans[key] == nil { staticPlans[key] = try policy.planAhead(sloSeconds: event.sloSeconds) }
+            decision = staticPlans[key]![index]
+        }
+        let micros = (clock.now - started).seconds * 1e6
+        let theta = decision.configuration
+        let step = graph[index]
+        return ConfiguratorOutput(
+            memoryMB: theta.memoryMB, inter: theta.inter, intra: theta.intra,
+            function: "\(settings.functionPrefix)-\(Workflow.Step.functionName(kind: step.kind, memoryMB: theta.memoryMB))",
+            items: Self.split(jobs: step.jobs, keys: event.input?.keys ?? [], inter: theta.inter, intra: theta.intra),
+            decision: .init(
+                policy: settings.policy.rawValue, workflow: event.workflow, step: event.step, execution: event.execution,
+                elapsedSeconds: current - event.startTime, remainingSeconds: event.startTime + event.sloSeconds - current,
+                subSLOSeconds: decision.subSLOSeconds, predictedSeconds: decision.seconds,
+                predictedCostUSD: decision.costUSD, fallback: decision.fallback, decisionMicroseconds: micros))
+    }
+
+    /// Splits `jobs` and `keys` as evenly as they go over `inter` items (the first ones get the extra).
+    static func split(jobs: Int, keys: [String], inter: Int, intra: Int) -> [ConfiguratorOutput.Item] {
+        (0..<inter).map { j in
+            let jobStart = j * (jobs / inter) + min(j, jobs % inter)
+            let jobEnd = jobStart + jobs / inter + (j < jobs % inter ? 1 : 0)
+            let keyStart = j * (keys.count / inter) + min(j, keys.count % inter)
+            let keyEnd = keyStart + keys.count / inter + (j < keys.count % inter ? 1 : 0)
+            return .init(index: j, intra: intra, jobStart: jobStart, jobEnd: jobEnd, keys: Array(keys[keyStart..<keyEnd]))
+        }
+    }
+}

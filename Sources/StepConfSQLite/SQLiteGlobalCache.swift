@@ -1,0 +1,160 @@
+import CSQLite
+import Foundation
+import StepConfCore
+import Synchronization
+
+/// The embedded ``GlobalCache``: one SQLite file that every configurator process on the machine shares.
+///
+/// WAL journaling lets readers run beside a writer; every read-merge-write runs in a `BEGIN IMMEDIATE`
+/// transaction, which takes the write lock first, so two configurators that race on the same entry both
+/// land (earlier deadline kept, members unioned) instead of one overwriting the other. A busy lock is
+/// waited for up to `busyTimeoutMs`.
+public final class SQLiteGlobalCache: GlobalCache {
+    /// A database that could not be opened or used, with SQLite's message.
+    public struct CacheError: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    /// `sqlite3 *` is a C pointer with no Sendable conformance; every use is inside `connection`'s lock.
+    private struct Handle: @unchecked Sendable { let db: OpaquePointer }
+
+    private let connection: Mutex<Handle>
+    /// Entries older than this are dropped when a cache is opened, seconds.
+    public let timeToLiveSeconds: Double
+
+    /// Opens (creating if needed) the database at `path`.
+    /// - Throws: ``CacheError``.
+    public init(path: String, busyTimeoutMs: Int32 = 10_000, timeToLiveSeconds: Double = 86_400) throws {
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        guard sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(db)
+            throw CacheError(message: "\(path): cannot open the cache database: \(message)")
+        }
+        sqlite3_busy_timeout(db, busyTimeoutMs)
+        self.connection = Mutex(Handle(db: db))
+        self.timeToLiveSeconds = timeToLiveSeconds
+        try execute("PRAGMA journal_mode=WAL")
+        try execute("""
+            CREATE TABLE IF NOT EXISTS scopes (
+              execution TEXT NOT NULL, step TEXT NOT NULL, deadline REAL NOT NULL, members TEXT NOT NULL,
+              written REAL NOT NULL, PRIMARY KEY (execution, step));
+            CREATE TABLE IF NOT EXISTS uses (function TEXT PRIMARY KEY, until REAL NOT NULL);
+            """)
+        try execute("DELETE FROM scopes WHERE written < \(Date().timeIntervalSince1970 - timeToLiveSeconds)")
+    }
+
+    deinit { connection.withLock { _ = sqlite3_close_v2($0.db) } }
+
+    public func scope(execution: String, step: String) throws -> CachedScope? {
+        try connection.withLock { handle in
+            let rows = try query(
+                handle.db, "SELECT deadline, members FROM scopes WHERE execution = ?1 AND step = ?2", [execution, step])
+            guard let row = rows.first, let deadline = row[0] as? Double, let members = row[1] as? String else { return nil }
+            return CachedScope(deadline: deadline, members: members.split(separator: "\n").map(String.init))
+        }
+    }
+
+    public func store(execution: String, scopes: [String: CachedScope]) throws {
+        try transaction { db in
+            for (step, scope) in scopes.sorted(by: { $0.key < $1.key }) {
+                let rows = try query(db, "SELECT deadline, members FROM scopes WHERE execution = ?1 AND step = ?2", [execution, step])
+                var merged = scope
+                if let row = rows.first, let deadline = row[0] as? Double, let members = row[1] as? String {
+                    merged = CachedScope(deadline: deadline, members: members.split(separator: "\n").map(String.init))
+                        .merged(with: scope)
+                }
+                _ = try query(
+                    db, "INSERT OR REPLACE INTO scopes (execution, step, deadline, members, written) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    [execution, step, merged.deadline, merged.members.joined(separator: "\n"), Date().timeIntervalSince1970])
+            }
+        }
+    }
+
+    public func lastUse(function: String) throws -> Double? {
+        try connection.withLock { handle in
+            try query(handle.db, "SELECT until FROM uses WHERE function = ?1", [function]).first?[0] as? Double
+        }
+    }
+
+    public func recordUse(function: String, until time: Double) throws {
+        try connection.withLock { handle in
+            _ = try query(
+                handle.db,
+                "INSERT INTO uses (function, until) VALUES (?1, ?2) ON CONFLICT(function) DO UPDATE SET until = max(until, excluded.until)",
+                [function, time])
+        }
+    }
+
+    /// Every scope stored for `execution`, by entry step (for inspection).
+    public func scopes(execution: String) throws -> [String: CachedScope] {
+        try connection.withLock { handle in
+            var result: [String: CachedScope] = [:]
+            for row in try query(handle.db, "SELECT step, deadline, members FROM scopes WHERE execution = ?1", [execution]) {
+                if let step = row[0] as? String, let deadline = row[1] as? Double, let members = row[2] as? String {
+                    result[step] = CachedScope(deadline: deadline, members: members.split(separator: "\n").map(String.init))
+                }
+            }
+            return result
+        }
+    }
+
+    private func execute(_ sql: String) throws {
+        try connection.withLock { handle in
+            var message: UnsafeMutablePointer<CChar>?
+            guard sqlite3_exec(handle.db, sql, nil, nil, &message) == SQLITE_OK else {
+                let text = message.map { String(cString: $0) } ?? "unknown error"
+                sqlite3_free(message)
+                throw CacheError(message: "cache database: \(text)")
+            }
+        }
+    }
+
+    private func transaction(_ body: (OpaquePointer) throws -> Void) throws {
+        try connection.withLock { handle in
+            _ = try query(handle.db, "BEGIN IMMEDIATE", [])
+            do {
+                try body(handle.db)
+                _ = try query(handle.db, "COMMIT", [])
+            } catch {
+                _ = try? query(handle.db, "ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    /// Runs one statement with bound text and real parameters; returns its rows.
+    private func query(_ db: OpaquePointer, _ sql: String, _ parameters: [Any]) throws -> [[Any?]] {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            throw CacheError(message: "cache database: \(String(cString: sqlite3_errmsg(db)))")
+        }
+        defer { sqlite3_finalize(statement) }
+        let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+        for (index, value) in parameters.enumerated() {
+            let position = Int32(index + 1)
+            switch value {
+            case let text as String: sqlite3_bind_text(statement, position, text, -1, transient)
+            case let number as Double: sqlite3_bind_double(statement, position, number)
+            default: sqlite3_bind_null(statement, position)
+            }
+        }
+        var rows: [[Any?]] = []
+        while true {
+            let step = sqlite3_step(statement)
+            if step == SQLITE_DONE { return rows }
+            guard step == SQLITE_ROW else {
+                throw CacheError(message: "cache database: \(String(cString: sqlite3_errmsg(db)))")
+            }
+            rows.append((0..<sqlite3_column_count(statement)).map { column -> Any? in
+                switch sqlite3_column_type(statement, column) {
+                case SQLITE_FLOAT, SQLITE_INTEGER: return sqlite3_column_double(statement, column)
+                case SQLITE_TEXT: return String(cString: sqlite3_column_text(statement, column))
+                default: return nil
+                }
+            })
+        }
+    }
+}

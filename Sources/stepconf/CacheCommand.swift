@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import StepConfCore
+import StepConfSQLite
+
+struct CacheCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache",
+        abstract: "Inspect or write the local (SQLite) global cache the configurators share.",
+        subcommands: [CacheShow.self, CachePut.self])
+}
+
+struct CacheShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print the scopes stored for one execution (JSON).",
+        discussion: "Example: stepconf cache show --db /tmp/stepconf-cache.sqlite --execution exec-1")
+
+    @Option(help: ArgumentHelp("The cache database.", valueName: "file"))
+    var db: String = "/tmp/stepconf-cache.sqlite"
+
+    @Option(help: "Execution id.")
+    var execution: String
+
+    func run() throws {
+        let cache = try openCache(db)
+        try printJSON(try cache.scopes(execution: execution))
+    }
+}
+
+struct CachePut: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "put", abstract: "Store a scope (merged like a configurator's write: earlier deadline, union of members).",
+        discussion: "Example: stepconf cache put --execution e --step s02 --deadline 12.5 --members s02,s05")
+
+    @Option(help: ArgumentHelp("The cache database.", valueName: "file"))
+    var db: String = "/tmp/stepconf-cache.sqlite"
+
+    @Option(help: "Execution id.")
+    var execution: String
+
+    @Option(help: "Entry step of the scope.")
+    var step: String
+
+    @Option(help: "Latest finish timestamp of the scope, seconds.")
+    var deadline: Double
+
+    @Option(help: ArgumentHelp("Comma-separated member step ids.", valueName: "ids"))
+    var members: String
+
+    @Option(help: "Write it this many times (a load for concurrency tests).")
+    var repeats: Int = 1
+
+    func validate() throws {
+        guard deadline.isFinite else { throw ValidationError("--deadline must be a number") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+    }
+
+    func run() throws {
+        let cache = try openCache(db)
+        let scope = CachedScope(deadline: deadline, members: members.split(separator: ",").map(String.init))
+        for _ in 0..<repeats { try cache.store(execution: execution, scopes: [step: scope]) }
+    }
+}
+
+private func openCache(_ path: String) throws -> SQLiteGlobalCache {
+    do {
+        return try SQLiteGlobalCache(path: path)
+    } catch let error as SQLiteGlobalCache.CacheError {
+        throw CLIError(message: error.message)
+    }
+}

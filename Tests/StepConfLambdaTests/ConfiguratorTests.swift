@@ -1,0 +1,194 @@
+import Foundation
+import StepConfCore
+import StepConfFunctions
+import StepConfLambda
+import StepConfSQLite
+import Testing
+
+enum Paths {
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    static func temporary(_ name: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent(name).path
+    }
+
+    /// The build folder next to the test bundle, where `stepconf` and `bootstrap` are.
+    static func product(_ name: String) -> String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+}
+
+@Suite(.serialized) struct ConfiguratorTests {
+    let context = LambdaContext(
+        invocation: Invocation(requestID: "r", deadlineMs: 0, invokedFunctionARN: "arn", payload: Data()),
+        environment: LambdaEnvironment([:]))
+
+    private func event(_ step: String, execution: String, start: Double, slo: Double, keys: [String]? = nil) throws -> ConfiguratorEvent {
+        var object: [String: Any] = ["workflow": "synthetic16", "step": step, "execution": execution, "slo_s": slo, "start_time": start]
+        if let keys { object["input"] = ["keys": keys] }
+        return try JSONDecoder().decode(ConfiguratorEvent.self, from: JSONSerialization.data(withJSONObject: object))
+    }
+
+    @Test func decisionsEqualThoseOfStepconfPlanForTheSameInputs() throws {
+        let workflow = try Workflow.load(from: Paths.root.appendingPathComponent("examples/synthetic16.json").path)
+        let model = try PerformanceModel.load(
+            from: Paths.root.appendingPathComponent("examples/synthetic16.model.json").path, for: workflow)
+        let graph = try WorkflowGraph(workflow)
+        let policy = try Policies.make(.stepconf, graph: graph, model: model, platform: .aws)
+        let slo = 2 * policy.space.fastestMakespanSeconds
+        let plan = try Plan.make(policy: policy, sloSeconds: slo)
+
+        let start = 1_700_000_000.0
+        var clock = start
+        let cache = try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite"))
+        let handler = try ConfiguratorHandler(
+            settings: .init(workflowDirectory: Paths.root.appendingPathComponent("examples").path), cache: cache,
+            now: { clock })
+        // Ask in the order `plan` decided, at the predicted start of each step.
+        for step in plan.steps.sorted(by: { ($0.startSeconds, graph.topologicalOrder.firstIndex(of: graph.index[$0.id]!)!) < ($1.startSeconds, graph.topologicalOrder.firstIndex(of: graph.index[$1.id]!)!) }) {
+            clock = start + step.startSeconds
+            let out = try handler.handle(try event(step.id, execution: "e1", start: start, slo: slo), context: context)
+            #expect(out.memoryMB == step.memoryMB && out.inter == step.inter && out.intra == step.intra, "\(step.id)")
+            #expect(out.function == "stepconf-synthetic-m\(step.memoryMB)")
+            #expect(out.items.count == step.inter)
+            #expect(out.items.last?.jobEnd == graph[graph.index[step.id]!].jobs)
+        }
+    }
+
+    @Test func inputKeysAreSplitEvenlyOverTheInstances() throws {
+        let cache = try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite"))
+        let handler = try ConfiguratorHandler(
+            settings: .init(workflowDirectory: Paths.root.appendingPathComponent("examples").path), cache: cache,
+            now: { 1_700_000_000 })
+        let keys = (0..<10).map { "in/\($0)" }
+        let out = try handler.handle(try event("s01", execution: "e2", start: 1_700_000_000, slo: 60, keys: keys), context: context)
+        #expect(out.items.flatMap(\.keys) == keys)
+        #expect(out.items.map(\.keys.count).max()! - out.items.map(\.keys.count).min()! <= 1)
+        #expect(out.items.allSatisfy { $0.intra == out.intra })
+    }
+
+    @Test func isoStartTimesAndBadInputAreHandled() throws {
+        let json = #"{"workflow":"synthetic16","step":"s01","execution":"e","slo_s":5,"start_time":"2026-11-22T21:03:00.250Z"}"#
+        let event = try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(json.utf8))
+        #expect(abs(event.startTime - 1_795_381_380.25) < 1e-3)
+        let cache = try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite"))
+        let handler = try ConfiguratorHandler(
+            settings: .init(workflowDirectory: Paths.root.appendingPathComponent("examples").path), cache: cache)
+        #expect(throws: InputError.self) {
+            try handler.handle(try self.event("s99", execution: "e", start: 0, slo: 5), context: context)
+        }
+        #expect(throws: InputError.self) {
+            try handler.handle(try self.event("s01", execution: "e", start: 0, slo: 0), context: context)
+        }
+        #expect(throws: (any Error).self) {
+            try ConfiguratorHandler(settings: .init(workflowDirectory: "/nonexistent"), cache: cache)
+                .handle(try self.event("s01", execution: "e", start: 0, slo: 5), context: context)
+        }
+    }
+}
+
+@Suite(.serialized) struct SQLiteGlobalCacheTests {
+    @Test func mergesLikeTheInMemoryCache() throws {
+        let cache = try SQLiteGlobalCache(path: Paths.temporary("c.sqlite"))
+        try cache.store(execution: "e", scopes: ["x": CachedScope(deadline: 9, members: ["x", "y"])])
+        try cache.store(execution: "e", scopes: ["x": CachedScope(deadline: 7, members: ["x", "z"])])
+        #expect(try cache.scope(execution: "e", step: "x") == CachedScope(deadline: 7, members: ["x", "y", "z"]))
+        #expect(try cache.scope(execution: "other", step: "x") == nil)
+        try cache.recordUse(function: "k-m1024", until: 5)
+        try cache.recordUse(function: "k-m1024", until: 3)
+        #expect(try cache.lastUse(function: "k-m1024") == 5)
+        #expect(try cache.lastUse(function: "k-m2048") == nil)
+    }
+
+    @Test func concurrentWritersFromSeveralProcessesAllLand() throws {
+        let db = Paths.temporary("shared.sqlite")
+        _ = try SQLiteGlobalCache(path: db)
+        var processes: [Process] = []
+        for k in 0..<6 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Paths.product("stepconf"))
+            p.arguments = ["cache", "put", "--db", db, "--execution", "race", "--step", "s", "--deadline", "\(100 - k)",
+                           "--members", "s,w\(k)", "--repeats", "40"]
+            try p.run()
+            processes.append(p)
+        }
+        for p in processes { p.waitUntilExit() }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        let scope = try #require(try SQLiteGlobalCache(path: db).scope(execution: "race", step: "s"))
+        #expect(scope.deadline == 95)
+        #expect(Set(scope.members) == Set(["s"] + (0..<6).map { "w\($0)" }))
+    }
+}
+
+@Suite(.serialized) struct BootstrapTests {
+    /// Runs `bootstrap` against the scripted Runtime API with `events`; returns what it posted.
+    private func runBootstrap(handler: String, events: [Any], environment extra: [String: String] = [:]) throws
+        -> (status: Int32, posts: [[String: Any]])
+    {
+        let eventsPath = Paths.temporary("events.json")
+        let recordPath = Paths.temporary("record.json")
+        try JSONSerialization.data(withJSONObject: events).write(to: URL(fileURLWithPath: eventsPath))
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", Paths.root.appendingPathComponent("Tests/support/fake_runtime_api.py").path, eventsPath, recordPath]
+        let out = Pipe()
+        server.standardOutput = out
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        var line = Data()
+        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
+        let port = String(decoding: line, as: UTF8.self)
+        let bootstrap = Process()
+        bootstrap.executableURL = URL(fileURLWithPath: Paths.product("bootstrap"))
+        bootstrap.environment = ["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "_HANDLER": handler].merging(extra) { $1 }
+        bootstrap.standardError = FileHandle.nullDevice
+        try bootstrap.run()
+        bootstrap.waitUntilExit()
+        let posts = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recordPath)))) as? [[String: Any]] ?? []
+        return (bootstrap.terminationStatus, posts)
+    }
+
+    @Test func echoRespondsAndExitsWhenTheRuntimeAPIAnswers500() throws {
+        let (status, posts) = try runBootstrap(handler: "echo", events: [["hello": 1], ["hello": 2]])
+        #expect(status == 1)
+        #expect(posts.count == 2)
+        #expect((posts[0]["path"] as? String)?.hasSuffix("/response") == true)
+        #expect((posts[1]["body"] as? String)?.contains("2") == true)
+    }
+
+    @Test func aBadEventIsReportedOnErrorAndTheNextOneStillRuns() throws {
+        let (_, posts) = try runBootstrap(handler: "sleep", events: [["seconds": "soon"], ["seconds": 0]])
+        #expect((posts[0]["path"] as? String)?.hasSuffix("/error") == true)
+        #expect(posts[0]["error_type"] as? String == "EventDecodingError")
+        #expect((posts[1]["path"] as? String)?.hasSuffix("/response") == true)
+    }
+
+    @Test func anUnknownHandlerIsAnInitError() throws {
+        let (status, posts) = try runBootstrap(handler: "nope", events: [["x": 1]])
+        #expect(status == 1)
+        #expect((posts.first?["path"] as? String)?.hasSuffix("/init/error") == true)
+        #expect((posts.first?["body"] as? String)?.contains("configurator") == true)
+    }
+
+    @Test func theConfiguratorRunsFromTheBundle() throws {
+        let event: [String: Any] = ["workflow": "video", "step": "extract", "execution": "x1", "slo_s": 8,
+                                    "start_time": Date().timeIntervalSince1970]
+        let (_, posts) = try runBootstrap(
+            handler: "configurator", events: [event],
+            environment: ["STEPCONF_WORKFLOW_DIR": Paths.root.appendingPathComponent("examples").path,
+                          "STEPCONF_CACHE_PATH": Paths.temporary("cache.sqlite")])
+        let body = try #require(posts.first?["body"] as? String)
+        let output = try JSONSerialization.jsonObject(with: Data(body.utf8)) as! [String: Any]
+        #expect((output["function"] as? String)?.hasPrefix("stepconf-video.extract-m") == true)
+        #expect((output["items"] as? [Any])?.count == output["inter"] as? Int)
+    }
+}
