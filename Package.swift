@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(name: "StepConfCore"),
@@ -28,12 +30,20 @@ let package = Package(
         .target(name: "StepConfSQLite", dependencies: ["StepConfCore", "CSQLite"]),
         .target(name: "StepConfFunctions", dependencies: ["StepConfLambda", "StepConfCore", "StepConfSQLite"]),
         .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions", "StepConfLambda"]),
+        .target(
+            name: "StepConfLocal",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "stepconf",
             dependencies: [
                 "StepConfCore",
                 "StepConfSimulator",
                 "StepConfSQLite",
+                "StepConfLocal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +61,10 @@ let package = Package(
         .testTarget(
             name: "StepConfLambdaTests",
             dependencies: ["StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "bootstrap", "stepconf"]
+        ),
+        .testTarget(
+            name: "StepConfLocalTests",
+            dependencies: ["StepConfLocal", "StepConfHTTP", "bootstrap"]
         ),
         .testTarget(
             name: "StepConfSimulatorTests",

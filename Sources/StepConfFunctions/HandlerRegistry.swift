@@ -6,7 +6,7 @@ import StepConfSQLite
 /// The handlers `bootstrap` can run, chosen by `_HANDLER`.
 public enum HandlerRegistry {
     /// The names `_HANDLER` may take.
-    public static let names = ["configurator", "echo", "sleep"]
+    public static let names = ["configurator", "echo", "sleep", "crash"]
 
     /// Makes the handler `_HANDLER` names.
     /// - Throws: ``InputError`` for an unknown name or a configurator that cannot start (reported on
@@ -15,6 +15,7 @@ public enum HandlerRegistry {
         switch environment.handler {
         case "echo": return EchoHandler()
         case "sleep": return CodableHandlerAdapter(SleepHandler())
+        case "crash": return CrashHandler()
         case "configurator":
             let path = environment.variables["STEPCONF_CACHE_PATH"] ?? "/tmp/stepconf-cache.sqlite"
             return CodableHandlerAdapter(try ConfiguratorHandler(

@@ -17,3 +17,13 @@ public struct SleepHandler: CodableHandler {
         return Output(slept: event.seconds)
     }
 }
+
+/// `crash`: `{"code": n}` ends the process with exit status n mid-invocation (to test how a dead
+/// instance is reported).
+public struct CrashHandler: ByteHandler {
+    public init() {}
+    public func handle(_ event: Data, context: LambdaContext) throws -> Data {
+        let code = (try? JSONDecoder().decode([String: Int32].self, from: event))?["code"] ?? 3
+        exit(code)
+    }
+}

@@ -5,7 +5,7 @@ import StepConfCore
 /// Entry point: usage errors exit 2, invalid input exits 1, never a trap or a stack trace on user input.
 @main
 enum Main {
-    static func main() {
+    static func main() async {
         var command: any ParsableCommand
         do {
             command = try StepConf.parseAsRoot()
@@ -16,7 +16,11 @@ enum Main {
             exit(2)
         }
         do {
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let error as WorkflowError {
             fail(error.message)
         } catch let error as InputError {
@@ -54,5 +58,5 @@ struct StepConf: ParsableCommand {
 
             Exit codes: 0 success, 1 invalid input (a file or its contents), 2 usage error.
             """,
-        subcommands: [PlanCommand.self, ConfigsCommand.self, ProfileCommand.self, FitCommand.self, EvaluateCommand.self, CacheCommand.self, BenchCommand.self])
+        subcommands: [PlanCommand.self, ConfigsCommand.self, ProfileCommand.self, FitCommand.self, EvaluateCommand.self, CacheCommand.self, EmulatorCommand.self, BenchCommand.self])
 }

@@ -1,0 +1,304 @@
+import Foundation
+
+/// What an invocation came to.
+public enum InvokeOutcome: Sendable {
+    /// The handler answered.
+    case response(Data)
+    /// The function failed: the error document, as Lambda returns it with `X-Amz-Function-Error: Unhandled`.
+    case functionError(Data)
+}
+
+/// The Lambda service in one process: functions, their instances (real `bootstrap` processes, each talking to
+/// this emulator's Runtime API), warm reuse, idle expiry, timeouts and Lambda's log lines.
+public actor Emulator {
+    /// An event on its way to an instance.
+    struct Pending {
+        let requestID: String
+        let function: FunctionSpec
+        let payload: Data
+        let deadlineMs: Int64
+        let received: ContinuousClock.Instant
+        var started: ContinuousClock.Instant?
+        let continuation: CheckedContinuation<InvokeOutcome, Never>
+    }
+
+    /// One sandbox: a runtime process and where it is in its lifecycle.
+    final class Instance {
+        enum State { case starting, waiting, busy(String), dead }
+        let id: String
+        let function: FunctionSpec
+        let process: Process
+        let spawned = ContinuousClock.now
+        var state: State = .starting
+        var initDuration: Duration?
+        var idleSince = ContinuousClock.now
+        /// An event assigned but not yet fetched by `/next`.
+        var assigned: String?
+        /// A `/next` call waiting for an event.
+        var waiter: CheckedContinuation<String?, Never>?
+        /// Whether a REPORT line has carried this instance's Init Duration already.
+        var reportedInit = false
+
+        init(id: String, function: FunctionSpec, process: Process) {
+            self.id = id
+            self.function = function
+            self.process = process
+        }
+    }
+
+    public let functions: [String: FunctionSpec]
+    /// The Runtime API base the instances are given (`host:port`), set once the server listens.
+    private var runtimeEndpoint = ""
+    private var instances: [String: Instance] = [:]
+    private var pending: [String: Pending] = [:]
+    private var counter = 0
+    /// Idle instances older than this are stopped, seconds.
+    public let idleTimeout: Duration
+    private let log: @Sendable (String) -> Void
+    private let cpuQuota: CPUQuota
+
+    public init(functions: [FunctionSpec], idleTimeout: Duration = .seconds(300), log: @escaping @Sendable (String) -> Void) {
+        self.functions = Dictionary(uniqueKeysWithValues: functions.map { ($0.name, $0) })
+        self.idleTimeout = idleTimeout
+        self.log = log
+        self.cpuQuota = CPUQuota(log: log)
+    }
+
+    /// Called once the server listens, with the port instances must call.
+    public func setRuntimeEndpoint(_ endpoint: String) { runtimeEndpoint = endpoint }
+
+    /// The function a path names: a name, an ARN (`arn:aws:lambda:…:function:NAME[:QUALIFIER]`) or
+    /// `NAME:QUALIFIER`.
+    public nonisolated func resolve(_ name: String) -> FunctionSpec? {
+        var base = name
+        if base.hasPrefix("arn:") {
+            let parts = base.split(separator: ":", omittingEmptySubsequences: false)
+            if let index = parts.firstIndex(of: "function"), index + 1 < parts.count { base = String(parts[index + 1]) }
+        } else if let colon = base.firstIndex(of: ":") {
+            base = String(base[..<colon])
+        }
+        return functions[base]
+    }
+
+    /// Invokes `function` with `payload` and waits for the outcome.
+    public func invoke(_ function: FunctionSpec, payload: Data) async -> InvokeOutcome {
+        sweepIdle()
+        counter += 1
+        let requestID = UUID().uuidString.lowercased()
+        let deadline = Int64((Date().timeIntervalSince1970 + function.timeoutSeconds) * 1000)
+        return await withCheckedContinuation { continuation in
+            pending[requestID] = Pending(
+                requestID: requestID, function: function, payload: payload, deadlineMs: deadline,
+                received: .now, started: nil, continuation: continuation)
+            let instance = instances.values.first { $0.function.name == function.name && $0.isFree } ?? spawn(function)
+            guard let instance else {
+                finish(requestID, .functionError(errorDocument("Runtime.InvalidEntrypoint", "cannot start \(function.executable)")))
+                return
+            }
+            assign(requestID, to: instance)
+            let timeout = function.timeoutSeconds
+            let instanceID = instance.id
+            Task { [weak self] in
+                try? await Task.sleep(for: .seconds(timeout))
+                await self?.timeOut(requestID, instance: instanceID, seconds: timeout)
+            }
+        }
+    }
+
+    private func assign(_ requestID: String, to instance: Instance) {
+        instance.idleSince = .now
+        if let waiter = instance.waiter {
+            instance.waiter = nil
+            instance.state = .busy(requestID)
+            markStarted(requestID, instance)
+            waiter.resume(returning: requestID)
+        } else {
+            instance.assigned = requestID
+            if case .waiting = instance.state { instance.state = .busy(requestID) }
+        }
+    }
+
+    private func markStarted(_ requestID: String, _ instance: Instance) {
+        pending[requestID]?.started = .now
+        log("START RequestId: \(requestID) Version: $LATEST")
+    }
+
+    /// `GET /next` from an instance: the next event's request id, payload and deadline; nil ends the instance.
+    func next(instanceID: String) async -> (Pending, Duration?)? {
+        guard let instance = instances[instanceID] else { return nil }
+        if case .starting = instance.state { instance.initDuration = ContinuousClock.now - instance.spawned }
+        let requestID: String?
+        if let assigned = instance.assigned {
+            instance.assigned = nil
+            instance.state = .busy(assigned)
+            markStarted(assigned, instance)
+            requestID = assigned
+        } else {
+            instance.state = .waiting
+            instance.idleSince = .now
+            requestID = await withCheckedContinuation { instance.waiter = $0 }
+        }
+        guard let requestID, let event = pending[requestID] else { return nil }
+        let initDuration = instance.initDuration
+        return (event, initDuration)
+    }
+
+    /// `POST /response` or `/error` from an instance.
+    func complete(instanceID: String, requestID: String, outcome: InvokeOutcome) {
+        guard let instance = instances[instanceID], case .busy(let current) = instance.state, current == requestID else { return }
+        report(requestID, instance)
+        instance.state = .waiting
+        instance.idleSince = .now
+        finish(requestID, outcome)
+    }
+
+    /// `POST /init/error`: the instance could not start; its event fails and the instance is stopped.
+    func initError(instanceID: String, body: Data) {
+        guard let instance = instances[instanceID] else { return }
+        let requestID = instance.assigned ?? { if case .busy(let r) = instance.state { return r } else { return nil } }()
+        instance.assigned = nil
+        stop(instance)
+        if let requestID { finish(requestID, .functionError(body)) }
+    }
+
+    /// The runtime process ended.
+    func exited(instanceID: String, status: Int32) {
+        guard let instance = instances.removeValue(forKey: instanceID) else { return }
+        var requestID: String? = instance.assigned
+        if case .busy(let r) = instance.state { requestID = r }
+        instance.state = .dead
+        instance.waiter?.resume(returning: nil)
+        instance.waiter = nil
+        cpuQuota.release(instanceID)
+        if let requestID, pending[requestID] != nil {
+            report(requestID, instance)
+            finish(requestID, .functionError(errorDocument(
+                "Runtime.ExitError", "RequestId: \(requestID) Error: Runtime exited with error: exit status \(status)")))
+        }
+    }
+
+    private func timeOut(_ requestID: String, instance instanceID: String, seconds: Double) {
+        guard pending[requestID] != nil else { return }
+        if let instance = instances[instanceID] {
+            report(requestID, instance)
+            instances[instanceID] = nil
+            stop(instance)
+        }
+        let text = String(format: "Task timed out after %.2f seconds", seconds)
+        log("\(ISO8601DateFormatter().string(from: Date())) \(requestID) \(text)")
+        finish(requestID, .functionError(errorDocument("Sandbox.Timedout", "RequestId: \(requestID) Error: \(text)")))
+    }
+
+    private func finish(_ requestID: String, _ outcome: InvokeOutcome) {
+        guard let event = pending.removeValue(forKey: requestID) else { return }
+        event.continuation.resume(returning: outcome)
+    }
+
+    private func report(_ requestID: String, _ instance: Instance) {
+        guard let event = pending[requestID] else { return }
+        let duration = (ContinuousClock.now - (event.started ?? event.received)).milliseconds
+        var line = String(
+            format: "REPORT RequestId: %@\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
+            requestID, duration, Int(duration.rounded(.up)), instance.function.memoryMB, instance.maxMemoryMB)
+        if let initDuration = instance.initDuration, !instance.reportedInit {
+            line += String(format: "\tInit Duration: %.2f ms", initDuration.milliseconds)
+            instance.reportedInit = true
+        }
+        log("END RequestId: \(requestID)")
+        log(line)
+    }
+
+    private func spawn(_ function: FunctionSpec) -> Instance? {
+        counter += 1
+        let id = "i\(counter)"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: function.executable)
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_LAMBDA_") }
+        for (k, v) in function.environment { environment[k] = v }
+        environment["AWS_LAMBDA_RUNTIME_API"] = "\(runtimeEndpoint)/instances/\(id)"
+        environment["_HANDLER"] = function.handler
+        environment["AWS_LAMBDA_FUNCTION_NAME"] = function.name
+        environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = String(function.memoryMB)
+        environment["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
+        environment["AWS_REGION"] = environment["AWS_REGION"] ?? "us-east-1"
+        environment["LAMBDA_TASK_ROOT"] = URL(fileURLWithPath: function.executable).deletingLastPathComponent().path
+        process.environment = environment
+        process.terminationHandler = { [weak self] p in
+            let status = p.terminationStatus
+            Task { await self?.exited(instanceID: id, status: status) }
+        }
+        do {
+            try process.run()
+        } catch {
+            log("cannot start \(function.executable): \(error)")
+            return nil
+        }
+        let instance = Instance(id: id, function: function, process: process)
+        instances[id] = instance
+        cpuQuota.apply(instanceID: id, pid: process.processIdentifier, memoryMB: function.memoryMB)
+        return instance
+    }
+
+    private func stop(_ instance: Instance) {
+        instance.state = .dead
+        instance.waiter?.resume(returning: nil)
+        instance.waiter = nil
+        let pid = instance.process.processIdentifier
+        guard instance.process.isRunning else { return }
+        kill(pid, SIGTERM)
+        Task.detached {
+            try? await Task.sleep(for: .milliseconds(500))
+            if getpgid(pid) >= 0 { kill(pid, SIGKILL) }
+        }
+    }
+
+    private func sweepIdle() {
+        let now = ContinuousClock.now
+        for (id, instance) in instances where instance.isFree && instance.assigned == nil && now - instance.idleSince > idleTimeout {
+            instances[id] = nil
+            stop(instance)
+        }
+    }
+
+    /// Stops every instance and fails what is still pending (when the emulator shuts down).
+    public func shutdown() {
+        for instance in instances.values { stop(instance) }
+        instances.removeAll()
+        for requestID in Array(pending.keys) {
+            finish(requestID, .functionError(errorDocument("Runtime.Shutdown", "the emulator is shutting down")))
+        }
+    }
+
+    /// Instances per function (for tests and status).
+    public func instanceCount(_ function: String) -> Int { instances.values.filter { $0.function.name == function }.count }
+
+    nonisolated func errorDocument(_ type: String, _ message: String) -> Data {
+        (try? JSONEncoder().encode(["errorType": type, "errorMessage": message])) ?? Data()
+    }
+}
+
+extension Emulator.Instance {
+    /// Free to take an event: alive and not busy (a starting instance is not free: it has its first event).
+    var isFree: Bool {
+        switch state {
+        case .waiting: return assigned == nil
+        default: return false
+        }
+    }
+
+    /// Resident memory of the runtime process, MB (from /proc; 0 where unavailable).
+    var maxMemoryMB: Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return 0 }
+        let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0
+        return (kb + 1023) / 1024
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let (s, atto) = components
+        return Double(s) * 1000 + Double(atto) * 1e-15
+    }
+}

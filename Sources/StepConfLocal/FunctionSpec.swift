@@ -1,0 +1,76 @@
+import Foundation
+
+/// One function the emulator serves.
+public struct FunctionSpec: Sendable, Codable, Hashable {
+    public var name: String
+    /// `_HANDLER`.
+    public var handler: String
+    public var memoryMB: Int
+    /// Invocation time limit, seconds.
+    public var timeoutSeconds: Double
+    /// The runtime binary (a `bootstrap`).
+    public var executable: String
+    /// Extra environment for its instances.
+    public var environment: [String: String]
+
+    public init(
+        name: String, handler: String, memoryMB: Int = 128, timeoutSeconds: Double = 3, executable: String,
+        environment: [String: String] = [:]
+    ) {
+        self.name = name
+        self.handler = handler
+        self.memoryMB = memoryMB
+        self.timeoutSeconds = timeoutSeconds
+        self.executable = executable
+        self.environment = environment
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, handler, executable, environment
+        case memoryMB = "memory_mb"
+        case timeoutSeconds = "timeout_s"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        handler = try c.decode(String.self, forKey: .handler)
+        memoryMB = try c.decodeIfPresent(Int.self, forKey: .memoryMB) ?? 128
+        timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 3
+        executable = try c.decodeIfPresent(String.self, forKey: .executable) ?? "bootstrap"
+        environment = try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:]
+    }
+
+    /// Reads a functions file (a JSON array); relative executables resolve against `baseDirectory`.
+    /// - Throws: ``EmulatorError`` naming the file and what is wrong.
+    public static func load(from path: String, baseDirectory: String? = nil) throws -> [FunctionSpec] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EmulatorError("\(path): cannot read the functions file")
+        }
+        var specs: [FunctionSpec]
+        do {
+            specs = try JSONDecoder().decode([FunctionSpec].self, from: data)
+        } catch {
+            throw EmulatorError("\(path): not a JSON array of functions (name, handler, memory_mb, timeout_s, executable): \(error)")
+        }
+        let base = baseDirectory ?? URL(fileURLWithPath: path).deletingLastPathComponent().path
+        for k in specs.indices {
+            if !specs[k].executable.hasPrefix("/") { specs[k].executable = base + "/" + specs[k].executable }
+            guard specs[k].memoryMB >= 128, specs[k].memoryMB <= 10_240 else {
+                throw EmulatorError("\(path): function `\(specs[k].name)`: memory_mb must lie in 128–10,240")
+            }
+            guard specs[k].timeoutSeconds > 0 else {
+                throw EmulatorError("\(path): function `\(specs[k].name)`: timeout_s must be > 0")
+            }
+        }
+        guard Set(specs.map(\.name)).count == specs.count else { throw EmulatorError("\(path): a function name repeats") }
+        return specs
+    }
+}
+
+/// A configuration the emulator cannot start with.
+public struct EmulatorError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

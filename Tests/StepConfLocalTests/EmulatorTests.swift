@@ -1,0 +1,174 @@
+import Foundation
+import StepConfHTTP
+import StepConfLocal
+import Synchronization
+import Testing
+
+/// Collects the emulator's log lines.
+final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+}
+
+/// Hands the listening port from the server's callback to the test.
+final class PortWaiter: Sendable {
+    private let state = Mutex<(port: Int?, waiter: CheckedContinuation<Int, Never>?)>((nil, nil))
+
+    func set(_ port: Int) {
+        let waiter = state.withLock { s -> CheckedContinuation<Int, Never>? in
+            s.port = port
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume(returning: port)
+    }
+
+    func wait() async -> Int {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { s -> Int? in
+                if let port = s.port { return port }
+                s.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
+
+/// An emulator on a free loopback port serving real `bootstrap` instances, stopped when released.
+final class RunningEmulator: Sendable {
+    let port: Int
+    let task: Task<Void, any Error>
+    let log = LogLines()
+
+    static var bootstrap: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bootstrap").path
+    }
+
+    init(_ functions: [FunctionSpec]) async throws {
+        let log = self.log
+        let waiter = PortWaiter()
+        task = Task {
+            try await EmulatorServer.run(
+                functions: functions, port: 0, idleTimeout: .seconds(60), log: { log.append($0) },
+                onListening: { waiter.set($0) })
+        }
+        port = await waiter.wait()
+    }
+
+    deinit { task.cancel() }
+
+    /// Posts on a thread of its own, so blocking I/O never holds a cooperative or Dispatch worker thread
+    /// (on a 2-core machine those pools are 2 wide, and the emulator in this process needs them).
+    func invoke(_ name: String, _ body: Data) async throws -> HTTPResponse {
+        let url = "http://127.0.0.1:\(port)/2015-03-31/functions/\(name)/invocations"
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    try HTTPClient().send(HTTPRequest(method: "POST", url: url, body: body, timeout: .seconds(30)))
+                })
+            }.start()
+        }
+    }
+}
+
+@Suite(.serialized) struct EmulatorTests {
+    let functions: [FunctionSpec] = [
+        FunctionSpec(name: "echo", handler: "echo", memoryMB: 1024, timeoutSeconds: 5, executable: RunningEmulator.bootstrap),
+        FunctionSpec(name: "sleep", handler: "sleep", memoryMB: 512, timeoutSeconds: 1, executable: RunningEmulator.bootstrap),
+        FunctionSpec(name: "crash", handler: "crash", memoryMB: 256, timeoutSeconds: 5, executable: RunningEmulator.bootstrap),
+    ]
+
+    @Test func invokesReuseAWarmInstanceAndLogLikeLambda() async throws {
+        let emulator = try await RunningEmulator(functions)
+        let first = try await emulator.invoke("echo", Data(#"{"n":1}"#.utf8))
+        let second = try await emulator.invoke("arn:aws:lambda:us-east-1:000000000000:function:echo:prod", Data(#"{"n":2}"#.utf8))
+        #expect(first.status == 200 && String(decoding: first.body, as: UTF8.self) == #"{"n":1}"#)
+        #expect(second.status == 200 && String(decoding: second.body, as: UTF8.self) == #"{"n":2}"#)
+        let rie = try HTTPClient().send(HTTPRequest(
+            method: "POST", url: "http://127.0.0.1:\(emulator.port)/2015-03-31/functions/function/invocations", body: Data("{}".utf8)))
+        #expect(rie.status == 200)
+        let lines = emulator.log.all
+        let reports = lines.filter { $0.hasPrefix("REPORT RequestId: ") }
+        #expect(reports.count == 3)
+        #expect(reports[0].contains("Init Duration: ") && !reports[1].contains("Init Duration"))
+        #expect(reports[0].contains("Memory Size: 1024 MB") && reports[0].contains("Billed Duration: "))
+        #expect(lines.filter { $0.hasPrefix("START RequestId: ") }.count == 3)
+    }
+
+    @Test func aHandlerErrorComesBackAsAnUnhandledFunctionError() async throws {
+        let emulator = try await RunningEmulator(functions)
+        let response = try await emulator.invoke("sleep", Data(#"{"seconds":"soon"}"#.utf8))
+        #expect(response.status == 200)
+        #expect(response.header("X-Amz-Function-Error") == "Unhandled")
+        #expect(String(decoding: response.body, as: UTF8.self).contains("EventDecodingError"))
+    }
+
+    @Test func aDyingInstanceIsAnExitErrorAndTheNextInvokeGetsAFreshOne() async throws {
+        let emulator = try await RunningEmulator(functions)
+        let died = try await emulator.invoke("crash", Data(#"{"code":7}"#.utf8))
+        #expect(died.header("X-Amz-Function-Error") == "Unhandled")
+        #expect(String(decoding: died.body, as: UTF8.self).contains("Runtime.ExitError"))
+        let echo = try await emulator.invoke("echo", Data("{}".utf8))
+        #expect(echo.status == 200)
+        let again = try await emulator.invoke("crash", Data(#"{"code":9}"#.utf8))
+        #expect(String(decoding: again.body, as: UTF8.self).contains("exit status 9"))
+    }
+
+    @Test func aSlowHandlerTimesOutAndIsReplaced() async throws {
+        let emulator = try await RunningEmulator(functions)
+        let slow = try await emulator.invoke("sleep", Data(#"{"seconds":3}"#.utf8))
+        #expect(slow.header("X-Amz-Function-Error") == "Unhandled")
+        #expect(String(decoding: slow.body, as: UTF8.self).contains("Task timed out after 1.00 seconds"))
+        let quick = try await emulator.invoke("sleep", Data(#"{"seconds":0}"#.utf8))
+        #expect(quick.status == 200 && quick.header("X-Amz-Function-Error") == nil)
+    }
+
+    @Test func oversizeAndUnknownAreRefused() async throws {
+        let emulator = try await RunningEmulator(functions)
+        let big = try await emulator.invoke("echo", Data(count: 6 * 1024 * 1024 + 1))
+        #expect(big.status == 413)
+        let unknown = try await emulator.invoke("missing", Data("{}".utf8))
+        #expect(unknown.status == 404)
+        #expect(unknown.header("X-Amzn-ErrorType") == "ResourceNotFoundException")
+    }
+
+    @Test func sixtyFourConcurrentInvokesAreAllAnswered() async throws {
+        let emulator = try await RunningEmulator(functions)
+        let bodies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for k in 0..<64 {
+                group.addTask { (k, String(decoding: try await emulator.invoke("echo", Data("{\"k\":\(k)}".utf8)).body, as: UTF8.self)) }
+            }
+            var all: [Int: String] = [:]
+            for try await (k, body) in group { all[k] = body }
+            return all
+        }
+        #expect(bodies.count == 64)
+        #expect((0..<64).allSatisfy { bodies[$0] == "{\"k\":\($0)}" })
+    }
+
+    @Test func theAWSCLIInvokesThroughTheEndpoint() async throws {
+        let emulator = try await RunningEmulator(functions)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("awscli-\(UUID().uuidString).json").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["aws", "lambda", "invoke", "--endpoint-url", "http://127.0.0.1:\(emulator.port)",
+                             "--function-name", "echo", "--payload", #"{"via":"awscli"}"#, out]
+        var environment = ProcessInfo.processInfo.environment
+        environment["AWS_ACCESS_KEY_ID"] = "test"
+        environment["AWS_SECRET_ACCESS_KEY"] = "test"
+        environment["AWS_DEFAULT_REGION"] = "us-east-1"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        await withCheckedContinuation { continuation in
+            Thread {
+                process.waitUntilExit()
+                continuation.resume()
+            }.start()
+        }
+        #expect(process.terminationStatus == 0)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == #"{"via":"awscli"}"#)
+    }
+}
