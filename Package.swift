@@ -44,6 +44,9 @@ let package = Package(
                 "StepConfSimulator",
                 "StepConfSQLite",
                 "StepConfLocal",
+                "StepConfFunctions",
+                "StepConfHTTP",
+                "StepConfLambda",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,195 @@
+import ArgumentParser
+import Foundation
+import StepConfCore
+import StepConfFunctions
+import StepConfHTTP
+import StepConfLambda
+import StepConfLocal
+import Synchronization
+
+struct EmulatorBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulator",
+        abstract: "Time bootstrap cold starts, warm invokes through the emulator, a concurrent load and the configurator.",
+        discussion: """
+            Uses the `bootstrap` built next to this `stepconf` (build both with -c release). Figures: cold start \
+            (spawn of bootstrap to its first /next, the Init Duration of REPORT lines), warm no-op invoke \
+            through the Invoke API (p50, p99), N invokes at concurrency C (errors), the configurator handler \
+            with an in-memory cache (no cache I/O), and the bootstrap binary's size. Targets (issue 5): cold \
+            start median ≤ 10 ms, warm p50 ≤ 1 ms and p99 ≤ 5 ms, 1,000 invokes at 32 with no error, \
+            configurator ≤ 1 ms.
+
+            Example: swift build -c release && .build/release/stepconf bench emulator
+            """)
+
+    @Option(help: "Cold starts to measure.") var cold: Int = 30
+    @Option(help: "Warm invokes to time.") var warm: Int = 2000
+    @Option(help: "Invokes in the concurrent load.") var load: Int = 1000
+    @Option(help: "Concurrency of the load.") var concurrency: Int = 32
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() async throws {
+        let bootstrap = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("bootstrap").path
+        guard FileManager.default.isExecutableFile(atPath: bootstrap) else {
+            throw CLIError(message: "no bootstrap next to stepconf at \(bootstrap): build it (swift build -c release)")
+        }
+        var functions = [FunctionSpec(name: "echo", handler: "echo", memoryMB: 1769, timeoutSeconds: 10, executable: bootstrap)]
+        for k in 0..<cold {
+            functions.append(FunctionSpec(name: "cold\(k)", handler: "echo", memoryMB: 1769, timeoutSeconds: 10, executable: bootstrap))
+        }
+        let lines = LogSink()
+        let waiter = PortWaiter()
+        let server = Task {
+            try await EmulatorServer.run(
+                functions: functions, port: 0, log: { lines.append($0) }, onListening: { waiter.set($0) })
+        }
+        defer { server.cancel() }
+        let port = await waiter.wait()
+        let base = "http://127.0.0.1:\(port)/2015-03-31/functions/"
+        var figures: [BenchFigure] = []
+
+        // Cold starts: one invoke of each fresh function, one after another.
+        try await onThread {
+            let client = try HTTPClient()
+            for k in 0..<cold { _ = try client.send(HTTPRequest(method: "POST", url: base + "cold\(k)/invocations", body: Data("{}".utf8))) }
+        }
+        let inits = lines.all.compactMap { line -> Double? in
+            guard let range = line.range(of: "Init Duration: ") else { return nil }
+            return Double(line[range.upperBound...].split(separator: " ").first ?? "")
+        }.map { $0 * 1000 }
+        figures.append(Self.figure("cold start (spawn → first /next)", inits, "\(inits.count) fresh instances"))
+
+        // Warm invokes on one connection.
+        let warmSamples = try await onThread { () -> [Double] in
+            let client = try HTTPClient()
+            let request = HTTPRequest(method: "POST", url: base + "echo/invocations", body: Data("{}".utf8))
+            for _ in 0..<20 { _ = try client.send(request) }
+            let clock = ContinuousClock()
+            return try (0..<warm).map { _ in
+                let start = clock.now
+                _ = try client.send(request)
+                return (clock.now - start).seconds * 1e6
+            }
+        }
+        figures.append(Self.figure("warm no-op invoke (Invoke API)", warmSamples, "one keep-alive connection"))
+
+        // The load: `load` invokes spread over `concurrency` threads.
+        let tally = LoadTally()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let total = load
+        let threads = concurrency
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for t in 0..<threads {
+                group.addTask {
+                    try await onThread {
+                        let client = try HTTPClient()
+                        let request = HTTPRequest(method: "POST", url: base + "echo/invocations", body: Data("{\"t\":\(t)}".utf8))
+                        for _ in stride(from: t, to: total, by: threads) {
+                            let start = clock.now
+                            let ok = (try? client.send(request)).map { $0.status == 200 && $0.header("X-Amz-Function-Error") == nil } ?? false
+                            tally.record((clock.now - start).seconds * 1e6, ok: ok)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = (clock.now - started).seconds
+        figures.append(Self.figure(
+            "\(load) invokes at concurrency \(concurrency)", tally.latencies,
+            "\(tally.errors) errors, \(Int(Double(load) / elapsed)) invokes/s"))
+
+        // The configurator handler with an in-memory cache: decision work only.
+        figures.append(try Self.configuratorFigure())
+
+        let size = (try? FileManager.default.attributesOfItem(atPath: bootstrap)[.size] as? Int) ?? 0
+        figures.append(BenchFigure(
+            name: "bootstrap binary", iterations: 1, medianMicroseconds: 0, p99Microseconds: 0,
+            detail: String(format: "%.2f MB (%@)", Double(size) / 1_048_576, bootstrap)))
+        if json { return try printJSON(figures) }
+        var table = TextTable(["operation", "runs", "median_us", "p99_us", "detail"], leftAligned: [0, 4])
+        for f in figures {
+            table.add([f.name, "\(f.iterations)", fixed(f.medianMicroseconds, 1), fixed(f.p99Microseconds, 1), f.detail])
+        }
+        print(table.render())
+    }
+
+    static func figure(_ name: String, _ samples: [Double], _ detail: String) -> BenchFigure {
+        let sorted = samples.sorted()
+        guard !sorted.isEmpty else { return BenchFigure(name: name, iterations: 0, medianMicroseconds: 0, p99Microseconds: 0, detail: detail) }
+        return BenchFigure(
+            name: name, iterations: sorted.count, medianMicroseconds: sorted[sorted.count / 2],
+            p99Microseconds: sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))], detail: detail)
+    }
+
+    static func configuratorFigure() throws -> BenchFigure {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-bench-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for name in ["synthetic16.json", "synthetic16.model.json"] {
+            try Data(EmbeddedExamples.files[name]!.utf8).write(to: directory.appendingPathComponent(name))
+        }
+        let handler = try ConfiguratorHandler(settings: .init(workflowDirectory: directory.path), cache: InMemoryGlobalCache())
+        let context = LambdaContext(
+            invocation: Invocation(requestID: "b", deadlineMs: 0, invokedFunctionARN: "", payload: Data()),
+            environment: LambdaEnvironment([:]))
+        let start = Date().timeIntervalSince1970
+        var samples: [Double] = []
+        for k in 0..<2000 {
+            let json = #"{"workflow":"synthetic16","step":"s01","execution":"b\#(k)","slo_s":10,"start_time":\#(start)}"#
+            let event = try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(json.utf8))
+            let clock = ContinuousClock()
+            let t0 = clock.now
+            _ = try handler.handle(event, context: context)
+            samples.append((clock.now - t0).seconds * 1e6)
+        }
+        return figure("configurator handler (in-memory cache)", samples, "first step of synthetic16, decision + output")
+    }
+}
+
+/// Runs blocking work on a thread of its own.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+/// Latencies and errors of a concurrent load.
+final class LoadTally: Sendable {
+    private let state = Mutex<(latencies: [Double], errors: Int)>(([], 0))
+    func record(_ micros: Double, ok: Bool) { state.withLock { $0.latencies.append(micros); if !ok { $0.errors += 1 } } }
+    var latencies: [Double] { state.withLock { $0.latencies } }
+    var errors: Int { state.withLock { $0.errors } }
+}
+
+final class LogSink: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+}
+
+final class PortWaiter: Sendable {
+    private let state = Mutex<(port: Int?, waiter: CheckedContinuation<Int, Never>?)>((nil, nil))
+
+    func set(_ port: Int) {
+        let waiter = state.withLock { s -> CheckedContinuation<Int, Never>? in
+            s.port = port
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume(returning: port)
+    }
+
+    func wait() async -> Int {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { s -> Int? in
+                if let port = s.port { return port }
+                s.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
