@@ -38,15 +38,9 @@ struct EmulatorBench: AsyncParsableCommand {
         for k in 0..<cold {
             functions.append(FunctionSpec(name: "cold\(k)", handler: "echo", memoryMB: 1769, timeoutSeconds: 10, executable: bootstrap))
         }
-        let lines = LogSink()
-        let waiter = PortWaiter()
-        let server = Task {
-            try await EmulatorServer.run(
-                functions: functions, port: 0, log: { lines.append($0) }, onListening: { waiter.set($0) })
-        }
-        defer { server.cancel() }
-        let port = await waiter.wait()
-        let base = "http://127.0.0.1:\(port)/2015-03-31/functions/"
+        let emulator = await LocalEmulator.start(functions)
+        defer { emulator.stop() }
+        let base = "http://127.0.0.1:\(emulator.port)/2015-03-31/functions/"
         var figures: [BenchFigure] = []
 
         // Cold starts: one invoke of each fresh function, one after another.
@@ -54,7 +48,7 @@ struct EmulatorBench: AsyncParsableCommand {
             let client = try HTTPClient()
             for k in 0..<cold { _ = try client.send(HTTPRequest(method: "POST", url: base + "cold\(k)/invocations", body: Data("{}".utf8))) }
         }
-        let inits = lines.all.compactMap { line -> Double? in
+        let inits = emulator.log.compactMap { line -> Double? in
             guard let range = line.range(of: "Init Duration: ") else { return nil }
             return Double(line[range.upperBound...].split(separator: " ").first ?? "")
         }.map { $0 * 1000 }
@@ -162,34 +156,4 @@ final class LoadTally: Sendable {
     func record(_ micros: Double, ok: Bool) { state.withLock { $0.latencies.append(micros); if !ok { $0.errors += 1 } } }
     var latencies: [Double] { state.withLock { $0.latencies } }
     var errors: Int { state.withLock { $0.errors } }
-}
-
-final class LogSink: Sendable {
-    private let lines = Mutex<[String]>([])
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-    var all: [String] { lines.withLock { $0 } }
-}
-
-final class PortWaiter: Sendable {
-    private let state = Mutex<(port: Int?, waiter: CheckedContinuation<Int, Never>?)>((nil, nil))
-
-    func set(_ port: Int) {
-        let waiter = state.withLock { s -> CheckedContinuation<Int, Never>? in
-            s.port = port
-            defer { s.waiter = nil }
-            return s.waiter
-        }
-        waiter?.resume(returning: port)
-    }
-
-    func wait() async -> Int {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { s -> Int? in
-                if let port = s.port { return port }
-                s.waiter = continuation
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
-    }
 }

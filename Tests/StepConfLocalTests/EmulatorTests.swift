@@ -4,60 +4,19 @@ import StepConfLocal
 import Synchronization
 import Testing
 
-/// Collects the emulator's log lines.
-final class LogLines: Sendable {
-    private let lines = Mutex<[String]>([])
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-    var all: [String] { lines.withLock { $0 } }
-}
-
-/// Hands the listening port from the server's callback to the test.
-final class PortWaiter: Sendable {
-    private let state = Mutex<(port: Int?, waiter: CheckedContinuation<Int, Never>?)>((nil, nil))
-
-    func set(_ port: Int) {
-        let waiter = state.withLock { s -> CheckedContinuation<Int, Never>? in
-            s.port = port
-            defer { s.waiter = nil }
-            return s.waiter
-        }
-        waiter?.resume(returning: port)
-    }
-
-    func wait() async -> Int {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { s -> Int? in
-                if let port = s.port { return port }
-                s.waiter = continuation
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
-    }
-}
-
 /// An emulator on a free loopback port serving real `bootstrap` instances, stopped when released.
 final class RunningEmulator: Sendable {
-    let port: Int
-    let task: Task<Void, any Error>
-    let log = LogLines()
+    let emulator: LocalEmulator
+    var port: Int { emulator.port }
+    var lines: [String] { emulator.log }
 
     static var bootstrap: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bootstrap").path
     }
 
     init(_ functions: [FunctionSpec]) async throws {
-        let log = self.log
-        let waiter = PortWaiter()
-        task = Task {
-            try await EmulatorServer.run(
-                functions: functions, port: 0, idleTimeout: .seconds(60), log: { log.append($0) },
-                onListening: { waiter.set($0) })
-        }
-        port = await waiter.wait()
+        emulator = await LocalEmulator.start(functions, idleTimeout: .seconds(60))
     }
-
-    deinit { task.cancel() }
 
     /// Posts on a thread of its own, so blocking I/O never holds a cooperative or Dispatch worker thread
     /// (on a 2-core machine those pools are 2 wide, and the emulator in this process needs them).
@@ -89,7 +48,7 @@ final class RunningEmulator: Sendable {
         let rie = try HTTPClient().send(HTTPRequest(
             method: "POST", url: "http://127.0.0.1:\(emulator.port)/2015-03-31/functions/function/invocations", body: Data("{}".utf8)))
         #expect(rie.status == 200)
-        let lines = emulator.log.all
+        let lines = emulator.lines
         let reports = lines.filter { $0.hasPrefix("REPORT RequestId: ") }
         #expect(reports.count == 3)
         #expect(reports[0].contains("Init Duration: ") && !reports[1].contains("Init Duration"))

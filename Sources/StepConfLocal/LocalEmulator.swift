@@ -1,0 +1,74 @@
+import Foundation
+import Synchronization
+
+/// An emulator running in this process on a free loopback port, for tests and benchmarks: started by
+/// ``start(_:idleTimeout:)``, stopped by ``stop()`` or when released.
+public final class LocalEmulator: Sendable {
+    /// The port it listens on.
+    public let port: Int
+    private let task: Task<Void, any Error>
+    private let lines: LogLines
+
+    /// Collects log lines from any thread.
+    final class LogLines: Sendable {
+        private let lines = Mutex<[String]>([])
+        func append(_ line: String) { lines.withLock { $0.append(line) } }
+        var all: [String] { lines.withLock { $0 } }
+    }
+
+    /// Hands the listening port from the server's callback to the caller.
+    final class PortWaiter: Sendable {
+        private let state = Mutex<(port: Int?, waiter: CheckedContinuation<Int, Never>?)>((nil, nil))
+
+        func set(_ port: Int) {
+            let waiter = state.withLock { s -> CheckedContinuation<Int, Never>? in
+                s.port = port
+                defer { s.waiter = nil }
+                return s.waiter
+            }
+            waiter?.resume(returning: port)
+        }
+
+        func wait() async -> Int {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { s -> Int? in
+                    if let port = s.port { return port }
+                    s.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        }
+    }
+
+    private init(port: Int, task: Task<Void, any Error>, lines: LogLines) {
+        self.port = port
+        self.task = task
+        self.lines = lines
+    }
+
+    /// Starts an emulator for `functions` on 127.0.0.1 and a free port.
+    public static func start(_ functions: [FunctionSpec], idleTimeout: Duration = .seconds(300)) async -> LocalEmulator {
+        let lines = LogLines()
+        let waiter = PortWaiter()
+        let task = Task {
+            try await EmulatorServer.run(
+                functions: functions, port: 0, idleTimeout: idleTimeout, log: { lines.append($0) },
+                onListening: { waiter.set($0) })
+        }
+        return LocalEmulator(port: await waiter.wait(), task: task, lines: lines)
+    }
+
+    /// Every log line so far (START, END, REPORT, timeouts).
+    public var log: [String] { lines.all }
+
+    /// The Invoke API URL of `function`.
+    public func invokeURL(_ function: String) -> String {
+        "http://127.0.0.1:\(port)/2015-03-31/functions/\(function)/invocations"
+    }
+
+    /// Stops the server and its instances.
+    public func stop() { task.cancel() }
+
+    deinit { task.cancel() }
+}
