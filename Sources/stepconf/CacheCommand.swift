@@ -10,20 +10,24 @@ struct CacheCommand: ParsableCommand {
         subcommands: [CacheShow.self, CachePut.self])
 }
 
-struct CacheShow: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Print the scopes stored for one execution (JSON).",
-        discussion: "Example: stepconf cache show --db /tmp/stepconf-cache.sqlite --execution exec-1")
-
+/// `--db` and `--execution`, shared by the cache verbs.
+struct CacheOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The cache database.", valueName: "file"))
     var db: String = "/tmp/stepconf-cache.sqlite"
 
     @Option(help: "Execution id.")
     var execution: String
+}
+
+struct CacheShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print the scopes stored for one execution (JSON).",
+        discussion: "Example: stepconf cache show --db /tmp/stepconf-cache.sqlite --execution exec-1")
+
+    @OptionGroup var cache: CacheOptions
 
     func run() throws {
-        let cache = try openCache(db)
-        try printJSON(try cache.scopes(execution: execution))
+        try printJSON(try openCache(cache.db).scopes(execution: cache.execution))
     }
 }
 
@@ -32,11 +36,7 @@ struct CachePut: ParsableCommand {
         commandName: "put", abstract: "Store a scope (merged like a configurator's write: earlier deadline, union of members).",
         discussion: "Example: stepconf cache put --execution e --step s02 --deadline 12.5 --members s02,s05")
 
-    @Option(help: ArgumentHelp("The cache database.", valueName: "file"))
-    var db: String = "/tmp/stepconf-cache.sqlite"
-
-    @Option(help: "Execution id.")
-    var execution: String
+    @OptionGroup var cache: CacheOptions
 
     @Option(help: "Entry step of the scope.")
     var step: String
@@ -56,9 +56,9 @@ struct CachePut: ParsableCommand {
     }
 
     func run() throws {
-        let cache = try openCache(db)
+        let store = try openCache(cache.db)
         let scope = CachedScope(deadline: deadline, members: members.split(separator: ",").map(String.init))
-        for _ in 0..<repeats { try cache.store(execution: execution, scopes: [step: scope]) }
+        for _ in 0..<repeats { try store.store(execution: cache.execution, scopes: [step: scope]) }
     }
 }
 

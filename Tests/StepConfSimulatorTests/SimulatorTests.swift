@@ -126,14 +126,26 @@ import Testing
         #expect(a.count == 6)
     }
 
-    @Test func dynamicPoliciesPayForTheirConfigurator() throws {
-        let e = try evaluation()
-        // With an SLO far beyond anything, stepconf and static both pick cheap configurations; stepconf
-        // also pays one configurator per step.
-        let settings = Evaluation.Settings(requests: 10, seed: 2, policies: [.stepconf])
-        let cells = try e.run(settings: settings, slos: [1_000])
-        let perRequest = Platform.aws.configuratorCostUSD * 5
-        #expect(cells[0].costs.allSatisfy { $0 > perRequest })
+    @Test func dynamicPoliciesPayForTheirConfiguratorInTimeAndCost() throws {
+        // The same fixed decisions and random streams, once with a configurator before each step and once
+        // without: the difference is exactly five decisions' cost, and their time on the critical path
+        // (extract → superres → detect/colorfilter → encode: four steps).
+        let workflow = try EmbeddedExamples.workflow("video")
+        let graph = try WorkflowGraph(workflow)
+        let policy = try Policies.make(
+            .static, graph: graph, model: try EmbeddedExamples.model("video", for: workflow), platform: .aws)
+        let fixed = try #require(try policy.planAhead(sloSeconds: 20))
+        let runner = try RequestRunner(graph: graph, simulator: LambdaSimulator())
+        func outcome(dynamic: Bool) throws -> RequestRunner.Outcome {
+            var pool = WarmPool(keepAliveSeconds: 600)
+            return try runner.run(
+                policy: policy, fixed: fixed, dynamic: dynamic, arrival: 0, sloSeconds: 20, execution: "e",
+                cache: InMemoryGlobalCache(), pool: &pool, seed: SeededRandom(seed: 4))
+        }
+        let with = try outcome(dynamic: true)
+        let without = try outcome(dynamic: false)
+        #expect(abs((with.costUSD - without.costUSD) - 5 * Platform.aws.configuratorCostUSD) < 1e-12)
+        #expect(abs((with.durationSeconds - without.durationSeconds) - 4 * Platform.aws.configurator.seconds) < 1e-9)
     }
 
     @Test func resultsComputeAttainmentPercentilesAndRatios() throws {
