@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "StepConfSimulator", dependencies: ["StepConfCore"]),
         .target(
             name: "CCurlShim",
-            linkerSettings: [.linkedLibrary("curl")]
+            linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]
         ),
         .target(name: "StepConfHTTP", dependencies: ["CCurlShim"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),

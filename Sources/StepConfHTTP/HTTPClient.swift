@@ -6,17 +6,15 @@ import Foundation
 public final class HTTPClient {
     private let handle: UnsafeMutableRawPointer
 
-    /// libcurl's global state, set up once per process before the first handle.
-    private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_ALL)) }()
-
-    /// - Throws: ``HTTPError`` when libcurl cannot create a handle.
+    /// Opens libcurl on first use (see `CCurlShim.h`: a process that never sends a request never loads it).
+    /// - Throws: ``HTTPError`` when libcurl cannot be loaded or cannot create a handle.
     public init() throws {
-        _ = Self.globalInit
-        guard let handle = curl_easy_init() else { throw HTTPError(.transport, "libcurl could not create a handle") }
+        if let problem = scs_load() { throw HTTPError(.transport, String(cString: problem)) }
+        guard let handle = scs_easy_init() else { throw HTTPError(.transport, "libcurl could not create a handle") }
         self.handle = handle
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit { scs_easy_cleanup(handle) }
 
     /// Collects the response as libcurl delivers it.
     private final class Sink {
@@ -28,14 +26,14 @@ public final class HTTPClient {
     /// - Throws: ``HTTPError`` when no HTTP response arrives (bad URL, no connection, timeout, transport
     ///   failure). Any status code, 4xx and 5xx included, is a response, not an error.
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
-        curl_easy_reset(handle)
+        scs_easy_reset(handle)
         let sink = Sink()
         let context = Unmanaged.passUnretained(sink).toOpaque()
         var list: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(list) }
+        defer { scs_slist_free_all(list) }
         // An empty `Expect:` stops libcurl from waiting for 100 Continue before large bodies.
         for (name, value) in request.headers + [("Expect", "")] {
-            list = curl_slist_append(list, value.isEmpty ? "\(name):" : "\(name): \(value)")
+            list = scs_slist_append(list, value.isEmpty ? "\(name):" : "\(name): \(value)")
         }
         var code = scs_setopt_string(handle, CURLOPT_URL, request.url)
         code = code == CURLE_OK ? scs_setopt_long(handle, CURLOPT_NOSIGNAL, 1) : code
@@ -64,7 +62,7 @@ public final class HTTPClient {
                 c = c == CURLE_OK ? scs_setopt_pointer(handle, CURLOPT_POSTFIELDS, base) : c
                 if c != CURLE_OK { return c }
             }
-            return curl_easy_perform(handle)
+            return scs_easy_perform(handle)
         }
         guard result == CURLE_OK else { throw Self.error(result, url: request.url) }
         var status = 0
@@ -78,7 +76,7 @@ public final class HTTPClient {
     }
 
     private static func error(_ code: CURLcode, url: String) -> HTTPError {
-        let text = String(cString: curl_easy_strerror(code))
+        let text = String(cString: scs_easy_strerror(code))
         switch code {
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: return HTTPError(.invalidURL, "\(url): \(text)")
         case CURLE_COULDNT_RESOLVE_HOST: return HTTPError(.couldNotResolve, "\(url): \(text)")

@@ -1,19 +1,55 @@
 import Foundation
 import StepConfHTTP
 
-/// The Lambda Runtime API over HTTP (`AWS_LAMBDA_RUNTIME_API` = `host:port`).
+/// The Lambda Runtime API over HTTP (`AWS_LAMBDA_RUNTIME_API` = `host:port`, optionally with a path).
+///
+/// Two transports speak it: a kept-alive plain socket (the default: the Runtime API is loopback HTTP, and
+/// not loading libcurl shortens a cold start by ~9 ms), and libcurl (``HTTPClient``), chosen with
+/// `STEPCONF_RUNTIME_TRANSPORT=curl`. Both behave the same; the tests run the run loop over each.
 public final class HTTPRuntimeClient: RuntimeClient {
-    private let base: String
-    private let http: HTTPClient
+    public enum Transport: String, Sendable, CaseIterable {
+        case socket
+        case curl
 
-    /// - Throws: ``HTTPError`` when libcurl cannot start.
-    public init(endpoint: String) throws {
-        self.base = "http://\(endpoint)/2018-06-01/runtime"
-        self.http = try HTTPClient()
+        /// `STEPCONF_RUNTIME_TRANSPORT`, `socket` when unset.
+        /// - Throws: ``RuntimeAPIError`` naming the accepted values when the variable holds another.
+        public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Transport {
+            guard let raw = environment["STEPCONF_RUNTIME_TRANSPORT"], !raw.isEmpty else { return .socket }
+            guard let transport = Transport(rawValue: raw) else {
+                throw RuntimeAPIError(
+                    status: nil, message: "STEPCONF_RUNTIME_TRANSPORT=\(raw): expected one of socket, curl")
+            }
+            return transport
+        }
+    }
+
+    private enum Channel {
+        case socket(LoopbackHTTPConnection)
+        case curl(HTTPClient, base: String)
+    }
+
+    private let channel: Channel
+
+    /// - Throws: ``RuntimeAPIError`` when the endpoint is not `host:port[/path]` or libcurl cannot start.
+    public init(endpoint: String, transport: Transport = .socket) throws {
+        switch transport {
+        case .socket:
+            do {
+                channel = .socket(try LoopbackHTTPConnection(endpoint: endpoint))
+            } catch {
+                throw RuntimeAPIError(status: nil, message: String(describing: error))
+            }
+        case .curl:
+            do {
+                channel = .curl(try HTTPClient(), base: "http://\(endpoint)")
+            } catch {
+                throw RuntimeAPIError(status: nil, message: "libcurl: \(error)")
+            }
+        }
     }
 
     public func next() throws -> Invocation {
-        let response = try call(HTTPRequest(url: base + "/invocation/next", timeout: nil))
+        let response = try call("GET", "/invocation/next")
         guard response.status == 200 else {
             throw RuntimeAPIError(status: response.status, message: "/next answered \(response.status)")
         }
@@ -41,19 +77,36 @@ public final class HTTPRuntimeClient: RuntimeClient {
     }
 
     private func post(_ path: String, body: Data, errorType: String?) throws {
-        var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
+        var headers: [(String, String)] = [("Content-Type", "application/json")]
         if let errorType { headers.append(("Lambda-Runtime-Function-Error-Type", errorType)) }
-        let response = try call(HTTPRequest(method: "POST", url: base + path, headers: headers, body: body))
+        let response = try call("POST", path, headers: headers, body: body)
         guard (200..<300).contains(response.status) else {
             throw RuntimeAPIError(status: response.status, message: "\(path) answered \(response.status)")
         }
     }
 
-    private func call(_ request: HTTPRequest) throws -> HTTPResponse {
-        do {
-            return try http.send(request)
-        } catch let error as HTTPError {
-            throw RuntimeAPIError(status: nil, message: "Runtime API unreachable: \(error.message)")
+    private func call(
+        _ method: String, _ path: String, headers: [(String, String)] = [], body: Data = Data()
+    ) throws -> (status: Int, header: (String) -> String?, body: Data) {
+        let fullPath = "/2018-06-01/runtime" + path
+        switch channel {
+        case .socket(let connection):
+            do {
+                let response = try connection.exchange(method: method, path: fullPath, headers: headers, body: body)
+                return (response.status, response.header, response.body)
+            } catch {
+                throw RuntimeAPIError(status: nil, message: "Runtime API unreachable: \(error)")
+            }
+        case .curl(let http, let base):
+            do {
+                let request = HTTPRequest(
+                    method: method, url: base + fullPath, headers: headers.map { (name: $0.0, value: $0.1) },
+                    body: body, timeout: method == "GET" ? nil : .seconds(30))
+                let response = try http.send(request)
+                return (response.status, response.header, response.body)
+            } catch let error as HTTPError {
+                throw RuntimeAPIError(status: nil, message: "Runtime API unreachable: \(error.message)")
+            }
         }
     }
 }

@@ -241,11 +241,13 @@ public actor Emulator {
 
     private func stop(_ instance: Instance) {
         instance.state = .dead
+        // Signal first, then end the long poll: a runtime killed by SIGTERM never sees the 500.
+        let pid = instance.process.processIdentifier
+        let running = instance.process.isRunning
+        if running { kill(pid, SIGTERM) }
         instance.waiter?.resume(returning: nil)
         instance.waiter = nil
-        let pid = instance.process.processIdentifier
-        guard instance.process.isRunning else { return }
-        kill(pid, SIGTERM)
+        guard running else { return }
         Task.detached {
             try? await Task.sleep(for: .milliseconds(500))
             if getpgid(pid) >= 0 { kill(pid, SIGKILL) }
@@ -260,13 +262,23 @@ public actor Emulator {
         }
     }
 
-    /// Stops every instance and fails what is still pending (when the emulator shuts down).
-    public func shutdown() {
-        for instance in instances.values { stop(instance) }
+    /// Stops every instance and fails what is still pending (when the emulator shuts down). With
+    /// `waitForExit`, waits until the instances have exited (SIGKILL for any still running after 1 s), so
+    /// none outlives the server and finds it gone.
+    public func shutdown(waitForExit: Bool = false) async {
+        let stopping = Array(instances.values)
+        for instance in stopping { stop(instance) }
         instances.removeAll()
         for requestID in Array(pending.keys) {
             finish(requestID, .functionError(errorDocument("Runtime.Shutdown", "the emulator is shutting down")))
         }
+        guard waitForExit else { return }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(1)
+        while stopping.contains(where: { $0.process.isRunning }) && clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        for instance in stopping where instance.process.isRunning { kill(instance.process.processIdentifier, SIGKILL) }
     }
 
     /// Instances per function (for tests and status).

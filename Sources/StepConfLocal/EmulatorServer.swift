@@ -94,6 +94,14 @@ public enum EmulatorServer {
         log: @escaping @Sendable (String) -> Void, onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         let emulator = Emulator(functions: functions, idleTimeout: idleTimeout, log: log)
+        try await run(emulator, functions: functions, host: host, port: port, onListening: onListening)
+    }
+
+    /// Serves `emulator` on `host:port` until cancelled; `onListening` gets the port.
+    public static func run(
+        _ emulator: Emulator, functions: [FunctionSpec], host: String = "127.0.0.1", port: Int,
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws {
         let app = Application(
             router: router(emulator, defaultFunction: functions.first?.name),
             configuration: .init(address: .hostname(host, port: port)),

@@ -8,6 +8,7 @@ public final class LocalEmulator: Sendable {
     public let port: Int
     private let task: Task<Void, any Error>
     private let lines: LogLines
+    private let emulator: Emulator
 
     /// Collects log lines from any thread.
     final class LogLines: Sendable {
@@ -41,22 +42,22 @@ public final class LocalEmulator: Sendable {
         }
     }
 
-    private init(port: Int, task: Task<Void, any Error>, lines: LogLines) {
+    private init(port: Int, task: Task<Void, any Error>, lines: LogLines, emulator: Emulator) {
         self.port = port
         self.task = task
         self.lines = lines
+        self.emulator = emulator
     }
 
     /// Starts an emulator for `functions` on 127.0.0.1 and a free port.
     public static func start(_ functions: [FunctionSpec], idleTimeout: Duration = .seconds(300)) async -> LocalEmulator {
         let lines = LogLines()
         let waiter = PortWaiter()
+        let emulator = Emulator(functions: functions, idleTimeout: idleTimeout, log: { lines.append($0) })
         let task = Task {
-            try await EmulatorServer.run(
-                functions: functions, port: 0, idleTimeout: idleTimeout, log: { lines.append($0) },
-                onListening: { waiter.set($0) })
+            try await EmulatorServer.run(emulator, functions: functions, port: 0, onListening: { waiter.set($0) })
         }
-        return LocalEmulator(port: await waiter.wait(), task: task, lines: lines)
+        return LocalEmulator(port: await waiter.wait(), task: task, lines: lines, emulator: emulator)
     }
 
     /// Every log line so far (START, END, REPORT, timeouts).
@@ -67,8 +68,12 @@ public final class LocalEmulator: Sendable {
         "http://127.0.0.1:\(port)/2015-03-31/functions/\(function)/invocations"
     }
 
-    /// Stops the server and its instances.
-    public func stop() { task.cancel() }
+    /// Stops the instances (waiting until they have exited), then the server.
+    public func stop() async {
+        await emulator.shutdown(waitForExit: true)
+        task.cancel()
+        _ = await task.result
+    }
 
     deinit { task.cancel() }
 }

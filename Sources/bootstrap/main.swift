@@ -3,13 +3,22 @@ import StepConfFunctions
 import StepConfLambda
 
 // The single Lambda binary: every function of the stack runs it; `_HANDLER` picks what it does.
+
+// A parent that ignores or blocks SIGTERM (a process using swift-service-lifecycle or Dispatch signal
+// sources does) passes that on through exec; Lambda and the emulator stop a runtime with SIGTERM, so take
+// the default back.
+signal(SIGTERM, SIG_DFL)
+var unblock = sigset_t()
+sigemptyset(&unblock)
+sigaddset(&unblock, SIGTERM)
+sigprocmask(SIG_UNBLOCK, &unblock, nil)
 let environment = LambdaEnvironment()
 guard let endpoint = environment.runtimeAPI else {
     LambdaRuntime.writeStandardError("bootstrap: AWS_LAMBDA_RUNTIME_API is not set; run me under Lambda or an emulator")
     exit(2)
 }
 do {
-    let client = try HTTPRuntimeClient(endpoint: endpoint)
+    let client = try HTTPRuntimeClient(endpoint: endpoint, transport: try .fromEnvironment())
     exit(LambdaRuntime.run(client: client, environment: environment) { try HandlerRegistry.make(environment) })
 } catch {
     LambdaRuntime.writeStandardError("bootstrap: \(error)")

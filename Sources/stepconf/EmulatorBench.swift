@@ -12,7 +12,9 @@ struct EmulatorBench: AsyncParsableCommand {
         commandName: "emulator",
         abstract: "Time bootstrap cold starts, warm invokes through the emulator, a concurrent load and the configurator.",
         discussion: """
-            Uses the `bootstrap` built next to this `stepconf` (build both with -c release). Figures: cold start \
+            Uses the `bootstrap` built next to this `stepconf` (build both with -c release), or the one \
+            `--bootstrap` names: measure the Lambda build (`--static-swift-stdlib`) for figures that hold on \
+            Lambda. Figures: cold start \
             (spawn of bootstrap to its first /next, the Init Duration of REPORT lines), warm no-op invoke \
             through the Invoke API (p50, p99), N invokes at concurrency C (errors), the configurator handler \
             with an in-memory cache (no cache I/O), and the bootstrap binary's size. Targets (issue 5): cold \
@@ -22,6 +24,9 @@ struct EmulatorBench: AsyncParsableCommand {
             Example: swift build -c release && .build/release/stepconf bench emulator
             """)
 
+    @Option(help: "The bootstrap binary to measure (default: the one next to this stepconf).")
+    var bootstrap: String?
+
     @Option(help: "Cold starts to measure.") var cold: Int = 30
     @Option(help: "Warm invokes to time.") var warm: Int = 2000
     @Option(help: "Invokes in the concurrent load.") var load: Int = 1000
@@ -29,17 +34,24 @@ struct EmulatorBench: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let bootstrap = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("bootstrap").path
-        guard FileManager.default.isExecutableFile(atPath: bootstrap) else {
-            throw CLIError(message: "no bootstrap next to stepconf at \(bootstrap): build it (swift build -c release)")
+        let bootstrap: String
+        if let given = self.bootstrap {
+            bootstrap = URL(fileURLWithPath: given).standardizedFileURL.path
+            guard FileManager.default.isExecutableFile(atPath: bootstrap) else {
+                throw CLIError(message: "--bootstrap \(given): no executable file there")
+            }
+        } else {
+            bootstrap = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+                .deletingLastPathComponent().appendingPathComponent("bootstrap").path
+            guard FileManager.default.isExecutableFile(atPath: bootstrap) else {
+                throw CLIError(message: "no bootstrap next to stepconf at \(bootstrap): build it (swift build -c release)")
+            }
         }
         var functions = [FunctionSpec(name: "echo", handler: "echo", memoryMB: 1769, timeoutSeconds: 10, executable: bootstrap)]
         for k in 0..<cold {
             functions.append(FunctionSpec(name: "cold\(k)", handler: "echo", memoryMB: 1769, timeoutSeconds: 10, executable: bootstrap))
         }
         let emulator = await LocalEmulator.start(functions)
-        defer { emulator.stop() }
         let base = "http://127.0.0.1:\(emulator.port)/2015-03-31/functions/"
         var figures: [BenchFigure] = []
 
@@ -102,6 +114,7 @@ struct EmulatorBench: AsyncParsableCommand {
         figures.append(BenchFigure(
             name: "bootstrap binary", iterations: 1, medianMicroseconds: 0, p99Microseconds: 0,
             detail: String(format: "%.2f MB (%@)", Double(size) / 1_048_576, bootstrap)))
+        await emulator.stop()
         if json { return try printJSON(figures) }
         var table = TextTable(["operation", "runs", "median_us", "p99_us", "detail"], leftAligned: [0, 4])
         for f in figures {

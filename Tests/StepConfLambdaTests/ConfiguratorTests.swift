@@ -128,15 +128,16 @@ enum Paths {
 
 @Suite(.serialized) struct BootstrapTests {
     /// Runs `bootstrap` against the scripted Runtime API with `events`; returns what it posted.
-    private func runBootstrap(handler: String, events: [Any], environment extra: [String: String] = [:]) throws
-        -> (status: Int32, posts: [[String: Any]])
-    {
+    private func runBootstrap(
+        handler: String, events: [Any], environment extra: [String: String] = [:], serverMode: String? = nil
+    ) throws -> (status: Int32, posts: [[String: Any]]) {
         let eventsPath = Paths.temporary("events.json")
         let recordPath = Paths.temporary("record.json")
         try JSONSerialization.data(withJSONObject: events).write(to: URL(fileURLWithPath: eventsPath))
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         server.arguments = ["python3", Paths.root.appendingPathComponent("Tests/support/fake_runtime_api.py").path, eventsPath, recordPath]
+            + (serverMode.map { [$0] } ?? [])
         let out = Pipe()
         server.standardOutput = out
         try server.run()
@@ -163,6 +164,31 @@ enum Paths {
         #expect(posts.count == 2)
         #expect((posts[0]["path"] as? String)?.hasSuffix("/response") == true)
         #expect((posts[1]["body"] as? String)?.contains("2") == true)
+    }
+
+    @Test(arguments: ["socket", "curl"])
+    func bothTransportsFollowChunkedBodiesAndClosedConnections(transport: String) throws {
+        let events = (0..<7).map { ["n": $0, "pad": String(repeating: "x", count: 40_000 * ($0 % 2))] as [String: Any] }
+        let (status, posts) = try runBootstrap(
+            handler: "echo", events: events, environment: ["STEPCONF_RUNTIME_TRANSPORT": transport], serverMode: "mixed")
+        #expect(status == 1)  // the Runtime API's 500 after the last event
+        #expect(posts.count == 7)
+        for (i, post) in posts.enumerated() {
+            #expect(post["path"] as? String == "/2018-06-01/runtime/invocation/req-\(6 - i)-\(i)/response")
+            let echoed = try JSONSerialization.jsonObject(with: Data((post["body"] as? String ?? "").utf8)) as? [String: Any]
+            #expect(echoed?["n"] as? Int == i)
+            #expect((echoed?["pad"] as? String)?.count == 40_000 * (i % 2))
+        }
+    }
+
+    @Test func anUnknownTransportOrABadEndpointStopsAtOnce() throws {
+        let (status, posts) = try runBootstrap(
+            handler: "echo", events: [["x": 1]], environment: ["STEPCONF_RUNTIME_TRANSPORT": "carrier-pigeon"])
+        #expect(status == 1 && posts.isEmpty)
+        #expect(throws: RuntimeAPIError.self) { try HTTPRuntimeClient(endpoint: "no-port-here") }
+        #expect(throws: RuntimeAPIError.self) { try HTTPRuntimeClient(endpoint: "127.0.0.1:99999") }
+        let unreachable = try HTTPRuntimeClient(endpoint: "127.0.0.1:1/instances/x")
+        #expect(throws: RuntimeAPIError.self) { try unreachable.next() }
     }
 
     @Test func aBadEventIsReportedOnErrorAndTheNextOneStillRuns() throws {
