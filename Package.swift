@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .target(name: "StepConfCore"),
@@ -27,6 +28,10 @@ let package = Package(
         .target(name: "StepConfHTTP", dependencies: ["CCurlShim"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "StepConfLambda", dependencies: ["StepConfHTTP"]),
+        .target(
+            name: "StepConfAWS",
+            dependencies: ["StepConfHTTP", "StepConfCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "StepConfSQLite", dependencies: ["StepConfCore", "CSQLite"]),
         .target(name: "StepConfFunctions", dependencies: ["StepConfLambda", "StepConfCore", "StepConfSQLite"]),
         .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions", "StepConfLambda"]),
@@ -47,6 +52,7 @@ let package = Package(
                 "StepConfFunctions",
                 "StepConfHTTP",
                 "StepConfLambda",
+                "StepConfAWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +62,10 @@ let package = Package(
                 "StepConfCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "StepConfAWSTests",
+            dependencies: ["StepConfAWS", "StepConfCore", "StepConfHTTP"]
         ),
         .testTarget(
             name: "StepConfHTTPTests",

@@ -3,7 +3,10 @@ import Foundation
 
 /// A blocking HTTP client on one reused libcurl easy handle, so connections are kept alive between
 /// requests. Not thread-safe: use one client per thread (``HTTPClientPool`` hands them out).
-public final class HTTPClient {
+///
+/// `@unchecked Sendable` so a pool can pass clients between threads: the pool gives each client to one
+/// caller at a time, and nothing else shares it.
+public final class HTTPClient: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
 
     /// Opens libcurl on first use (see `CCurlShim.h`: a process that never sends a request never loads it).

@@ -1,0 +1,122 @@
+import Foundation
+import StepConfHTTP
+
+/// Sends signed requests to a service, retrying as the ``RetryPolicy`` says, from any thread.
+public final class AWSTransport: Sendable {
+    public let configuration: AWSConfiguration
+    private let pool: HTTPClientPool
+    /// Waits between attempts; tests make it instant.
+    private let sleep: @Sendable (Double) -> Void
+
+    public init(configuration: AWSConfiguration, poolSize: Int = 16, sleep: (@Sendable (Double) -> Void)? = nil) {
+        self.configuration = configuration
+        self.pool = HTTPClientPool(keep: poolSize)
+        self.sleep = sleep ?? { seconds in if seconds > 0 { Thread.sleep(forTimeInterval: seconds) } }
+    }
+
+    /// One request to a service.
+    public struct Call: Sendable {
+        public var service: AWSService
+        public var method: String
+        /// Host to call (`Host` header), and the scheme.
+        public var endpoint: AWSEndpoint
+        /// Encoded path, starting with `/`, the endpoint's base path not included.
+        public var path: String
+        /// Encoded query string without `?`.
+        public var query: String
+        public var headers: [(name: String, value: String)]
+        public var body: Data
+
+        public init(
+            service: AWSService, method: String, endpoint: AWSEndpoint, path: String, query: String = "",
+            headers: [(name: String, value: String)] = [], body: Data = Data()
+        ) {
+            self.service = service
+            self.method = method
+            self.endpoint = endpoint
+            self.path = path
+            self.query = query
+            self.headers = headers
+            self.body = body
+        }
+    }
+
+    /// Sends `call`, signing each attempt afresh, and retries transport failures and retryable answers.
+    /// Returns the first answer that is not retryable (success or not): callers map error statuses.
+    /// - Throws: ``AWSError`` (`transport`) when every attempt failed without a usable answer, (`service`)
+    ///   when the last attempt still got a retryable error status, (`credentials`) when none are found.
+    public func send(_ call: Call) throws -> HTTPResponse {
+        let policy = configuration.retry
+        let payloadHash = SigV4Signer.hash(call.body)
+        let signer = SigV4Signer(service: call.service.signingName, region: configuration.region)
+        let fullPath = call.endpoint.basePath + call.path
+        let url = "\(call.endpoint.scheme)://\(call.endpoint.host)\(fullPath)" + (call.query.isEmpty ? "" : "?\(call.query)")
+        var lastProblem = ""
+        for attempt in 1...policy.maxAttempts {
+            let credentials = try configuration.credentials.credentials()
+            var headers = call.headers.filter { $0.name.lowercased() != "host" }
+            headers.append(("Host", call.endpoint.host))
+            let request = SigV4Signer.Request(
+                method: call.method, path: fullPath, query: call.query, headers: headers, payloadHash: payloadHash)
+            headers += signer.signingHeaders(for: request, credentials: credentials)
+            let http = HTTPRequest(
+                method: call.method, url: url, headers: headers, body: call.body,
+                connectTimeout: configuration.connectTimeout, timeout: configuration.requestTimeout)
+            do {
+                let response = try pool.withClient { try $0.send(http) }
+                let code = response.status >= 400 ? AWSErrorBody(response).code : nil
+                guard response.status >= 400, policy.isRetryable(status: response.status, code: code) else {
+                    return response
+                }
+                lastProblem = "\(call.service.rawValue) answered \(response.status)\(code.map { " \($0)" } ?? "")"
+                if attempt == policy.maxAttempts {
+                    throw AWSError(
+                        .service, "\(call.method) \(fullPath): \(lastProblem) after \(attempt) attempts",
+                        status: response.status, awsCode: code)
+                }
+            } catch let error as HTTPError {
+                lastProblem = error.message
+            }
+            if attempt < policy.maxAttempts { sleep(policy.backoff(afterAttempt: attempt)) }
+        }
+        throw AWSError(.transport, "\(call.method) \(fullPath): \(lastProblem) (after \(policy.maxAttempts) attempts)")
+    }
+}
+
+/// The error code and message of an AWS error answer: XML (`<Error><Code>…`) or JSON (`__type`, `message`).
+struct AWSErrorBody {
+    var code: String?
+    var message: String?
+
+    init(_ response: HTTPResponse) {
+        if let type = response.header("x-amzn-ErrorType") {
+            code = String(type.split(separator: ":").first ?? Substring(type))
+        }
+        let body = response.body
+        guard !body.isEmpty else { return }
+        if body.first == UInt8(ascii: "{"),
+            let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
+        {
+            if let type = (object["__type"] ?? object["code"]) as? String {
+                code = String(type.split(separator: "#").last ?? Substring(type))
+            }
+            message = (object["message"] ?? object["Message"]) as? String
+        } else if let tree = try? XMLNode.parse(body) {
+            let error = tree.name == "Error" ? tree : tree.first("Error") ?? tree.first("Errors")?.first("Error")
+            code = error?.first("Code")?.text ?? code
+            message = error?.first("Message")?.text
+        }
+    }
+
+    /// An ``AWSError`` for an error answer of `operation`.
+    static func error(_ response: HTTPResponse, operation: String) -> AWSError {
+        let body = AWSErrorBody(response)
+        let detail = [body.code, body.message].compactMap { $0 }.joined(separator: ": ")
+        let code: AWSError.Code =
+            response.status == 404 || body.code == "NoSuchKey" || body.code == "ResourceNotFoundException"
+            ? .notFound : .service
+        return AWSError(
+            code, "\(operation) failed with \(response.status)\(detail.isEmpty ? "" : " (\(detail))")",
+            status: response.status, awsCode: body.code)
+    }
+}

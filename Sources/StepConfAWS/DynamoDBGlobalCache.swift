@@ -1,0 +1,68 @@
+import Foundation
+import StepConfCore
+
+/// Algorithm 2's global cache in a DynamoDB table (string partition key `pk`), shared by every
+/// configurator of a workflow. Two configurators may race; each write is one or two atomic UpdateItems, so
+/// the stored result is the same whoever writes first (``CachedScope/merged(with:)``):
+/// - `scope|{execution}|{step}`: `members` grows by `ADD` (a string set, a union), and `deadline` is set
+///   only if it is earlier than the stored one (`ConditionExpression`);
+/// - `use|{function}`: `until` is set only if later than the stored one.
+/// Every item carries `expires_at` (epoch seconds) for DynamoDB's time to live.
+public final class DynamoDBGlobalCache: GlobalCache {
+    public let dynamo: DynamoDBClient
+    public let table: String
+    /// How long entries live, seconds.
+    public let timeToLiveSeconds: Double
+
+    public init(dynamo: DynamoDBClient, table: String, timeToLiveSeconds: Double = 86_400) {
+        self.dynamo = dynamo
+        self.table = table
+        self.timeToLiveSeconds = timeToLiveSeconds
+    }
+
+    /// The attribute DynamoDB's time to live reads.
+    public static let ttlAttribute = "expires_at"
+
+    private var expiry: [String: Any] { DynamoDBClient.number((Date().timeIntervalSince1970 + timeToLiveSeconds).rounded()) }
+
+    private static func scopeKey(_ execution: String, _ step: String) -> [String: Any] {
+        ["pk": ["S": "scope|\(execution)|\(step)"]]
+    }
+
+    public func scope(execution: String, step: String) throws -> CachedScope? {
+        guard let item = try dynamo.getItem(table: table, key: Self.scopeKey(execution, step)),
+            let deadline = DynamoDBClient.number(in: item["deadline"])
+        else { return nil }
+        let members = ((item["members"] as? [String: Any])?["SS"] as? [String] ?? []).sorted()
+        return CachedScope(deadline: deadline, members: members)
+    }
+
+    public func store(execution: String, scopes: [String: CachedScope]) throws {
+        for (step, scope) in scopes.sorted(by: { $0.key < $1.key }) {
+            let key = Self.scopeKey(execution, step)
+            var values: [String: Any] = [":e": expiry]
+            var names = ["#x": Self.ttlAttribute]
+            var update = "SET #x = :e"
+            if !scope.members.isEmpty {
+                values[":m"] = ["SS": Array(Set(scope.members)).sorted()]
+                names["#m"] = "members"
+                update += " ADD #m :m"
+            }
+            try dynamo.updateItem(table: table, key: key, update: update, names: names, values: values)
+            try dynamo.updateItem(
+                table: table, key: key, update: "SET #d = :d", condition: "attribute_not_exists(#d) OR #d > :d",
+                names: ["#d": "deadline"], values: [":d": DynamoDBClient.number(scope.deadline)])
+        }
+    }
+
+    public func lastUse(function: String) throws -> Double? {
+        DynamoDBClient.number(in: try dynamo.getItem(table: table, key: ["pk": ["S": "use|\(function)"]])?["until"])
+    }
+
+    public func recordUse(function: String, until time: Double) throws {
+        try dynamo.updateItem(
+            table: table, key: ["pk": ["S": "use|\(function)"]], update: "SET #u = :t, #x = :e",
+            condition: "attribute_not_exists(#u) OR #u < :t", names: ["#u": "until", "#x": Self.ttlAttribute],
+            values: [":t": DynamoDBClient.number(time), ":e": expiry])
+    }
+}

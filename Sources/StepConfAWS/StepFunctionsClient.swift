@@ -1,0 +1,155 @@
+import Foundation
+
+/// The Step Functions operations StepConf needs (JSON 1.0 protocol), over ``AWSTransport``.
+public final class StepFunctionsClient: Sendable {
+    public let transport: AWSTransport
+
+    public init(transport: AWSTransport) { self.transport = transport }
+
+    public convenience init(configuration: AWSConfiguration) { self.init(transport: AWSTransport(configuration: configuration)) }
+
+    /// An execution as DescribeExecution reports it.
+    public struct Execution: Sendable, Equatable {
+        public var arn: String
+        /// `RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT`, `ABORTED`.
+        public var status: String
+        public var input: String?
+        public var output: String?
+        public var error: String?
+        public var cause: String?
+        /// Epoch seconds.
+        public var startDate: Double?
+        public var stopDate: Double?
+    }
+
+    /// One event of an execution's history.
+    public struct HistoryEvent: Sendable, Equatable {
+        public var id: Int
+        public var type: String
+        /// Epoch seconds.
+        public var timestamp: Double
+        /// The event's details object (e.g. `taskScheduledEventDetails`), as JSON text.
+        public var details: String?
+    }
+
+    /// Calls `operation`. - Returns: the JSON answer. - Throws: ``AWSError`` with AWS's code.
+    @discardableResult
+    public func call(_ operation: String, _ body: [String: Any]) throws -> [String: Any] {
+        let data: Data
+        do {
+            data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        } catch {
+            throw AWSError(.invalidArgument, "Step Functions \(operation): request is not JSON (\(error))")
+        }
+        let response = try transport.send(AWSTransport.Call(
+            service: .stepFunctions, method: "POST", endpoint: transport.configuration.endpoint(.stepFunctions), path: "/",
+            headers: [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AWSStepFunctions.\(operation)")],
+            body: data))
+        guard response.status == 200 else { throw AWSErrorBody.error(response, operation: "Step Functions \(operation)") }
+        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
+            throw AWSError(.invalidResponse, "Step Functions \(operation): answer is not a JSON object")
+        }
+        return object
+    }
+
+    /// Creates a state machine, or updates the one of that name if it exists. - Returns: its ARN.
+    public func createOrUpdateStateMachine(name: String, definition: String, roleARN: String) throws -> String {
+        do {
+            let answer = try call("CreateStateMachine", ["name": name, "definition": definition, "roleArn": roleARN, "type": "STANDARD"])
+            guard let arn = answer["stateMachineArn"] as? String else {
+                throw AWSError(.invalidResponse, "CreateStateMachine \(name): no stateMachineArn in the answer")
+            }
+            return arn
+        } catch let error as AWSError where error.awsCode == "StateMachineAlreadyExists" {
+            let arn = try stateMachineARN(name: name)
+            try updateStateMachine(arn: arn, definition: definition, roleARN: roleARN)
+            return arn
+        }
+    }
+
+    /// Replaces a state machine's definition (and role).
+    public func updateStateMachine(arn: String, definition: String, roleARN: String? = nil) throws {
+        var body: [String: Any] = ["stateMachineArn": arn, "definition": definition]
+        if let roleARN { body["roleArn"] = roleARN }
+        try call("UpdateStateMachine", body)
+    }
+
+    /// The ARN of the state machine called `name`.
+    /// - Throws: ``AWSError`` (`notFound`) when there is none.
+    public func stateMachineARN(name: String) throws -> String {
+        var token: String?
+        repeat {
+            var body: [String: Any] = ["maxResults": 100]
+            if let token { body["nextToken"] = token }
+            let page = try call("ListStateMachines", body)
+            for machine in page["stateMachines"] as? [[String: Any]] ?? [] where machine["name"] as? String == name {
+                if let arn = machine["stateMachineArn"] as? String { return arn }
+            }
+            token = page["nextToken"] as? String
+        } while token != nil
+        throw AWSError(.notFound, "no state machine named \(name)")
+    }
+
+    /// Starts an execution. - Returns: its ARN.
+    public func startExecution(stateMachineARN: String, name: String? = nil, input: String = "{}") throws -> String {
+        var body: [String: Any] = ["stateMachineArn": stateMachineARN, "input": input]
+        if let name { body["name"] = name }
+        guard let arn = try call("StartExecution", body)["executionArn"] as? String else {
+            throw AWSError(.invalidResponse, "StartExecution: no executionArn in the answer")
+        }
+        return arn
+    }
+
+    /// The execution's status and, when finished, output or error.
+    public func describeExecution(arn: String) throws -> Execution {
+        let answer = try call("DescribeExecution", ["executionArn": arn])
+        return Execution(
+            arn: arn, status: answer["status"] as? String ?? "UNKNOWN", input: answer["input"] as? String,
+            output: answer["output"] as? String, error: answer["error"] as? String, cause: answer["cause"] as? String,
+            startDate: Self.epoch(answer["startDate"]), stopDate: Self.epoch(answer["stopDate"]))
+    }
+
+    /// Every event of the execution, oldest first (following `nextToken`).
+    public func executionHistory(arn: String) throws -> [HistoryEvent] {
+        var events: [HistoryEvent] = []
+        var token: String?
+        repeat {
+            var body: [String: Any] = ["executionArn": arn, "maxResults": 1000]
+            if let token { body["nextToken"] = token }
+            let page = try call("GetExecutionHistory", body)
+            for event in page["events"] as? [[String: Any]] ?? [] {
+                let detailsKey = event.keys.first { $0.hasSuffix("EventDetails") }
+                let details = detailsKey.flatMap { key in
+                    (try? JSONSerialization.data(withJSONObject: event[key]!, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) }
+                }
+                events.append(HistoryEvent(
+                    id: event["id"] as? Int ?? 0, type: event["type"] as? String ?? "", timestamp: Self.epoch(event["timestamp"]) ?? 0,
+                    details: details))
+            }
+            token = page["nextToken"] as? String
+        } while token != nil
+        return events
+    }
+
+    /// Waits until the execution is no longer `RUNNING`, polling every `pollSeconds`.
+    /// - Throws: ``AWSError`` (`service`) when it still runs after `timeoutSeconds`.
+    public func waitForExecution(arn: String, timeoutSeconds: Double = 300, pollSeconds: Double = 0.5) throws -> Execution {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while true {
+            let execution = try describeExecution(arn: arn)
+            if execution.status != "RUNNING" { return execution }
+            guard Date() < deadline else { throw AWSError(.service, "execution \(arn) still running after \(Int(timeoutSeconds)) s") }
+            Thread.sleep(forTimeInterval: pollSeconds)
+        }
+    }
+
+    /// Step Functions sends dates as epoch seconds (numbers); some emulators send ISO 8601 strings.
+    static func epoch(_ value: Any?) -> Double? {
+        if let number = value as? Double { return number }
+        if let number = value as? Int { return Double(number) }
+        if let text = value as? String {
+            return Double(text) ?? (try? Date(text, strategy: .iso8601))?.timeIntervalSince1970
+        }
+        return nil
+    }
+}
