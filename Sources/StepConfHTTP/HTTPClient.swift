@@ -34,8 +34,14 @@ public final class HTTPClient: @unchecked Sendable {
         let context = Unmanaged.passUnretained(sink).toOpaque()
         var list: UnsafeMutablePointer<curl_slist>?
         defer { scs_slist_free_all(list) }
-        // An empty `Expect:` stops libcurl from waiting for 100 Continue before large bodies.
-        for (name, value) in request.headers + [("Expect", "")] {
+        // An empty `Expect:` stops libcurl from waiting for 100 Continue before large bodies; an empty
+        // `Content-Type:` stops it from labelling every body `application/x-www-form-urlencoded`, which
+        // servers then parse as a form.
+        var extra: [(name: String, value: String)] = [("Expect", "")]
+        if !request.headers.contains(where: { $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame }) {
+            extra.append(("Content-Type", ""))
+        }
+        for (name, value) in request.headers + extra {
             list = scs_slist_append(list, value.isEmpty ? "\(name):" : "\(name): \(value)")
         }
         var code = scs_setopt_string(handle, CURLOPT_URL, request.url)

@@ -1,0 +1,61 @@
+import Foundation
+import StepConfAWS
+
+/// A Python helper server (moto, or the fault proxy) on a free loopback port, killed by PID when released.
+final class HelperServer: Sendable {
+    let port: Int
+    let pid: Int32
+
+    init(script: String, arguments: [String] = []) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Paths.support(script)] + arguments
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardInput = Pipe()  // kept open: moto_server.py exits when its stdin closes
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while let byte = try stdout.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+            line.append(byte)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw AWSError(.transport, "\(script) did not start (is moto[server] installed?)")
+        }
+        self.port = port
+        self.pid = process.processIdentifier
+    }
+
+    deinit {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+}
+
+/// moto's server with the configuration our clients use against it.
+final class Moto: Sendable {
+    let server: HelperServer
+
+    init(config: String? = nil) throws {
+        server = try HelperServer(script: "moto_server.py", arguments: config.map { [$0] } ?? [])
+    }
+
+    static let credentials = StaticCredentialProvider(AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing-secret"))
+
+    /// A configuration aimed at `url` (moto itself, or a proxy in front of it).
+    static func configuration(
+        url: String, retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseSeconds: 0.01, maxBackoffSeconds: 0.05),
+        timeout: Duration = .seconds(30)
+    ) throws -> AWSConfiguration {
+        let endpoint = try AWSEndpoint(url)
+        return try AWSConfiguration(
+            region: "us-east-1", credentials: credentials,
+            endpoints: [.s3: endpoint, .dynamodb: endpoint, .stepFunctions: endpoint], retry: retry, requestTimeout: timeout)
+    }
+
+    func configuration() throws -> AWSConfiguration { try Self.configuration(url: server.url) }
+}
