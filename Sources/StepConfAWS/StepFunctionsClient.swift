@@ -59,12 +59,22 @@ public final class StepFunctionsClient: Sendable {
             guard let arn = answer["stateMachineArn"] as? String else {
                 throw AWSError(.invalidResponse, "CreateStateMachine \(name): no stateMachineArn in the answer")
             }
+            // Some implementations answer an existing name with its ARN instead of StateMachineAlreadyExists.
+            if try describeStateMachine(arn: arn).definition != definition {
+                try updateStateMachine(arn: arn, definition: definition, roleARN: roleARN)
+            }
             return arn
         } catch let error as AWSError where error.awsCode == "StateMachineAlreadyExists" {
             let arn = try stateMachineARN(name: name)
             try updateStateMachine(arn: arn, definition: definition, roleARN: roleARN)
             return arn
         }
+    }
+
+    /// A state machine's definition and role.
+    public func describeStateMachine(arn: String) throws -> (definition: String, roleARN: String) {
+        let answer = try call("DescribeStateMachine", ["stateMachineArn": arn])
+        return (answer["definition"] as? String ?? "", answer["roleArn"] as? String ?? "")
     }
 
     /// Replaces a state machine's definition (and role).

@@ -1,0 +1,92 @@
+import Foundation
+import StepConfAWS
+import StepConfCore
+import Synchronization
+import Testing
+
+@Suite(.serialized) struct DynamoDBGlobalCacheTests {
+    let moto: Moto
+    let dynamo: DynamoDBClient
+
+    init() throws {
+        moto = try Moto()
+        dynamo = DynamoDBClient(configuration: try moto.configuration())
+        try dynamo.createTable("stepconf-cache", ttlAttribute: DynamoDBGlobalCache.ttlAttribute)
+    }
+
+    @Test func storesAndMergesLikeTheInMemoryCache() throws {
+        let cache = DynamoDBGlobalCache(dynamo: dynamo, table: "stepconf-cache")
+        let reference = InMemoryGlobalCache()
+        let writes: [[String: CachedScope]] = [
+            ["a": CachedScope(deadline: 10, members: ["a", "b"]), "c": CachedScope(deadline: 7, members: ["c"])],
+            ["a": CachedScope(deadline: 12, members: ["a", "d"])],
+            ["a": CachedScope(deadline: 9.5, members: ["e"]), "c": CachedScope(deadline: 8, members: [])],
+        ]
+        for write in writes {
+            try cache.store(execution: "e1", scopes: write)
+            reference.store(execution: "e1", scopes: write)
+        }
+        for step in ["a", "c"] {
+            let stored = try #require(try cache.scope(execution: "e1", step: step))
+            let expected = try #require(reference.scope(execution: "e1", step: step))
+            #expect(stored.deadline == expected.deadline)
+            #expect(Set(stored.members) == Set(expected.members))
+        }
+        #expect(try cache.scope(execution: "e1", step: "zzz") == nil)
+        #expect(try cache.scope(execution: "e2", step: "a") == nil)
+        try cache.recordUse(function: "synthetic-m2048", until: 100)
+        try cache.recordUse(function: "synthetic-m2048", until: 90)
+        #expect(try cache.lastUse(function: "synthetic-m2048") == 100)
+        #expect(try cache.lastUse(function: "never") == nil)
+        let item = try #require(try dynamo.getItem(table: "stepconf-cache", key: ["pk": ["S": "scope|e1|a"]]))
+        #expect(DynamoDBClient.number(in: item[DynamoDBGlobalCache.ttlAttribute])! > Date().timeIntervalSince1970)
+    }
+
+    @Test func racingConfiguratorsEndWithTheEarliestDeadlineAndEveryMember() throws {
+        let cache = DynamoDBGlobalCache(dynamo: dynamo, table: "stepconf-cache")
+        let writers = 12
+        let group = DispatchGroup()
+        let failures = FailureBox()
+        for w in 0..<writers {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    for round in 0..<3 {
+                        try cache.store(
+                            execution: "race", scopes: ["s": CachedScope(deadline: Double(100 - w - round * 20), members: ["w\(w)"])])
+                        try cache.recordUse(function: "f-m1024", until: Double(w * 10 + round))
+                    }
+                } catch {
+                    failures.add("\(error)")
+                }
+            }.start()
+        }
+        group.wait()
+        #expect(failures.all.isEmpty)
+        let scope = try #require(try cache.scope(execution: "race", step: "s"))
+        #expect(scope.deadline == Double(100 - (writers - 1) - 40))
+        #expect(Set(scope.members) == Set((0..<writers).map { "w\($0)" }))
+        #expect(try cache.lastUse(function: "f-m1024") == Double((writers - 1) * 10 + 2))
+    }
+
+    @Test func aConditionThatFailsIsReportedAsNotApplied() throws {
+        try dynamo.putItem(table: "stepconf-cache", item: ["pk": ["S": "x"], "v": DynamoDBClient.number(1)])
+        let applied = try dynamo.updateItem(
+            table: "stepconf-cache", key: ["pk": ["S": "x"]], update: "SET v = :n", condition: "v > :n",
+            values: [":n": DynamoDBClient.number(5)])
+        #expect(!applied)
+        let error = #expect(throws: AWSError.self) {
+            try dynamo.putItem(table: "stepconf-cache", item: ["pk": ["S": "x"]], condition: "attribute_not_exists(pk)")
+        }
+        #expect(error?.awsCode == "ConditionalCheckFailedException")
+        let missingTable = #expect(throws: AWSError.self) { try dynamo.getItem(table: "nope", key: ["pk": ["S": "x"]]) }
+        #expect(missingTable?.code == .notFound)
+    }
+}
+
+final class FailureBox: Sendable {
+    private let items = Mutex<[String]>([])
+    func add(_ item: String) { items.withLock { $0.append(item) } }
+    var all: [String] { items.withLock { $0 } }
+}
