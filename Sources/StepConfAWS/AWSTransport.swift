@@ -26,11 +26,14 @@ public final class AWSTransport: Sendable {
         public var query: String
         public var headers: [(name: String, value: String)]
         public var body: Data
+        /// What errors call this request (`UploadPart 2 of bucket/key`); `METHOD path` when nil.
+        public var operation: String?
 
         public init(
             service: AWSService, method: String, endpoint: AWSEndpoint, path: String, query: String = "",
-            headers: [(name: String, value: String)] = [], body: Data = Data()
+            headers: [(name: String, value: String)] = [], body: Data = Data(), operation: String? = nil
         ) {
+            self.operation = operation
             self.service = service
             self.method = method
             self.endpoint = endpoint
@@ -51,6 +54,7 @@ public final class AWSTransport: Sendable {
         let signer = SigV4Signer(service: call.service.signingName, region: configuration.region)
         let fullPath = call.endpoint.basePath + call.path
         let url = "\(call.endpoint.scheme)://\(call.endpoint.host)\(fullPath)" + (call.query.isEmpty ? "" : "?\(call.query)")
+        let operation = call.operation ?? "\(call.method) \(fullPath)"
         var lastProblem = ""
         for attempt in 1...policy.maxAttempts {
             let credentials = try configuration.credentials.credentials()
@@ -71,7 +75,7 @@ public final class AWSTransport: Sendable {
                 lastProblem = "\(call.service.rawValue) answered \(response.status)\(code.map { " \($0)" } ?? "")"
                 if attempt == policy.maxAttempts {
                     throw AWSError(
-                        .service, "\(call.method) \(fullPath): \(lastProblem) after \(attempt) attempts",
+                        .service, "\(operation): \(lastProblem) after \(attempt) attempts",
                         status: response.status, awsCode: code)
                 }
             } catch let error as HTTPError {
@@ -79,7 +83,7 @@ public final class AWSTransport: Sendable {
             }
             if attempt < policy.maxAttempts { sleep(policy.backoff(afterAttempt: attempt)) }
         }
-        throw AWSError(.transport, "\(call.method) \(fullPath): \(lastProblem) (after \(policy.maxAttempts) attempts)")
+        throw AWSError(.transport, "\(operation): \(lastProblem) (after \(policy.maxAttempts) attempts)")
     }
 }
 

@@ -22,7 +22,7 @@ public final class DynamoDBClient: Sendable {
         let response = try transport.send(AWSTransport.Call(
             service: .dynamodb, method: "POST", endpoint: transport.configuration.endpoint(.dynamodb), path: "/",
             headers: [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "DynamoDB_20120810.\(operation)")],
-            body: data))
+            body: data, operation: "DynamoDB \(operation)"))
         guard response.status == 200 else { throw AWSErrorBody.error(response, operation: "DynamoDB \(operation)") }
         guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
             throw AWSError(.invalidResponse, "DynamoDB \(operation): answer is not a JSON object")

@@ -13,7 +13,8 @@ extension S3Client {
     public func createMultipartUpload(bucket: String, key: String, contentType: String = "application/octet-stream") throws -> String {
         let response = try call(
             "POST", bucket: bucket, key: key, query: "uploads=",
-            headers: [("Content-Type", contentType), ("x-amz-checksum-algorithm", "CRC32")])
+            headers: [("Content-Type", contentType), ("x-amz-checksum-algorithm", "CRC32")],
+            operation: "CreateMultipartUpload \(bucket)/\(key)")
         guard response.status == 200 else { throw AWSErrorBody.error(response, operation: "CreateMultipartUpload \(bucket)/\(key)") }
         guard let id = try Self.parse(response.body, operation: "CreateMultipartUpload").first("UploadId")?.text, !id.isEmpty else {
             throw AWSError(.invalidResponse, "CreateMultipartUpload \(bucket)/\(key): no UploadId in the answer")
@@ -25,7 +26,7 @@ extension S3Client {
     public func uploadPart(bucket: String, key: String, uploadID: String, number: Int, data: Data) throws -> UploadedPart {
         let query = "partNumber=\(number)&uploadId=\(URIEncoding.encode(uploadID))"
         let headers = Self.integrityHeaders(data)
-        let response = try call("PUT", bucket: bucket, key: key, query: query, headers: headers, body: data)
+        let response = try call("PUT", bucket: bucket, key: key, query: query, headers: headers, body: data, operation: "UploadPart \(number) of \(bucket)/\(key)")
         guard response.status == 200 else {
             throw AWSErrorBody.error(response, operation: "UploadPart \(number) of \(bucket)/\(key)")
         }
@@ -42,7 +43,7 @@ extension S3Client {
         let body = Data("<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\(list)</CompleteMultipartUpload>".utf8)
         let response = try call(
             "POST", bucket: bucket, key: key, query: "uploadId=\(URIEncoding.encode(uploadID))",
-            headers: [("Content-Type", "application/xml")], body: body)
+            headers: [("Content-Type", "application/xml")], body: body, operation: "CompleteMultipartUpload \(bucket)/\(key)")
         guard response.status == 200 else {
             throw AWSErrorBody.error(response, operation: "CompleteMultipartUpload \(bucket)/\(key)")
         }
@@ -57,7 +58,7 @@ extension S3Client {
 
     /// Abandons an upload and frees its parts. - Throws: ``AWSError``.
     public func abortMultipartUpload(bucket: String, key: String, uploadID: String) throws {
-        let response = try call("DELETE", bucket: bucket, key: key, query: "uploadId=\(URIEncoding.encode(uploadID))")
+        let response = try call("DELETE", bucket: bucket, key: key, query: "uploadId=\(URIEncoding.encode(uploadID))", operation: "AbortMultipartUpload \(bucket)/\(key)")
         guard response.status == 204 || response.status == 200 || response.status == 404 else {
             throw AWSErrorBody.error(response, operation: "AbortMultipartUpload \(bucket)/\(key)")
         }

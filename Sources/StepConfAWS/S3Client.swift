@@ -64,12 +64,13 @@ public final class S3Client: Sendable {
 
     func call(
         _ method: String, bucket: String, key: String?, query: String = "", headers: [(name: String, value: String)] = [],
-        body: Data = Data()
+        body: Data = Data(), operation: String
     ) throws -> HTTPResponse {
         try Self.validate(bucket: bucket, key: key)
         let (endpoint, path) = location(bucket: bucket, key: key)
         return try transport.send(AWSTransport.Call(
-            service: .s3, method: method, endpoint: endpoint, path: path, query: query, headers: headers, body: body))
+            service: .s3, method: method, endpoint: endpoint, path: path, query: query, headers: headers, body: body,
+            operation: operation))
     }
 
     static func integrityHeaders(_ data: Data) -> [(name: String, value: String)] {
@@ -84,7 +85,7 @@ public final class S3Client: Sendable {
         let body = region == "us-east-1" ? Data() : Data("""
             <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>\(region)</LocationConstraint></CreateBucketConfiguration>
             """.utf8)
-        let response = try call("PUT", bucket: bucket, key: nil, body: body)
+        let response = try call("PUT", bucket: bucket, key: nil, body: body, operation: "CreateBucket \(bucket)")
         let code = AWSErrorBody(response).code
         guard response.status < 300 || code == "BucketAlreadyOwnedByYou" else {
             throw AWSErrorBody.error(response, operation: "CreateBucket \(bucket)")
@@ -97,7 +98,7 @@ public final class S3Client: Sendable {
     @discardableResult
     public func putObject(bucket: String, key: String, data: Data, contentType: String = "application/octet-stream") throws -> String {
         let headers = [("Content-Type", contentType)] + Self.integrityHeaders(data)
-        let response = try call("PUT", bucket: bucket, key: key, headers: headers, body: data)
+        let response = try call("PUT", bucket: bucket, key: key, headers: headers, body: data, operation: "PutObject \(bucket)/\(key)")
         guard response.status == 200 else { throw AWSErrorBody.error(response, operation: "PutObject \(bucket)/\(key)") }
         return Self.unquote(response.header("ETag") ?? "")
     }
@@ -109,7 +110,7 @@ public final class S3Client: Sendable {
         if let range { headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
         var problem = ""
         for _ in 0..<2 {
-            let response = try call("GET", bucket: bucket, key: key, headers: headers)
+            let response = try call("GET", bucket: bucket, key: key, headers: headers, operation: "GetObject \(bucket)/\(key)")
             guard response.status == 200 || response.status == 206 else {
                 throw AWSErrorBody.error(response, operation: "GetObject \(bucket)/\(key)")
             }
@@ -136,7 +137,7 @@ public final class S3Client: Sendable {
     /// Size and ETag of an object; nil when there is none.
     /// - Throws: ``AWSError`` for anything but a 404.
     public func headObject(bucket: String, key: String) throws -> S3ObjectInfo? {
-        let response = try call("HEAD", bucket: bucket, key: key)
+        let response = try call("HEAD", bucket: bucket, key: key, operation: "HeadObject \(bucket)/\(key)")
         if response.status == 404 { return nil }
         guard response.status == 200 else { throw AWSErrorBody.error(response, operation: "HeadObject \(bucket)/\(key)") }
         return S3ObjectInfo(
@@ -146,7 +147,7 @@ public final class S3Client: Sendable {
     /// Deletes one object (deleting a missing one is not an error, as in S3).
     /// - Throws: ``AWSError``.
     public func deleteObject(bucket: String, key: String) throws {
-        let response = try call("DELETE", bucket: bucket, key: key)
+        let response = try call("DELETE", bucket: bucket, key: key, operation: "DeleteObject \(bucket)/\(key)")
         guard response.status == 204 || response.status == 200 else {
             throw AWSErrorBody.error(response, operation: "DeleteObject \(bucket)/\(key)")
         }
@@ -162,7 +163,8 @@ public final class S3Client: Sendable {
             let body = Data("<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>\(objects)</Delete>".utf8)
             let response = try call(
                 "POST", bucket: bucket, key: nil, query: "delete=",
-                headers: [("Content-Type", "application/xml")] + Self.integrityHeaders(body), body: body)
+                headers: [("Content-Type", "application/xml")] + Self.integrityHeaders(body), body: body,
+                operation: "DeleteObjects \(bucket)")
             guard response.status == 200 else { throw AWSErrorBody.error(response, operation: "DeleteObjects \(bucket)") }
             let tree = try Self.parse(response.body, operation: "DeleteObjects")
             failed += tree.all("Error").map { "\($0.first("Key")?.text ?? "?") (\($0.first("Code")?.text ?? "?"))" }
@@ -180,7 +182,7 @@ public final class S3Client: Sendable {
         var query = ["list-type=2", "max-keys=\(maxKeys)"]
         if !prefix.isEmpty { query.append("prefix=\(URIEncoding.encode(prefix))") }
         if let continuationToken { query.append("continuation-token=\(URIEncoding.encode(continuationToken))") }
-        let response = try call("GET", bucket: bucket, key: nil, query: query.sorted().joined(separator: "&"))
+        let response = try call("GET", bucket: bucket, key: nil, query: query.sorted().joined(separator: "&"), operation: "ListObjectsV2 \(bucket)")
         guard response.status == 200 else { throw AWSErrorBody.error(response, operation: "ListObjectsV2 \(bucket)") }
         let tree = try Self.parse(response.body, operation: "ListObjectsV2")
         let objects = tree.all("Contents").map {

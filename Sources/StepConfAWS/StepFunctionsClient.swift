@@ -44,7 +44,7 @@ public final class StepFunctionsClient: Sendable {
         let response = try transport.send(AWSTransport.Call(
             service: .stepFunctions, method: "POST", endpoint: transport.configuration.endpoint(.stepFunctions), path: "/",
             headers: [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AWSStepFunctions.\(operation)")],
-            body: data))
+            body: data, operation: "Step Functions \(operation)"))
         guard response.status == 200 else { throw AWSErrorBody.error(response, operation: "Step Functions \(operation)") }
         guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
             throw AWSError(.invalidResponse, "Step Functions \(operation): answer is not a JSON object")
