@@ -5,6 +5,7 @@
 /status/NNN      answers status NNN
 /slow?ms=N       waits N ms, then answers
 /bytes?n=N       answers N bytes
+/credentials     a container credentials document, for the header "Authorization: Bearer t0k"
 """
 import hashlib
 import signal
@@ -48,6 +49,13 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/slow":
             time.sleep(int(query.get("ms", ["1000"])[0]) / 1000)
             self._send(200, b"{}")
+        elif url.path == "/credentials":
+            # The container credentials endpoint: answers only with the expected Authorization header.
+            if self.headers.get("Authorization") != "Bearer t0k":
+                return self._send(403, b'{"message":"bad token"}')
+            self._send(200, json.dumps({
+                "AccessKeyId": "ASIACONTAINER", "SecretAccessKey": "containersecret", "Token": "containertoken",
+                "Expiration": "2099-01-01T00:00:00Z"}).encode())
         elif url.path == "/bytes":
             n = int(query.get("n", ["0"])[0])
             self._send(200, bytes(i % 251 for i in range(n)), "application/octet-stream")
