@@ -33,7 +33,7 @@ let package = Package(
             dependencies: ["StepConfHTTP", "StepConfCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "StepConfSQLite", dependencies: ["StepConfCore", "CSQLite"]),
-        .target(name: "StepConfFunctions", dependencies: ["StepConfLambda", "StepConfCore", "StepConfSQLite"]),
+        .target(name: "StepConfFunctions", dependencies: ["StepConfLambda", "StepConfCore", "StepConfSQLite", "StepConfAWS"]),
         .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions", "StepConfLambda"]),
         .target(
             name: "StepConfLocal",
@@ -65,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StepConfAWSTests",
-            dependencies: ["StepConfAWS", "StepConfCore", "StepConfHTTP"]
+            dependencies: ["StepConfAWS", "StepConfCore", "StepConfHTTP", "StepConfFunctions", "StepConfLambda"]
         ),
         .testTarget(
             name: "StepConfHTTPTests",

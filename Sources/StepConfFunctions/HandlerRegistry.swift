@@ -1,4 +1,5 @@
 import Foundation
+import StepConfAWS
 import StepConfCore
 import StepConfLambda
 import StepConfSQLite
@@ -17,13 +18,28 @@ public enum HandlerRegistry {
         case "sleep": return CodableHandlerAdapter(SleepHandler())
         case "crash": return CrashHandler()
         case "configurator":
-            let path = environment.variables["STEPCONF_CACHE_PATH"] ?? "/tmp/stepconf-cache.sqlite"
             return CodableHandlerAdapter(try ConfiguratorHandler(
-                settings: try .init(environment: environment), cache: try SQLiteGlobalCache(path: path)))
+                settings: try .init(environment: environment), cache: try globalCache(environment)))
         default:
             throw InputError(
                 .unknownPolicy,
                 "unknown handler `\(environment.handler)` (_HANDLER); known: \(names.joined(separator: ", "))")
         }
+    }
+
+    /// The configurators' shared cache: the DynamoDB table `STEPCONF_CACHE_TABLE` when set (on AWS; region,
+    /// credentials and endpoint from the usual AWS settings), else the SQLite file `STEPCONF_CACHE_PATH`
+    /// (default `/tmp/stepconf-cache.sqlite`).
+    /// - Throws: ``InputError`` when the AWS settings are incomplete, or the SQLite file cannot be opened.
+    static func globalCache(_ environment: LambdaEnvironment) throws -> any GlobalCache {
+        if let table = environment.variables["STEPCONF_CACHE_TABLE"], !table.isEmpty {
+            do {
+                let configuration = try AWSConfiguration.resolve(AWSEnvironment(variables: environment.variables))
+                return DynamoDBGlobalCache(dynamo: DynamoDBClient(configuration: configuration), table: table)
+            } catch let error as AWSError {
+                throw InputError(.unreadable, "STEPCONF_CACHE_TABLE=\(table): \(error.message)")
+            }
+        }
+        return try SQLiteGlobalCache(path: environment.variables["STEPCONF_CACHE_PATH"] ?? "/tmp/stepconf-cache.sqlite")
     }
 }

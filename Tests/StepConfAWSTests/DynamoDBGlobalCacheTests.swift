@@ -1,6 +1,8 @@
 import Foundation
 import StepConfAWS
 import StepConfCore
+import StepConfFunctions
+import StepConfLambda
 import Synchronization
 import Testing
 
@@ -89,4 +91,35 @@ final class FailureBox: Sendable {
     private let items = Mutex<[String]>([])
     func add(_ item: String) { items.withLock { $0.append(item) } }
     var all: [String] { items.withLock { $0 } }
+}
+
+/// The configurator handler on the DynamoDB cache, chosen as on AWS by `STEPCONF_CACHE_TABLE`.
+@Suite(.serialized) struct ConfiguratorOnDynamoDBTests {
+    @Test func theConfiguratorKeepsItsScopesInTheTable() throws {
+        let moto = try Moto()
+        let dynamo = DynamoDBClient(configuration: try moto.configuration())
+        try dynamo.createTable("stepconf-cache-cfg", ttlAttribute: DynamoDBGlobalCache.ttlAttribute)
+        let environment = LambdaEnvironment([
+            "_HANDLER": "configurator", "STEPCONF_CACHE_TABLE": "stepconf-cache-cfg",
+            "STEPCONF_WORKFLOW_DIR": Paths.root.appendingPathComponent("examples").path,
+            "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_ENDPOINT_URL_DYNAMODB": moto.server.url,
+        ])
+        let handler = try HandlerRegistry.make(environment)
+        let event = #"{"workflow": "video", "step": "extract", "execution": "exec-ddb", "slo_s": 8, "start_time": \#(Date().timeIntervalSince1970)}"#
+        let context = LambdaContext(
+            invocation: Invocation(requestID: "r", deadlineMs: 0, invokedFunctionARN: "arn", payload: Data()), environment: environment)
+        let output = try JSONSerialization.jsonObject(with: try handler.handle(Data(event.utf8), context: context)) as? [String: Any]
+        #expect((output?["function"] as? String)?.hasPrefix("stepconf-video.extract-m") == true)
+        // What Algorithm 2 wrote went to the table: scopes of this execution and the function's last use.
+        let items = try dynamo.call("Scan", ["TableName": "stepconf-cache-cfg"])["Items"] as? [[String: Any]] ?? []
+        let keys = items.compactMap { ($0["pk"] as? [String: Any])?["S"] as? String }
+        #expect(keys.contains { $0.hasPrefix("scope|exec-ddb|") }, "\(keys)")
+        #expect(keys.contains { $0.hasPrefix("use|") }, "\(keys)")
+
+        var broken = environment.variables
+        broken["AWS_REGION"] = nil
+        let error = #expect(throws: (any Error).self) { try HandlerRegistry.make(LambdaEnvironment(broken)) }
+        #expect(String(describing: error!).contains("STEPCONF_CACHE_TABLE"))
+    }
 }
