@@ -87,6 +87,30 @@ public final class AWSTransport: Sendable {
     }
 }
 
+extension AWSTransport {
+    /// One call of an AWS JSON 1.0 protocol service (DynamoDB, Step Functions): `POST /` with
+    /// `X-Amz-Target: target` and a JSON object both ways.
+    /// - Returns: the answer's JSON object.
+    /// - Throws: ``AWSError`` with AWS's code for an error answer, `invalidResponse` for one that is not JSON.
+    public func sendJSON(service: AWSService, target: String, body: [String: Any], operation: String) throws -> [String: Any] {
+        let data: Data
+        do {
+            data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        } catch {
+            throw AWSError(.invalidArgument, "\(operation): request is not JSON (\(error))")
+        }
+        let response = try send(Call(
+            service: service, method: "POST", endpoint: configuration.endpoint(service), path: "/",
+            headers: [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", target)], body: data,
+            operation: operation))
+        guard response.status == 200 else { throw AWSErrorBody.error(response, operation: operation) }
+        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
+            throw AWSError(.invalidResponse, "\(operation): answer is not a JSON object")
+        }
+        return object
+    }
+}
+
 /// The error code and message of an AWS error answer: XML (`<Error><Code>…`) or JSON (`__type`, `message`).
 struct AWSErrorBody {
     var code: String?

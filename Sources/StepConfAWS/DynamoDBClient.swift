@@ -13,21 +13,8 @@ public final class DynamoDBClient: Sendable {
     /// - Throws: ``AWSError`` with AWS's code (`ConditionalCheckFailedException`, …).
     @discardableResult
     public func call(_ operation: String, _ body: [String: Any]) throws -> [String: Any] {
-        let data: Data
-        do {
-            data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        } catch {
-            throw AWSError(.invalidArgument, "DynamoDB \(operation): request is not JSON (\(error))")
-        }
-        let response = try transport.send(AWSTransport.Call(
-            service: .dynamodb, method: "POST", endpoint: transport.configuration.endpoint(.dynamodb), path: "/",
-            headers: [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "DynamoDB_20120810.\(operation)")],
-            body: data, operation: "DynamoDB \(operation)"))
-        guard response.status == 200 else { throw AWSErrorBody.error(response, operation: "DynamoDB \(operation)") }
-        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
-            throw AWSError(.invalidResponse, "DynamoDB \(operation): answer is not a JSON object")
-        }
-        return object
+        try transport.sendJSON(
+            service: .dynamodb, target: "DynamoDB_20120810.\(operation)", body: body, operation: "DynamoDB \(operation)")
     }
 
     /// The item with `key`, or nil. `consistent` asks for a strongly consistent read.

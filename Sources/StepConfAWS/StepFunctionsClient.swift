@@ -35,21 +35,9 @@ public final class StepFunctionsClient: Sendable {
     /// Calls `operation`. - Returns: the JSON answer. - Throws: ``AWSError`` with AWS's code.
     @discardableResult
     public func call(_ operation: String, _ body: [String: Any]) throws -> [String: Any] {
-        let data: Data
-        do {
-            data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        } catch {
-            throw AWSError(.invalidArgument, "Step Functions \(operation): request is not JSON (\(error))")
-        }
-        let response = try transport.send(AWSTransport.Call(
-            service: .stepFunctions, method: "POST", endpoint: transport.configuration.endpoint(.stepFunctions), path: "/",
-            headers: [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AWSStepFunctions.\(operation)")],
-            body: data, operation: "Step Functions \(operation)"))
-        guard response.status == 200 else { throw AWSErrorBody.error(response, operation: "Step Functions \(operation)") }
-        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
-            throw AWSError(.invalidResponse, "Step Functions \(operation): answer is not a JSON object")
-        }
-        return object
+        try transport.sendJSON(
+            service: .stepFunctions, target: "AWSStepFunctions.\(operation)", body: body,
+            operation: "Step Functions \(operation)")
     }
 
     /// Creates a state machine, or updates the one of that name if it exists. - Returns: its ARN.
