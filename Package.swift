@@ -33,8 +33,12 @@ let package = Package(
             dependencies: ["StepConfHTTP", "StepConfCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "StepConfSQLite", dependencies: ["StepConfCore", "CSQLite"]),
-        .target(name: "StepConfFunctions", dependencies: ["StepConfLambda", "StepConfCore", "StepConfSQLite", "StepConfAWS"]),
-        .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions", "StepConfLambda"]),
+        .target(name: "StepConfWorker", dependencies: ["StepConfCore"]),
+        .target(
+            name: "StepConfFunctions",
+            dependencies: ["StepConfLambda", "StepConfCore", "StepConfSQLite", "StepConfAWS", "StepConfWorker"]
+        ),
+        .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions", "StepConfLambda", "StepConfWorker"]),
         .target(
             name: "StepConfLocal",
             dependencies: [
@@ -66,6 +70,10 @@ let package = Package(
         .testTarget(
             name: "StepConfAWSTests",
             dependencies: ["StepConfAWS", "StepConfCore", "StepConfHTTP", "StepConfFunctions", "StepConfLambda"]
+        ),
+        .testTarget(
+            name: "StepConfWorkerTests",
+            dependencies: ["StepConfWorker", "StepConfFunctions", "StepConfCore", "bootstrap"]
         ),
         .testTarget(
             name: "StepConfHTTPTests",

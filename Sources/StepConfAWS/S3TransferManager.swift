@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// Moves many objects, or one big object in parts, on `threads` threads: uploads over
 /// `multipartThreshold` go as a multipart upload of `partSize` parts (aborted if any part fails, so no

@@ -3,11 +3,12 @@ import StepConfAWS
 import StepConfCore
 import StepConfLambda
 import StepConfSQLite
+import StepConfWorker
 
 /// The handlers `bootstrap` can run, chosen by `_HANDLER`.
 public enum HandlerRegistry {
     /// The names `_HANDLER` may take.
-    public static let names = ["configurator", "echo", "sleep", "crash"]
+    public static let names = ["configurator", "echo", "sleep", "crash"] + StepFunctions.all.keys.sorted()
 
     /// Makes the handler `_HANDLER` names.
     /// - Throws: ``InputError`` for an unknown name or a configurator that cannot start (reported on
@@ -20,6 +21,13 @@ public enum HandlerRegistry {
         case "configurator":
             return CodableHandlerAdapter(try ConfiguratorHandler(
                 settings: try .init(environment: environment), cache: try globalCache(environment)))
+        case let kind where StepFunctions.all[kind] != nil:
+            let variables = environment.variables
+            let wrapper = StepWrapper(
+                function: StepFunctions.all[kind]!, store: try StepFunctions.store(variables),
+                workerExecutable: variables["STEPCONF_WORKER_EXECUTABLE"] ?? ProcessPool.currentExecutable,
+                functionMemoryMB: environment.memoryMB)
+            return CodableHandlerAdapter(StepHandler(wrapper: wrapper))
         default:
             throw InputError(
                 .unknownPolicy,

@@ -1,6 +1,7 @@
 import Foundation
 import StepConfFunctions
 import StepConfLambda
+import StepConfWorker
 
 // The single Lambda binary: every function of the stack runs it; `_HANDLER` picks what it does.
 
@@ -12,6 +13,11 @@ var unblock = sigset_t()
 sigemptyset(&unblock)
 sigaddset(&unblock, SIGTERM)
 sigprocmask(SIG_UNBLOCK, &unblock, nil)
+// Worker mode: a process of the intra-function pool, started by the wrapper in this same binary.
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == WorkerProcess.argument {
+    exit(WorkerProcess.serve { try StepFunctions.kernel($0) })
+}
+
 let environment = LambdaEnvironment()
 guard let endpoint = environment.runtimeAPI else {
     LambdaRuntime.writeStandardError("bootstrap: AWS_LAMBDA_RUNTIME_API is not set; run me under Lambda or an emulator")

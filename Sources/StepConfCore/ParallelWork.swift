@@ -3,8 +3,9 @@ import Synchronization
 
 /// Runs `count` pieces of work on up to `threads` threads of their own (blocking I/O never occupies Swift's
 /// cooperative pool). The first error stops the hand-out of new pieces and is rethrown.
-enum ParallelWork {
-    static func run(count: Int, threads: Int, _ work: @escaping @Sendable (Int) throws -> Void) throws {
+public enum ParallelWork {
+    /// Runs `work(0..<count)` on up to `threads` threads; rethrows the first error.
+    public static func run(count: Int, threads: Int, _ work: @escaping @Sendable (Int) throws -> Void) throws {
         guard count > 0 else { return }
         let state = Mutex<(next: Int, error: (any Error)?)>((0, nil))
         let workers = min(max(1, threads), count)
@@ -37,9 +38,9 @@ enum ParallelWork {
 }
 
 /// Results of parallel work, collected by index.
-final class ResultSlots<T: Sendable>: Sendable {
+public final class ResultSlots<T: Sendable>: Sendable {
     private let slots: Mutex<[T?]>
-    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
-    func set(_ index: Int, _ value: T) { slots.withLock { $0[index] = value } }
-    var values: [T?] { slots.withLock { $0 } }
+    public init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+    public func set(_ index: Int, _ value: T) { slots.withLock { $0[index] = value } }
+    public var values: [T?] { slots.withLock { $0 } }
 }

@@ -1,0 +1,225 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// `q` worker processes (the same binary in worker mode, started with `posix_spawn`) fed through pipes:
+/// each worker takes the next job from a shared queue when it returns a result, so fast and slow jobs
+/// balance. A worker that dies is replaced and its job retried once on the fresh process; a second death
+/// of the same job, or a kernel error, fails the run with a message that says which job and why.
+///
+/// `@unchecked Sendable` because ``run(_:)`` hands `self` to its worker threads: they only call `spawn()`
+/// (under a lock, for `started`) and read immutable properties; `workers` changes only on the calling thread
+/// after they have all finished.
+public final class ProcessPool: @unchecked Sendable {
+    /// Why a run failed.
+    public struct Failure: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    private struct Worker {
+        var pid: pid_t
+        /// We write jobs here (the worker's stdin).
+        var jobs: Int32
+        /// We read results here (the worker's stdout).
+        var results: Int32
+    }
+
+    public let executable: String
+    public let arguments: [String]
+    public let size: Int
+    private let environment: [String]
+    private var workers: [Worker] = []
+    /// Processes started, replacements included (for tests and reports).
+    public private(set) var started = 0
+
+    /// Starts `size` workers of `executable` with `arguments` (default: worker mode).
+    /// - Throws: ``Failure`` when a process cannot be started.
+    public init(
+        executable: String, arguments: [String] = [WorkerProcess.argument], size: Int,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        // A dead worker's pipe must give EPIPE on write, not kill the runtime with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        self.executable = executable
+        self.arguments = arguments
+        self.size = max(1, size)
+        self.environment = environment.map { "\($0.key)=\($0.value)" }
+        for _ in 0..<self.size { workers.append(try spawn()) }
+    }
+
+    deinit { shutdown() }
+
+    /// The path of the running binary (`/proc/self/exe`), to start workers of the same code.
+    public static var currentExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    private func spawn() throws -> Worker {
+        var toChild: [Int32] = [-1, -1]
+        var fromChild: [Int32] = [-1, -1]
+        guard Self.cloexecPipe(&toChild) else { throw Failure(message: "cannot create a pipe: \(String(cString: strerror(errno)))") }
+        guard Self.cloexecPipe(&fromChild) else {
+            Glibc.close(toChild[0])
+            Glibc.close(toChild[1])
+            throw Failure(message: "cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, toChild[0], STDIN_FILENO)
+        posix_spawn_file_actions_adddup2(&actions, fromChild[1], STDOUT_FILENO)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Workers start with no blocked signals and SIGPIPE/SIGTERM at their defaults, whatever we inherited.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        Glibc.close(toChild[0])
+        Glibc.close(fromChild[1])
+        guard status == 0 else {
+            Glibc.close(toChild[1])
+            Glibc.close(fromChild[0])
+            throw Failure(message: "cannot start worker \(executable): \(String(cString: strerror(status)))")
+        }
+        started += 1
+        return Worker(pid: pid, jobs: toChild[1], results: fromChild[0])
+    }
+
+    /// A pipe whose ends close on exec, so no other child holds them open (only the dup2'd copies
+    /// a worker gets as stdin and stdout survive its exec).
+    private static func cloexecPipe(_ fds: inout [Int32]) -> Bool {
+        guard pipe(&fds) == 0 else { return false }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return true
+    }
+
+    /// How a reaped process ended, in words.
+    private static func reap(_ pid: pid_t) -> String {
+        var status: Int32 = 0
+        guard waitpid(pid, &status, 0) == pid else { return "ended" }
+        let signal = status & 0x7F
+        return signal == 0 ? "exited with status \((status >> 8) & 0xFF)" : "was killed by signal \(signal)"
+    }
+
+    private func close(_ worker: Worker) {
+        Glibc.close(worker.jobs)
+        Glibc.close(worker.results)
+    }
+
+    /// Runs `jobs` on the workers; returns each job's output in the order of `jobs`.
+    /// - Throws: ``Failure`` naming the job: a kernel error, or a worker that died twice on it.
+    public func run(_ jobs: [WorkerFrame]) throws -> [Data] {
+        guard !jobs.isEmpty else { return [] }
+        struct Shared {
+            var next = 0
+            var retry: [Int] = []
+            var attempts: [Int: Int] = [:]
+            var failure: String?
+        }
+        let shared = Mutex(Shared())
+        let results = Mutex([Data?](repeating: nil, count: jobs.count))
+        let slots = Mutex(workers)
+        let spawnLock = NSLock()
+        let group = DispatchGroup()
+        for slot in 0..<workers.count {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                var worker = slots.withLock { $0[slot] }
+                while true {
+                    let position = shared.withLock { s -> Int? in
+                        guard s.failure == nil else { return nil }
+                        if let again = s.retry.popLast() { return again }
+                        guard s.next < jobs.count else { return nil }
+                        defer { s.next += 1 }
+                        return s.next
+                    }
+                    guard let position else { break }
+                    let job = jobs[position]
+                    do {
+                        try job.write(to: worker.jobs)
+                        guard let result = try WorkerFrame.read(from: worker.results), result.id == job.id else {
+                            throw WorkerFrame.PipeClosed()
+                        }
+                        if let error = result.error {
+                            shared.withLock { if $0.failure == nil { $0.failure = "job \(job.id) (\(job.kind)) failed: \(error)" } }
+                            break
+                        }
+                        results.withLock { $0[position] = result.payload }
+                    } catch {
+                        // The worker died (or its pipe broke): replace it, retry the job once.
+                        close(worker)
+                        let how = Self.reap(worker.pid)
+                        let retry = shared.withLock { s -> Bool in
+                            s.attempts[position, default: 0] += 1
+                            if s.attempts[position]! >= 2 {
+                                if s.failure == nil {
+                                    s.failure = "job \(job.id) (\(job.kind)): the worker process \(how), twice (the job was retried once on a fresh process)"
+                                }
+                                return false
+                            }
+                            s.retry.append(position)
+                            return true
+                        }
+                        do {
+                            spawnLock.lock()
+                            defer { spawnLock.unlock() }
+                            worker = try spawn()
+                        } catch {
+                            shared.withLock { if $0.failure == nil { $0.failure = "job \(job.id): worker process \(how) and no replacement could start: \(error)" } }
+                            worker = Worker(pid: -1, jobs: -1, results: -1)
+                            break
+                        }
+                        if !retry { break }
+                    }
+                }
+                slots.withLock { $0[slot] = worker }
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+        workers = slots.withLock { $0 }.filter { $0.pid > 0 }
+        if let failure = shared.withLock({ $0.failure }) { throw Failure(message: failure) }
+        return results.withLock { $0 }.map { $0! }
+    }
+
+    /// Closes the workers' stdin (they exit at end of stream) and reaps them; kills any still running
+    /// after a second.
+    public func shutdown() {
+        let current = workers
+        workers = []
+        for worker in current { Glibc.close(worker.jobs) }
+        let deadline = Date().addingTimeInterval(1)
+        for worker in current {
+            var status: Int32 = 0
+            while waitpid(worker.pid, &status, WNOHANG) == 0 {
+                if Date() > deadline {
+                    kill(worker.pid, SIGKILL)
+                    waitpid(worker.pid, &status, 0)
+                    break
+                }
+                usleep(1000)
+            }
+            Glibc.close(worker.results)
+        }
+    }
+}

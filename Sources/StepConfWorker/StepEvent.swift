@@ -1,0 +1,83 @@
+import Foundation
+
+/// What a step function is invoked with: one Map item of the configurator's answer, plus where the step's
+/// data lives.
+public struct StepEvent: Sendable, Codable, Equatable {
+    /// The workflow execution (names the output folder).
+    public var execution: String
+    /// The step id.
+    public var step: String
+    /// This instance's index in the step's fan-out (0-based).
+    public var index: Int
+    /// `q`: worker processes in this instance.
+    public var intra: Int
+    /// This instance's jobs: `jobStart..<jobEnd` of the step's jobs.
+    public var jobStart: Int
+    public var jobEnd: Int
+    /// Input object keys for this instance.
+    public var keys: [String]
+    /// Where outputs go; default `runs/{execution}/{step}`.
+    public var outputPrefix: String?
+    /// Step parameters (`difficulty`, `multicore_ratio`, `worker_memory_mb`, …).
+    public var params: [String: Double]
+
+    public init(
+        execution: String, step: String, index: Int = 0, intra: Int = 1, jobStart: Int = 0, jobEnd: Int, keys: [String] = [],
+        outputPrefix: String? = nil, params: [String: Double] = [:]
+    ) {
+        self.execution = execution
+        self.step = step
+        self.index = index
+        self.intra = intra
+        self.jobStart = jobStart
+        self.jobEnd = jobEnd
+        self.keys = keys
+        self.outputPrefix = outputPrefix
+        self.params = params
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case execution, step, index, intra, keys, params
+        case jobStart = "job_start"
+        case jobEnd = "job_end"
+        case outputPrefix = "output_prefix"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        execution = try c.decode(String.self, forKey: .execution)
+        step = try c.decode(String.self, forKey: .step)
+        index = try c.decodeIfPresent(Int.self, forKey: .index) ?? 0
+        intra = try c.decodeIfPresent(Int.self, forKey: .intra) ?? 1
+        jobStart = try c.decodeIfPresent(Int.self, forKey: .jobStart) ?? 0
+        jobEnd = try c.decode(Int.self, forKey: .jobEnd)
+        keys = try c.decodeIfPresent([String].self, forKey: .keys) ?? []
+        outputPrefix = try c.decodeIfPresent(String.self, forKey: .outputPrefix)
+        params = try c.decodeIfPresent([String: Double].self, forKey: .params) ?? [:]
+    }
+
+    /// The folder this instance writes to.
+    public var outputFolder: String { outputPrefix ?? "runs/\(execution)/\(step)" }
+
+    /// A numeric parameter, or `fallback`.
+    public func param(_ name: String, _ fallback: Double) -> Double { params[name] ?? fallback }
+}
+
+/// What a step function answers: the keys it wrote, its manifest, and where the time went.
+public struct StepOutput: Sendable, Codable, Equatable {
+    public var outputs: [String]
+    /// Written last, only when every part succeeded.
+    public var manifest: String
+    public var jobs: Int
+    public var intra: Int
+    public var downloadSeconds: Double
+    public var computeSeconds: Double
+    public var uploadSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case outputs, manifest, jobs, intra
+        case downloadSeconds = "download_s"
+        case computeSeconds = "compute_s"
+        case uploadSeconds = "upload_s"
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A step's code in the three places the wrapper runs it (paper §V-C): splitting the instance's inputs
+/// into jobs, the kernel a worker process runs per job, and collecting the results into output objects.
+public protocol StepFunction: Sendable {
+    /// The `_HANDLER` and job kind, e.g. `synthetic`, `wordcount.map`.
+    var kind: String { get }
+    /// Memory one worker process needs for `event`, MB (the memory guard's figure).
+    func workerMemoryMB(_ event: StepEvent) -> Int
+    /// The jobs of this instance, from its downloaded inputs (by key).
+    func jobs(for event: StepEvent, inputs: [String: Data]) throws -> [WorkerFrame]
+    /// One job's work, in a worker process.
+    func kernel(_ job: WorkerFrame) throws -> Data
+    /// The objects to store (names relative to the instance's output folder), from the results in job order.
+    func outputs(for event: StepEvent, results: [Data]) throws -> [(name: String, data: Data)]
+}
+
+extension StepFunction {
+    public func workerMemoryMB(_ event: StepEvent) -> Int { Int(event.param("worker_memory_mb", 64)) }
+}
+
+/// A step function's input or parameters were not what it needs.
+public struct StepInputError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import StepConfCore
+
+/// The intra-function wrapper (paper §V-C): downloads the instance's inputs on parallel threads, splits
+/// them into jobs, runs the jobs on `q` worker processes, and uploads the outputs on parallel threads; the
+/// manifest is written last, only when every part succeeded.
+public struct StepWrapper: Sendable {
+    public let function: any StepFunction
+    public let store: any ObjectStore
+    /// The binary started in worker mode (the running `bootstrap` on Lambda).
+    public let workerExecutable: String
+    /// The function's memory, MB (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`), for the memory guard.
+    public let functionMemoryMB: Int
+    /// Threads for downloads and uploads.
+    public let ioThreads: Int
+    /// The worker processes' environment.
+    public let workerEnvironment: [String: String]
+
+    public init(
+        function: any StepFunction, store: any ObjectStore, workerExecutable: String = ProcessPool.currentExecutable,
+        functionMemoryMB: Int, ioThreads: Int = 8, workerEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.function = function
+        self.store = store
+        self.workerExecutable = workerExecutable
+        self.functionMemoryMB = functionMemoryMB
+        self.ioThreads = ioThreads
+        self.workerEnvironment = workerEnvironment
+    }
+
+    /// Runs one instance's share of a step.
+    /// - Throws: ``StepInputError`` for a malformed event, ``ProcessPool/Failure`` for the memory guard or a
+    ///   failed job, the store's error for I/O; in every case no manifest is written.
+    public func run(_ event: StepEvent) throws -> StepOutput {
+        guard event.intra >= 1 else { throw StepInputError("intra must be at least 1, got \(event.intra)") }
+        guard event.jobEnd >= event.jobStart, event.jobStart >= 0 else {
+            throw StepInputError("job range \(event.jobStart)..<\(event.jobEnd) is empty or negative")
+        }
+        try MemoryGuard.check(q: event.intra, workerMemoryMB: function.workerMemoryMB(event), functionMemoryMB: functionMemoryMB)
+        let clock = ContinuousClock()
+
+        var started = clock.now
+        let keys = event.keys
+        let downloaded = ResultSlots<Data>(count: keys.count)
+        let store = self.store
+        try ParallelWork.run(count: keys.count, threads: ioThreads) { i in downloaded.set(i, try store.get(keys[i])) }
+        var inputs: [String: Data] = [:]
+        for (key, data) in zip(keys, downloaded.values) { inputs[key] = data! }
+        let downloadSeconds = (clock.now - started).seconds
+
+        started = clock.now
+        let jobs = try function.jobs(for: event, inputs: inputs)
+        var results: [Data] = []
+        if !jobs.isEmpty {
+            let pool = try ProcessPool(
+                executable: workerExecutable, size: min(event.intra, jobs.count), environment: workerEnvironment)
+            defer { pool.shutdown() }
+            results = try pool.run(jobs)
+        }
+        let outputs = try function.outputs(for: event, results: results)
+        let computeSeconds = (clock.now - started).seconds
+
+        started = clock.now
+        let folder = "\(event.outputFolder)/\(event.index)"
+        let named = outputs.map { (key: "\(folder)/\($0.name)", data: $0.data) }
+        try ParallelWork.run(count: named.count, threads: ioThreads) { i in try store.put(named[i].key, data: named[i].data) }
+        let manifestKey = "\(folder)/manifest.json"
+        let manifest: [String: Any] = [
+            "execution": event.execution, "step": event.step, "index": event.index, "kind": function.kind,
+            "jobs": jobs.count, "intra": event.intra, "outputs": named.map(\.key),
+        ]
+        try store.put(manifestKey, data: try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys]))
+        let uploadSeconds = (clock.now - started).seconds
+
+        return StepOutput(
+            outputs: named.map(\.key), manifest: manifestKey, jobs: jobs.count, intra: event.intra,
+            downloadSeconds: downloadSeconds, computeSeconds: computeSeconds, uploadSeconds: uploadSeconds)
+    }
+}

@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// The worker side: the same `bootstrap` binary started with ``argument``, reading jobs on stdin and
+/// writing results on stdout until stdin closes. A kernel that throws sends back an error result and the
+/// worker goes on; a kernel that crashes ends the process, which the pool sees as end of stream.
+public enum WorkerProcess {
+    /// The command-line argument that puts `bootstrap` in worker mode.
+    public static let argument = "--stepconf-worker"
+
+    /// Serves jobs until stdin closes. `kernel` maps a job to its output bytes.
+    /// - Returns: the exit code (0 at a clean end of stream, 1 on a broken pipe).
+    public static func serve(
+        input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, environment: [String: String] = ProcessInfo.processInfo.environment,
+        kernel: (WorkerFrame) throws -> Data
+    ) -> Int32 {
+        // Test hook: STEPCONF_WORKER_CRASH_JOB=N makes the worker die on job N (only while the file
+        // STEPCONF_WORKER_CRASH_MARKER does not exist, which the crash creates: "crash once").
+        let crashJob = environment["STEPCONF_WORKER_CRASH_JOB"].flatMap(Int.init)
+        let marker = environment["STEPCONF_WORKER_CRASH_MARKER"]
+        while true {
+            let job: WorkerFrame
+            do {
+                guard let next = try WorkerFrame.read(from: input) else { return 0 }
+                job = next
+            } catch {
+                return 1
+            }
+            if let crashJob, job.id == crashJob {
+                if let marker {
+                    if !FileManager.default.fileExists(atPath: marker) {
+                        FileManager.default.createFile(atPath: marker, contents: Data())
+                        _exit(70)
+                    }
+                } else {
+                    _exit(70)
+                }
+            }
+            let result: WorkerFrame
+            do {
+                result = WorkerFrame(id: job.id, payload: try kernel(job))
+            } catch {
+                result = WorkerFrame(id: job.id, error: String(describing: error))
+            }
+            do {
+                try result.write(to: output)
+            } catch {
+                return 1
+            }
+        }
+    }
+}

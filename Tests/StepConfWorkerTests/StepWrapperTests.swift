@@ -1,0 +1,138 @@
+import Foundation
+import StepConfCore
+import StepConfFunctions
+import StepConfWorker
+import Testing
+
+enum Paths {
+    /// The build folder next to the test bundle, where `bootstrap` is.
+    static var bootstrap: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bootstrap").path
+    }
+
+    static func temporary(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-worker-\(UUID().uuidString)-\(name)").path
+    }
+}
+
+func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int = 3008, environment: [String: String] = [:]) -> StepWrapper {
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    return StepWrapper(function: function, store: store, workerExecutable: Paths.bootstrap, functionMemoryMB: memoryMB, workerEnvironment: env)
+}
+
+@Suite(.serialized) struct StepWrapperTests {
+    @Test func syntheticChecksumsMatchAnIndependentLoopForEveryQ() throws {
+        let store = try LocalDirectoryStore(root: Paths.temporary("synthetic"))
+        let params: [String: Double] = ["difficulty": 20_000, "multicore_ratio": 0.5, "seed": 9, "worker_memory_mb": 64]
+        // The reference: the ALU loop written out plainly, one job at a time.
+        var expected: [Int: Int64] = [:]
+        for job in 3..<11 {
+            var sum: Int64 = 0
+            for i in 0..<20_000 { sum &+= SyntheticStep.alu(seed: 9, job: job, range: i..<(i + 1)) }
+            expected[job] = sum
+        }
+        var outputs: [Data] = []
+        for q in 1...4 {
+            let event = StepEvent(execution: "e-syn", step: "s\(q)", intra: q, jobStart: 3, jobEnd: 11, params: params)
+            let result = try wrapper(SyntheticStep(), store: store).run(event)
+            #expect(result.jobs == 8 && result.intra == q)
+            let data = try store.get(result.outputs[0])
+            outputs.append(data)
+            let rows = try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
+            for row in rows {
+                #expect((row["checksum"] as? NSNumber)?.int64Value == expected[row["job"] as! Int])
+            }
+            #expect(try store.size(result.manifest) != nil)
+        }
+        #expect(Set(outputs).count == 1)
+    }
+
+    @Test func wordCountMapAndReduceAgreeWithOneCountOverAllText() throws {
+        let store = try LocalDirectoryStore(root: Paths.temporary("words"))
+        let corpus = WordCount.corpus(files: 12, wordsPerFile: 638, seed: 3)
+        for file in corpus { try store.put("in/\(file.name)", data: Data(file.text.utf8)) }
+        // Independent count: split all text on anything that is not a letter, digit or apostrophe.
+        var reference: [String: Int] = [:]
+        for file in corpus {
+            for word in file.text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "'") }) {
+                reference[String(word), default: 0] += 1
+            }
+        }
+        var mapped: [String] = []
+        for (index, range) in [0..<5, 5..<12].enumerated() {
+            let keys = corpus[range].map { "in/\($0.name)" }
+            let event = StepEvent(execution: "e-wc", step: "map", index: index, intra: 1 + index * 2, jobStart: range.lowerBound, jobEnd: range.upperBound, keys: keys)
+            mapped += try wrapper(WordCountMap(), store: store).run(event).outputs
+        }
+        let reduced = try wrapper(WordCountReduce(), store: store).run(
+            StepEvent(execution: "e-wc", step: "reduce", intra: 2, jobEnd: mapped.count, keys: mapped))
+        let counts = try WordCount.decode(try store.get(reduced.outputs[0]))
+        #expect(counts == reference)
+        #expect(counts.values.reduce(0, +) == 12 * 638)
+    }
+
+    @Test func aWorkerKilledMidJobIsReplacedAndTheJobRetried() throws {
+        let store = try LocalDirectoryStore(root: Paths.temporary("crash-once"))
+        let marker = Paths.temporary("marker")
+        let event = StepEvent(execution: "e-crash", step: "s", intra: 2, jobStart: 0, jobEnd: 6, params: ["difficulty": 1000])
+        let result = try wrapper(
+            SyntheticStep(), store: store,
+            environment: ["STEPCONF_WORKER_CRASH_JOB": "4", "STEPCONF_WORKER_CRASH_MARKER": marker]
+        ).run(event)
+        #expect(FileManager.default.fileExists(atPath: marker))  // the crash did happen
+        let rows = try JSONSerialization.jsonObject(with: try store.get(result.outputs[0])) as! [[String: Any]]
+        #expect(rows.count == 6)
+        #expect((rows[4]["checksum"] as? NSNumber)?.int64Value == SyntheticStep.alu(seed: 1, job: 4, range: 0..<1000))
+    }
+
+    @Test func aJobThatKillsItsWorkerTwiceFailsTheStepWithoutAManifest() throws {
+        let store = try LocalDirectoryStore(root: Paths.temporary("crash-always"))
+        let event = StepEvent(execution: "e-crash2", step: "s", intra: 2, jobStart: 0, jobEnd: 6, params: ["difficulty": 1000])
+        let error = #expect(throws: ProcessPool.Failure.self) {
+            try wrapper(SyntheticStep(), store: store, environment: ["STEPCONF_WORKER_CRASH_JOB": "2"]).run(event)
+        }
+        #expect(error?.message.contains("job 2") == true && error?.message.contains("exited with status 70, twice") == true)
+        #expect(try store.list(prefix: "runs/e-crash2/").isEmpty)
+    }
+
+    @Test func theMemoryGuardRefusesWorkersThatDoNotFit() throws {
+        let store = try LocalDirectoryStore(root: Paths.temporary("memory"))
+        let event = StepEvent(execution: "e-mem", step: "s", intra: 4, jobEnd: 4, params: ["worker_memory_mb": 384])
+        let error = #expect(throws: ProcessPool.Failure.self) { try wrapper(SyntheticStep(), store: store, memoryMB: 1024).run(event) }
+        #expect(error?.message.contains("4 × 384 MB per worker + 48 MB runtime = 1584 MB") == true)
+        #expect(error?.message.contains("at most 2 workers fit") == true)
+        _ = try wrapper(SyntheticStep(), store: store, memoryMB: 1024).run(
+            StepEvent(execution: "e-mem", step: "s", intra: 2, jobEnd: 4, params: ["worker_memory_mb": 384, "difficulty": 10]))
+    }
+
+    @Test func aKernelErrorFailsWithItsMessageAndMissingInputsAreNamed() throws {
+        let store = try LocalDirectoryStore(root: Paths.temporary("errors"))
+        try store.put("bad/counts.json", data: Data("[1, 2]".utf8))
+        let error = #expect(throws: ProcessPool.Failure.self) {
+            try wrapper(WordCountReduce(), store: store).run(StepEvent(execution: "e", step: "r", jobEnd: 1, keys: ["bad/counts.json"]))
+        }
+        #expect(error?.message.contains("not a JSON object of word") == true)
+        let missing = #expect(throws: ObjectStoreError.self) {
+            try wrapper(WordCountMap(), store: store).run(StepEvent(execution: "e", step: "m", jobEnd: 1, keys: ["in/absent.txt"]))
+        }
+        #expect(missing?.code == .notFound)
+    }
+}
+
+@Suite struct WorkerFrameTests {
+    @Test func framesRoundTripThroughAPipe() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let frames = [
+            WorkerFrame(id: 7, kind: "k", parameters: #"{"a":1}"#, payload: Data([0, 1, 2, 255])),
+            WorkerFrame(id: 8, error: "boom"),
+        ]
+        for f in frames { try f.write(to: fds[1]) }
+        close(fds[1])
+        #expect(try WorkerFrame.read(from: fds[0]) == frames[0])
+        #expect(try WorkerFrame.read(from: fds[0]) == frames[1])
+        #expect(try WorkerFrame.read(from: fds[0]) == nil)
+        close(fds[0])
+    }
+}
