@@ -57,6 +57,7 @@ let package = Package(
                 "StepConfHTTP",
                 "StepConfLambda",
                 "StepConfAWS",
+                "StepConfWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StepConfAWSTests",
-            dependencies: ["StepConfAWS", "StepConfCore", "StepConfHTTP", "StepConfFunctions", "StepConfLambda"]
+            dependencies: ["StepConfAWS", "StepConfCore", "StepConfHTTP", "StepConfFunctions", "StepConfLambda", "StepConfWorker", "bootstrap"]
         ),
         .testTarget(
             name: "StepConfWorkerTests",

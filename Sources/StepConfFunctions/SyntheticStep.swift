@@ -24,14 +24,14 @@ public struct SyntheticStep: StepFunction {
         return (event.jobStart..<event.jobEnd).map { WorkerFrame(id: $0, kind: kind, parameters: parameters) }
     }
 
-    struct Parameters: Decodable {
+    struct Parameters: Decodable, Sendable {
         var difficulty: Int
         var multicore_ratio: Double
         var seed: Int
     }
 
     public func kernel(_ job: WorkerFrame) throws -> Data {
-        guard let text = job.parameters, let p = try? JSONDecoder().decode(Parameters.self, from: Data(text.utf8)) else {
+        guard let text = job.parameters, let p = Self.parameters(text) else {
             throw StepInputError("synthetic job \(job.id): missing parameters")
         }
         let parallel = Int((Double(p.difficulty) * p.multicore_ratio).rounded())
@@ -49,6 +49,16 @@ public struct SyntheticStep: StepFunction {
             total &+= partial.withLock { $0 }
         }
         return Data("\(total)".utf8)
+    }
+
+    /// Every job of a step carries the same parameter text: decode it once per worker process.
+    private static let decoded = Mutex<(text: String, value: Parameters)?>(nil)
+
+    private static func parameters(_ text: String) -> Parameters? {
+        if let cached = decoded.withLock({ $0 }), cached.text == text { return cached.value }
+        guard let value = try? JSONDecoder().decode(Parameters.self, from: Data(text.utf8)) else { return nil }
+        decoded.withLock { $0 = (text, value) }
+        return value
     }
 
     public func outputs(for event: StepEvent, results: [Data]) throws -> [(name: String, data: Data)] {

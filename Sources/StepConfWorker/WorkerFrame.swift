@@ -5,8 +5,10 @@ import Foundation
 
 /// One message between the wrapper and a worker process: a job going in, or its result coming out.
 ///
-/// On the pipe: a 4-byte big-endian length and that many bytes of JSON header, then an 8-byte big-endian
-/// length and that many payload bytes (input or output data, never re-encoded).
+/// On the pipe, all lengths big-endian: the id (8 bytes); then `kind`, `parameters` and `error`, each as a
+/// 4-byte length and that many UTF-8 bytes (length 0xFFFFFFFF for an absent one); then an 8-byte length and
+/// that many payload bytes (input or output data, never re-encoded). Binary, not JSON: a JSON header cost
+/// more than the rest of a job's trip through the pipes.
 public struct WorkerFrame: Sendable, Equatable {
     /// The job's index within the invocation.
     public var id: Int
@@ -26,26 +28,29 @@ public struct WorkerFrame: Sendable, Equatable {
         self.payload = payload
     }
 
-    private struct Header: Codable {
-        var id: Int
-        var kind: String
-        var parameters: String?
-        var error: String?
-    }
-
     /// The frame's bytes on the pipe.
     public func encoded() -> [UInt8] {
-        let header = (try? JSONEncoder().encode(Header(id: id, kind: kind, parameters: parameters, error: error))) ?? Data("{}".utf8)
         var bytes = [UInt8]()
-        bytes.reserveCapacity(12 + header.count + payload.count)
-        let h = UInt32(header.count)
-        bytes += [UInt8(h >> 24), UInt8((h >> 16) & 0xFF), UInt8((h >> 8) & 0xFF), UInt8(h & 0xFF)]
-        bytes += header
-        let p = UInt64(payload.count)
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8((p >> UInt64(shift)) & 0xFF)) }
+        bytes.reserveCapacity(32 + kind.utf8.count + (parameters?.utf8.count ?? 0) + (error?.utf8.count ?? 0) + payload.count)
+        Self.append(UInt64(bitPattern: Int64(id)), bytes: 8, to: &bytes)
+        for text in [kind as String?, parameters, error] {
+            if let text {
+                Self.append(UInt64(text.utf8.count), bytes: 4, to: &bytes)
+                bytes += text.utf8
+            } else {
+                Self.append(0xFFFF_FFFF, bytes: 4, to: &bytes)
+            }
+        }
+        Self.append(UInt64(payload.count), bytes: 8, to: &bytes)
         bytes += payload
         return bytes
     }
+
+    private static func append(_ value: UInt64, bytes count: Int, to bytes: inout [UInt8]) {
+        for shift in stride(from: (count - 1) * 8, through: 0, by: -8) { bytes.append(UInt8((value >> UInt64(shift)) & 0xFF)) }
+    }
+
+    private static func number(_ bytes: [UInt8]) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
 
     /// A pipe closed or broken before a whole frame.
     public struct PipeClosed: Error {}
@@ -67,17 +72,26 @@ public struct WorkerFrame: Sendable, Equatable {
     /// Reads one frame from `fd`; nil at a clean end of stream (before any byte of a frame).
     /// - Throws: ``PipeClosed`` when the stream ends inside a frame, or the frame is malformed.
     public static func read(from fd: Int32) throws -> WorkerFrame? {
-        guard let lengthBytes = try readExactly(fd, 4, allowEOF: true) else { return nil }
-        let headerLength = lengthBytes.reduce(0) { $0 << 8 | Int($1) }
-        guard headerLength < 1 << 24, let headerBytes = try readExactly(fd, headerLength, allowEOF: false),
-            let header = try? JSONDecoder().decode(Header.self, from: Data(headerBytes)),
-            let payloadLengthBytes = try readExactly(fd, 8, allowEOF: false)
-        else { throw PipeClosed() }
-        let payloadLength = payloadLengthBytes.reduce(0) { $0 << 8 | Int($1) }
-        guard payloadLength >= 0, payloadLength < 1 << 34, let payload = try readExactly(fd, payloadLength, allowEOF: false) else {
+        guard let idBytes = try readExactly(fd, 8, allowEOF: true) else { return nil }
+        var texts: [String?] = []
+        for _ in 0..<3 {
+            guard let lengthBytes = try readExactly(fd, 4, allowEOF: false) else { throw PipeClosed() }
+            let length = number(lengthBytes)
+            if length == 0xFFFF_FFFF {
+                texts.append(nil)
+                continue
+            }
+            guard length < 1 << 26, let text = try readExactly(fd, Int(length), allowEOF: false) else { throw PipeClosed() }
+            texts.append(String(decoding: text, as: UTF8.self))
+        }
+        guard let payloadLengthBytes = try readExactly(fd, 8, allowEOF: false) else { throw PipeClosed() }
+        let payloadLength = number(payloadLengthBytes)
+        guard payloadLength < 1 << 34, let payload = try readExactly(fd, Int(payloadLength), allowEOF: false) else {
             throw PipeClosed()
         }
-        return WorkerFrame(id: header.id, kind: header.kind, parameters: header.parameters, error: header.error, payload: Data(payload))
+        return WorkerFrame(
+            id: Int(Int64(bitPattern: number(idBytes))), kind: texts[0] ?? "", parameters: texts[1], error: texts[2],
+            payload: Data(payload))
     }
 
     private static func readExactly(_ fd: Int32, _ count: Int, allowEOF: Bool) throws -> [UInt8]? {

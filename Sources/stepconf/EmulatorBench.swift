@@ -34,19 +34,7 @@ struct EmulatorBench: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let bootstrap: String
-        if let given = self.bootstrap {
-            bootstrap = URL(fileURLWithPath: given).standardizedFileURL.path
-            guard FileManager.default.isExecutableFile(atPath: bootstrap) else {
-                throw CLIError(message: "--bootstrap \(given): no executable file there")
-            }
-        } else {
-            bootstrap = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-                .deletingLastPathComponent().appendingPathComponent("bootstrap").path
-            guard FileManager.default.isExecutableFile(atPath: bootstrap) else {
-                throw CLIError(message: "no bootstrap next to stepconf at \(bootstrap): build it (swift build -c release)")
-            }
-        }
+        let bootstrap = try locateBootstrap(self.bootstrap)
         var functions = [FunctionSpec(name: "echo", handler: "echo", memoryMB: 1769, timeoutSeconds: 10, executable: bootstrap)]
         for k in 0..<cold {
             functions.append(FunctionSpec(name: "cold\(k)", handler: "echo", memoryMB: 1769, timeoutSeconds: 10, executable: bootstrap))

@@ -1,6 +1,8 @@
 import Foundation
 import StepConfAWS
 import StepConfCore
+import StepConfFunctions
+import StepConfWorker
 import Testing
 
 /// One contract, two stores: a local directory and an S3 bucket on moto behave the same.
@@ -67,5 +69,30 @@ import Testing
         group.wait()
         #expect(torn == 0)
         #expect(try store.list(prefix: "x/").map(\.key) == ["x/file.bin"])
+    }
+}
+
+/// The intra-function wrapper reading and writing S3 (moto), as on Lambda with `STEPCONF_STORE=s3://…`.
+@Suite(.serialized) struct WrapperOnS3Tests {
+    @Test func wordCountRunsAgainstS3ThroughTheStoreSetting() throws {
+        let moto = try Moto()
+        let s3 = S3Client(configuration: try moto.configuration())
+        try s3.createBucket("words")
+        let variables = [
+            "STEPCONF_STORE": "s3://words/run", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL_S3": moto.server.url,
+        ]
+        let store = try StepFunctions.store(variables)
+        let corpus = WordCount.corpus(files: 6, wordsPerFile: 638, seed: 5)
+        for file in corpus { try store.put("in/\(file.name)", data: Data(file.text.utf8)) }
+        let bootstrap = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bootstrap").path
+        let wrapper = StepWrapper(function: WordCountMap(), store: store, workerExecutable: bootstrap, functionMemoryMB: 1024)
+        let output = try wrapper.run(StepEvent(
+            execution: "e-s3", step: "map", intra: 3, jobEnd: 6, keys: corpus.map { "in/\($0.name)" }))
+        let counts = try WordCount.decode(try store.get(output.outputs[0]))
+        #expect(counts.values.reduce(0, +) == 6 * 638)
+        // Under the bucket, everything sits below the prefix.
+        let listed = try s3.listObjects(bucket: "words", prefix: "run/runs/e-s3/map/0/").map(\.key)
+        #expect(listed == ["run/runs/e-s3/map/0/counts.json", "run/runs/e-s3/map/0/manifest.json"])
     }
 }
