@@ -7,7 +7,10 @@ import StepConfWorker
 /// The step functions `bootstrap` can run, by kind (`_HANDLER`, and the job kind in worker mode).
 public enum StepFunctions {
     public static let all: [String: any StepFunction] = {
-        let functions: [any StepFunction] = [SyntheticStep(), WordCountMap(), WordCountReduce()]
+        let functions: [any StepFunction] = [
+            SyntheticStep(), WordCountMap(), WordCountReduce(), VideoExtract(), VideoSuperResolution(), VideoDetect(),
+            VideoColorFilter(), VideoEncode(),
+        ]
         return Dictionary(uniqueKeysWithValues: functions.map { ($0.kind, $0) })
     }()
 

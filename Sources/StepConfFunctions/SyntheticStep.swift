@@ -61,7 +61,7 @@ public struct SyntheticStep: StepFunction {
         return value
     }
 
-    public func outputs(for event: StepEvent, results: [Data]) throws -> [(name: String, data: Data)] {
+    public func outputs(for event: StepEvent, inputs: [String: Data], results: [Data]) throws -> [(name: String, data: Data)] {
         let lines = zip(event.jobStart..<event.jobEnd, results).map { #"{"job":\#($0.0),"checksum":\#(String(decoding: $0.1, as: UTF8.self))}"# }
         return [("result.json", Data("[\(lines.joined(separator: ","))]".utf8))]
     }

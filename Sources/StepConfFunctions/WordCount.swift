@@ -18,7 +18,7 @@ public struct WordCountMap: StepFunction {
         try WordCount.encode(WordCount.count(job.payload))
     }
 
-    public func outputs(for event: StepEvent, results: [Data]) throws -> [(name: String, data: Data)] {
+    public func outputs(for event: StepEvent, inputs: [String: Data], results: [Data]) throws -> [(name: String, data: Data)] {
         [("counts.json", try WordCount.encode(WordCount.merge(try results.map(WordCount.decode))))]
     }
 }
@@ -37,7 +37,7 @@ public struct WordCountReduce: StepFunction {
         try WordCount.encode(try WordCount.decode(job.payload))  // validates one count file
     }
 
-    public func outputs(for event: StepEvent, results: [Data]) throws -> [(name: String, data: Data)] {
+    public func outputs(for event: StepEvent, inputs: [String: Data], results: [Data]) throws -> [(name: String, data: Data)] {
         [("counts.json", try WordCount.encode(WordCount.merge(try results.map(WordCount.decode))))]
     }
 }

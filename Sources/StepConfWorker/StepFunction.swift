@@ -11,8 +11,9 @@ public protocol StepFunction: Sendable {
     func jobs(for event: StepEvent, inputs: [String: Data]) throws -> [WorkerFrame]
     /// One job's work, in a worker process.
     func kernel(_ job: WorkerFrame) throws -> Data
-    /// The objects to store (names relative to the instance's output folder), from the results in job order.
-    func outputs(for event: StepEvent, results: [Data]) throws -> [(name: String, data: Data)]
+    /// The objects to store (names relative to the instance's output folder), from the results in job order
+    /// (and the inputs, for steps that rebuild them).
+    func outputs(for event: StepEvent, inputs: [String: Data], results: [Data]) throws -> [(name: String, data: Data)]
 }
 
 extension StepFunction {

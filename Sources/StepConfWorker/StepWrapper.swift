@@ -57,7 +57,7 @@ public struct StepWrapper: Sendable {
             defer { pool.shutdown() }
             results = try pool.run(jobs)
         }
-        let outputs = try function.outputs(for: event, results: results)
+        let outputs = try function.outputs(for: event, inputs: inputs, results: results)
         let computeSeconds = (clock.now - started).seconds
 
         started = clock.now

@@ -19,7 +19,7 @@ struct WorkerBench: ParsableCommand {
 
     @Option(help: "The bootstrap binary (default: the one next to this stepconf).") var bootstrap: String?
     @Option(help: "Jobs of the CPU-bound run.") var jobs = 16
-    @Option(help: "ALU iterations per job.") var difficulty = 4_000_000
+    @Option(help: "ALU iterations per job (16 M ≈ 80 ms here).") var difficulty = 16_000_000
     @Option(help: "Empty jobs for the IPC figure.") var ipcJobs = 5000
     @Option(help: "Repeats of each timed run (the median is reported).") var repeats = 3
     @Flag(help: "Print JSON instead of a table.") var json = false
@@ -70,7 +70,7 @@ struct WorkerBench: ParsableCommand {
         pool.shutdown()
         figures.append(BenchFigure(
             name: "per-job IPC (empty job, q = 1)", iterations: ipcJobs, medianMicroseconds: ipc / Double(ipcJobs) * 1e6,
-            p99Microseconds: 0, detail: "job and result through the pipes, JSON header, queue hand-off"))
+            p99Microseconds: 0, detail: "job and result through the pipes, frame headers, queue hand-off"))
 
         for q in [1, 2, 4] {
             let start = try median {
