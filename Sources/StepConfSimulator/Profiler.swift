@@ -2,33 +2,8 @@ import StepConfCore
 
 /// Runs each step of a workflow in the simulator under chosen configurations and records profile samples.
 public struct Profiler: Sendable {
-    /// Which configurations to measure.
-    public enum Plan: Sendable, Hashable, CustomStringConvertible {
-        /// Every runnable configuration of the grid.
-        case grid
-        /// `n` runnable configurations per step, drawn at random.
-        case sample(Int)
-        /// Per memory size: every q at one fan-out, then every fan-out at the best q — about 10 runs per
-        /// memory size, what the estimator needs.
-        case adaptive
-
-        /// Parses `grid`, `sample:N` or `adaptive`.
-        /// - Throws: ``InputError`` for anything else.
-        public static func parse(_ text: String) throws -> Plan {
-            if text == "grid" { return .grid }
-            if text == "adaptive" { return .adaptive }
-            if text.hasPrefix("sample:"), let n = Int(text.dropFirst(7)), n >= 1 { return .sample(n) }
-            throw InputError(.malformed, "--configs must be grid, adaptive or sample:N with N ≥ 1, got `\(text)`")
-        }
-
-        public var description: String {
-            switch self {
-            case .grid: return "grid"
-            case .adaptive: return "adaptive"
-            case .sample(let n): return "sample:\(n)"
-            }
-        }
-    }
+    /// Which configurations to measure (``ProfilePlan``; the name is kept for callers).
+    public typealias Plan = ProfilePlan
 
     public var simulator: LambdaSimulator
     /// Seconds between consecutive runs (short enough that instances stay warm).
@@ -72,36 +47,13 @@ public struct Profiler: Sendable {
                 }
                 return computes.sorted()[computes.count / 2]
             }
-            switch plan {
-            case .grid:
-                runnable.forEach { _ = measure($0) }
-            case .sample(let n):
-                var chosen = runnable
-                chosen.shuffle(using: &rng)
-                chosen.prefix(n).sorted { ($0.memoryMB, $0.inter, $0.intra) < ($1.memoryMB, $1.inter, $1.intra) }
-                    .forEach { _ = measure($0) }
-            case .adaptive:
-                for m in grid.memoryMB {
-                    let atM = runnable.filter { $0.memoryMB == m }
-                    guard !atM.isEmpty else { continue }
-                    // The fan-out where the most q can run (ties: the wider, whose mean over more instances is
-                    // less noisy), then every q there.
-                    let inters = Set(atM.map(\.inter)).sorted()
-                    let sweepP = inters.max { a, b in
-                        let ca = atM.filter { $0.inter == a }.count
-                        let cb = atM.filter { $0.inter == b }.count
-                        return ca != cb ? ca < cb : a < b
-                    }!
-                    var sweep: [(intra: Int, seconds: Double)] = []
-                    for theta in atM where theta.inter == sweepP { sweep.append((theta.intra, measure(theta))) }
-                    let bestQ = Estimator.chooseIntra(sweep)
-                    // Widest fan-outs first, so no later run needs a sandbox the warm-up did not start.
-                    for p in inters.reversed() where p != sweepP {
-                        guard let q = atM.filter({ $0.inter == p && $0.intra <= bestQ }).map(\.intra).max() else { continue }
-                        _ = measure(Configuration(memoryMB: m, inter: p, intra: q))
-                    }
-                }
-            }
+            plan.walk(
+                runnable: runnable, memorySizes: grid.memoryMB,
+                shuffle: { candidates in
+                    var chosen = candidates
+                    chosen.shuffle(using: &rng)
+                    return chosen
+                }, measure: measure)
             progress?(index + 1, graph.count)
         }
         return samples

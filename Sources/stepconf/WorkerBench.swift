@@ -12,7 +12,8 @@ struct WorkerBench: ParsableCommand {
             Uses the `bootstrap` next to this `stepconf` (or --bootstrap) in worker mode. Figures: the \
             synthetic ALU step (multicore ratio 0, so each job uses one core) on q = 1 and q = 2 worker \
             processes and the speed-up; the cost per job of passing it through the pipes (empty jobs, q = 1); \
-            the time to start q workers. Target (issue 7): speed-up ≥ 1.8× on 2 cores.
+            the time to start q workers; 2× upscale frames per second for a 640×360 frame. Target (issue 7): \
+            speed-up ≥ 1.8× on 2 cores.
 
             Example: swift build -c release && .build/release/stepconf bench worker
             """)
@@ -82,6 +83,16 @@ struct WorkerBench: ParsableCommand {
                 name: "start q = \(q) workers, one job each, stop", iterations: repeats, medianMicroseconds: start * 1e6,
                 p99Microseconds: 0, detail: "posix_spawn of bootstrap in worker mode"))
         }
+        // 2× bicubic upscale of a 640×360 frame (all three planes), rows on every core, in this process.
+        var random = SeededRandom(seed: 11)
+        var frame = YUVFrame(width: 640, height: 360)
+        for i in frame.y.indices { frame.y[i] = UInt8(truncatingIfNeeded: random.next()) }
+        _ = Resample.upscale(frame, factor: 2)
+        let frames = 40
+        let upscale = median { for _ in 0..<frames { _ = Resample.upscale(frame, factor: 2) } }
+        figures.append(BenchFigure(
+            name: "2× upscale of a 640×360 frame", iterations: frames, medianMicroseconds: upscale / Double(frames) * 1e6, p99Microseconds: 0,
+            detail: String(format: "%.1f frames/s, bicubic, %d threads", Double(frames) / upscale, ProcessInfo.processInfo.activeProcessorCount)))
         if json { return try printJSON(figures) }
         var table = TextTable(["operation", "runs", "median_us", "detail"], leftAligned: [0, 3])
         for f in figures {
