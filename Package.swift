@@ -42,6 +42,7 @@ let package = Package(
         .target(
             name: "StepConfLocal",
             dependencies: [
+                "StepConfCore", "StepConfFunctions", "StepConfHTTP", "StepConfWorker",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
@@ -86,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StepConfLocalTests",
-            dependencies: ["StepConfLocal", "StepConfHTTP", "bootstrap"]
+            dependencies: ["StepConfLocal", "StepConfHTTP", "StepConfCore", "bootstrap"]
         ),
         .testTarget(
             name: "StepConfSimulatorTests",

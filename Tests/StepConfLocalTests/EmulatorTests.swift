@@ -1,5 +1,6 @@
 import Foundation
 import StepConfHTTP
+import StepConfCore
 import StepConfLocal
 import Synchronization
 import Testing
@@ -129,5 +130,42 @@ final class RunningEmulator: Sendable {
         }
         #expect(process.terminationStatus == 0)
         #expect(try String(contentsOfFile: out, encoding: .utf8) == #"{"via":"awscli"}"#)
+    }
+}
+
+/// `stepconf profile --backend local`'s engine on a two-step synthetic workflow.
+@Suite(.serialized) struct LocalProfilerTests {
+    @Test func profilesRealFunctionsThroughTheEmulatorIntoSamples() async throws {
+        let workflow = Workflow(name: "tiny", steps: [
+            .init(id: "a", kind: "synthetic", jobs: 4, params: ["difficulty": 20_000, "worker_memory_mb": 64]),
+            .init(id: "b", kind: "synthetic", jobs: 2, dependsOn: ["a"], params: ["difficulty": 10_000, "worker_memory_mb": 64]),
+        ])
+        let graph = try WorkflowGraph(workflow)
+        let grid = ConfigurationGrid(memoryMB: [512, 1024], inter: [1, 2], intra: [1, 2])
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-lp-\(UUID().uuidString)").path
+        let profiler = LocalProfiler(bootstrap: RunningEmulator.bootstrap, storeRoot: root, workScale: 0.01)
+        let emulator = await LocalEmulator.start(profiler.functions(for: graph, grid: grid), idleTimeout: .seconds(60))
+        let port = emulator.port
+        let samples = try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    try profiler.profile(graph, grid: grid, port: port, log: { emulator.log }, plan: .grid, repeats: 1, seed: 1)
+                })
+            }.start()
+        }
+        await emulator.stop()
+        // grid: every runnable θ once, plus one warm-up per memory size, per step.
+        let runnableA = 2 * (1 * 2 + 1 * 2), runnableB = 2 * (1 * 2 + 1 * 1)
+        #expect(samples.filter { $0.step == "a" }.count == runnableA + 2)
+        #expect(samples.filter { $0.step == "b" }.count == runnableB + 2)
+        #expect(samples.allSatisfy { $0.computeSeconds > 0 && $0.totalSeconds >= $0.computeSeconds && $0.jobs == (($0.step == "a") ? 4 : 2) })
+        // Every memory size starts cold once per kind (the first step); the second step finds warm instances.
+        #expect(samples.filter { $0.step == "a" && $0.cold }.count >= 2)
+        // The function wrote its results and manifest into the store.
+        let store = try LocalDirectoryStore(root: root)
+        #expect(try store.list(prefix: "runs/").contains { $0.key.hasSuffix("/manifest.json") })
+        // Kinds without a local function are refused before anything runs.
+        let unknown = try WorkflowGraph(Workflow(name: "x", steps: [.init(id: "z", kind: "teleport", jobs: 1)]))
+        #expect(throws: InputError.self) { try profiler.validate(unknown) }
     }
 }

@@ -148,10 +148,10 @@ public struct VideoSuperResolution: FrameMapStep {
 
 }
 
-/// `video.filter`: keeps the colours inside an HSV range (`hue_min`, `hue_max` in degrees, wrapping
+/// `video.colorfilter`: keeps the colours inside an HSV range (`hue_min`, `hue_max` in degrees, wrapping
 /// through 0 when min > max; `saturation_min`, `value_min` in [0, 1]) and turns the rest grey.
 public struct VideoColorFilter: FrameMapStep {
-    public let kind = "video.filter"
+    public let kind = "video.colorfilter"
     public init() {}
 
     func settings(_ event: StepEvent) -> String {
@@ -213,13 +213,17 @@ public struct VideoDetect: StepFunction {
     }
 }
 
-/// `video.encode`: the chunks, in key order, reassembled into one `video.y4m` (header of the first).
+/// `video.encode`: the chunks (`.y4m` inputs), in key order, reassembled into one `video.y4m` (header of
+/// the first).
 public struct VideoEncode: StepFunction {
     public let kind = "video.encode"
     public init() {}
 
+    /// The chunks among the inputs (other inputs, such as the detections a workflow passes along, are not video).
+    static func chunkKeys(_ event: StepEvent) -> [String] { event.keys.filter { $0.hasSuffix(".y4m") }.sorted() }
+
     public func jobs(for event: StepEvent, inputs: [String: Data]) throws -> [WorkerFrame] {
-        return event.keys.sorted().enumerated().map { WorkerFrame(id: $0.offset, kind: kind, payload: inputs[$0.element] ?? Data()) }
+        Self.chunkKeys(event).enumerated().map { WorkerFrame(id: $0.offset, kind: kind, payload: inputs[$0.element] ?? Data()) }
     }
 
     /// The chunk's frames, checked, as raw FRAME records.
@@ -231,7 +235,7 @@ public struct VideoEncode: StepFunction {
     }
 
     public func outputs(for event: StepEvent, inputs: [String: Data], results: [Data]) throws -> [(name: String, data: Data)] {
-        let keys = event.keys.sorted()
+        let keys = Self.chunkKeys(event)
         guard let firstKey = keys.first else { return [] }
         var header = try Y4MVideo.parse(inputs[firstKey] ?? Data())
         for key in keys.dropFirst() {

@@ -1,0 +1,176 @@
+import Foundation
+import StepConfCore
+import StepConfFunctions
+import StepConfHTTP
+import StepConfWorker
+
+/// Profiles a workflow's real step functions through the local emulator: every (kind, memory) is a
+/// function of the emulator (instances get a CPU quota of m/1769 where the machine allows), a
+/// configuration θ = (m, p, q) is run as p concurrent invocations of `{prefix}-{kind}-m{m}` with q
+/// workers each, and the samples are the same as the simulator's profiler writes.
+///
+/// Inputs: a step reads what its predecessors wrote in their last profiled run; a first step of kind
+/// `video.extract` gets a generated video, of kind `wordcount.map` the generated corpus; `synthetic` steps
+/// need none. The synthetic ALU's `difficulty` is in the simulator's units (1.5 µs each); it becomes
+/// `difficulty · iterationsPerDifficultyUnit · workScale` loop iterations, so a profile of a large
+/// workflow fits in minutes on a laptop (`workScale` 1 runs it at full size).
+public struct LocalProfiler: Sendable {
+    public var bootstrap: String
+    /// Where the functions' object store lives (`STEPCONF_STORE` of every instance).
+    public var storeRoot: String
+    public var workScale: Double
+    /// ALU iterations per simulator difficulty unit: 1.5 µs at ~5 ns an iteration here.
+    public var iterationsPerDifficultyUnit: Double = 300
+    public var timeoutSeconds: Double = 300
+    public var functionPrefix = "stepconf"
+
+    public init(bootstrap: String, storeRoot: String, workScale: Double = 0.02) {
+        self.bootstrap = bootstrap
+        self.storeRoot = storeRoot
+        self.workScale = workScale
+    }
+
+    /// The emulator functions a profile of `graph` on `grid` needs.
+    public func functions(for graph: WorkflowGraph, grid: ConfigurationGrid) -> [FunctionSpec] {
+        let kinds = Set(graph.workflow.steps.map(\.kind)).sorted()
+        return kinds.flatMap { kind in
+            grid.memoryMB.map { m in
+                FunctionSpec(
+                    name: functionName(kind: kind, memoryMB: m), handler: kind, memoryMB: m, timeoutSeconds: timeoutSeconds,
+                    executable: bootstrap, environment: ["STEPCONF_STORE": storeRoot])
+            }
+        }
+    }
+
+    func functionName(kind: String, memoryMB: Int) -> String {
+        "\(functionPrefix)-\(Workflow.Step.functionName(kind: kind, memoryMB: memoryMB))"
+    }
+
+    /// Checks that every step's kind is one `bootstrap` runs.
+    /// - Throws: ``InputError`` naming the step and the kinds there are.
+    public func validate(_ graph: WorkflowGraph) throws {
+        for step in graph.workflow.steps where StepFunctions.all[step.kind] == nil {
+            throw InputError(
+                .malformed,
+                "step \(step.id): kind `\(step.kind)` has no local function (known: \(StepFunctions.all.keys.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    /// Profiles every step of `graph` through the emulator listening on `port` (whose log lines `log` gives).
+    /// Blocking: call it from a thread of its own. `progress` gets (steps done, steps).
+    /// - Throws: ``InputError`` for an unknown kind, ``HTTPError`` when the emulator does not answer, and a
+    ///   message with the function's error when an invocation fails.
+    public func profile(
+        _ graph: WorkflowGraph, grid: ConfigurationGrid, port: Int, log: @Sendable () -> [String], plan: ProfilePlan,
+        repeats: Int, seed: UInt64, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> [ProfileSample] {
+        try validate(graph)
+        let store = try LocalDirectoryStore(root: storeRoot)
+        var outputs: [Int: [String]] = [:]
+        var samples: [ProfileSample] = []
+        for (done, v) in graph.topologicalOrder.enumerated() {
+            let step = graph[v]
+            let keys = try inputs(for: v, graph: graph, outputs: outputs, store: store)
+            var rng = SeededRandom(seed: seed).derived(UInt64(v + 1))
+            let runnable = grid.memoryMB.flatMap { m in
+                grid.inter.flatMap { p in grid.intra.map { Configuration(memoryMB: m, inter: p, intra: $0) } }
+            }.filter(step.canRun)
+            var warmed = Set<Int>()
+            func measure(_ theta: Configuration) throws -> Double {
+                if warmed.insert(theta.memoryMB).inserted {
+                    // A warm-up fan-out at the widest p, recorded as a cold sample (as the simulator's profiler).
+                    let widest = runnable.filter { $0.memoryMB == theta.memoryMB }.map(\.inter).max() ?? 1
+                    let warm = Configuration(memoryMB: theta.memoryMB, inter: widest, intra: 1)
+                    let run = try self.run(step, theta: warm, keys: keys, port: port, log: log)
+                    samples.append(run.sample)
+                }
+                var computes: [Double] = []
+                for _ in 0..<repeats {
+                    let run = try self.run(step, theta: theta, keys: keys, port: port, log: log)
+                    samples.append(run.sample)
+                    outputs[v] = run.outputs
+                    computes.append(run.sample.computeSeconds)
+                }
+                return computes.sorted()[computes.count / 2]
+            }
+            try plan.walk(
+                runnable: runnable, memorySizes: grid.memoryMB,
+                shuffle: { candidates in
+                    var chosen = candidates
+                    chosen.shuffle(using: &rng)
+                    return chosen
+                }, measure: measure)
+            progress?(done + 1, graph.count)
+        }
+        return samples
+    }
+
+    /// The input keys of step `v`: its predecessors' outputs, or generated data for a first step.
+    func inputs(for v: Int, graph: WorkflowGraph, outputs: [Int: [String]], store: LocalDirectoryStore) throws -> [String] {
+        let step = graph[v]
+        if !graph.predecessors[v].isEmpty {
+            return graph.predecessors[v].flatMap { outputs[$0] ?? [] }.sorted()
+        }
+        switch step.kind {
+        case "video.extract":
+            let (video, _) = SyntheticVideo.make(width: 320, height: 180, frames: max(8, min(step.jobs, 48)))
+            let key = "inputs/\(step.id)/video.y4m"
+            try store.put(key, data: video.encoded())
+            return [key]
+        case "wordcount.map":
+            return try WordCount.corpus().map { file in
+                let key = "inputs/\(step.id)/\(file.name)"
+                try store.put(key, data: Data(file.text.utf8))
+                return key
+            }
+        default:
+            return []
+        }
+    }
+
+    struct Run {
+        var sample: ProfileSample
+        var outputs: [String]
+    }
+
+    /// One run of `step` at θ: p concurrent invocations, each with its share of the jobs and keys.
+    func run(_ step: Workflow.Step, theta: Configuration, keys: [String], port: Int, log: @Sendable () -> [String]) throws -> Run {
+        var params = step.params
+        if step.kind == "synthetic" {
+            params["difficulty"] = max(1, ((step.params["difficulty"] ?? 50_000) * iterationsPerDifficultyUnit * workScale).rounded())
+        }
+        let execution = "profile-\(UUID().uuidString.prefix(8))"
+        let events = (0..<theta.inter).map { i in
+            StepEvent(
+                execution: execution, step: step.id, index: i, intra: theta.intra, jobStart: step.jobs * i / theta.inter,
+                jobEnd: step.jobs * (i + 1) / theta.inter,
+                keys: Array(keys[(keys.count * i / theta.inter)..<(keys.count * (i + 1) / theta.inter)]), params: params)
+        }
+        let url = "http://127.0.0.1:\(port)/2015-03-31/functions/\(functionName(kind: step.kind, memoryMB: theta.memoryMB))/invocations"
+        let coldBefore = log().filter { $0.contains("Init Duration") }.count
+        let clock = ContinuousClock()
+        let start = clock.now
+        let results = ResultSlots<(seconds: Double, output: StepOutput)>(count: events.count)
+        let timeout = timeoutSeconds
+        try ParallelWork.run(count: events.count, threads: events.count) { i in
+            let body = try JSONEncoder().encode(events[i])
+            let response = try HTTPClient().send(HTTPRequest(method: "POST", url: url, body: body, timeout: .seconds(timeout + 10)))
+            let text = String(decoding: response.body, as: UTF8.self)
+            guard response.status == 200, response.header("X-Amz-Function-Error") == nil,
+                let output = try? JSONDecoder().decode(StepOutput.self, from: response.body)
+            else {
+                throw InputError(.malformed, "step \(step.id) at m=\(theta.memoryMB), p=\(theta.inter), q=\(theta.intra), instance \(i) failed: \(text)")
+            }
+            results.set(i, ((clock.now - start).seconds, output))
+        }
+        let finished = results.values.map { $0! }
+        let durations = finished.map { $0.output.downloadSeconds + $0.output.computeSeconds + $0.output.uploadSeconds }
+        let cold = log().filter { $0.contains("Init Duration") }.count > coldBefore
+        let sample = ProfileSample(
+            step: step.id, configuration: theta, jobs: step.jobs,
+            mappingDelaySeconds: zip(finished, durations).map { max(0, $0.0.seconds - $0.1) }.max() ?? 0,
+            computeSeconds: durations.reduce(0, +) / Double(max(1, durations.count)),
+            totalSeconds: finished.map(\.seconds).max() ?? 0, cold: cold)
+        return Run(sample: sample, outputs: finished.flatMap(\.output.outputs))
+    }
+}
