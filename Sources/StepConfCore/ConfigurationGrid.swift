@@ -23,6 +23,12 @@ public struct ConfigurationGrid: Sendable, Hashable, Codable {
     public var count: Int { memoryMB.count * inter.count * intra.count }
 
     /// This grid with P and/or Q narrowed, as the baselines require.
+    /// Every configuration of the grid that `step` can run (``Workflow/Step/canRun(_:)``), by memory, then p, then q.
+    public func runnable(by step: Workflow.Step) -> [Configuration] {
+        memoryMB.flatMap { m in inter.flatMap { p in intra.map { Configuration(memoryMB: m, inter: p, intra: $0) } } }
+            .filter(step.canRun)
+    }
+
     public func restricted(inter: [Int]? = nil, intra: [Int]? = nil) -> ConfigurationGrid {
         ConfigurationGrid(memoryMB: memoryMB, inter: inter ?? self.inter, intra: intra ?? self.intra)
     }

@@ -11,7 +11,7 @@ public struct WordCountMap: StepFunction {
     public init() {}
 
     public func jobs(for event: StepEvent, inputs: [String: Data]) throws -> [WorkerFrame] {
-        event.keys.enumerated().map { WorkerFrame(id: $0.offset, kind: kind, payload: inputs[$0.element] ?? Data()) }
+        WordCount.fileJobs(event, inputs, kind: kind)
     }
 
     public func kernel(_ job: WorkerFrame) throws -> Data {
@@ -30,7 +30,7 @@ public struct WordCountReduce: StepFunction {
     public init() {}
 
     public func jobs(for event: StepEvent, inputs: [String: Data]) throws -> [WorkerFrame] {
-        event.keys.enumerated().map { WorkerFrame(id: $0.offset, kind: kind, payload: inputs[$0.element] ?? Data()) }
+        WordCount.fileJobs(event, inputs, kind: kind)
     }
 
     public func kernel(_ job: WorkerFrame) throws -> Data {
@@ -59,6 +59,11 @@ public enum WordCount {
         }
         flush()
         return counts
+    }
+
+    /// One job per input file, in key order.
+    static func fileJobs(_ event: StepEvent, _ inputs: [String: Data], kind: String) -> [WorkerFrame] {
+        event.keys.enumerated().map { WorkerFrame(id: $0.offset, kind: kind, payload: inputs[$0.element] ?? Data()) }
     }
 
     public static func merge(_ parts: [[String: Int]]) -> [String: Int] {

@@ -72,9 +72,7 @@ public struct LocalProfiler: Sendable {
             let step = graph[v]
             let keys = try inputs(for: v, graph: graph, outputs: outputs, store: store)
             var rng = SeededRandom(seed: seed).derived(UInt64(v + 1))
-            let runnable = grid.memoryMB.flatMap { m in
-                grid.inter.flatMap { p in grid.intra.map { Configuration(memoryMB: m, inter: p, intra: $0) } }
-            }.filter(step.canRun)
+            let runnable = grid.runnable(by: step)
             var warmed = Set<Int>()
             func measure(_ theta: Configuration) throws -> Double {
                 if warmed.insert(theta.memoryMB).inserted {

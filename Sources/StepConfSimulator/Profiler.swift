@@ -24,9 +24,7 @@ public struct Profiler: Sendable {
             let workload = try StepWorkload(step: step, secondsPerDifficultyUnit: simulator.config.secondsPerDifficultyUnit)
             var rng = SeededRandom(seed: seed).derived(UInt64(v + 1))
             let grid = simulator.platform.grid
-            let runnable = grid.memoryMB.flatMap { m in
-                grid.inter.flatMap { p in grid.intra.map { Configuration(memoryMB: m, inter: p, intra: $0) } }
-            }.filter(step.canRun)
+            let runnable = grid.runnable(by: step)
             var warmed = Set<Int>()
             func measure(_ theta: Configuration) -> Double {
                 if warmed.insert(theta.memoryMB).inserted {
