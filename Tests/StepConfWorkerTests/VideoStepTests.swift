@@ -105,3 +105,46 @@ import Testing
         #expect(Resample.bicubic([UInt8](repeating: 77, count: 20), width: 5, height: 4, newWidth: 10, newHeight: 8).allSatisfy { $0 == 77 })
     }
 }
+
+/// Interoperability with ffmpeg, where it is installed (`.ci/run` installs it): what ffmpeg writes we read,
+/// what we write ffmpeg reads.
+@Suite(.serialized) struct FFmpegTests {
+    static let ffmpeg = ["/usr/bin/ffmpeg", "/usr/local/bin/ffmpeg"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.ffmpeg!)
+        process.arguments = ["-v", "error", "-nostdin"] + arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test(.enabled(if: FFmpegTests.ffmpeg != nil, "ffmpeg is not installed"))
+    func ffmpegVideoGoesThroughThePipelineAndBack() throws {
+        let source = Paths.temporary("ffmpeg-in.y4m")
+        #expect(try run(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10", "-frames:v", "12", "-pix_fmt", "yuv420p", source]).status == 0)
+        let store = try LocalDirectoryStore(root: Paths.temporary("ffmpeg-store"))
+        try store.put("in/test.y4m", data: try Data(contentsOf: URL(fileURLWithPath: source)))
+        let extract = try wrapper(VideoExtract(), store: store).run(StepEvent(
+            execution: "ff", step: "extract", intra: 2, jobEnd: 2, keys: ["in/test.y4m"], params: ["frames_per_chunk": 5]))
+        #expect(extract.outputs.count == 3)
+        let superres = try wrapper(VideoSuperResolution(), store: store).run(StepEvent(
+            execution: "ff", step: "superres", intra: 2, jobEnd: 12, keys: extract.outputs))
+        let encode = try wrapper(VideoEncode(), store: store).run(StepEvent(
+            execution: "ff", step: "encode", intra: 2, jobEnd: 3, keys: superres.outputs))
+        let ours = Paths.temporary("ours.y4m")
+        try store.get(encode.outputs[0]).write(to: URL(fileURLWithPath: ours))
+        // ffmpeg decodes our stream; re-encoding it to y4m gives 12 frames of 128×96.
+        let back = Paths.temporary("back.y4m")
+        let result = try run(["-i", ours, "-f", "yuv4mpegpipe", back])
+        #expect(result.status == 0, "\(result.errors)")
+        let decoded = try Y4MVideo.parse(try Data(contentsOf: URL(fileURLWithPath: back)))
+        #expect(decoded.width == 128 && decoded.height == 96 && decoded.frames.count == 12)
+        #expect(decoded.frames == (try Y4MVideo.parse(try store.get(encode.outputs[0]))).frames)
+    }
+}
