@@ -11,7 +11,7 @@ import Testing
     let dynamo: DynamoDBClient
 
     init() throws {
-        moto = try Moto()
+        moto = try Moto.shared()
         dynamo = DynamoDBClient(configuration: try moto.configuration())
         try dynamo.createTable("stepconf-cache", ttlAttribute: DynamoDBGlobalCache.ttlAttribute)
     }
@@ -96,7 +96,7 @@ final class FailureBox: Sendable {
 /// The configurator handler on the DynamoDB cache, chosen as on AWS by `STEPCONF_CACHE_TABLE`.
 @Suite(.serialized) struct ConfiguratorOnDynamoDBTests {
     @Test func theConfiguratorKeepsItsScopesInTheTable() throws {
-        let moto = try Moto()
+        let moto = try Moto.shared()
         let dynamo = DynamoDBClient(configuration: try moto.configuration())
         try dynamo.createTable("stepconf-cache-cfg", ttlAttribute: DynamoDBGlobalCache.ttlAttribute)
         let environment = LambdaEnvironment([

@@ -8,7 +8,7 @@ import Testing
     let moto: Moto
 
     init() throws {
-        moto = try Moto()
+        moto = try Moto.shared()
         try S3Client(configuration: try moto.configuration()).createBucket("faults")
     }
 
@@ -40,13 +40,13 @@ import Testing
 
     @Test func aStalledServerTimesOutAndIsRetried() throws {
         let proxy = try proxy(#"{"stall_first": 1}"#)
-        let configuration = try Moto.configuration(url: proxy.url, timeout: .milliseconds(700))
+        let configuration = try Moto.configuration(url: proxy.url, timeout: .seconds(3))
         let s3 = S3Client(configuration: configuration)
         try s3.putObject(bucket: "faults", key: "after-stall.txt", data: Data("late".utf8))
         #expect(try requestsSeen(proxy) == 2)
 
         let hung = try self.proxy(#"{"stall_first": 99}"#)
-        let stuck = S3Client(configuration: try Moto.configuration(url: hung.url, timeout: .milliseconds(500)))
+        let stuck = S3Client(configuration: try Moto.configuration(url: hung.url, timeout: .seconds(1)))
         let error = #expect(throws: AWSError.self) { try stuck.getObject(bucket: "faults", key: "after-stall.txt") }
         #expect(error?.code == .transport)
     }

@@ -36,13 +36,21 @@ final class HelperServer: Sendable {
     var url: String { "http://127.0.0.1:\(port)" }
 }
 
-/// moto's server with the configuration our clients use against it.
+/// moto's server with the configuration our clients use against it. One server serves every suite of this
+/// target (each uses its own buckets, tables and keys): starting one per suite, all at once on 2 cores,
+/// starved the other tests of CPU. It runs Step Functions executions, and exits when this process does
+/// (its stdin closes).
 final class Moto: Sendable {
     let server: HelperServer
 
-    init(config: String? = nil) throws {
+    private init(config: String? = nil) throws {
         server = try HelperServer(script: "moto_server.py", arguments: config.map { [$0] } ?? [])
     }
+
+    private static let started = Result { try Moto(config: #"{"stepfunctions": {"execute_state_machine": true}}"#) }
+
+    /// The shared server. - Throws: when moto could not start (the message says what to install).
+    static func shared() throws -> Moto { try started.get() }
 
     static let credentials = StaticCredentialProvider(AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing-secret"))
 

@@ -8,7 +8,7 @@ import Testing
 /// One contract, two stores: a local directory and an S3 bucket on moto behave the same.
 @Suite(.serialized) struct ObjectStoreTests {
     static func makeStores() throws -> (stores: [(String, any ObjectStore)], keepAlive: Moto) {
-        let moto = try Moto()
+        let moto = try Moto.shared()
         let s3 = S3Client(configuration: try moto.configuration())
         try s3.createBucket("store")
         let local = try LocalDirectoryStore(
@@ -75,7 +75,7 @@ import Testing
 /// The intra-function wrapper reading and writing S3 (moto), as on Lambda with `STEPCONF_STORE=s3://…`.
 @Suite(.serialized) struct WrapperOnS3Tests {
     @Test func wordCountRunsAgainstS3ThroughTheStoreSetting() throws {
-        let moto = try Moto()
+        let moto = try Moto.shared()
         let s3 = S3Client(configuration: try moto.configuration())
         try s3.createBucket("words")
         let variables = [

@@ -9,7 +9,7 @@ import Testing
     let s3: S3Client
 
     init() throws {
-        moto = try Moto()
+        moto = try Moto.shared()
         s3 = S3Client(configuration: try moto.configuration())
         try s3.createBucket("stepconf-test")
     }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite(.serialized) struct StepFunctionsClientTests {
     @Test func createStartDescribeAndReadTheHistory() throws {
-        let moto = try Moto(config: #"{"stepfunctions": {"execute_state_machine": true}}"#)
+        let moto = try Moto.shared()
         let sfn = StepFunctionsClient(configuration: try moto.configuration())
         let definition = #"{"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "Result": {"ok": 1}, "End": true}}}"#
         let role = "arn:aws:iam::123456789012:role/stepconf"

@@ -26,7 +26,7 @@ final class RunningEmulator: Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             Thread {
                 continuation.resume(with: Result {
-                    try HTTPClient().send(HTTPRequest(method: "POST", url: url, body: body, timeout: .seconds(30)))
+                    try HTTPClient().send(HTTPRequest(method: "POST", url: url, body: body, timeout: .seconds(90)))
                 })
             }.start()
         }
@@ -35,9 +35,9 @@ final class RunningEmulator: Sendable {
 
 @Suite(.serialized) struct EmulatorTests {
     let functions: [FunctionSpec] = [
-        FunctionSpec(name: "echo", handler: "echo", memoryMB: 1024, timeoutSeconds: 5, executable: RunningEmulator.bootstrap),
-        FunctionSpec(name: "sleep", handler: "sleep", memoryMB: 512, timeoutSeconds: 1, executable: RunningEmulator.bootstrap),
-        FunctionSpec(name: "crash", handler: "crash", memoryMB: 256, timeoutSeconds: 5, executable: RunningEmulator.bootstrap),
+        FunctionSpec(name: "echo", handler: "echo", memoryMB: 1024, timeoutSeconds: 60, executable: RunningEmulator.bootstrap),
+        FunctionSpec(name: "sleep", handler: "sleep", memoryMB: 512, timeoutSeconds: 3, executable: RunningEmulator.bootstrap),
+        FunctionSpec(name: "crash", handler: "crash", memoryMB: 256, timeoutSeconds: 60, executable: RunningEmulator.bootstrap),
     ]
 
     @Test func invokesReuseAWarmInstanceAndLogLikeLambda() async throws {
@@ -78,9 +78,9 @@ final class RunningEmulator: Sendable {
 
     @Test func aSlowHandlerTimesOutAndIsReplaced() async throws {
         let emulator = try await RunningEmulator(functions)
-        let slow = try await emulator.invoke("sleep", Data(#"{"seconds":3}"#.utf8))
+        let slow = try await emulator.invoke("sleep", Data(#"{"seconds":8}"#.utf8))
         #expect(slow.header("X-Amz-Function-Error") == "Unhandled")
-        #expect(String(decoding: slow.body, as: UTF8.self).contains("Task timed out after 1.00 seconds"))
+        #expect(String(decoding: slow.body, as: UTF8.self).contains("Task timed out after 3.00 seconds"))
         let quick = try await emulator.invoke("sleep", Data(#"{"seconds":0}"#.utf8))
         #expect(quick.status == 200 && quick.header("X-Amz-Function-Error") == nil)
     }
