@@ -47,7 +47,16 @@ final class Moto: Sendable {
         server = try HelperServer(script: "moto_server.py", arguments: config.map { [$0] } ?? [])
     }
 
-    private static let started = Result { try Moto(config: #"{"stepfunctions": {"execute_state_machine": true}}"#) }
+    private static let started = Result {
+        let moto = try Moto(config: #"{"stepfunctions": {"execute_state_machine": true}}"#)
+        // Stopped by PID when the test process ends (it would also exit when its stdin closes).
+        sharedPID = moto.server.pid
+        atexit { if Moto.sharedPID > 0 { kill(Moto.sharedPID, SIGKILL) } }
+        return moto
+    }
+
+    /// Written once, inside the `started` initializer (run once by the Swift runtime), read at exit.
+    nonisolated(unsafe) private static var sharedPID: pid_t = 0
 
     /// The shared server. - Throws: when moto could not start (the message says what to install).
     static func shared() throws -> Moto { try started.get() }
