@@ -170,10 +170,31 @@ import Testing
         ["profile", "--backend", "aws", "--out", "x.csv"],
         ["profile", "--configs", "sample:0", "--out", "x.csv"],
         ["profile", "--repeats", "0", "--out", "x.csv"],
+        ["profile", "--backend", "local", "--memory", "512,lots", "--out", "x.csv"],
+        ["profile", "--backend", "local", "--work-scale", "0", "--out", "x.csv"],
+        ["generate", "pictures", "--out", "x"],
+        ["generate", "video", "--width", "33", "--out", "x"],
     ])
     func profileAndFitUsageErrorsExitTwo(arguments: [String]) throws {
         let r = try run(arguments)
         #expect(r.status == 2, "\(arguments): \(r.stderr)")
+    }
+
+    @Test func generateWritesTheCorpusAndAVideoWithItsTruth() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-gen-\(UUID().uuidString)").path
+        let words = try run(["generate", "wordcount", "--files", "3", "--words", "10", "--out", dir + "/words"])
+        #expect(words.status == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/words").sorted()
+        #expect(files == ["text-000.txt", "text-001.txt", "text-002.txt"])
+        let text = try String(contentsOfFile: dir + "/words/text-001.txt", encoding: .utf8)
+        #expect(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).count == 10)
+        let video = try run(["generate", "video", "--width", "64", "--height", "48", "--frames", "4", "--out", dir + "/video"])
+        #expect(video.status == 0)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/video/video.y4m"))
+        #expect(String(decoding: bytes.prefix(19), as: UTF8.self) == "YUV4MPEG2 W64 H48 F")
+        #expect(bytes.count == 64 * 48 * 3 / 2 * 4 + 4 * 6 + 41)
+        let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/video/truth.json"))) as? [[Any]]
+        #expect(truth?.count == 4)
     }
 
     @Test func evaluateWritesResultsAndReportAndRefusesANonEmptyDirectory() throws {
