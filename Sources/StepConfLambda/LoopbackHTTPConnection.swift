@@ -247,9 +247,12 @@ final class LoopbackHTTPConnection {
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
         guard haystack.count >= needle.count else { return nil }
         var i = start
-        while i <= haystack.count - needle.count {
-            if haystack[i] == needle[0] && Array(haystack[i..<(i + needle.count)]) == needle { return i }
-            i += 1
+        outer: while i <= haystack.count - needle.count {
+            for k in 0..<needle.count where haystack[i + k] != needle[k] {
+                i += 1
+                continue outer
+            }
+            return i
         }
         return nil
     }
