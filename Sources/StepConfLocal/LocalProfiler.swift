@@ -93,11 +93,7 @@ public struct LocalProfiler: Sendable {
             }
             try plan.walk(
                 runnable: runnable, memorySizes: grid.memoryMB,
-                shuffle: { candidates in
-                    var chosen = candidates
-                    chosen.shuffle(using: &rng)
-                    return chosen
-                }, measure: measure)
+                shuffle: { $0.shuffled(using: &rng) }, measure: measure)
             progress?(done + 1, graph.count)
         }
         return samples

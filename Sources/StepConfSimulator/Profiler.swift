@@ -47,11 +47,7 @@ public struct Profiler: Sendable {
             }
             plan.walk(
                 runnable: runnable, memorySizes: grid.memoryMB,
-                shuffle: { candidates in
-                    var chosen = candidates
-                    chosen.shuffle(using: &rng)
-                    return chosen
-                }, measure: measure)
+                shuffle: { $0.shuffled(using: &rng) }, measure: measure)
             progress?(index + 1, graph.count)
         }
         return samples
