@@ -32,6 +32,8 @@ final class LoopbackHTTPConnection {
     let pathPrefix: String
     private var fd: Int32 = -1
     private var buffer: [UInt8] = []
+    /// Where `recv` writes, kept between reads (a fresh 64 KB array per read cost more than the read).
+    private var chunk = [UInt8](repeating: 0, count: 65_536)
 
     /// - Parameter endpoint: `host:port`, `[v6]:port`, optionally followed by a path.
     init(endpoint: String) throws {
@@ -149,9 +151,8 @@ final class LoopbackHTTPConnection {
 
     /// Reads more bytes into the buffer; false at end of stream.
     private func fill() throws -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            let n = chunk.withUnsafeMutableBytes { [fd] in recv(fd, $0.baseAddress!, $0.count, 0) }
             if n > 0 {
                 buffer.append(contentsOf: chunk[0..<n])
                 return true

@@ -25,11 +25,24 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
     @Test func syntheticChecksumsMatchAnIndependentLoopForEveryQ() throws {
         let store = try LocalDirectoryStore(root: Paths.temporary("synthetic"))
         let params: [String: Double] = ["difficulty": 20_000, "multicore_ratio": 0.5, "seed": 9, "worker_memory_mb": 64]
-        // The reference: the ALU loop written out plainly, one job at a time.
+        // The reference, written from the step's definition and not calling its code: operands of
+        // iteration i of job j from the documented hash of (seed, j, i), in [10, 100]; op by i mod 4.
+        func operands(_ seed: UInt64, _ job: UInt64, _ i: UInt64) -> (Int64, Int64) {
+            var x = (seed &* 0x9E37_79B9_7F4A_7C15) ^ (job &* 0xBF58_476D_1CE4_E5B9) ^ (i &* 0x94D0_49BB_1331_11EB)
+            x ^= x >> 31
+            x = x &* 0xD6E8_FEB8_6659_FD93
+            x ^= x >> 32
+            return (Int64(10 + x % 91), Int64(10 + (x >> 20) % 91))
+        }
         var expected: [Int: Int64] = [:]
         for job in 3..<11 {
             var sum: Int64 = 0
-            for i in 0..<20_000 { sum &+= SyntheticStep.alu(seed: 9, job: job, range: i..<(i + 1)) }
+            for i in 0..<20_000 {
+                let (a, b) = operands(9, UInt64(job), UInt64(i))
+                let results = [a + b, a - b, a * b, a / b]
+                sum &+= results[i % 4]
+                #expect((10...100).contains(a) && (10...100).contains(b))
+            }
             expected[job] = sum
         }
         var outputs: [Data] = []

@@ -58,6 +58,19 @@ func parseVideos(_ event: StepEvent, _ inputs: [String: Data]) throws -> [(key: 
     }
 }
 
+/// Headers and frame counts of every input of a video step, in key order (no planes copied: for the
+/// collect phase, where the frames come back from the workers).
+func videoHeaders(_ event: StepEvent, _ inputs: [String: Data]) throws -> [(key: String, video: Y4MVideo, frames: Int)] {
+    try event.keys.map { key in
+        do {
+            let (video, frames) = try Y4MVideo.header(inputs[key] ?? Data())
+            return (key, video, frames)
+        } catch {
+            throw StepInputError("\(key): \(error)")
+        }
+    }
+}
+
 func baseName(_ key: String) -> String { String(key.split(separator: "/").last ?? Substring(key)) }
 
 /// `video.extract`: splits each input video into chunks of `frames_per_chunk` frames (`chunk-0000.y4m`, …).
@@ -117,10 +130,9 @@ extension FrameMapStep {
     public func outputs(for event: StepEvent, inputs: [String: Data], results: [Data]) throws -> [(name: String, data: Data)] {
         var next = 0
         var outputs: [(name: String, data: Data)] = []
-        for (key, video) in try parseVideos(event, inputs) {
+        for (key, video, frames) in try videoHeaders(event, inputs) {
             var out = video
-            out.frames = []
-            for _ in video.frames {
+            for _ in 0..<frames {
                 let bytes = [UInt8](results[next])
                 next += 1
                 let w = Int(bytes[0..<4].reduce(0) { $0 << 8 | UInt32($1) }), h = Int(bytes[4..<8].reduce(0) { $0 << 8 | UInt32($1) })
@@ -200,9 +212,9 @@ public struct VideoDetect: StepFunction {
     public func outputs(for event: StepEvent, inputs: [String: Data], results: [Data]) throws -> [(name: String, data: Data)] {
         var next = 0
         var outputs: [(name: String, data: Data)] = []
-        for (key, video) in try parseVideos(event, inputs) {
+        for (key, _, frames) in try videoHeaders(event, inputs) {
             var rows: [String] = []
-            for i in 0..<video.frames.count {
+            for i in 0..<frames {
                 rows.append(#"{"frame":\#(i),"boxes":\#(String(decoding: results[next], as: UTF8.self))}"#)
                 next += 1
             }
@@ -226,25 +238,23 @@ public struct VideoEncode: StepFunction {
         Self.chunkKeys(event).enumerated().map { WorkerFrame(id: $0.offset, kind: kind, payload: inputs[$0.element] ?? Data()) }
     }
 
-    /// The chunk's frames, checked, as raw FRAME records.
+    /// The chunk's FRAME records as they are, once the chunk has been checked.
     public func kernel(_ job: WorkerFrame) throws -> Data {
-        var video = try Y4MVideo.parse(job.payload)
-        let encoded = video.encoded()
-        video.frames = []
-        return encoded.subdata(in: video.encoded().count..<encoded.count)
+        _ = try Y4MVideo.header(job.payload)
+        guard let headerEnd = job.payload.firstIndex(of: 0x0A) else { throw StepInputError("video.encode: chunk without a header") }
+        return job.payload.subdata(in: (headerEnd + 1)..<job.payload.endIndex)
     }
 
     public func outputs(for event: StepEvent, inputs: [String: Data], results: [Data]) throws -> [(name: String, data: Data)] {
         let keys = Self.chunkKeys(event)
         guard let firstKey = keys.first else { return [] }
-        var header = try Y4MVideo.parse(inputs[firstKey] ?? Data())
+        var header = try Y4MVideo.header(inputs[firstKey] ?? Data()).video
         for key in keys.dropFirst() {
-            let other = try Y4MVideo.parse(inputs[key] ?? Data())
+            let other = try Y4MVideo.header(inputs[key] ?? Data()).video
             guard other.width == header.width, other.height == header.height else {
                 throw StepInputError("video.encode: \(key) is \(other.width)×\(other.height), \(firstKey) is \(header.width)×\(header.height)")
             }
         }
-        header.frames = []
         var out = header.encoded()
         for part in results { out.append(part) }
         return [("video.y4m", out)]

@@ -64,6 +64,17 @@ public struct Y4MVideo: Sendable, Equatable {
     /// - Throws: ``FormatError`` naming the problem (bad magic, missing size, unsupported colour space,
     ///   a truncated frame and its number).
     public static func parse(_ data: Data) throws -> Y4MVideo {
+        try scan(data, keepFrames: true).video
+    }
+
+    /// The header and the number of frames, checked as ``parse(_:)`` checks them but without copying the
+    /// planes (`frames` stays empty).
+    /// - Throws: ``FormatError`` as ``parse(_:)``.
+    public static func header(_ data: Data) throws -> (video: Y4MVideo, frameCount: Int) {
+        try scan(data, keepFrames: false)
+    }
+
+    private static func scan(_ data: Data, keepFrames: Bool) throws -> (video: Y4MVideo, frameCount: Int) {
         let bytes = [UInt8](data)
         guard let headerEnd = bytes.firstIndex(of: 0x0A) else { throw FormatError(message: "y4m: no header line") }
         let header = String(decoding: bytes[0..<headerEnd], as: UTF8.self).split(separator: " ").map(String.init)
@@ -90,21 +101,25 @@ public struct Y4MVideo: Sendable, Equatable {
         let luma = width * height
         let chroma = ((width + 1) / 2) * ((height + 1) / 2)
         var i = headerEnd + 1
+        var count = 0
         while i < bytes.count {
             guard let lineEnd = bytes[i...].firstIndex(of: 0x0A), bytes[i..<min(i + 5, bytes.count)].elementsEqual("FRAME".utf8) else {
-                throw FormatError(message: "y4m: frame \(video.frames.count) does not start with FRAME")
+                throw FormatError(message: "y4m: frame \(count) does not start with FRAME")
             }
             let start = lineEnd + 1
             guard start + planeBytes <= bytes.count else {
-                throw FormatError(message: "y4m: frame \(video.frames.count) is truncated (\(bytes.count - start) of \(planeBytes) bytes)")
+                throw FormatError(message: "y4m: frame \(count) is truncated (\(bytes.count - start) of \(planeBytes) bytes)")
             }
-            video.frames.append(YUVFrame(
-                width: width, height: height, y: Array(bytes[start..<(start + luma)]),
-                u: Array(bytes[(start + luma)..<(start + luma + chroma)]),
-                v: Array(bytes[(start + luma + chroma)..<(start + planeBytes)])))
+            if keepFrames {
+                video.frames.append(YUVFrame(
+                    width: width, height: height, y: Array(bytes[start..<(start + luma)]),
+                    u: Array(bytes[(start + luma)..<(start + luma + chroma)]),
+                    v: Array(bytes[(start + luma + chroma)..<(start + planeBytes)])))
+            }
+            count += 1
             i = start + planeBytes
         }
-        return video
+        return (video, count)
     }
 
     /// The stream's bytes.
