@@ -21,6 +21,7 @@ let package = Package(
     targets: [
         .target(name: "StepConfCore"),
         .target(name: "StepConfSimulator", dependencies: ["StepConfCore"]),
+        .target(name: "StepConfASL", dependencies: ["StepConfCore"]),
         .target(
             name: "CCurlShim",
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]
@@ -52,6 +53,7 @@ let package = Package(
             dependencies: [
                 "StepConfCore",
                 "StepConfSimulator",
+                "StepConfASL",
                 "StepConfSQLite",
                 "StepConfLocal",
                 "StepConfFunctions",

@@ -50,8 +50,16 @@ public struct Workflow: Sendable, Hashable {
         public var workerMemoryMB: Double? { params["worker_memory_mb"] }
 
         /// The function that runs `kind` at `memoryMB` (one per kind and memory size, as deployed):
-        /// `{kind}-m{memoryMB}`.
-        public static func functionName(kind: String, memoryMB: Int) -> String { "\(kind)-m\(memoryMB)" }
+        /// `{kind}-m{memoryMB}`, with every character Lambda does not allow in a name (`.` in `video.detect`)
+        /// written as `-`.
+        public static func functionName(kind: String, memoryMB: Int) -> String {
+            "\(functionKindName(kind))-m\(memoryMB)"
+        }
+
+        /// `kind` as it appears in function names: letters, digits, `-` and `_` kept, anything else `-`.
+        public static func functionKindName(_ kind: String) -> String {
+            String(kind.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") ? $0 : "-" })
+        }
 
         /// Whether θ can run this step: no more instances than jobs, no more workers than the busiest
         /// instance has jobs, and workers that fit in memory (`q · worker_memory_mb ≤ m`).

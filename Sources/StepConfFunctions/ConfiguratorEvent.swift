@@ -16,7 +16,25 @@ public struct ConfiguratorEvent: Decodable, Sendable {
     public var input: Input?
 
     public struct Input: Decodable, Sendable {
+        /// Keys given directly (the execution's input, for a first step).
         public var keys: [String]?
+        /// The results of the steps this one depends on, by step id: each a Map's result, one entry per
+        /// instance with the keys it wrote (what the state machine carries in `$.out`).
+        public var after: [String: [InstanceResult]]?
+
+        public struct InstanceResult: Decodable, Sendable {
+            public var outputs: [String]
+        }
+
+        public init(keys: [String]? = nil, after: [String: [InstanceResult]]? = nil) {
+            self.keys = keys
+            self.after = after
+        }
+
+        /// The step's input keys: `keys`, then every predecessor's outputs in step-id order.
+        public var allKeys: [String] {
+            (keys ?? []) + (after ?? [:]).sorted { $0.key < $1.key }.flatMap { $0.value.flatMap(\.outputs) }
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -52,7 +70,7 @@ public struct ConfiguratorEvent: Decodable, Sendable {
 }
 
 /// The configurator's answer: the configuration, the function to call and the Map's items.
-public struct ConfiguratorOutput: Encodable, Sendable {
+public struct ConfiguratorOutput: Codable, Sendable {
     public var memoryMB: Int
     public var inter: Int
     public var intra: Int
@@ -62,7 +80,7 @@ public struct ConfiguratorOutput: Encodable, Sendable {
     public var items: [Item]
     public var decision: Record
 
-    public struct Item: Encodable, Sendable {
+    public struct Item: Codable, Sendable {
         public var index: Int
         public var intra: Int
         public var jobStart: Int
@@ -77,7 +95,7 @@ public struct ConfiguratorOutput: Encodable, Sendable {
     }
 
     /// Why: what the configurator knew and predicted.
-    public struct Record: Encodable, Sendable {
+    public struct Record: Codable, Sendable {
         public var policy: String
         public var workflow: String
         public var step: String

@@ -24,7 +24,7 @@ public enum HandlerRegistry {
         case let kind where StepFunctions.all[kind] != nil:
             let variables = environment.variables
             let wrapper = StepWrapper(
-                function: StepFunctions.all[kind]!, store: try StepFunctions.store(variables),
+                function: try StepFunctions.configured(kind, variables: variables), store: try StepFunctions.store(variables),
                 workerExecutable: variables["STEPCONF_WORKER_EXECUTABLE"] ?? ProcessPool.currentExecutable,
                 functionMemoryMB: environment.memoryMB)
             return CodableHandlerAdapter(StepHandler(wrapper: wrapper))

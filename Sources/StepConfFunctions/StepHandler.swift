@@ -14,6 +14,21 @@ public enum StepFunctions {
         return Dictionary(uniqueKeysWithValues: functions.map { ($0.kind, $0) })
     }()
 
+    /// The function of `kind` as a deployed function runs it: the synthetic step counts `difficulty` in
+    /// simulator units times `STEPCONF_WORK_SCALE` (default 1; local runs scale the work down).
+    /// - Throws: ``InputError`` for an unknown kind or a bad scale.
+    public static func configured(_ kind: String, variables: [String: String]) throws -> any StepFunction {
+        guard let function = all[kind] else {
+            throw InputError(.malformed, "no step function of kind `\(kind)` (known: \(all.keys.sorted().joined(separator: ", ")))")
+        }
+        guard kind == "synthetic" else { return function }
+        let text = variables["STEPCONF_WORK_SCALE"] ?? "1"
+        guard let scale = Double(text), scale > 0, scale.isFinite else {
+            throw InputError(.invalidParameter, "STEPCONF_WORK_SCALE must be a number > 0, got `\(text)`")
+        }
+        return SyntheticStep(iterationsPerUnit: SyntheticStep.iterationsPerSimulatorUnit * scale)
+    }
+
     /// The worker-mode kernel: runs a job with the function its kind names.
     public static func kernel(_ job: WorkerFrame) throws -> Data {
         guard let function = all[job.kind] else { throw StepInputError("no step function of kind \(job.kind)") }

@@ -10,11 +10,18 @@ import Synchronization
 /// sum of every operation's value — is the same however the loop is split; the output lists it per job.
 public struct SyntheticStep: StepFunction {
     public let kind = "synthetic"
+    /// Loop iterations per unit of `difficulty`. Workflows give `difficulty` in the simulator's units
+    /// (1.5 µs of one vCPU each), which is ``iterationsPerSimulatorUnit`` iterations here; 1 makes the
+    /// parameter a plain iteration count.
+    public var iterationsPerUnit: Double
 
-    public init() {}
+    /// ALU iterations in one simulator difficulty unit: 1.5 µs at ~5 ns an iteration.
+    public static let iterationsPerSimulatorUnit = 300.0
+
+    public init(iterationsPerUnit: Double = 1) { self.iterationsPerUnit = iterationsPerUnit }
 
     public func jobs(for event: StepEvent, inputs: [String: Data]) throws -> [WorkerFrame] {
-        let difficulty = Int(event.param("difficulty", 100_000))
+        let difficulty = Int((event.param("difficulty", 100_000) * iterationsPerUnit).rounded())
         let ratio = event.param("multicore_ratio", 0)
         guard difficulty >= 0, (0...1).contains(ratio) else {
             throw StepInputError("synthetic: difficulty must be ≥ 0 and multicore_ratio in [0, 1]")

@@ -82,15 +82,22 @@ public actor Emulator {
 
     /// Invokes `function` with `payload` and waits for the outcome.
     public func invoke(_ function: FunctionSpec, payload: Data) async -> InvokeOutcome {
+        await invokeNoting(function, payload: payload).outcome
+    }
+
+    /// Invokes `function` with `payload` and waits for the outcome; `cold` says whether a new instance was
+    /// started for it.
+    public func invokeNoting(_ function: FunctionSpec, payload: Data) async -> (outcome: InvokeOutcome, cold: Bool) {
         sweepIdle()
         counter += 1
         let requestID = UUID().uuidString.lowercased()
         let deadline = Int64((Date().timeIntervalSince1970 + function.timeoutSeconds) * 1000)
-        return await withCheckedContinuation { continuation in
+        let warm = instances.values.first { $0.function.name == function.name && $0.isFree }
+        let outcome = await withCheckedContinuation { continuation in
             pending[requestID] = Pending(
                 requestID: requestID, function: function, payload: payload, deadlineMs: deadline,
                 received: .now, started: nil, continuation: continuation)
-            let instance = instances.values.first { $0.function.name == function.name && $0.isFree } ?? spawn(function)
+            let instance = warm ?? spawn(function)
             guard let instance else {
                 finish(requestID, .functionError(errorDocument("Runtime.InvalidEntrypoint", "cannot start \(function.executable)")))
                 return
@@ -103,6 +110,7 @@ public actor Emulator {
                 await self?.timeOut(requestID, instance: instanceID, seconds: timeout)
             }
         }
+        return (outcome, warm == nil)
     }
 
     private func assign(_ requestID: String, to instance: Instance) {

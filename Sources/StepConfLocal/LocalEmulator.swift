@@ -68,6 +68,13 @@ public final class LocalEmulator: Sendable {
         "http://127.0.0.1:\(port)/2015-03-31/functions/\(function)/invocations"
     }
 
+    /// Invokes the function named `name` in process (no HTTP), as the Invoke API would.
+    /// - Returns: the outcome and whether a new instance was started for it; nil for an unknown function.
+    public func invoke(_ name: String, payload: Data) async -> (outcome: InvokeOutcome, cold: Bool)? {
+        guard let function = emulator.resolve(name) else { return nil }
+        return await emulator.invokeNoting(function, payload: payload)
+    }
+
     /// Stops the instances (waiting until they have exited), then the server.
     public func stop() async {
         await emulator.shutdown(waitForExit: true)

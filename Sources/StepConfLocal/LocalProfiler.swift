@@ -11,16 +11,14 @@ import StepConfWorker
 ///
 /// Inputs: a step reads what its predecessors wrote in their last profiled run; a first step of kind
 /// `video.extract` gets a generated video, of kind `wordcount.map` the generated corpus; `synthetic` steps
-/// need none. The synthetic ALU's `difficulty` is in the simulator's units (1.5 µs each); it becomes
-/// `difficulty · iterationsPerDifficultyUnit · workScale` loop iterations, so a profile of a large
+/// need none. The synthetic ALU's `difficulty` is in the simulator's units (1.5 µs each); the functions run
+/// it scaled by `workScale` (`STEPCONF_WORK_SCALE`), so a profile of a large
 /// workflow fits in minutes on a laptop (`workScale` 1 runs it at full size).
 public struct LocalProfiler: Sendable {
     public var bootstrap: String
     /// Where the functions' object store lives (`STEPCONF_STORE` of every instance).
     public var storeRoot: String
     public var workScale: Double
-    /// ALU iterations per simulator difficulty unit: 1.5 µs at ~5 ns an iteration here.
-    public var iterationsPerDifficultyUnit: Double = 300
     public var timeoutSeconds: Double = 300
     public var functionPrefix = "stepconf"
 
@@ -37,7 +35,8 @@ public struct LocalProfiler: Sendable {
             grid.memoryMB.map { m in
                 FunctionSpec(
                     name: functionName(kind: kind, memoryMB: m), handler: kind, memoryMB: m, timeoutSeconds: timeoutSeconds,
-                    executable: bootstrap, environment: ["STEPCONF_STORE": storeRoot])
+                    executable: bootstrap,
+                    environment: ["STEPCONF_STORE": storeRoot, "STEPCONF_WORK_SCALE": "\(workScale)"])
             }
         }
     }
@@ -100,26 +99,11 @@ public struct LocalProfiler: Sendable {
     }
 
     /// The input keys of step `v`: its predecessors' outputs, or generated data for a first step.
-    func inputs(for v: Int, graph: WorkflowGraph, outputs: [Int: [String]], store: LocalDirectoryStore) throws -> [String] {
-        let step = graph[v]
+    func inputs(for v: Int, graph: WorkflowGraph, outputs: [Int: [String]], store: any ObjectStore) throws -> [String] {
         if !graph.predecessors[v].isEmpty {
             return graph.predecessors[v].flatMap { outputs[$0] ?? [] }.sorted()
         }
-        switch step.kind {
-        case "video.extract":
-            let (video, _) = SyntheticVideo.make(width: 320, height: 180, frames: max(8, min(step.jobs, 48)))
-            let key = "inputs/\(step.id)/video.y4m"
-            try store.put(key, data: video.encoded())
-            return [key]
-        case "wordcount.map":
-            return try WordCount.corpus().map { file in
-                let key = "inputs/\(step.id)/\(file.name)"
-                try store.put(key, data: Data(file.text.utf8))
-                return key
-            }
-        default:
-            return []
-        }
+        return try StarterInputs.make(for: graph[v], store: store)
     }
 
     struct Run {
@@ -129,10 +113,7 @@ public struct LocalProfiler: Sendable {
 
     /// One run of `step` at θ: p concurrent invocations, each with its share of the jobs and keys.
     func run(_ step: Workflow.Step, theta: Configuration, keys: [String], port: Int, log: @Sendable () -> [String]) throws -> Run {
-        var params = step.params
-        if step.kind == "synthetic" {
-            params["difficulty"] = max(1, ((step.params["difficulty"] ?? 50_000) * iterationsPerDifficultyUnit * workScale).rounded())
-        }
+        let params = step.params
         let execution = "profile-\(UUID().uuidString.prefix(8))"
         let events = (0..<theta.inter).map { i in
             StepEvent(

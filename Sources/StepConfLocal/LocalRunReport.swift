@@ -1,0 +1,76 @@
+import Foundation
+
+/// What a local workflow run did: a timeline of its steps and the verdict.
+public struct LocalRunReport: Sendable, Codable {
+    public var workflow: String
+    public var policy: String
+    public var execution: String
+    public var sloSeconds: Double
+    /// From the run's start to the end of its last step, seconds.
+    public var makespanSeconds: Double
+    /// Whether every step succeeded.
+    public var completed: Bool
+    /// Completed within the SLO.
+    public var met: Bool
+    /// Cost as Lambda and Step Functions would bill the run, USD (configurator included).
+    public var costUSD: Double
+    public var steps: [StepRecord]
+    /// The failed step and its error, when a step failed.
+    public var failure: Failure?
+
+    /// Makespan minus the SLO, seconds (> 0: missed by that much).
+    public var missSeconds: Double { makespanSeconds - sloSeconds }
+
+    /// One step as it ran. Times are seconds since the run started.
+    public struct StepRecord: Sendable, Codable {
+        public var id: String
+        public var kind: String
+        public var memoryMB: Int
+        public var inter: Int
+        public var intra: Int
+        /// The configurator's call: sent and answered.
+        public var configureStart: Double
+        public var configureEnd: Double
+        /// The step's instances: first invoke sent, last answer received.
+        public var end: Double
+        /// The configurator's own decision time, seconds.
+        public var decisionSeconds: Double
+        public var predictedSeconds: Double
+        public var subSLOSeconds: Double?
+        public var fallback: Bool
+        /// Instances started for this step (cold) and reused (warm).
+        public var cold: Int
+        public var warm: Int
+        /// The longest time an instance spent in the function itself (download, compute, upload), seconds.
+        public var functionSeconds: Double
+        /// Time of the step spent outside the configurator's decision and the functions themselves:
+        /// invoking, fanning out, starting instances, collecting, seconds.
+        public var overheadSeconds: Double
+        public var costUSD: Double
+
+        enum CodingKeys: String, CodingKey {
+            case id, kind, inter, intra, end, fallback, cold, warm
+            case memoryMB = "memory_mb"
+            case configureStart = "configure_start_s"
+            case configureEnd = "configure_end_s"
+            case decisionSeconds = "decision_s"
+            case predictedSeconds = "predicted_s"
+            case subSLOSeconds = "sub_slo_s"
+            case functionSeconds = "function_s"
+            case overheadSeconds = "overhead_s"
+            case costUSD = "cost_usd"
+        }
+    }
+
+    public struct Failure: Sendable, Codable {
+        public var step: String
+        public var error: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case workflow, policy, execution, completed, met, steps, failure
+        case sloSeconds = "slo_s"
+        case makespanSeconds = "makespan_s"
+        case costUSD = "cost_usd"
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import StepConfCore
+import StepConfFunctions
+import StepConfWorker
+
+extension LocalWorkflowRunner {
+    /// What every step of one run shares.
+    struct StepContext: Sendable {
+        let graph: WorkflowGraph
+        let emulator: LocalEmulator
+        let execution: String
+        let sloSeconds: Double
+        let startUnix: Double
+        let clock: ContinuousClock
+        let started: ContinuousClock.Instant
+        let settings: Settings
+
+        struct Outcome: Sendable {
+            var record: LocalRunReport.StepRecord
+            /// Per instance, the keys it wrote.
+            var outputs: [[String]]
+        }
+
+        struct StepFailure: Error, Sendable {
+            var message: String
+        }
+
+        var now: Double { (clock.now - started).seconds }
+
+        /// The configurator's event, as the state machine's Configure task sends it.
+        func configuratorEvent(_ v: Int, firstKeys: [String], after: [String: [[String]]]) throws -> Data {
+            let input: [String: Any] =
+                graph.predecessors[v].isEmpty
+                ? ["keys": firstKeys]
+                : ["after": after.mapValues { instances in instances.map { ["outputs": $0] } }]
+            let event: [String: Any] = [
+                "workflow": graph.workflow.name, "step": graph.ids[v], "execution": execution, "slo_s": sloSeconds,
+                "start_time": startUnix, "input": input,
+            ]
+            return try JSONSerialization.data(withJSONObject: event)
+        }
+
+        /// Invokes `function`; the answer's body, or the failure with the function's error.
+        func invoke(_ function: String, _ payload: Data, what: String) async -> Result<(Data, Bool), StepFailure> {
+            guard let (outcome, cold) = await emulator.invoke(function, payload: payload) else {
+                return .failure(StepFailure(message: "\(what): no function `\(function)`"))
+            }
+            switch outcome {
+            case .response(let data): return .success((data, cold))
+            case .functionError(let data):
+                return .failure(StepFailure(message: "\(what) (\(function)) failed: \(String(decoding: data, as: UTF8.self))"))
+            }
+        }
+
+        /// Runs step `v`: the configurator, then its instances side by side.
+        func runStep(_ v: Int, firstKeys: [String], after: [String: [[String]]]) async -> Result<Outcome, StepFailure> {
+            let step = graph[v]
+            let configureStart = now
+            let decision: ConfiguratorOutput
+            do {
+                let event = try configuratorEvent(v, firstKeys: firstKeys, after: after)
+                let (body, _) = try await invoke("\(settings.functionPrefix)-configurator", event, what: "configurator for step \(step.id)").get()
+                decision = try JSONDecoder().decode(ConfiguratorOutput.self, from: body)
+            } catch let failure as StepFailure {
+                return .failure(failure)
+            } catch {
+                return .failure(StepFailure(message: "configurator for step \(step.id): unreadable answer: \(error)"))
+            }
+            let configureEnd = now
+            let function = "\(settings.functionPrefix)-\(Workflow.Step.functionName(kind: step.kind, memoryMB: decision.memoryMB))"
+
+            // The Map: one invocation per item, all at once (MaxConcurrency = p).
+            typealias Instance = (output: StepOutput, cold: Bool, seconds: Double)
+            let results = await withTaskGroup(of: (Int, Result<Instance, StepFailure>).self) { group in
+                for item in decision.items {
+                    let event = StepEvent(
+                        execution: execution, step: step.id, index: item.index, intra: item.intra, jobStart: item.jobStart,
+                        jobEnd: item.jobEnd, keys: item.keys, params: step.params)
+                    group.addTask {
+                        let sent = clock.now
+                        guard let payload = try? JSONEncoder().encode(event) else {
+                            return (item.index, .failure(StepFailure(message: "step \(step.id): cannot encode the event")))
+                        }
+                        let answer = await invoke(function, payload, what: "step \(step.id) instance \(item.index)")
+                        let seconds = (clock.now - sent).seconds
+                        return (item.index, answer.flatMap { body, cold in
+                            guard let output = try? JSONDecoder().decode(StepOutput.self, from: body) else {
+                                return .failure(StepFailure(
+                                    message: "step \(step.id) instance \(item.index): unreadable answer \(String(decoding: body.prefix(300), as: UTF8.self))"))
+                            }
+                            return .success((output, cold, seconds))
+                        })
+                    }
+                }
+                var collected: [(Int, Result<Instance, StepFailure>)] = []
+                for await result in group { collected.append(result) }
+                return collected.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+            var instances: [Instance] = []
+            for result in results {
+                switch result {
+                case .success(let instance): instances.append(instance)
+                case .failure(let failure): return .failure(failure)
+                }
+            }
+            let end = now
+            let functionSeconds = instances.map { $0.output.downloadSeconds + $0.output.computeSeconds + $0.output.uploadSeconds }.max() ?? 0
+            let decisionSeconds = decision.decision.decisionMicroseconds / 1e6
+            let platform = settings.platform
+            // As Lambda bills: each invocation's duration rounded up to the millisecond, its request, and the
+            // state transitions of the Configure task and the Map; plus the configurator's own invocation.
+            let gbSeconds = instances.map { (($0.seconds * 1000).rounded(.up) / 1000) * Double(decision.memoryMB) / 1024 }.reduce(0, +)
+            let transitions = Double(platform.transitionsPerStep) + Double(instances.count * platform.transitionsPerInstance)
+            let configuratorBilled = ((configureEnd - configureStart) * 1000).rounded(.up) / 1000
+            let cost = gbSeconds * platform.pricePerGBSecond + Double(instances.count) * platform.pricePerRequest
+                + transitions * platform.pricePerTransition
+                + configuratorBilled * Double(platform.configurator.memoryMB) / 1024 * platform.pricePerGBSecond
+                + platform.pricePerRequest + platform.pricePerTransition
+            let record = LocalRunReport.StepRecord(
+                id: step.id, kind: step.kind, memoryMB: decision.memoryMB, inter: decision.inter, intra: decision.intra,
+                configureStart: configureStart, configureEnd: configureEnd, end: end, decisionSeconds: decisionSeconds,
+                predictedSeconds: decision.decision.predictedSeconds, subSLOSeconds: decision.decision.subSLOSeconds,
+                fallback: decision.decision.fallback, cold: instances.filter(\.cold).count,
+                warm: instances.filter { !$0.cold }.count, functionSeconds: functionSeconds,
+                overheadSeconds: max(0, (end - configureStart) - decisionSeconds - functionSeconds), costUSD: cost)
+            return .success(Outcome(record: record, outputs: instances.map(\.output.outputs)))
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import StepConfCore
+import StepConfLocal
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a workflow end to end on this machine, the configurator deciding each step.",
+        discussion: """
+            The native local executor: an in-process Lambda emulator runs the real bootstrap for the \
+            configurator and every (kind, memory) function, steps start when their dependencies finish (as \
+            the generated state machine does), each step asks the configurator for θ = (memory, instances, \
+            workers) with the time left, then runs its instances side by side. Data goes through a local \
+            directory (DIR/store), the global cache is SQLite (DIR/cache.sqlite). No servers to start.
+
+            Prints a timeline per step (decision, instances cold/warm, start/end, time inside the functions, \
+            orchestration overhead) and the verdict: SLO met or missed by how much, and the cost as AWS would \
+            bill it. The synthetic ALU runs at --work-scale of its full size (1 = as the model assumes).
+
+            Exit codes: 0 completed (within the SLO or not: the verdict says), 3 completed but missed the SLO \
+            with --fail-on-miss, 1 a step failed or the input is invalid, 2 usage error.
+
+            Examples:
+              stepconf run
+              stepconf run --workflow examples/video.json --slo 20 --policy static --json
+            """)
+
+    @OptionGroup var options: WorkflowOptions
+
+    @Option(help: ArgumentHelp(
+        "End-to-end SLO in seconds, or `auto` (1.5 × the fastest predicted makespan).", valueName: "seconds|auto"))
+    var slo: String = "auto"
+
+    @Option(help: ArgumentHelp("Configurator policy: stepconf, intra-only, inter-only, static, nono or optimal.", valueName: "name"))
+    var policy: String = "stepconf"
+
+    @Option(help: ArgumentHelp("Planning margin K of the policy (see `stepconf plan --help`).", valueName: "K"))
+    var safety: Double = Policies.defaultSafety
+
+    @Option(help: ArgumentHelp("Scale of the synthetic ALU's work (STEPCONF_WORK_SCALE); 1 = full size.", valueName: "x"))
+    var workScale: Double = 0.02
+
+    @Option(help: ArgumentHelp("Input object keys (in DIR/store) for the first step; repeatable. Default: generated inputs where the first step needs some.", valueName: "key"))
+    var input: [String] = []
+
+    @Option(help: ArgumentHelp("Working directory: object store, cache, workflow files.", valueName: "dir"))
+    var dir: String = "/tmp/stepconf-run"
+
+    @Option(help: ArgumentHelp("The bootstrap binary. Default: the one next to stepconf (built if missing).", valueName: "path"))
+    var bootstrap: String?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @Flag(help: "Exit with 3 when the run completes but misses the SLO.")
+    var failOnMiss = false
+
+    func validate() throws {
+        if slo != "auto" {
+            guard let value = Double(slo), value.isFinite, value > 0 else {
+                throw ValidationError("--slo must be a positive number of seconds or `auto`, got `\(slo)`")
+            }
+        }
+        guard safety.isFinite, safety >= 0 else { throw ValidationError("--safety must be a number ≥ 0") }
+        guard workScale.isFinite, workScale > 0 else { throw ValidationError("--work-scale must be a positive number") }
+        let name: PolicyName
+        do { name = try PolicyName.parse(policy) } catch let error as InputError { throw ValidationError(error.message) }
+        guard name != .stepconfExact else {
+            throw ValidationError("--policy stepconf-exact is not available at run time yet (the configurator cannot run it); use stepconf-exact with `stepconf plan` or `stepconf evaluate`")
+        }
+    }
+
+    func run() async throws {
+        let (graph, model, platform) = try options.load()
+        let sloSeconds: Double
+        if let value = Double(slo) {
+            sloSeconds = value
+        } else {
+            let space = try ConfigurationSpace(graph: graph, model: model, platform: platform, includesConfigurator: false)
+            sloSeconds = 1.5 * space.fastestMakespanSeconds
+        }
+        let runner = LocalWorkflowRunner(settings: .init(
+            bootstrap: try ensureBootstrap(bootstrap), workDirectory: dir, policy: try PolicyName.parse(policy), safety: safety,
+            workScale: workScale, platform: platform))
+        if !json {
+            print("Running `\(graph.workflow.name)` (\(graph.count) steps) locally · policy \(policy) · SLO \(fixed(sloSeconds, 3)) s"
+                + (slo == "auto" ? " (auto: 1.5 × the fastest predicted makespan)" : "") + " · work scale \(workScale)")
+        }
+        let quiet = json
+        let report = try await runner.run(graph, model: model, sloSeconds: sloSeconds, inputKeys: input) { line in
+            if !quiet { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+        }
+        if json { try printJSON(report) } else { printReport(report) }
+        if !report.completed { throw ExitCode(1) }
+        if failOnMiss && !report.met { throw ExitCode(3) }
+    }
+
+    private func printReport(_ report: LocalRunReport) {
+        var table = TextTable(
+            ["step", "memory_mb", "p", "q", "configure_ms", "start_s", "end_s", "function_s", "overhead_ms", "instances", "note"],
+            leftAligned: [0, 9, 10])
+        for s in report.steps {
+            table.add([
+                s.id, "\(s.memoryMB)", "\(s.inter)", "\(s.intra)", fixed((s.configureEnd - s.configureStart) * 1000, 1),
+                fixed(s.configureEnd, 3), fixed(s.end, 3), fixed(s.functionSeconds, 3), fixed(s.overheadSeconds * 1000, 1),
+                "\(s.cold) cold, \(s.warm) warm", s.fallback ? "fastest θ: budget unmet" : "",
+            ])
+        }
+        print(table.render())
+        if let failure = report.failure {
+            print("FAILED at step \(failure.step): \(failure.error)")
+            return
+        }
+        let verdict =
+            report.met
+            ? "SLO met with \(fixed(-report.missSeconds, 3)) s to spare"
+            : "SLO MISSED by \(fixed(report.missSeconds, 3)) s"
+        print("makespan \(fixed(report.makespanSeconds, 3)) s of \(fixed(report.sloSeconds, 3)) s: \(verdict) · cost \(usd(report.costUSD)) (as AWS would bill it)")
+        let overhead = report.steps.map(\.overheadSeconds)
+        let warmOnly = report.steps.filter { $0.cold == 0 }.map(\.overheadSeconds)
+        var line = "orchestration overhead per step: median \(fixed(median(overhead) * 1000, 1)) ms"
+        if !warmOnly.isEmpty { line += ", \(fixed(median(warmOnly) * 1000, 1)) ms on steps with no cold start" }
+        print(line + " (outside the configurator's decision and the functions; cold starts included)")
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+}
+
+/// The bootstrap to run: `given`, or the one next to stepconf — built with `swift build` when it is
+/// missing and this is the package's directory (so `swift run stepconf run` works on a fresh clone).
+func ensureBootstrap(_ given: String?) throws -> String {
+    if given != nil { return try locateBootstrap(given) }
+    if let found = try? locateBootstrap(nil) { return found }
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    guard FileManager.default.fileExists(atPath: "Package.swift") else { return try locateBootstrap(nil) }
+    let release = executable.path.contains("/release/")
+    FileHandle.standardError.write(Data("building bootstrap (swift build --product bootstrap\(release ? " -c release" : ""))…\n".utf8))
+    let build = Process()
+    build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    build.arguments = ["swift", "build", "--product", "bootstrap"] + (release ? ["-c", "release"] : [])
+    do {
+        try build.run()
+        build.waitUntilExit()
+    } catch {
+        throw CLIError(message: "cannot run swift build to make the bootstrap: \(error.localizedDescription); pass --bootstrap PATH")
+    }
+    guard build.terminationStatus == 0 else { throw CLIError(message: "swift build --product bootstrap failed; pass --bootstrap PATH") }
+    return try locateBootstrap(nil)
+}
