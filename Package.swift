@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "StepConfLocal",
             dependencies: [
-                "StepConfCore", "StepConfFunctions", "StepConfHTTP", "StepConfWorker",
+                "StepConfCore", "StepConfFunctions", "StepConfHTTP", "StepConfWorker", "StepConfASL", "StepConfAWS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -253,7 +253,7 @@ public struct StateMachineGenerator: Sendable {
                 "ResultSelector",
                 [
                     "memory_mb.$": "$.Payload.memory_mb", "inter.$": "$.Payload.inter", "intra.$": "$.Payload.intra",
-                    "items.$": "$.Payload.items", "decision.$": "$.Payload.decision",
+                    "run.$": "$.Payload.run", "items.$": "$.Payload.items", "decision.$": "$.Payload.decision",
                 ]
             ),
             ("ResultPath", "$.config"),
@@ -288,7 +288,7 @@ public struct StateMachineGenerator: Sendable {
             (
                 "ItemSelector",
                 [
-                    "item.$": "$$.Map.Item.Value", "memory_mb.$": "$.config.memory_mb", "execution.$": "$$.Execution.Name",
+                    "item.$": "$$.Map.Item.Value", "memory_mb.$": "$.config.memory_mb", "execution.$": "$.config.run",
                     "prefix": .string(Self.prefixPlaceholder),
                 ]
             ),

@@ -78,6 +78,8 @@ public struct ConfiguratorOutput: Codable, Sendable {
     public var function: String
     /// One item per instance: its share of the jobs and of the input keys, and q.
     public var items: [Item]
+    /// The execution's name (the last `:` part of its id): the step functions write to `runs/{run}/{step}`.
+    public var run: String
     public var decision: Record
 
     public struct Item: Codable, Sendable {
@@ -123,7 +125,7 @@ public struct ConfiguratorOutput: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case inter, intra, function, items, decision
+        case inter, intra, function, items, decision, run
         case memoryMB = "memory_mb"
     }
 }

@@ -101,6 +101,7 @@ public final class ConfiguratorHandler: CodableHandler {
             memoryMB: theta.memoryMB, inter: theta.inter, intra: theta.intra,
             function: "\(settings.functionPrefix)-\(Workflow.Step.functionName(kind: step.kind, memoryMB: theta.memoryMB))",
             items: Self.split(jobs: step.jobs, keys: event.input?.allKeys ?? [], inter: theta.inter, intra: theta.intra),
+            run: String(event.execution.split(separator: ":").last ?? Substring(event.execution)),
             decision: .init(
                 policy: settings.policy.rawValue, workflow: event.workflow, step: event.step, execution: event.execution,
                 elapsedSeconds: current - event.startTime, remainingSeconds: event.startTime + event.sloSeconds - current,

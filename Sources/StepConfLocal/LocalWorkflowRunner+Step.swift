@@ -74,7 +74,7 @@ extension LocalWorkflowRunner {
             let results = await withTaskGroup(of: (Int, Result<Instance, StepFailure>).self) { group in
                 for item in decision.items {
                     let event = StepEvent(
-                        execution: execution, step: step.id, index: item.index, intra: item.intra, jobStart: item.jobStart,
+                        execution: decision.run, step: step.id, index: item.index, intra: item.intra, jobStart: item.jobStart,
                         jobEnd: item.jobEnd, keys: item.keys, params: step.params)
                     group.addTask {
                         let sent = clock.now

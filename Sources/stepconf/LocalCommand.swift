@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import StepConfCore
+import StepConfLocal
+
+struct LocalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "local",
+        abstract: "Start or stop the cloud on this machine: the Lambda emulator plus moto (S3, DynamoDB, Step Functions).",
+        subcommands: [LocalUp.self, LocalDown.self])
+}
+
+struct LocalUp: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start the emulator and moto's server, create the bucket, the cache table and the state machines.",
+        discussion: """
+            moto's Step Functions engine executes the generated state machines; its Lambda calls go to the \
+            emulator (moto is started with MOTO_PORT set to the emulator's port), which runs the real \
+            bootstrap for the configurator and every (kind, memory) function; those use S3 and DynamoDB on \
+            moto. Both servers run in the background until `stepconf local down`; logs, the functions file and \
+            local.json are in --dir. Needs moto's server: python3 -m pip install 'moto[server]'.
+
+            Then, as in the cloud (names and port as printed):
+              aws stepfunctions start-execution --endpoint-url http://127.0.0.1:4599 \\
+                --state-machine-arn arn:aws:states:us-east-1:123456789012:stateMachine:stepconf-synthetic16 \\
+                --name try-1 --input '{"slo_s": 20}'
+            or: stepconf invoke --local --workflow synthetic16 --slo 20
+            """)
+
+    @Option(
+        name: .customLong("workflow"),
+        help: ArgumentHelp("Workflows to deploy (files or embedded names); repeatable. Default: synthetic16 and video.", valueName: "file|name"))
+    var workflows: [String] = []
+
+    @Option(help: ArgumentHelp("moto's port: the AWS endpoint (0 picks a free one).", valueName: "port"))
+    var port: Int = 4599
+
+    @Option(help: ArgumentHelp("The emulator's port (0 picks a free one).", valueName: "port"))
+    var emulatorPort: Int = 9009
+
+    @Option(help: ArgumentHelp("Directory for logs, functions and state.", valueName: "dir"))
+    var dir: String = "/tmp/stepconf-local"
+
+    @Option(help: ArgumentHelp("Configurator policy.", valueName: "name"))
+    var policy: String = "stepconf"
+
+    @Option(help: ArgumentHelp("Scale of the synthetic ALU's work (STEPCONF_WORK_SCALE).", valueName: "x"))
+    var workScale: Double = 0.02
+
+    @Option(help: ArgumentHelp("The bootstrap binary. Default: the one next to stepconf (built if missing).", valueName: "path"))
+    var bootstrap: String?
+
+    @Flag(help: "Print local.json (ports, PIDs, ARNs) instead of the instructions.")
+    var json = false
+
+    func validate() throws {
+        guard (0...65535).contains(port), (0...65535).contains(emulatorPort) else { throw ValidationError("ports must lie in 0–65535") }
+        guard workScale.isFinite, workScale > 0 else { throw ValidationError("--work-scale must be a positive number") }
+        do { _ = try PolicyName.parse(policy) } catch let error as InputError { throw ValidationError(error.message) }
+    }
+
+    func run() throws {
+        var loaded: [(Workflow, PerformanceModel)] = []
+        for name in workflows.isEmpty ? ["synthetic16", "video"] : workflows {
+            var options = try WorkflowOptions.parse([])
+            options.source.workflow = name
+            let (graph, model, _) = try options.load()
+            loaded.append((graph.workflow, model))
+        }
+        let stepconf = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let stack = LocalStack(settings: .init(
+            directory: dir, port: port, emulatorPort: emulatorPort, stepconf: stepconf, bootstrap: try ensureBootstrap(bootstrap),
+            policy: try PolicyName.parse(policy), workScale: workScale))
+        let quiet = json
+        let state = try stack.up(loaded) { line in if !quiet { print(line) } }
+        if json { try printJSON(state); return }
+        print("")
+        print("Up. AWS endpoint \(state.endpoint) (moto; any credentials, region \(state.region)); emulator on port \(state.emulatorPort).")
+        for (workflow, arn) in state.stateMachines.sorted(by: { $0.key < $1.key }) { print("  \(workflow): \(arn)") }
+        let first = state.stateMachines.sorted { $0.key < $1.key }.first
+        print("""
+
+            Run a workflow with the AWS CLI:
+              export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=\(state.region)
+              aws stepfunctions start-execution --endpoint-url \(state.endpoint) --state-machine-arn \(first?.value ?? "ARN") --name try-1 --input '{"slo_s": 20}'
+            or with its timeline: stepconf invoke --local --workflow \(first?.key ?? "NAME") --slo 20
+            Stop: stepconf local down
+            """)
+    }
+}
+
+struct LocalDown: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "down", abstract: "Stop the emulator and moto's server that `stepconf local up` started.")
+
+    @Option(help: ArgumentHelp("The directory `local up` used.", valueName: "dir"))
+    var dir: String = "/tmp/stepconf-local"
+
+    func run() throws {
+        if LocalStack.down(directory: dir) {
+            print("stopped the local stack of \(dir)")
+        } else {
+            print("no local stack runs from \(dir)")
+        }
+    }
+}
