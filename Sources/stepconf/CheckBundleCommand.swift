@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import StepConfASL
+
+struct CheckBundleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-bundle",
+        abstract: "Check that a Lambda bundle's bootstrap can run on an OS-only runtime (glibc, libraries, architecture).",
+        discussion: """
+            Reads the ELF binary (DT_NEEDED and .gnu.version_r): refuses when it needs a newer glibc than the \
+            runtime has (provided.al2: 2.26, provided.al2023: 2.34), a shared library the runtime's image does \
+            not hold and the bundle's lib/ does not either, or another architecture. deploy/build.sh runs it.
+
+            Exit codes: 0 the runtime can load it, 1 refused (each reason printed with what to do), 2 usage error.
+
+            Example: stepconf check-bundle --runtime provided.al2 deploy/bundle
+            """)
+
+    @Argument(help: ArgumentHelp("A bundle directory (with bootstrap) or the binary.", valueName: "path"))
+    var path: String
+
+    @Option(help: ArgumentHelp("provided.al2 or provided.al2023.", valueName: "runtime"))
+    var runtime: String = "provided.al2"
+
+    @Option(help: ArgumentHelp("x86_64 or arm64.", valueName: "arch"))
+    var architecture: String = "x86_64"
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        guard BundleCheck.runtimes[runtime] != nil else {
+            throw ValidationError("--runtime must be one of \(BundleCheck.runtimes.keys.sorted().joined(separator: ", ")), got `\(runtime)`")
+        }
+        guard ["x86_64", "arm64"].contains(architecture) else { throw ValidationError("--architecture must be x86_64 or arm64") }
+    }
+
+    func run() throws {
+        let report: BundleCheck.Report
+        do {
+            report = try BundleCheck(runtime: BundleCheck.runtimes[runtime]!, architecture: architecture).check(path)
+        } catch let error as ELFDependencies.Error {
+            throw CLIError(message: error.description)
+        }
+        let glibc = report.glibc.map { $0.map(String.init).joined(separator: ".") } ?? "none"
+        if json {
+            try printJSON(Summary(
+                binary: report.binary, runtime: runtime, architecture: report.architecture, glibc: glibc, libraries: report.libraries,
+                ok: report.ok, problems: report.problems))
+        } else {
+            print("\(report.binary): \(report.architecture ?? "unknown architecture"), glibc \(glibc), loads \(report.libraries.joined(separator: ", "))")
+            if report.ok {
+                print("ok: \(runtime) can load it")
+            } else {
+                print("REFUSED for \(runtime):")
+                for problem in report.problems { print("  - \(problem)") }
+            }
+        }
+        if !report.ok { throw ExitCode(1) }
+    }
+
+    struct Summary: Encodable {
+        var binary: String
+        var runtime: String
+        var architecture: String?
+        var glibc: String
+        var libraries: [String]
+        var ok: Bool
+        var problems: [String]
+    }
+}
