@@ -17,6 +17,16 @@ public struct LocalRunReport: Sendable, Codable {
     public var steps: [StepRecord]
     /// The failed step and its error, when a step failed.
     public var failure: Failure?
+    /// The steps that set the makespan: from the end step back through the predecessor that finished last.
+    public var criticalPath: [String]
+    /// Time the critical path's steps spent inside their functions, seconds; the rest of the makespan went
+    /// to orchestration (configurator calls, fan-out, instance starts, collection).
+    public var criticalPathFunctionSeconds: Double
+
+    /// Share of the makespan spent outside the functions on the critical path.
+    public var outsideFunctionsShare: Double {
+        makespanSeconds > 0 ? max(0, 1 - criticalPathFunctionSeconds / makespanSeconds) : 0
+    }
 
     /// Makespan minus the SLO, seconds (> 0: missed by that much).
     public var missSeconds: Double { makespanSeconds - sloSeconds }
@@ -69,6 +79,8 @@ public struct LocalRunReport: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case workflow, policy, execution, completed, met, steps, failure
+        case criticalPath = "critical_path"
+        case criticalPathFunctionSeconds = "critical_path_function_s"
         case sloSeconds = "slo_s"
         case makespanSeconds = "makespan_s"
         case costUSD = "cost_usd"

@@ -135,10 +135,17 @@ public struct LocalWorkflowRunner: Sendable {
         let steps = graph.topologicalOrder.compactMap { records[$0] }
         let completed = failure == nil && steps.count == graph.count
         let cost = steps.map(\.costUSD).reduce(0, +)
+        var path: [Int] = []
+        var at: Int? = completed ? graph.end : nil
+        while let v = at {
+            path.append(v)
+            at = graph.predecessors[v].max { (records[$0]?.end ?? 0) < (records[$1]?.end ?? 0) }
+        }
         return LocalRunReport(
             workflow: graph.workflow.name, policy: settings.policy.rawValue, execution: execution, sloSeconds: sloSeconds,
             makespanSeconds: makespan, completed: completed, met: completed && makespan <= sloSeconds, costUSD: cost,
-            steps: steps, failure: failure)
+            steps: steps, failure: failure, criticalPath: path.reversed().map { graph.ids[$0] },
+            criticalPathFunctionSeconds: path.compactMap { records[$0]?.functionSeconds }.reduce(0, +))
     }
 
     static func describe(_ r: LocalRunReport.StepRecord) -> String {

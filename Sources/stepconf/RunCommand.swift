@@ -122,6 +122,13 @@ struct RunCommand: AsyncParsableCommand {
         var line = "orchestration overhead per step: median \(fixed(median(overhead) * 1000, 1)) ms"
         if !warmOnly.isEmpty { line += ", \(fixed(median(warmOnly) * 1000, 1)) ms on steps with no cold start" }
         print(line + " (outside the configurator's decision and the functions; cold starts included)")
+        print("critical path \(report.criticalPath.joined(separator: " → ")): \(fixed(report.criticalPathFunctionSeconds, 3)) s inside "
+            + "functions, \(fixed(report.outsideFunctionsShare * 100, 1)) % of the makespan outside them")
+        if !report.met {
+            print("note: the model predicts AWS Lambda (up to 32 instances of up to 6 vCPUs per step); this machine has "
+                + "\(ProcessInfo.processInfo.activeProcessorCount) cores. Give a --slo this machine can meet, or profile and fit "
+                + "locally (stepconf profile --backend local, stepconf fit) and run with --model.")
+        }
     }
 
     private func median(_ values: [Double]) -> Double {
