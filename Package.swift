@@ -80,6 +80,10 @@ let package = Package(
             dependencies: ["StepConfWorker", "StepConfFunctions", "StepConfCore", "bootstrap"]
         ),
         .testTarget(
+            name: "StepConfASLTests",
+            dependencies: ["StepConfASL", "StepConfCore", "bootstrap"]
+        ),
+        .testTarget(
             name: "StepConfHTTPTests",
             dependencies: ["StepConfHTTP"]
         ),
@@ -89,7 +93,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StepConfLocalTests",
-            dependencies: ["StepConfLocal", "StepConfHTTP", "StepConfCore", "bootstrap"]
+            dependencies: [
+                "StepConfLocal", "StepConfHTTP", "StepConfCore", "StepConfASL", "StepConfAWS", "StepConfFunctions", "bootstrap",
+                "stepconf",
+            ]
         ),
         .testTarget(
             name: "StepConfSimulatorTests",

@@ -9,6 +9,12 @@ public struct BundleCheck: Sendable {
         public var name: String
         public var glibc: [Int]
         public var libraries: Set<String>
+
+        public init(name: String, glibc: [Int], libraries: Set<String>) {
+            self.name = name
+            self.glibc = glibc
+            self.libraries = libraries
+        }
     }
 
     static let base: Set<String> = [

@@ -70,9 +70,17 @@ public struct ExecutionTimeline: Sendable {
             order.append(id)
             return Step(id: id)
         }
+        var lastEntered: String?
         for event in events {
             let details = event.details.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any] ?? [:]
             let at = event.timestamp - start
+            // The first failure names its state, or happened in the state entered last.
+            if failedStep == nil, event.type.hasSuffix("Failed"), event.type != "ExecutionFailed",
+                let state = details["name"] as? String ?? lastEntered
+            {
+                failedStep = ["Configure ", "Run ", "Invoke "].lazy.compactMap { Self.stepID(state, prefix: $0) }.first
+            }
+            if event.type.hasSuffix("StateEntered") { lastEntered = details["name"] as? String }
             switch event.type {
             case "ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut":
                 end = event.timestamp
@@ -98,9 +106,7 @@ public struct ExecutionTimeline: Sendable {
             }
         }
         steps = order.map { byID[$0]! }
-        if error != nil {
-            failedStep = steps.first { $0.configureStart != nil && ($0.configureEnd == nil || ($0.runStart != nil && $0.runEnd == nil)) }?.id
-        }
+        if error == nil { failedStep = nil }
     }
 
     static func stepID(_ name: String, prefix: String) -> String? {

@@ -110,7 +110,7 @@ public struct LocalStack: Sendable {
             try Self.waitForHTTP("http://127.0.0.1:\(emulatorPort)/", pid: emulatorPID, log: settings.directory + "/emulator.log")
             progress("starting moto's server on port \(port) (Step Functions calls Lambda on port \(emulatorPort))")
             let motoPID = try Self.spawn(
-                "/usr/bin/env", [settings.python, "-m", "moto.server", "-H", "127.0.0.1", "-p", "\(port)"],
+                "/usr/bin/env", [settings.python, "-c", Self.motoLauncher, "-H", "127.0.0.1", "-p", "\(port)"],
                 environment: ["MOTO_PORT": "\(emulatorPort)"], log: settings.directory + "/moto.log")
             started.append(motoPID)
             try Self.waitForHTTP(endpoint + "/moto-api/", pid: motoPID, log: settings.directory + "/moto.log")
@@ -147,6 +147,21 @@ public struct LocalStack: Sendable {
             throw error
         }
     }
+
+    /// Runs moto's server with one fix: its StartExecution deep-copies the state machine, executions
+    /// included, and an execution (running or done) holds a thread lock that cannot be copied, so the second
+    /// execution of a server fails with HTTP 500 (moto 5.2). The copy only needs the definition: executions
+    /// are shared instead of copied.
+    static let motoLauncher = """
+        import sys
+        try:
+            from moto.stepfunctions.parser.backend.execution import Execution
+            Execution.__deepcopy__ = lambda self, memo: self
+        except ImportError:
+            pass
+        from moto.server import main
+        main(sys.argv[1:])
+        """
 
     /// Stops what `up` started in `directory`.
     /// - Returns: false when nothing was running there.

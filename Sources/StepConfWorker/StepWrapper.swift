@@ -67,7 +67,7 @@ public struct StepWrapper: Sendable {
         let manifestKey = "\(folder)/manifest.json"
         let manifest: [String: Any] = [
             "execution": event.execution, "step": event.step, "index": event.index, "kind": function.kind,
-            "jobs": jobs.count, "intra": event.intra, "outputs": named.map(\.key),
+            "jobs": jobs.count, "intra": event.intra, "memory_mb": functionMemoryMB, "outputs": named.map(\.key),
         ]
         try store.put(manifestKey, data: try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys]))
         let uploadSeconds = (clock.now - started).seconds

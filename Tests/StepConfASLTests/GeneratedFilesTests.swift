@@ -1,0 +1,48 @@
+import Foundation
+import StepConfASL
+import StepConfCore
+import Testing
+
+/// The committed statemachine/ and template.yaml are what the generators write today (CI's drift check).
+@Suite struct GeneratedFilesTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func workflow(_ name: String) throws -> Workflow {
+        try Workflow.load(from: root.appendingPathComponent("examples/\(name).json").path)
+    }
+
+    @Test(arguments: ["synthetic16", "video"])
+    func committedStateMachineIsCurrent(name: String) throws {
+        let committed = try String(contentsOf: Self.root.appendingPathComponent("statemachine/\(name).asl.json"), encoding: .utf8)
+        let generated = StateMachineGenerator(graph: try WorkflowGraph(try Self.workflow(name))).generate().text
+        #expect(committed == generated, "statemachine/\(name).asl.json is stale: run stepconf asl --workflow examples/\(name).json --out statemachine/\(name).asl.json")
+    }
+
+    @Test func committedTemplateIsCurrent() throws {
+        let committed = try String(contentsOf: Self.root.appendingPathComponent("template.yaml"), encoding: .utf8)
+        let generated = SAMTemplateGenerator(workflows: [try Self.workflow("synthetic16"), try Self.workflow("video")]).generate()
+        #expect(committed == generated, "template.yaml is stale: run stepconf template --out template.yaml")
+    }
+
+    @Test func templateHasOneFunctionPerKindAndMemoryAndLeastPrivilegeStateMachines() throws {
+        let workflows = [try Self.workflow("synthetic16"), try Self.workflow("video")]
+        let text = SAMTemplateGenerator(workflows: workflows).generate()
+        let grid = Platform.aws.grid.memoryMB
+        for kind in ["synthetic", "video.extract", "video.superres", "video.detect", "video.colorfilter", "video.encode"] {
+            for m in grid {
+                let name = Workflow.Step.functionName(kind: kind, memoryMB: m)
+                #expect(text.contains("\"${FunctionPrefix}-\(name)\""), "function \(name)")
+            }
+        }
+        #expect(text.components(separatedBy: "Type: \"AWS::Serverless::Function\"").count - 1 == 6 * grid.count + 1)
+        #expect(text.contains("BuildMethod: \"makefile\""))
+        #expect(text.contains("TimeToLiveSpecification:"))
+        #expect(text.contains("DefinitionUri: \"statemachine/video.asl.json\""))
+        #expect(text.contains("- \"W2531\""))
+        // The video state machine may invoke the configurator and the video functions, not the synthetic ones.
+        let video = try #require(text.range(of: "VideoStateMachine:"))
+        let section = String(text[video.lowerBound...].prefix { _ in true }).components(separatedBy: "CacheTable:")[0]
+        #expect(section.contains("\"VideoDetectM2048Function\""))
+        #expect(!section.contains("Synthetic"))
+    }
+}

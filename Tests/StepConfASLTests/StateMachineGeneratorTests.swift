@@ -1,0 +1,152 @@
+import Foundation
+import StepConfASL
+import StepConfCore
+import Testing
+
+/// Walks a generated state machine the way Step Functions would on a valid input, and records, for every step,
+/// which steps have finished when its Configure task starts.
+struct ASLWalker {
+    var before: [String: Set<String>] = [:]
+    var configured: [String] = []
+    var ran: [String] = []
+
+    mutating func walk(_ states: JSONValue, from start: String, done: Set<String>) throws -> Set<String> {
+        var name: String? = start
+        var done = done
+        while let current = name {
+            let state = try #require(states[current], "state \(current) is missing")
+            guard case .string(let type) = try #require(state["Type"]) else { throw WalkError.malformed(current) }
+            switch type {
+            case "Task":
+                if current.hasPrefix("Configure ") {
+                    let id = String(current.dropFirst("Configure ".count))
+                    before[id] = done
+                    configured.append(id)
+                }
+            case "Map":
+                let id = String(current.dropFirst("Run ".count))
+                ran.append(id)
+                done.insert(id)
+            case "Parallel":
+                guard case .array(let branches) = try #require(state["Branches"]) else { throw WalkError.malformed(current) }
+                var union = done
+                for branch in branches {
+                    guard case .string(let startAt) = try #require(branch["StartAt"]) else { throw WalkError.malformed(current) }
+                    union.formUnion(try walk(try #require(branch["States"]), from: startAt, done: done))
+                }
+                done = union
+            case "Choice":
+                // A valid input with `input` given goes to Begin.
+                name = "Begin"
+                continue
+            default: break
+            }
+            if case .string(let next) = state["Next"] { name = next } else { name = nil }
+        }
+        return done
+    }
+
+    enum WalkError: Error { case malformed(String) }
+}
+
+@Suite struct StateMachineGeneratorTests {
+    static func model(for workflow: Workflow) throws -> PerformanceModel {
+        let base = try EmbeddedExamples.model("synthetic16", for: try EmbeddedExamples.workflow("synthetic16"))
+        return PerformanceModel(workflow: workflow.name, steps: Dictionary(uniqueKeysWithValues: workflow.steps.map { ($0.id, base.steps["s01"]!) }))
+    }
+
+    func check(_ workflow: Workflow) throws -> (StateMachineGenerator.Output, ASLWalker) {
+        let graph = try WorkflowGraph(workflow)
+        let output = StateMachineGenerator(graph: graph).generate()
+        var walker = ASLWalker()
+        _ = try walker.walk(try #require(output.definition["States"]), from: "Check input", done: [])
+        #expect(walker.configured.sorted() == graph.ids.sorted(), "every step is configured once")
+        #expect(walker.ran.sorted() == graph.ids.sorted(), "every step runs once")
+        for step in workflow.steps {
+            for dependency in step.dependsOn {
+                #expect(walker.before[step.id]?.contains(dependency) == true, "\(step.id) must wait for \(dependency)")
+            }
+        }
+        return (output, walker)
+    }
+
+    @Test(arguments: ["synthetic16", "video"])
+    func embeddedWorkflowsKeepEveryDependencyWithoutAddedWaits(name: String) throws {
+        let (output, walker) = try check(try EmbeddedExamples.workflow(name))
+        #expect(output.seriesParallel)
+        #expect(output.addedWaits.isEmpty)
+        // Series-parallel: a step waits for its ancestors only.
+        let graph = try WorkflowGraph(try EmbeddedExamples.workflow(name))
+        for v in 0..<graph.count {
+            var ancestors = Set<String>()
+            var stack = graph.predecessors[v]
+            while let u = stack.popLast() {
+                if ancestors.insert(graph.ids[u]).inserted { stack += graph.predecessors[u] }
+            }
+            #expect(walker.before[graph.ids[v]] == ancestors, "step \(graph.ids[v])")
+        }
+    }
+
+    /// The smallest DAG that is not series-parallel (the "N"): a→c, a→d, b→d, with a source and a sink.
+    static let notSeriesParallel = Workflow(name: "nshape", steps: [
+        .init(id: "src", kind: "synthetic", jobs: 2, params: ["difficulty": 100, "worker_memory_mb": 64]),
+        .init(id: "a", kind: "synthetic", jobs: 2, dependsOn: ["src"], params: ["difficulty": 100, "worker_memory_mb": 64]),
+        .init(id: "b", kind: "synthetic", jobs: 2, dependsOn: ["src"], params: ["difficulty": 100, "worker_memory_mb": 64]),
+        .init(id: "c", kind: "synthetic", jobs: 2, dependsOn: ["a"], params: ["difficulty": 100, "worker_memory_mb": 64]),
+        .init(id: "d", kind: "synthetic", jobs: 2, dependsOn: ["a", "b"], params: ["difficulty": 100, "worker_memory_mb": 64]),
+        .init(id: "sink", kind: "synthetic", jobs: 2, dependsOn: ["c", "d"], params: ["difficulty": 100, "worker_memory_mb": 64]),
+    ])
+
+    @Test func aDAGThatIsNotSeriesParallelKeepsAllDependenciesAndReportsTheAddedWaits() throws {
+        let (output, walker) = try check(Self.notSeriesParallel)
+        #expect(!output.seriesParallel)
+        // Level by level: c now also waits for b (its level's predecessor set), and nothing else is added.
+        #expect(output.addedWaits.map { "\($0.step)<\($0.waitsFor)" } == ["c<b"])
+        #expect(walker.before["c"] == ["src", "a", "b"])
+        #expect(walker.before["d"] == ["src", "a", "b"])
+    }
+
+    @Test func stepsConfigureWithTheSLOTheStartTimeAndTheirPredecessorsOutputs() throws {
+        let graph = try WorkflowGraph(try EmbeddedExamples.workflow("video"))
+        let states = try #require(StateMachineGenerator(graph: graph).generate().definition["States"])
+        let configure = try #require(Self.find("Configure detect", in: states))
+        let payload = try #require(configure["Parameters"]?["Payload"])
+        #expect(payload["slo_s.$"] == "$.slo_s")
+        #expect(payload["start_time.$"] == "$$.Execution.StartTime")
+        #expect(payload["input"]?["after"]?["superres.$"] == "$.out.superres")
+        #expect(configure["Parameters"]?["FunctionName"] == .string(StateMachineGenerator.configuratorPlaceholder))
+        // The Map fans out over the decision's items with the decision's concurrency, and names the function
+        // from the chosen memory size.
+        let run = try #require(Self.find("Run detect", in: states))
+        #expect(run["ItemsPath"] == "$.config.items")
+        #expect(run["MaxConcurrencyPath"] == "$.config.inter")
+        let invoke = try #require(run["ItemProcessor"]?["States"]?["Invoke detect"])
+        #expect(invoke["Parameters"]?["FunctionName.$"] == "States.Format('{}-video-detect-m{}', $.prefix, $.memory_mb)")
+        #expect(invoke["Retry"] != nil)
+        // Failures end in the Fail state with the error and its cause (inside a branch, through the Parallel's Catch).
+        #expect(states["Parallel detect, colorfilter"]?["Catch"]?.rendered().contains("\"Next\": \"Failed\"") == true)
+        #expect(states["Failed"]?["CausePath"] == "$.error.Cause")
+    }
+
+    /// A state by name, at the top or inside Parallel branches.
+    static func find(_ name: String, in states: JSONValue) -> JSONValue? {
+        if let state = states[name] { return state }
+        guard case .object(let members) = states else { return nil }
+        for (_, state) in members {
+            guard case .array(let branches)? = state["Branches"] else { continue }
+            for branch in branches {
+                if let found = branch["States"].flatMap({ find(name, in: $0) }) { return found }
+            }
+        }
+        return nil
+    }
+
+    @Test func renderingIsValidJSONAndStable() throws {
+        let graph = try WorkflowGraph(try EmbeddedExamples.workflow("synthetic16"))
+        let first = StateMachineGenerator(graph: graph).generate().text
+        let second = StateMachineGenerator(graph: graph).generate().text
+        #expect(first == second)
+        let parsed = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
+        #expect(parsed?["StartAt"] as? String == "Check input")
+    }
+}

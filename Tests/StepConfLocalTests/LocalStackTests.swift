@@ -1,0 +1,103 @@
+import Foundation
+import StepConfASL
+import StepConfAWS
+import StepConfCore
+import StepConfLocal
+import Testing
+
+/// The moto path: the generated state machines executed by moto's Step Functions engine, Lambda calls routed
+/// to the emulator, S3 and DynamoDB on moto — what `stepconf local up` sets up.
+@Suite(.serialized) struct LocalStackTests {
+    struct Run {
+        var execution: StepFunctionsClient.Execution
+        var timeline: ExecutionTimeline
+        var events: [StepFunctionsClient.HistoryEvent]
+    }
+
+    @Test func workflowsRunOnMotosStepFunctionsAsInTheCloud() async throws {
+        let directory = TestWorkflows.directory()
+        let stepconf = URL(fileURLWithPath: RunningEmulator.bootstrap).deletingLastPathComponent().appendingPathComponent("stepconf").path
+        let chain = Workflow(name: "chain", steps: [TestWorkflows.step("one"), TestWorkflows.step("two", ["one"])])
+        var workflows: [(Workflow, PerformanceModel)] = []
+        for name in ["synthetic16", "video"] {
+            let workflow = try EmbeddedExamples.workflow(name)
+            workflows.append((workflow, try EmbeddedExamples.model(name, for: workflow)))
+        }
+        for workflow in [TestWorkflows.nShape, TestWorkflows.failing, chain] {
+            workflows.append((workflow, try TestWorkflows.model(for: workflow)))
+        }
+        let stack = LocalStack(settings: .init(
+            directory: directory, port: 0, emulatorPort: 0, stepconf: stepconf, bootstrap: RunningEmulator.bootstrap,
+            workScale: TestWorkflows.workScale))
+        let state = try stack.up(workflows)
+        defer {
+            LocalStack.down(directory: directory)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let aws = try AWSConfiguration(
+            region: state.region, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "t", secretAccessKey: "t")),
+            endpoints: Dictionary(uniqueKeysWithValues: AWSService.allCases.map { ($0, try! AWSEndpoint(state.endpoint)) }))
+        let sfn = StepFunctionsClient(configuration: aws)
+        let s3 = S3Client(configuration: aws)
+
+        // All five at once (moto runs executions side by side); the chain gets an SLO nothing can meet.
+        let slos = ["synthetic16": 120.0, "video": 120, "nshape": 60, "failing": 60, "chain": 0.001]
+        var arns: [String: String] = [:]
+        for (name, slo) in slos {
+            arns[name] = try sfn.startExecution(
+                stateMachineARN: try #require(state.stateMachines[name]), name: "test-\(name)", input: #"{"slo_s": \#(slo)}"#)
+        }
+        var runs: [String: Run] = [:]
+        for (name, arn) in arns {
+            let execution = try sfn.waitForExecution(arn: arn, timeoutSeconds: 600, pollSeconds: 1)
+            let events = try sfn.executionHistory(arn: arn)
+            runs[name] = Run(
+                execution: execution, timeline: ExecutionTimeline(events: events.map { .init(type: $0.type, timestamp: $0.timestamp, details: $0.details) }),
+                events: events)
+        }
+
+        for (workflow, _) in workflows where workflow.name != "failing" {
+            let run = try #require(runs[workflow.name])
+            #expect(run.execution.status == "SUCCEEDED", "\(workflow.name): \(run.execution.error ?? "") \(run.execution.cause ?? "")")
+            let steps = Dictionary(uniqueKeysWithValues: run.timeline.steps.map { ($0.id, $0) })
+            #expect(Set(steps.keys) == Set(workflow.steps.map(\.id)))
+            // The configurator's own answers, as the Lambda tasks returned them.
+            var answers: [String: [String: Any]] = [:]
+            for event in run.events where event.type == "TaskSucceeded" {
+                let details = try JSONSerialization.jsonObject(with: Data((event.details ?? "{}").utf8)) as? [String: Any]
+                let output = (details?["output"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]
+                if let payload = output?["Payload"] as? [String: Any], let decision = payload["decision"] as? [String: Any],
+                    let step = decision["step"] as? String
+                {
+                    answers[step] = payload
+                }
+            }
+            for step in workflow.steps {
+                let record = try #require(steps[step.id])
+                let answer = try #require(answers[step.id], "no configurator answer for \(step.id)")
+                #expect(record.memoryMB == answer["memory_mb"] as? Int && record.inter == answer["inter"] as? Int
+                    && record.intra == answer["intra"] as? Int, "\(workflow.name)/\(step.id): history decision ≠ the configurator's")
+                #expect(record.fallback == (workflow.name == "chain"))
+                for dependency in step.dependsOn {
+                    #expect((steps[dependency]?.runEnd ?? .infinity) <= (record.configureStart ?? 0), "\(step.id) before \(dependency)")
+                }
+                // The Map ran the decision: p instances of the function at memory m, q workers each.
+                let manifests = try s3.listObjects(bucket: state.bucket, prefix: "runs/test-\(workflow.name)/\(step.id)/")
+                    .filter { $0.key.hasSuffix("manifest.json") }
+                #expect(manifests.count == record.inter, "\(workflow.name)/\(step.id): one manifest per instance")
+                let manifest = try JSONSerialization.jsonObject(with: try s3.getObject(bucket: state.bucket, key: manifests[0].key)) as? [String: Any]
+                #expect(manifest?["memory_mb"] as? Int == record.memoryMB && manifest?["intra"] as? Int == record.intra)
+            }
+        }
+        let failed = try #require(runs["failing"])
+        #expect(failed.execution.status == "FAILED")
+        #expect(failed.timeline.failedStep == "broken", "\(failed.events.suffix(8).map { "\($0.type) \($0.details ?? "")" })")
+        #expect(failed.execution.cause?.contains("multicore_ratio") == true)
+        #expect(try #require(runs["chain"]).timeline.steps.allSatisfy { $0.fallback == true })
+
+        // down stops both servers.
+        LocalStack.down(directory: directory)
+        #expect(kill(state.motoPID, 0) != 0 || (try? String(contentsOfFile: "/proc/\(state.motoPID)/stat", encoding: .utf8))?.contains(") Z ") == true)
+        #expect(LocalStack.state(in: directory) == nil)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import StepConfCore
+import StepConfLocal
+import Testing
+
+/// Test workflows and their models.
+enum TestWorkflows {
+    static let workScale = 0.002
+
+    static func directory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-run-\(UUID().uuidString.prefix(8))").path
+    }
+
+    /// A model for `workflow` that gives every step the shape of synthetic16's s01.
+    static func model(for workflow: Workflow) throws -> PerformanceModel {
+        let base = try EmbeddedExamples.model("synthetic16", for: try EmbeddedExamples.workflow("synthetic16"))
+        return PerformanceModel(
+            workflow: workflow.name, steps: Dictionary(uniqueKeysWithValues: workflow.steps.map { ($0.id, base.steps["s01"]!) }))
+    }
+
+    static func step(_ id: String, _ after: [String] = [], params: [String: Double] = [:]) -> Workflow.Step {
+        .init(
+            id: id, kind: "synthetic", jobs: 8, dependsOn: after,
+            params: ["difficulty": 2_000, "multicore_ratio": 0.5, "worker_memory_mb": 64].merging(params) { $1 })
+    }
+
+    /// Not series-parallel: src → a, b; a → c; a, b → d; c, d → sink.
+    static let nShape = Workflow(name: "nshape", steps: [
+        step("src"), step("a", ["src"]), step("b", ["src"]), step("c", ["a"]), step("d", ["a", "b"]), step("sink", ["c", "d"]),
+    ])
+
+    /// Its middle step's function refuses its parameters.
+    static let failing = Workflow(name: "failing", steps: [
+        step("first"), step("broken", ["first"], params: ["multicore_ratio": 1.5]), step("last", ["broken"]),
+    ])
+}
+
+@Suite(.serialized) struct LocalWorkflowRunnerTests {
+    func runner(_ directory: String) -> LocalWorkflowRunner {
+        LocalWorkflowRunner(settings: .init(bootstrap: RunningEmulator.bootstrap, workDirectory: directory, workScale: TestWorkflows.workScale))
+    }
+
+    /// Every step ran after its dependencies, with the configuration the configurator chose, and wrote its
+    /// manifests.
+    func expectFaithful(_ report: LocalRunReport, _ graph: WorkflowGraph, directory: String) throws {
+        #expect(report.completed)
+        #expect(report.steps.count == graph.count)
+        let byID = Dictionary(uniqueKeysWithValues: report.steps.map { ($0.id, $0) })
+        for step in graph.workflow.steps {
+            let record = try #require(byID[step.id])
+            for dependency in step.dependsOn {
+                #expect(byID[dependency]!.end <= record.configureStart, "\(step.id) started before \(dependency) ended")
+            }
+            #expect(record.cold + record.warm == record.inter)
+            #expect(Platform.aws.grid.memoryMB.contains(record.memoryMB))
+            let store = try LocalDirectoryStore(root: directory + "/store")
+            let manifests = try store.list(prefix: "runs/\(report.execution)/\(step.id)/").filter { $0.key.hasSuffix("manifest.json") }
+            #expect(manifests.count == record.inter, "step \(step.id): one manifest per instance")
+            let manifest = try JSONSerialization.jsonObject(with: try store.get(manifests[0].key)) as? [String: Any]
+            #expect(manifest?["intra"] as? Int == record.intra)
+        }
+        #expect(report.costUSD > 0)
+        #expect(report.criticalPath.first == graph.ids[graph.start] && report.criticalPath.last == graph.ids[graph.end])
+    }
+
+    @Test(arguments: ["synthetic16", "video"])
+    func embeddedWorkflowRunsEndToEndWithTheConfiguratorDecidingEachStep(name: String) async throws {
+        let directory = TestWorkflows.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let workflow = try EmbeddedExamples.workflow(name)
+        let graph = try WorkflowGraph(workflow)
+        let report = try await runner(directory).run(graph, model: try EmbeddedExamples.model(name, for: workflow), sloSeconds: 120)
+        try expectFaithful(report, graph, directory: directory)
+        #expect(report.steps.allSatisfy { !$0.fallback })
+        if name == "video" {
+            // The encode step wrote a real video.
+            let store = try LocalDirectoryStore(root: directory + "/store")
+            let outputs = try store.list(prefix: "runs/\(report.execution)/encode/").filter { $0.key.hasSuffix(".y4m") }
+            #expect(!outputs.isEmpty)
+            #expect(String(decoding: try store.get(outputs[0].key).prefix(10), as: UTF8.self).hasPrefix("YUV4MPEG2"))
+        }
+    }
+
+    @Test func anUnreachableSLOStillCompletesWithTheFastestConfigurationsAndReportsTheMiss() async throws {
+        let directory = TestWorkflows.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let workflow = Workflow(name: "chain", steps: [TestWorkflows.step("one"), TestWorkflows.step("two", ["one"])])
+        let graph = try WorkflowGraph(workflow)
+        let report = try await runner(directory).run(graph, model: try TestWorkflows.model(for: workflow), sloSeconds: 0.001)
+        try expectFaithful(report, graph, directory: directory)
+        #expect(!report.met)
+        #expect(report.missSeconds > 0)
+        #expect(report.steps.allSatisfy { $0.fallback })
+    }
+
+    @Test func aFailingStepStopsTheRunAndNamesTheStepAndTheCause() async throws {
+        let directory = TestWorkflows.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let graph = try WorkflowGraph(TestWorkflows.failing)
+        let report = try await runner(directory).run(graph, model: try TestWorkflows.model(for: TestWorkflows.failing), sloSeconds: 60)
+        #expect(!report.completed)
+        #expect(!report.met)
+        #expect(report.failure?.step == "broken")
+        #expect(report.failure?.error.contains("multicore_ratio") == true)
+        #expect(report.steps.map(\.id) == ["first"])
+    }
+
+    @Test func aDAGThatIsNotSeriesParallelRunsEveryStepAfterItsDependencies() async throws {
+        let directory = TestWorkflows.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let graph = try WorkflowGraph(TestWorkflows.nShape)
+        let report = try await runner(directory).run(graph, model: try TestWorkflows.model(for: TestWorkflows.nShape), sloSeconds: 60)
+        try expectFaithful(report, graph, directory: directory)
+    }
+
+    @Test func aBadSLOIsRefusedBeforeAnythingRuns() async throws {
+        let graph = try WorkflowGraph(TestWorkflows.nShape)
+        await #expect(throws: InputError.self) {
+            _ = try await runner(TestWorkflows.directory()).run(graph, model: try TestWorkflows.model(for: TestWorkflows.nShape), sloSeconds: 0)
+        }
+    }
+}
