@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// The deploy-side verbs as a user runs them: asl, template, check-bundle, run, invoke, local.
+extension CLITests {
+    @Test func aslPrintsAStateMachineAndRefusesAnUnknownWorkflow() throws {
+        let asl = try run(["asl", "--workflow", "video"])
+        #expect(asl.status == 0)
+        let parsed = try JSONSerialization.jsonObject(with: Data(asl.stdout.utf8)) as? [String: Any]
+        #expect((parsed?["States"] as? [String: Any])?["Configure extract"] != nil)
+        let missing = try run(["asl", "--workflow", "nope.json"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("nope.json"))
+    }
+
+    @Test func aslWritesItsFileAndReportsAddedWaitsForANonSeriesParallelDAG() throws {
+        let workflow = """
+            {"name": "n", "steps": [
+              {"id": "s", "kind": "synthetic", "jobs": 2},
+              {"id": "a", "kind": "synthetic", "jobs": 2, "depends_on": ["s"]},
+              {"id": "b", "kind": "synthetic", "jobs": 2, "depends_on": ["s"]},
+              {"id": "c", "kind": "synthetic", "jobs": 2, "depends_on": ["a"]},
+              {"id": "d", "kind": "synthetic", "jobs": 2, "depends_on": ["a", "b"]},
+              {"id": "t", "kind": "synthetic", "jobs": 2, "depends_on": ["c", "d"]}]}
+            """
+        let path = try temporaryFile(workflow, name: "n.json")
+        let out = path + ".asl.json"
+        let result = try run(["asl", "--workflow", path, "--out", out, "--json"])
+        #expect(result.status == 0)
+        let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(summary?["series_parallel"] as? Bool == false)
+        #expect((summary?["added_waits"] as? [[String]]) == [["c", "b"]])
+        #expect(FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func templateNamesEveryFunctionAndCheckBundleRefusesWhatIsNotABinary() throws {
+        let template = try run(["template", "--workflow", "synthetic16"])
+        #expect(template.status == 0)
+        #expect(template.stdout.contains("SyntheticM10240Function:"))
+        #expect(!template.stdout.contains("VideoDetect"))
+        let notELF = try temporaryFile("#!/bin/sh\n", name: "bootstrap")
+        let check = try run(["check-bundle", notELF])
+        #expect(check.status == 1)
+        #expect(check.stderr.contains("not an ELF file"))
+        let usage = try run(["check-bundle", "--runtime", "provided.al1", notELF])
+        #expect(usage.status == 2)
+    }
+
+    @Test func runAndInvokeRefuseBadInputWithUsageOrInputErrors() throws {
+        #expect(try run(["run", "--slo", "0"]).status == 2)
+        #expect(try run(["run", "--policy", "stepconf-exact"]).status == 2)
+        let invoke = try run(["invoke", "--local", "--local-dir", "/nonexistent-stepconf", "--workflow", "synthetic16", "--slo", "5"])
+        #expect(invoke.status == 1)
+        #expect(invoke.stderr.contains("stepconf local up"))
+        let down = try run(["local", "down", "--dir", "/nonexistent-stepconf"])
+        #expect(down.status == 0)
+        #expect(down.stdout.contains("no local stack"))
+    }
+}
