@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The emulator's HTTP face: the Lambda Invoke API, the Runtime Interface Emulator's path, and the
@@ -97,11 +98,14 @@ public enum EmulatorServer {
         try await run(emulator, functions: functions, host: host, port: port, onListening: onListening)
     }
 
-    /// Serves `emulator` on `host:port` until cancelled; `onListening` gets the port.
+    /// Serves `emulator` on `host:port` until cancelled; `onListening` gets the port. `serverLogLevel` is the
+    /// HTTP server's own logging (in-process emulators pass `.critical`: its shutdown notices are noise).
     public static func run(
         _ emulator: Emulator, functions: [FunctionSpec], host: String = "127.0.0.1", port: Int,
-        onListening: @escaping @Sendable (Int) -> Void = { _ in }
+        serverLogLevel: Logger.Level = .info, onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
+        var logger = Logger(label: "stepconf.emulator")
+        logger.logLevel = serverLogLevel
         let app = Application(
             router: router(emulator, defaultFunction: functions.first?.name),
             configuration: .init(address: .hostname(host, port: port)),
@@ -109,7 +113,8 @@ public enum EmulatorServer {
                 let actual = channel.localAddress?.port ?? port
                 await emulator.setRuntimeEndpoint("\(host):\(actual)")
                 onListening(actual)
-            })
+            },
+            logger: logger)
         // On cancellation, stop the instances first: their long-polling `/next` calls would otherwise keep
         // the server's graceful shutdown waiting forever.
         do {

@@ -55,7 +55,8 @@ public final class LocalEmulator: Sendable {
         let waiter = PortWaiter()
         let emulator = Emulator(functions: functions, idleTimeout: idleTimeout, log: { lines.append($0) })
         let task = Task {
-            try await EmulatorServer.run(emulator, functions: functions, port: 0, onListening: { waiter.set($0) })
+            try await EmulatorServer.run(
+                emulator, functions: functions, port: 0, serverLogLevel: .critical, onListening: { waiter.set($0) })
         }
         return LocalEmulator(port: await waiter.wait(), task: task, lines: lines, emulator: emulator)
     }
