@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// One function the emulator serves.
 public struct FunctionSpec: Sendable, Codable, Hashable {
@@ -73,4 +74,25 @@ public struct EmulatorError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension FunctionSpec {
+    /// The functions a deployed stack has, as the emulator serves them: `{prefix}-configurator` and
+    /// `{prefix}-{kind}-m{memory}` for every kind and memory size, all running `bootstrap` with `environment`.
+    public static func stack(
+        kinds: [String], memorySizes: [Int], bootstrap: String, prefix: String, environment: [String: String],
+        configuratorMemoryMB: Int = 512, stepTimeoutSeconds: Double = 900
+    ) -> [FunctionSpec] {
+        let configurator = FunctionSpec(
+            name: "\(prefix)-configurator", handler: "configurator", memoryMB: configuratorMemoryMB, timeoutSeconds: 30,
+            executable: bootstrap, environment: environment)
+        return [configurator]
+            + kinds.flatMap { kind in
+                memorySizes.map { m in
+                    FunctionSpec(
+                        name: "\(prefix)-\(Workflow.Step.functionName(kind: kind, memoryMB: m))", handler: kind, memoryMB: m,
+                        timeoutSeconds: stepTimeoutSeconds, executable: bootstrap, environment: environment)
+                }
+            }
+    }
 }

@@ -187,17 +187,8 @@ public struct LocalStack: Sendable {
             "STEPCONF_FUNCTION_PREFIX": settings.functionPrefix, "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": settings.region,
             "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
         ]
-        let kinds = Set(workflows.flatMap { $0.steps.map(\.kind) }).sorted()
-        let configurator = FunctionSpec(
-            name: "\(settings.functionPrefix)-configurator", handler: "configurator", memoryMB: 512, timeoutSeconds: 30,
-            executable: settings.bootstrap, environment: environment)
-        return [configurator]
-            + kinds.flatMap { kind in
-                settings.grid.memoryMB.map { m in
-                    FunctionSpec(
-                        name: "\(settings.functionPrefix)-\(Workflow.Step.functionName(kind: kind, memoryMB: m))", handler: kind,
-                        memoryMB: m, timeoutSeconds: 900, executable: settings.bootstrap, environment: environment)
-                }
-            }
+        return FunctionSpec.stack(
+            kinds: Set(workflows.flatMap { $0.steps.map(\.kind) }).sorted(), memorySizes: settings.grid.memoryMB,
+            bootstrap: settings.bootstrap, prefix: settings.functionPrefix, environment: environment)
     }
 }

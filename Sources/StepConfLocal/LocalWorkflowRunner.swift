@@ -53,23 +53,10 @@ public struct LocalWorkflowRunner: Sendable {
             "STEPCONF_WORKFLOW_DIR": settings.workDirectory + "/workflows", "STEPCONF_POLICY": settings.policy.rawValue,
             "STEPCONF_SAFETY": "\(settings.safety)", "STEPCONF_FUNCTION_PREFIX": settings.functionPrefix,
         ]
-        let configurator = FunctionSpec(
-            name: "\(settings.functionPrefix)-configurator", handler: "configurator",
-            memoryMB: settings.platform.configurator.memoryMB, timeoutSeconds: 30, executable: settings.bootstrap,
-            environment: environment)
-        let kinds = Set(graph.workflow.steps.map(\.kind)).sorted()
-        return [configurator]
-            + kinds.flatMap { kind in
-                settings.platform.grid.memoryMB.map { m in
-                    FunctionSpec(
-                        name: functionName(kind: kind, memoryMB: m), handler: kind, memoryMB: m,
-                        timeoutSeconds: settings.timeoutSeconds, executable: settings.bootstrap, environment: environment)
-                }
-            }
-    }
-
-    func functionName(kind: String, memoryMB: Int) -> String {
-        "\(settings.functionPrefix)-\(Workflow.Step.functionName(kind: kind, memoryMB: memoryMB))"
+        return FunctionSpec.stack(
+            kinds: Set(graph.workflow.steps.map(\.kind)).sorted(), memorySizes: settings.platform.grid.memoryMB,
+            bootstrap: settings.bootstrap, prefix: settings.functionPrefix, environment: environment,
+            configuratorMemoryMB: settings.platform.configurator.memoryMB, stepTimeoutSeconds: settings.timeoutSeconds)
     }
 
     /// Runs `graph` once against `sloSeconds`. `inputKeys` (already in the store) feed the first step; when
