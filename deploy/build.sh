@@ -36,15 +36,23 @@ if [ "$host" = 1 ]; then
   binary=.build-lambda/release/bootstrap
   libs=()
 else
+  found=""
   if [ -z "$engine" ]; then
     for candidate in docker podman finch; do
-      if command -v "$candidate" >/dev/null 2>&1; then engine="$candidate"; break; fi
+      command -v "$candidate" >/dev/null 2>&1 || continue
+      found="$found $candidate"
+      # Installed is not enough: the engine must answer (a docker CLI without its daemon does not).
+      if "$candidate" info >/dev/null 2>&1; then engine="$candidate"; break; fi
     done
   fi
   if [ -z "$engine" ]; then
-    echo "build.sh: no container engine (docker, podman or finch) found. Install one to build in the Amazon Linux" >&2
-    echo "Swift image ($image), or run deploy/build.sh --host for a local build (which provided.al2 cannot load" >&2
-    echo "when this machine's glibc is newer than 2.26)." >&2
+    if [ -n "$found" ]; then
+      echo "build.sh: found${found}, but none answers (\`<engine> info\` fails: is its daemon or VM running?)." >&2
+    else
+      echo "build.sh: no container engine (docker, podman or finch) found." >&2
+    fi
+    echo "Start or install one to build in the Amazon Linux Swift image ($image), or run deploy/build.sh --host" >&2
+    echo "for a local build (which provided.al2 cannot load when this machine's glibc is newer than 2.26)." >&2
     exit 1
   fi
   platform=linux/amd64; [ "$arch" = arm64 ] && platform=linux/arm64
