@@ -214,7 +214,7 @@ enum Paths {
                           "STEPCONF_CACHE_PATH": Paths.temporary("cache.sqlite")])
         let body = try #require(posts.first?["body"] as? String)
         let output = try JSONSerialization.jsonObject(with: Data(body.utf8)) as! [String: Any]
-        #expect((output["function"] as? String)?.hasPrefix("stepconf-video.extract-m") == true)
+        #expect((output["function"] as? String)?.hasPrefix("stepconf-video-extract-m") == true)
         #expect((output["items"] as? [Any])?.count == output["inter"] as? Int)
     }
 }
