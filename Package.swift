@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "StepConfCore"),
         .target(name: "StepConfSimulator", dependencies: ["StepConfCore"]),
         .target(name: "StepConfASL", dependencies: ["StepConfCore"]),
+        .target(name: "StepConfPareto", dependencies: ["StepConfCore"]),
         .target(
             name: "CCurlShim",
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]
@@ -56,6 +57,7 @@ let package = Package(
                 "StepConfCore",
                 "StepConfSimulator",
                 "StepConfASL",
+                "StepConfPareto",
                 "StepConfSQLite",
                 "StepConfLocal",
                 "StepConfFunctions",
@@ -84,6 +86,10 @@ let package = Package(
         .testTarget(
             name: "StepConfASLTests",
             dependencies: ["StepConfASL", "StepConfCore", "bootstrap"]
+        ),
+        .testTarget(
+            name: "StepConfParetoTests",
+            dependencies: ["StepConfPareto", "StepConfCore"]
         ),
         .testTarget(
             name: "StepConfHTTPTests",
