@@ -61,14 +61,27 @@ enum SPEA2 {
             next += dominated.prefix(size - next.count)
             return next.map { pool[$0] }
         }
-        var kept = next.map { pool[$0] }
-        while kept.count > size {
-            let distances = normalizedDistances(kept)
-            let lists = kept.indices.map { i in distances[i].enumerated().filter { $0.offset != i }.map(\.element).sorted() }
-            // Remove the member whose sorted neighbour distances are lexicographically smallest.
-            let victim = kept.indices.min { a, b in lists[a].lexicographicallyPrecedes(lists[b]) }!
-            kept.remove(at: victim)
+        let kept = next.map { pool[$0] }
+        guard kept.count > size else { return kept }
+        // Truncation: repeatedly remove the member whose sorted distances to the others are lexicographically
+        // smallest. The distances are computed once; a removal takes the victim out of every other list.
+        let distances = normalizedDistances(kept)
+        var lists = kept.indices.map { i in distances[i].enumerated().filter { $0.offset != i }.map(\.element).sorted() }
+        var alive = Array(kept.indices)
+        while alive.count > size {
+            let victim = alive.min { a, b in lists[a].lexicographicallyPrecedes(lists[b]) }!
+            alive.removeAll { $0 == victim }
+            for i in alive {
+                let d = distances[i][victim]
+                // Binary search for one occurrence of d in the sorted list.
+                var lo = 0, hi = lists[i].count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if lists[i][mid] < d { lo = mid + 1 } else { hi = mid }
+                }
+                if lo < lists[i].count { lists[i].remove(at: lo) }
+            }
         }
-        return kept
+        return alive.map { kept[$0] }
     }
 }

@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print figures (build with -c release for meaningful numbers).",
-        subcommands: [OptimizerBench.self, SimulatorBench.self, EmulatorBench.self, AWSBench.self, WorkerBench.self])
+        subcommands: [OptimizerBench.self, SimulatorBench.self, EmulatorBench.self, AWSBench.self, WorkerBench.self, ParetoBench.self])
 }
 
 /// One timed operation's figures.

@@ -57,3 +57,27 @@ extension CLITests {
         #expect(down.stdout.contains("no local stack"))
     }
 }
+
+extension CLITests {
+    @Test func paretoRunsTheExperimentOnATableAndWritesItsFiles() throws {
+        var rows = ["memory_mb,concurrency,batch_pct,duration_s,cost_usd"]
+        for m in [128, 192, 256] { for c in 1...4 { for b in [50, 100] {
+            rows.append("\(m),\(c),\(b),\(Double(1000 / m) + 1.0 / Double(c)),\(Double(m * b) / 1e6)")
+        } } }
+        let table = try temporaryFile(rows.joined(separator: "\n") + "\n", name: "t.csv")
+        let out = table + ".out"
+        let result = try run(["pareto", "--table", table, "--runs", "6", "--evaluations", "60,120", "--population", "8", "--out", out, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(summary?["configurations"] as? Int == 24)
+        #expect((summary?["cells"] as? [Any])?.count == 6)
+        #expect((summary?["comparisons"] as? [Any])?.count == 6)
+        #expect(FileManager.default.fileExists(atPath: out + "/pareto.svg"))
+        let svg = try String(contentsOfFile: out + "/pareto.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains("nsga2") && svg.contains("exhaustive"))
+        #expect(try run(["pareto", "--algorithms", "nsga4"]).status == 2)
+        #expect(try run(["pareto", "--evaluations", "10:5:1"]).status == 2)
+        let missing = try run(["pareto", "--table", "/nonexistent.csv"])
+        #expect(missing.status == 1 && missing.stderr.contains("/nonexistent.csv"))
+    }
+}

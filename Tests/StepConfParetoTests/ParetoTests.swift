@@ -104,3 +104,32 @@ struct TradeOff: DiscreteProblem {
         #expect(first.front != other.front || first.front.count == 31)
     }
 }
+
+@Suite struct ConfigurationTableTests {
+    @Test func roundTripsThroughCSVAndLooksUpByIndex() throws {
+        let table = ConfigurationTable.build(axes: [[128, 192], [1, 2, 3], [50, 100]], threads: 2) { v in
+            ObjectivePoint(Double(v[0] + v[1]), Double(v[2]) / 1000)
+        }
+        #expect(table.values.count == 12)
+        #expect(table.evaluate([1, 2, 0]) == ObjectivePoint(195, 0.05))
+        #expect(table.decision([1, 2, 0]) == [192, 3, 50])
+        let parsed = try ConfigurationTable.parse(table.csv(), source: "t.csv")
+        #expect(parsed.axes == table.axes && parsed.values == table.values)
+    }
+
+    @Test(arguments: [
+        ("memory_mb,concurrency\n", "line 1"),
+        ("memory_mb,concurrency,batch_pct,duration_s,cost_usd\n128,1,50,1.0\n", "line 2: expected 5 fields"),
+        ("memory_mb,concurrency,batch_pct,duration_s,cost_usd\n128,1,x,1.0,0.1\n", "must be integers"),
+        ("memory_mb,concurrency,batch_pct,duration_s,cost_usd\n128,1,50,-1,0.1\n", "≥ 0"),
+        ("memory_mb,concurrency,batch_pct,duration_s,cost_usd\n128,1,50,1,0.1\n128,1,50,2,0.2\n", "appears twice"),
+        ("memory_mb,concurrency,batch_pct,duration_s,cost_usd\n128,1,50,1,0.1\n192,2,50,2,0.2\n", "incomplete"),
+    ])
+    func badTablesAreRefusedWithTheLineAndTheReason(text: String, fragment: String) {
+        #expect {
+            _ = try ConfigurationTable.parse(text, source: "t.csv")
+        } throws: { error in
+            String(describing: error).contains(fragment) && String(describing: error).contains("t.csv")
+        }
+    }
+}
