@@ -48,35 +48,46 @@ public struct ParetoExperiment: Sendable {
         public var comparisons: [Comparison]
         /// One run's front per algorithm at `frontBudget` (for the plot).
         public var fronts: [MOGA: [ObjectivePoint]]
+        /// The front the indicators were taken against.
+        public var reference: [ObjectivePoint]
         public var referenceHypervolume: Double
         public var wallSeconds: Double
     }
 
-    /// Runs the experiment on `problem` against `indicators`' reference front. `progress` gets (done, total)
+    /// Runs the experiment on `problem`. Indicators are taken against `reference` — the exhaustive front — or,
+    /// where the space is too large to enumerate, against the non-dominated union of every run's front and
+    /// `anchors` (known points, such as all-fastest and all-cheapest plans). `progress` gets (done, total)
     /// after each (algorithm, budget) cell.
     public func run(
-        _ problem: some DiscreteProblem, indicators: Indicators, frontBudget: Int,
+        _ problem: some DiscreteProblem, reference: [ObjectivePoint]?, anchors: [ObjectivePoint] = [], frontBudget: Int,
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) -> Outcome {
         let clock = ContinuousClock()
         let started = clock.now
-        var cells: [Cell] = []
+        var found: [(MOGA, Int, [[ObjectivePoint]])] = []
         let total = algorithms.count * budgets.count
         for algorithm in algorithms {
             for budget in budgets {
-                let slots = ResultSlots<(Double, Double)>(count: runs)
+                let slots = ResultSlots<[ObjectivePoint]>(count: runs)
                 let population = populationSize
                 let base = seed
                 try? ParallelWork.run(count: runs, threads: threads) { r in
                     // Run r of every cell starts from the same seed: paired samples for the signed-rank test.
                     let result = algorithm.run(problem, evaluations: budget, seed: base &+ UInt64(r) &* 0x9E37_79B9, populationSize: population)
-                    let points = result.front.map(\.objectives)
-                    slots.set(r, (indicators.hypervolume(points), indicators.igd(points)))
+                    slots.set(r, result.front.map(\.objectives))
                 }
-                let values = slots.values.map { $0! }
-                cells.append(Cell(algorithm: algorithm, evaluations: budget, hypervolume: values.map(\.0), igd: values.map(\.1)))
-                progress(cells.count, total)
+                found.append((algorithm, budget, slots.values.map { $0! }))
+                progress(found.count, total)
             }
+        }
+        var fronts: [MOGA: [ObjectivePoint]] = [:]
+        for algorithm in algorithms {
+            fronts[algorithm] = algorithm.run(problem, evaluations: frontBudget, seed: seed, populationSize: populationSize).front.map(\.objectives)
+        }
+        let referenceFront = reference ?? ParetoFront.nonDominated(found.flatMap { $0.2.flatMap { $0 } } + anchors + fronts.values.flatMap { $0 })
+        let indicators = Indicators(reference: referenceFront)
+        let cells = found.map { algorithm, budget, runs in
+            Cell(algorithm: algorithm, evaluations: budget, hypervolume: runs.map(indicators.hypervolume), igd: runs.map(indicators.igd))
         }
         var comparisons: [Comparison] = []
         for budget in budgets {
@@ -89,12 +100,8 @@ public struct ParetoExperiment: Sendable {
                 comparisons.append(Comparison(evaluations: budget, first: pair.0, second: pair.1, hypervolumeP: hv[k], igdP: igd[k]))
             }
         }
-        var fronts: [MOGA: [ObjectivePoint]] = [:]
-        for algorithm in algorithms {
-            fronts[algorithm] = algorithm.run(problem, evaluations: frontBudget, seed: seed, populationSize: populationSize).front.map(\.objectives)
-        }
         return Outcome(
-            cells: cells, comparisons: comparisons, fronts: fronts, referenceHypervolume: indicators.referenceHypervolume,
-            wallSeconds: (clock.now - started).seconds)
+            cells: cells, comparisons: comparisons, fronts: fronts, reference: referenceFront,
+            referenceHypervolume: indicators.referenceHypervolume, wallSeconds: (clock.now - started).seconds)
     }
 }

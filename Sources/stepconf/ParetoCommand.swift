@@ -30,6 +30,14 @@ struct ParetoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The problem: wordcount (simulated).", valueName: "name"))
     var problem: String = "wordcount"
 
+    @Option(help: ArgumentHelp(
+        "Search a workflow's static (makespan, cost) plans instead: a file or an embedded name (synthetic16, video).",
+        valueName: "file|name"))
+    var workflow: String?
+
+    @Option(help: ArgumentHelp("The workflow's model (default as for plan).", valueName: "file"))
+    var model: String?
+
     @Option(help: ArgumentHelp("Read objective values from this CSV instead of simulating.", valueName: "file"))
     var table: String?
 
@@ -86,6 +94,8 @@ struct ParetoCommand: ParsableCommand {
 
     func validate() throws {
         guard problem == "wordcount" else { throw ValidationError("--problem must be wordcount, got `\(problem)`") }
+        guard workflow == nil || table == nil else { throw ValidationError("give --workflow or --table, not both") }
+        guard workflow == nil || exportTable == nil else { throw ValidationError("--export-table needs the word-count problem") }
         _ = try parsedAlgorithms()
         _ = try parsedBudgets()
         guard runs >= 0 else { throw ValidationError("--runs must be ≥ 0") }
@@ -94,6 +104,7 @@ struct ParetoCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let workflow { return try runWorkflow(workflow) }
         let clock = ContinuousClock()
         var started = clock.now
         let source: ConfigurationTable
@@ -128,13 +139,18 @@ struct ParetoCommand: ParsableCommand {
         var experiment = ParetoExperiment(algorithms: try parsedAlgorithms(), budgets: try parsedBudgets(), runs: runs, seed: seed)
         experiment.populationSize = population
         let quiet = json
-        let outcome = experiment.run(source, indicators: indicators, frontBudget: frontEvaluations) { done, total in
+        let outcome = experiment.run(source, reference: reference, frontBudget: frontEvaluations) { done, total in
             if !quiet { FileHandle.standardError.write(Data("\r  \(done)/\(total) algorithm × budget cells".utf8)) }
         }
         if !json { FileHandle.standardError.write(Data("\n".utf8)) }
+        try finish(outcome, experiment: experiment, configurations: source.values.count)
+    }
+
+    /// Writes the files and prints the tables (or the JSON) of an experiment.
+    func finish(_ outcome: ParetoExperiment.Outcome, experiment: ParetoExperiment, configurations: Int, xLabel: String = "duration (s)") throws {
         let summary = Summary(
-            configurations: source.values.count, referenceFront: reference.map { [$0.f1, $0.f2] },
-            referenceHypervolume: indicators.referenceHypervolume,
+            configurations: configurations, referenceFront: outcome.reference.map { [$0.f1, $0.f2] },
+            referenceHypervolume: outcome.referenceHypervolume,
             cells: outcome.cells.map {
                 .init(algorithm: $0.algorithm.rawValue, evaluations: $0.evaluations, medianHypervolume: $0.medianHypervolume,
                       medianIGD: $0.medianIGD, hypervolume: $0.hypervolume, igd: $0.igd)
@@ -142,7 +158,7 @@ struct ParetoCommand: ParsableCommand {
             comparisons: outcome.comparisons, wallSeconds: outcome.wallSeconds)
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try AtomicFile.write(Data(plot(outcome, reference: reference).utf8), to: out + "/pareto.svg")
+            try AtomicFile.write(Data(plot(outcome, reference: outcome.reference, xLabel: xLabel).utf8), to: out + "/pareto.svg")
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(try encoder.encode(summary), to: out + "/pareto.json")
@@ -176,17 +192,44 @@ struct ParetoCommand: ParsableCommand {
         }
     }
 
+    /// The static plans of a workflow: too many to enumerate, so the indicators are taken against the union of
+    /// every run's front and the all-fastest / all-cheapest plans.
+    func runWorkflow(_ name: String) throws {
+        var options = try WorkflowOptions.parse([])
+        options.source.workflow = name
+        options.model = model
+        let (graph, modelValue, platform) = try options.load()
+        let space = try ConfigurationSpace(graph: graph, model: modelValue, platform: platform, includesConfigurator: false)
+        let problem = WorkflowProblem(space: space)
+        if !json {
+            print("`\(graph.workflow.name)`: \(graph.count) steps, \(problem.choices.map(\.count).reduce(0, +)) Pareto-efficient step configurations, "
+                + "10^\(fixed(problem.log10Size, 1)) static plans; reference: the best front any run finds, with the all-fastest and all-cheapest plans")
+        }
+        var experiment = ParetoExperiment(algorithms: try parsedAlgorithms(), budgets: try parsedBudgets(), runs: max(1, runs), seed: seed)
+        experiment.populationSize = population
+        let quiet = json
+        let outcome = experiment.run(problem, reference: nil, anchors: problem.anchors, frontBudget: frontEvaluations) { done, total in
+            if !quiet { FileHandle.standardError.write(Data("\r  \(done)/\(total) algorithm × budget cells".utf8)) }
+        }
+        if !json {
+            FileHandle.standardError.write(Data("\n".utf8))
+            print("best front found: \(outcome.reference.count) plans, makespan \(fixed(outcome.reference.first?.f1 ?? 0, 3))–"
+                + "\(fixed(outcome.reference.last?.f1 ?? 0, 3)) s, cost \(usd(outcome.reference.last?.f2 ?? 0))–\(usd(outcome.reference.first?.f2 ?? 0))")
+        }
+        try finish(outcome, experiment: experiment, configurations: 0, xLabel: "makespan (s)")
+    }
+
     func pValue(_ p: Double) -> String { p < 0.0001 ? "<0.0001" : fixed(p, 4) + (p < 0.05 ? " *" : "") }
 
-    func plot(_ outcome: ParetoExperiment.Outcome, reference: [ObjectivePoint]) -> String {
+    func plot(_ outcome: ParetoExperiment.Outcome, reference: [ObjectivePoint], xLabel: String) -> String {
         let all = reference + outcome.fronts.values.flatMap { $0 }
         var chart = SVGPlot(
             title: "Duration / cost fronts at \(frontEvaluations) evaluations against the exhaustive front",
-            xLabel: "duration (s)", yLabel: "cost (µUSD)",
+            xLabel: xLabel, yLabel: "cost (µUSD)",
             x: (all.map(\.f1).min() ?? 0)...(all.map(\.f1).max() ?? 1),
             y: (all.map { $0.f2 * 1e6 }.min() ?? 0)...(all.map { $0.f2 * 1e6 }.max() ?? 1))
         chart.legendCorner = .topRight
-        chart.line("exhaustive", reference.map { ($0.f1, $0.f2 * 1e6) }, style: .init(color: "#222222", dash: "4 3", marker: .none), markers: false, steps: true)
+        chart.line(workflow == nil ? "exhaustive" : "best found", reference.map { ($0.f1, $0.f2 * 1e6) }, style: .init(color: "#222222", dash: "4 3", marker: .none), markers: false, steps: true)
         for (k, algorithm) in MOGA.allCases.enumerated() {
             guard let front = outcome.fronts[algorithm] else { continue }
             chart.line(algorithm.rawValue, front.map { ($0.f1, $0.f2 * 1e6) }, style: SVGPlot.palette[k % SVGPlot.palette.count], steps: true)

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 import StepConfPareto
 import Testing
 
@@ -131,5 +132,33 @@ struct TradeOff: DiscreteProblem {
         } throws: { error in
             String(describing: error).contains(fragment) && String(describing: error).contains("t.csv")
         }
+    }
+}
+
+@Suite struct WorkflowProblemTests {
+    static func problem(_ name: String) throws -> WorkflowProblem {
+        let workflow = try EmbeddedExamples.workflow(name)
+        let space = try ConfigurationSpace(
+            graph: try WorkflowGraph(workflow), model: try EmbeddedExamples.model(name, for: workflow), platform: .aws,
+            includesConfigurator: false)
+        return WorkflowProblem(space: space)
+    }
+
+    @Test func itsEndsAreTheAllFastestAndAllCheapestPlans() throws {
+        let problem = try Self.problem("synthetic16")
+        #expect(abs(problem.anchors[0].f1 - problem.space.fastestMakespanSeconds) < 1e-9)
+        #expect(problem.anchors[1].f2 <= problem.anchors[0].f2)
+        #expect(problem.log10Size > 10)
+    }
+
+    @Test func nsga2FindsMostOfAnEnumerableWorkflowsFront() throws {
+        // video: 5 steps; small enough to enumerate here.
+        let problem = try Self.problem("video")
+        try #require(problem.size <= 2_000_000, "video has \(problem.size) plans")
+        let truth = Exhaustive.front(Exhaustive.evaluateAll(problem))
+        let indicators = Indicators(reference: truth)
+        let found = MOGA.nsga2.run(problem, evaluations: 10_000, seed: 3)
+        let ratio = indicators.hypervolume(found.front.map(\.objectives)) / indicators.referenceHypervolume
+        #expect(ratio > 0.95, "HV ratio \(ratio)")
     }
 }
