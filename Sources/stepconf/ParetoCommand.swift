@@ -219,7 +219,7 @@ struct ParetoCommand: ParsableCommand {
         try finish(outcome, experiment: experiment, configurations: 0, xLabel: "makespan (s)")
     }
 
-    func pValue(_ p: Double) -> String { p < 0.0001 ? "<0.0001" : fixed(p, 4) + (p < 0.05 ? " *" : "") }
+    func pValue(_ p: Double) -> String { (p < 0.0001 ? "<0.0001" : fixed(p, 4)) + (p < 0.05 ? " *" : "") }
 
     func plot(_ outcome: ParetoExperiment.Outcome, reference: [ObjectivePoint], xLabel: String) -> String {
         let all = reference + outcome.fronts.values.flatMap { $0 }
