@@ -41,6 +41,12 @@ public struct ParetoExperiment: Sendable {
         public var second: MOGA
         public var hypervolumeP: Double
         public var igdP: Double
+
+        enum CodingKeys: String, CodingKey {
+            case evaluations, first, second
+            case hypervolumeP = "hypervolume_p"
+            case igdP = "igd_p"
+        }
     }
 
     public struct Outcome: Sendable {
