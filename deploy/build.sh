@@ -3,6 +3,7 @@
 # deploy/Makefile, then checks that the chosen runtime can load it.
 #
 #   deploy/build.sh [--runtime provided.al2|provided.al2023] [--arch x86_64|arm64] [--host] [--engine docker|podman|finch]
+#                   [--platform FILE]   (the platform the template was generated with: stepconf template --platform FILE)
 #
 # By default the build runs in the Amazon Linux 2 Swift image (glibc 2.26: loads on provided.al2 and
 # provided.al2023) with docker, podman or finch, whichever is installed. --host builds with this machine's
@@ -15,6 +16,7 @@ runtime=provided.al2
 arch=x86_64
 host=0
 engine=""
+platform=""
 image="${STEPCONF_SWIFT_IMAGE:-swift:6.1-amazonlinux2}"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -22,7 +24,8 @@ while [ $# -gt 0 ]; do
     --arch) arch="$2"; shift 2 ;;
     --host) host=1; shift ;;
     --engine) engine="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --platform) platform="$2"; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -76,6 +79,10 @@ for model in examples/*.model.json; do
   name=$(basename "$model" .model.json)
   cp "examples/$name.json" "$model" deploy/bundle.tmp/workflows/
 done
+if [ -n "$platform" ]; then
+  [ -f "$platform" ] || { echo "build.sh: --platform $platform: no such file" >&2; exit 2; }
+  cp "$platform" deploy/bundle.tmp/workflows/platform.json
+fi
 rm -rf deploy/bundle
 mv deploy/bundle.tmp deploy/bundle
 

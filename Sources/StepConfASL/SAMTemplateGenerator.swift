@@ -10,11 +10,17 @@ public struct SAMTemplateGenerator: Sendable {
     public let grid: ConfigurationGrid
     /// Memory of the configurator function, MB.
     public let configuratorMemoryMB: Int
+    /// Whether the bundle carries a platform file (`workflows/platform.json`) the configurator must decide on:
+    /// set when the grid is not the default one.
+    public let platformFile: Bool
 
-    public init(workflows: [Workflow], grid: ConfigurationGrid = Platform.aws.grid, configuratorMemoryMB: Int = 512) {
+    public init(
+        workflows: [Workflow], grid: ConfigurationGrid = Platform.aws.grid, configuratorMemoryMB: Int = 512, platformFile: Bool = false
+    ) {
         self.workflows = workflows
         self.grid = grid
         self.configuratorMemoryMB = configuratorMemoryMB
+        self.platformFile = platformFile
     }
 
     /// The function kinds the workflows use, sorted.
@@ -125,7 +131,13 @@ public struct SAMTemplateGenerator: Sendable {
     }
 
     var configurator: JSONValue {
-        [
+        var variables: [(String, JSONValue)] = [
+            ("STEPCONF_CACHE_TABLE", Self.ref("CacheTable")), ("STEPCONF_POLICY", Self.ref("Policy")),
+            ("STEPCONF_SAFETY", Self.ref("Safety")), ("STEPCONF_FUNCTION_PREFIX", Self.ref("FunctionPrefix")),
+            ("STEPCONF_STORE", Self.sub("s3://${DataBucket}")), ("STEPCONF_WORK_SCALE", Self.ref("WorkScale")),
+        ]
+        if platformFile { variables.append(("STEPCONF_PLATFORM", "platform.json")) }
+        return [
             "Type": "AWS::Serverless::Function",
             "Metadata": Self.makefile,
             "Properties": [
@@ -134,13 +146,7 @@ public struct SAMTemplateGenerator: Sendable {
                 "Handler": "configurator",
                 "MemorySize": .int(configuratorMemoryMB),
                 "Timeout": 30,
-                "Environment": [
-                    "Variables": [
-                        "STEPCONF_CACHE_TABLE": Self.ref("CacheTable"), "STEPCONF_POLICY": Self.ref("Policy"),
-                        "STEPCONF_SAFETY": Self.ref("Safety"), "STEPCONF_FUNCTION_PREFIX": Self.ref("FunctionPrefix"),
-                        "STEPCONF_STORE": Self.sub("s3://${DataBucket}"), "STEPCONF_WORK_SCALE": Self.ref("WorkScale"),
-                    ]
-                ],
+                "Environment": ["Variables": .object(variables)],
                 "Policies": [["DynamoDBCrudPolicy": ["TableName": Self.ref("CacheTable")]]],
             ],
         ]

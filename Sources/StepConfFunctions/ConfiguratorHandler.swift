@@ -13,18 +13,23 @@ public final class ConfiguratorHandler: CodableHandler {
         /// Function names are `{prefix}-{kind}-m{memory}`.
         public var functionPrefix: String
         public var safety: Double
+        /// Prices, memory→vCPU and the grid the policy decides on: the grid must be the one the stack deploys.
+        public var platform: Platform
 
         public init(workflowDirectory: String, policy: PolicyName = .stepconf, functionPrefix: String = "stepconf",
-                    safety: Double = Policies.defaultSafety) {
+                    safety: Double = Policies.defaultSafety, platform: Platform = .aws) {
             self.workflowDirectory = workflowDirectory
             self.policy = policy
             self.functionPrefix = functionPrefix
             self.safety = safety
+            self.platform = platform
         }
 
         /// `STEPCONF_WORKFLOW_DIR` (default `$LAMBDA_TASK_ROOT/workflows`), `STEPCONF_POLICY` (default
-        /// stepconf), `STEPCONF_FUNCTION_PREFIX` (default stepconf), `STEPCONF_SAFETY` (default 2).
-        /// - Throws: ``InputError`` for an unknown policy or a bad number.
+        /// stepconf), `STEPCONF_FUNCTION_PREFIX` (default stepconf), `STEPCONF_SAFETY` (default 2),
+        /// `STEPCONF_PLATFORM` (a platform file, relative to the workflow directory unless absolute; default
+        /// AWS us-east-1 and the paper's grid).
+        /// - Throws: ``InputError`` for an unknown policy, a bad number or an unreadable platform file.
         public init(environment: LambdaEnvironment) throws {
             let v = environment.variables
             workflowDirectory = v["STEPCONF_WORKFLOW_DIR"] ?? environment.taskRoot + "/workflows"
@@ -34,6 +39,11 @@ public final class ConfiguratorHandler: CodableHandler {
                 throw InputError(.invalidParameter, "STEPCONF_SAFETY must be a number ≥ 0")
             }
             safety = s
+            if let file = v["STEPCONF_PLATFORM"], !file.isEmpty {
+                platform = try Platform.load(from: file.hasPrefix("/") ? file : workflowDirectory + "/" + file)
+            } else {
+                platform = .aws
+            }
         }
     }
 
@@ -66,7 +76,7 @@ public final class ConfiguratorHandler: CodableHandler {
         let definition = try Workflow.load(from: settings.workflowDirectory + "/\(workflow).json")
         let model = try PerformanceModel.load(from: settings.workflowDirectory + "/\(workflow).model.json", for: definition)
         let made = try Policies.make(
-            settings.policy, graph: try WorkflowGraph(definition), model: model, platform: .aws, safety: settings.safety)
+            settings.policy, graph: try WorkflowGraph(definition), model: model, platform: settings.platform, safety: settings.safety)
         policies[workflow] = made
         return made
     }

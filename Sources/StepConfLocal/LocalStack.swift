@@ -29,7 +29,8 @@ public struct LocalStack: Sendable {
         public var region = "us-east-1"
         public var account = "123456789012"
         public var python = "python3"
-        public var grid: ConfigurationGrid = Platform.aws.grid
+        /// The platform the configurator decides on; its grid gives the functions.
+        public var platform: Platform = .aws
 
         public init(
             directory: String, port: Int, emulatorPort: Int, stepconf: String, bootstrap: String, policy: PolicyName = .stepconf,
@@ -95,6 +96,7 @@ public struct LocalStack: Sendable {
             try AtomicFile.write(try encoder.encode(workflow), to: "\(settings.directory)/workflows/\(workflow.name).json")
             try AtomicFile.write(try encoder.encode(model), to: "\(settings.directory)/workflows/\(workflow.name).model.json")
         }
+        try AtomicFile.write(try encoder.encode(settings.platform), to: "\(settings.directory)/workflows/platform.json")
         let port = settings.port == 0 ? try Self.freePort() : settings.port
         let emulatorPort = settings.emulatorPort == 0 ? try Self.freePort() : settings.emulatorPort
         let endpoint = "http://127.0.0.1:\(port)"
@@ -184,11 +186,12 @@ public struct LocalStack: Sendable {
             "STEPCONF_STORE": "s3://\(settings.bucket)", "STEPCONF_CACHE_TABLE": settings.table,
             "STEPCONF_WORKFLOW_DIR": settings.directory + "/workflows", "STEPCONF_POLICY": settings.policy.rawValue,
             "STEPCONF_SAFETY": "\(settings.safety)", "STEPCONF_WORK_SCALE": "\(settings.workScale)",
-            "STEPCONF_FUNCTION_PREFIX": settings.functionPrefix, "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": settings.region,
+            "STEPCONF_FUNCTION_PREFIX": settings.functionPrefix, "STEPCONF_PLATFORM": "platform.json",
+            "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": settings.region,
             "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
         ]
         return FunctionSpec.stack(
-            kinds: Set(workflows.flatMap { $0.steps.map(\.kind) }).sorted(), memorySizes: settings.grid.memoryMB,
+            kinds: Set(workflows.flatMap { $0.steps.map(\.kind) }).sorted(), memorySizes: settings.platform.grid.memoryMB,
             bootstrap: settings.bootstrap, prefix: settings.functionPrefix, environment: environment)
     }
 }

@@ -52,6 +52,7 @@ public struct LocalWorkflowRunner: Sendable {
             "STEPCONF_CACHE_PATH": settings.workDirectory + "/cache.sqlite",
             "STEPCONF_WORKFLOW_DIR": settings.workDirectory + "/workflows", "STEPCONF_POLICY": settings.policy.rawValue,
             "STEPCONF_SAFETY": "\(settings.safety)", "STEPCONF_FUNCTION_PREFIX": settings.functionPrefix,
+            "STEPCONF_PLATFORM": "platform.json",
         ]
         return FunctionSpec.stack(
             kinds: Set(graph.workflow.steps.map(\.kind)).sorted(), memorySizes: settings.platform.grid.memoryMB,
@@ -153,5 +154,7 @@ public struct LocalWorkflowRunner: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(workflow), to: "\(directory)/\(workflow.name).json")
         try AtomicFile.write(try encoder.encode(model), to: "\(directory)/\(workflow.name).model.json")
+        // The configurator decides on the grid the emulator serves.
+        try AtomicFile.write(try encoder.encode(settings.platform), to: "\(directory)/platform.json")
     }
 }

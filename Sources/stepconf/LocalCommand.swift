@@ -51,6 +51,9 @@ struct LocalUp: ParsableCommand {
     @Option(help: ArgumentHelp("The bootstrap binary. Default: the one next to stepconf (built if missing).", valueName: "path"))
     var bootstrap: String?
 
+    @Option(help: ArgumentHelp("Platform file: prices and the grid the configurator decides on and the functions cover.", valueName: "file"))
+    var platform: String?
+
     @Flag(help: "Print local.json (ports, PIDs, ARNs) instead of the instructions.")
     var json = false
 
@@ -69,9 +72,11 @@ struct LocalUp: ParsableCommand {
             loaded.append((graph.workflow, model))
         }
         let stepconf = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        let stack = LocalStack(settings: .init(
+        var settings = LocalStack.Settings(
             directory: dir, port: port, emulatorPort: emulatorPort, stepconf: stepconf, bootstrap: try ensureBootstrap(bootstrap),
-            policy: try PolicyName.parse(policy), workScale: workScale))
+            policy: try PolicyName.parse(policy), workScale: workScale)
+        if let platform { settings.platform = try Platform.load(from: platform) }
+        let stack = LocalStack(settings: settings)
         let quiet = json
         let state = try stack.up(loaded) { line in if !quiet { print(line) } }
         if json { try printJSON(state); return }

@@ -23,7 +23,9 @@ struct TemplateCommand: ParsableCommand {
         help: ArgumentHelp("Workflows (files or embedded names); repeatable. Default: synthetic16 and video.", valueName: "file|name"))
     var workflows: [String] = []
 
-    @Option(help: ArgumentHelp("Platform file (its grid gives the memory sizes).", valueName: "file"))
+    @Option(help: ArgumentHelp(
+        "Platform file: its grid gives the memory sizes, and the configurator decides on it (deploy/build.sh --platform FILE puts it in the bundle).",
+        valueName: "file"))
     var platform: String?
 
     @Option(help: ArgumentHelp("Where to write; standard output when absent.", valueName: "file"))
@@ -35,7 +37,7 @@ struct TemplateCommand: ParsableCommand {
             loaded.append(try WorkflowOptions.loadWorkflow(name, platform: nil).graph.workflow)
         }
         let grid = try platform.map { try Platform.load(from: $0) }?.grid ?? Platform.aws.grid
-        let text = SAMTemplateGenerator(workflows: loaded, grid: grid).generate()
+        let text = SAMTemplateGenerator(workflows: loaded, grid: grid, platformFile: platform != nil).generate()
         guard let out else {
             FileHandle.standardOutput.write(Data(text.utf8))
             return

@@ -24,6 +24,14 @@ import Testing
         #expect(committed == generated, "template.yaml is stale: run stepconf template --out template.yaml")
     }
 
+    @Test func aTemplateForAnotherGridTellsTheConfiguratorToDecideOnIt() throws {
+        let grid = ConfigurationGrid(memoryMB: [1024, 3008], inter: [1, 2, 4], intra: [1, 2])
+        let text = SAMTemplateGenerator(workflows: [try Self.workflow("video")], grid: grid, platformFile: true).generate()
+        #expect(text.contains("STEPCONF_PLATFORM: \"platform.json\""))
+        #expect(text.contains("VideoDetectM3008Function:") && !text.contains("VideoDetectM2048Function:"))
+        #expect(!SAMTemplateGenerator(workflows: [try Self.workflow("video")]).generate().contains("STEPCONF_PLATFORM"))
+    }
+
     @Test func templateHasOneFunctionPerKindAndMemoryAndLeastPrivilegeStateMachines() throws {
         let workflows = [try Self.workflow("synthetic16"), try Self.workflow("video")]
         let text = SAMTemplateGenerator(workflows: workflows).generate()

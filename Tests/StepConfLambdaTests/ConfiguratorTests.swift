@@ -35,6 +35,21 @@ enum Paths {
         return try JSONDecoder().decode(ConfiguratorEvent.self, from: JSONSerialization.data(withJSONObject: object))
     }
 
+    @Test func thePlatformFileComesFromTheEnvironmentAndABadOneIsRefused() throws {
+        let directory = Paths.root.appendingPathComponent("examples").path
+        let plain = try ConfiguratorHandler.Settings(environment: LambdaEnvironment(["STEPCONF_WORKFLOW_DIR": directory]))
+        #expect(plain.platform == .aws)
+        var platform = Platform.aws
+        platform.grid = ConfigurationGrid(memoryMB: [1024], inter: [1, 2], intra: [1])
+        let file = Paths.temporary("platform.json")
+        try JSONEncoder().encode(platform).write(to: URL(fileURLWithPath: file))
+        let loaded = try ConfiguratorHandler.Settings(environment: LambdaEnvironment(["STEPCONF_WORKFLOW_DIR": directory, "STEPCONF_PLATFORM": file]))
+        #expect(loaded.platform.grid.memoryMB == [1024])
+        #expect(throws: InputError.self) {
+            _ = try ConfiguratorHandler.Settings(environment: LambdaEnvironment(["STEPCONF_WORKFLOW_DIR": directory, "STEPCONF_PLATFORM": "missing.json"]))
+        }
+    }
+
     @Test func decisionsEqualThoseOfStepconfPlanForTheSameInputs() throws {
         let workflow = try Workflow.load(from: Paths.root.appendingPathComponent("examples/synthetic16.json").path)
         let model = try PerformanceModel.load(

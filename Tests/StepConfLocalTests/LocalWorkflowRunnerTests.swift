@@ -113,6 +113,20 @@ enum TestWorkflows {
         try expectFaithful(report, graph, directory: directory)
     }
 
+    @Test func theConfiguratorDecidesOnTheRunsPlatformGrid() async throws {
+        let directory = TestWorkflows.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var platform = Platform.aws
+        platform.grid = ConfigurationGrid(memoryMB: [512, 1024], inter: [1, 2], intra: [1, 2])
+        let runner = LocalWorkflowRunner(settings: .init(
+            bootstrap: RunningEmulator.bootstrap, workDirectory: directory, workScale: TestWorkflows.workScale, platform: platform))
+        let workflow = Workflow(name: "chain", steps: [TestWorkflows.step("one"), TestWorkflows.step("two", ["one"])])
+        // An SLO nothing meets: every step at its fastest θ — of this grid, not the paper's.
+        let report = try await runner.run(try WorkflowGraph(workflow), model: try TestWorkflows.model(for: workflow), sloSeconds: 0.001)
+        #expect(report.completed)
+        #expect(report.steps.allSatisfy { $0.memoryMB == 1024 && $0.inter <= 2 && $0.intra <= 2 })
+    }
+
     @Test func aBadSLOIsRefusedBeforeAnythingRuns() async throws {
         let graph = try WorkflowGraph(TestWorkflows.nShape)
         await #expect(throws: InputError.self) {
