@@ -152,12 +152,6 @@ extension Estimator {
         return max(0, sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * quantile).rounded(.up)))])
     }
 
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        let n = sorted.count
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
-    }
-
     func errors(
         _ model: StepModel, _ list: [MeasuredConfiguration], measured: (MeasuredConfiguration) -> Double,
         predict: (StepModel, MeasuredConfiguration) -> Double

@@ -78,15 +78,16 @@ public struct EmulatorError: Error, CustomStringConvertible, Sendable {
 
 extension FunctionSpec {
     /// The functions a deployed stack has, as the emulator serves them: `{prefix}-configurator` and
-    /// `{prefix}-{kind}-m{memory}` for every kind and memory size, all running `bootstrap` with `environment`.
+    /// `{prefix}-{kind}-m{memory}` for every kind and memory size, all running `bootstrap` with `environment`
+    /// (the configurator left out when `includesConfigurator` is false: a profile needs none).
     public static func stack(
         kinds: [String], memorySizes: [Int], bootstrap: String, prefix: String, environment: [String: String],
-        configuratorMemoryMB: Int = 512, stepTimeoutSeconds: Double = 900
+        configuratorMemoryMB: Int = 512, includesConfigurator: Bool = true, stepTimeoutSeconds: Double = 900
     ) -> [FunctionSpec] {
         let configurator = FunctionSpec(
             name: "\(prefix)-configurator", handler: "configurator", memoryMB: configuratorMemoryMB, timeoutSeconds: 30,
             executable: bootstrap, environment: environment)
-        return [configurator]
+        return (includesConfigurator ? [configurator] : [])
             + kinds.flatMap { kind in
                 memorySizes.map { m in
                     FunctionSpec(

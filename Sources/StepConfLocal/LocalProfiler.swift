@@ -30,15 +30,10 @@ public struct LocalProfiler: Sendable {
 
     /// The emulator functions a profile of `graph` on `grid` needs.
     public func functions(for graph: WorkflowGraph, grid: ConfigurationGrid) -> [FunctionSpec] {
-        let kinds = Set(graph.workflow.steps.map(\.kind)).sorted()
-        return kinds.flatMap { kind in
-            grid.memoryMB.map { m in
-                FunctionSpec(
-                    name: functionName(kind: kind, memoryMB: m), handler: kind, memoryMB: m, timeoutSeconds: timeoutSeconds,
-                    executable: bootstrap,
-                    environment: ["STEPCONF_STORE": storeRoot, "STEPCONF_WORK_SCALE": "\(workScale)"])
-            }
-        }
+        FunctionSpec.stack(
+            kinds: Set(graph.workflow.steps.map(\.kind)).sorted(), memorySizes: grid.memoryMB, bootstrap: bootstrap,
+            prefix: functionPrefix, environment: ["STEPCONF_STORE": storeRoot, "STEPCONF_WORK_SCALE": "\(workScale)"],
+            includesConfigurator: false, stepTimeoutSeconds: timeoutSeconds)
     }
 
     func functionName(kind: String, memoryMB: Int) -> String {

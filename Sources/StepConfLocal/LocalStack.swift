@@ -88,15 +88,9 @@ public struct LocalStack: Sendable {
             throw InputError(
                 .malformed, "a local stack already runs from \(settings.directory) (moto on port \(running.port)): `stepconf local down` first")
         }
-        let fm = FileManager.default
-        try? fm.createDirectory(atPath: settings.directory + "/workflows", withIntermediateDirectories: true)
+        try ConfiguratorFiles.write(workflows, platform: settings.platform, to: settings.directory + "/workflows")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        for (workflow, model) in workflows {
-            try AtomicFile.write(try encoder.encode(workflow), to: "\(settings.directory)/workflows/\(workflow.name).json")
-            try AtomicFile.write(try encoder.encode(model), to: "\(settings.directory)/workflows/\(workflow.name).model.json")
-        }
-        try AtomicFile.write(try encoder.encode(settings.platform), to: "\(settings.directory)/workflows/platform.json")
         let port = settings.port == 0 ? try Self.freePort() : settings.port
         let emulatorPort = settings.emulatorPort == 0 ? try Self.freePort() : settings.emulatorPort
         let endpoint = "http://127.0.0.1:\(port)"
@@ -186,7 +180,7 @@ public struct LocalStack: Sendable {
             "STEPCONF_STORE": "s3://\(settings.bucket)", "STEPCONF_CACHE_TABLE": settings.table,
             "STEPCONF_WORKFLOW_DIR": settings.directory + "/workflows", "STEPCONF_POLICY": settings.policy.rawValue,
             "STEPCONF_SAFETY": "\(settings.safety)", "STEPCONF_WORK_SCALE": "\(settings.workScale)",
-            "STEPCONF_FUNCTION_PREFIX": settings.functionPrefix, "STEPCONF_PLATFORM": "platform.json",
+            "STEPCONF_FUNCTION_PREFIX": settings.functionPrefix, "STEPCONF_PLATFORM": ConfiguratorFiles.platformFile,
             "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": settings.region,
             "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
         ]

@@ -52,7 +52,7 @@ public struct LocalWorkflowRunner: Sendable {
             "STEPCONF_CACHE_PATH": settings.workDirectory + "/cache.sqlite",
             "STEPCONF_WORKFLOW_DIR": settings.workDirectory + "/workflows", "STEPCONF_POLICY": settings.policy.rawValue,
             "STEPCONF_SAFETY": "\(settings.safety)", "STEPCONF_FUNCTION_PREFIX": settings.functionPrefix,
-            "STEPCONF_PLATFORM": "platform.json",
+            "STEPCONF_PLATFORM": ConfiguratorFiles.platformFile,
         ]
         return FunctionSpec.stack(
             kinds: Set(graph.workflow.steps.map(\.kind)).sorted(), memorySizes: settings.platform.grid.memoryMB,
@@ -77,7 +77,7 @@ public struct LocalWorkflowRunner: Sendable {
                 "step \(step.id): kind `\(step.kind)` has no function (known: \(StepFunctions.all.keys.sorted().joined(separator: ", ")))")
         }
         let store = try LocalDirectoryStore(root: storeRoot)
-        try writeWorkflow(graph.workflow, model: model)
+        try ConfiguratorFiles.write([(graph.workflow, model)], platform: settings.platform, to: settings.workDirectory + "/workflows")
         let firstKeys = inputKeys.isEmpty ? try StarterInputs.make(for: graph[graph.start], store: store) : inputKeys
 
         let emulator = await LocalEmulator.start(functions(for: graph))
@@ -140,21 +140,5 @@ public struct LocalWorkflowRunner: Sendable {
         String(
             format: "%@ done at %.3f s: m=%d p=%d q=%d, %d cold, %d warm", r.id, r.end, r.memoryMB, r.inter, r.intra,
             r.cold, r.warm)
-    }
-
-    /// What the configurator reads: `{workflow}.json` and `{workflow}.model.json`.
-    func writeWorkflow(_ workflow: Workflow, model: PerformanceModel) throws {
-        let directory = settings.workDirectory + "/workflows"
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw InputError(.unreadable, "\(directory): cannot create the directory (\(error.localizedDescription))")
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(workflow), to: "\(directory)/\(workflow.name).json")
-        try AtomicFile.write(try encoder.encode(model), to: "\(directory)/\(workflow.name).model.json")
-        // The configurator decides on the grid the emulator serves.
-        try AtomicFile.write(try encoder.encode(settings.platform), to: "\(directory)/platform.json")
     }
 }

@@ -24,14 +24,8 @@ public struct ParetoExperiment: Sendable {
         public var evaluations: Int
         public var hypervolume: [Double]
         public var igd: [Double]
-        public var medianHypervolume: Double { Self.median(hypervolume) }
-        public var medianIGD: Double { Self.median(igd) }
-
-        static func median(_ values: [Double]) -> Double {
-            let s = values.sorted()
-            guard !s.isEmpty else { return .nan }
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-        }
+        public var medianHypervolume: Double { median(hypervolume) }
+        public var medianIGD: Double { median(igd) }
     }
 
     /// A pairwise comparison at one budget: Wilcoxon p-values for HV and IGD, Holm-adjusted across the pairs.

@@ -54,19 +54,7 @@ struct ParetoBench: ParsableCommand {
     }
 
     func run() throws {
-        let source: ConfigurationTable
-        if let table {
-            guard let data = FileManager.default.contents(atPath: table) else { throw CLIError(message: "\(table): cannot read the file") }
-            source = try ConfigurationTable.parse(String(decoding: data, as: UTF8.self), source: table)
-        } else {
-            let experiment = WordCountExperiment(seed: seed)
-            source = ConfigurationTable.build(
-                axes: [WordCountExperiment.memorySizes, WordCountExperiment.concurrencies, WordCountExperiment.batchPercents]
-            ) { v in
-                let outcome = experiment.evaluate(memoryMB: v[0], concurrency: v[1], batchPercent: v[2])
-                return ObjectivePoint(outcome.durationSeconds, outcome.costUSD)
-            }
-        }
+        let source = try wordCountTable(file: table, seed: seed)
         let indicators = Indicators(reference: ParetoFront.nonDominated(source.values))
         var figures: [Figure] = []
         let clock = ContinuousClock()

@@ -107,19 +107,7 @@ struct ParetoCommand: ParsableCommand {
         if let workflow { return try runWorkflow(workflow) }
         let clock = ContinuousClock()
         var started = clock.now
-        let source: ConfigurationTable
-        if let table {
-            guard let data = FileManager.default.contents(atPath: table) else { throw CLIError(message: "\(table): cannot read the file") }
-            source = try ConfigurationTable.parse(String(decoding: data, as: UTF8.self), source: table)
-        } else {
-            let experiment = WordCountExperiment(seed: seed)
-            source = ConfigurationTable.build(
-                axes: [WordCountExperiment.memorySizes, WordCountExperiment.concurrencies, WordCountExperiment.batchPercents]
-            ) { v in
-                let outcome = experiment.evaluate(memoryMB: v[0], concurrency: v[1], batchPercent: v[2])
-                return ObjectivePoint(outcome.durationSeconds, outcome.costUSD)
-            }
-        }
+        let source = try wordCountTable(file: table, seed: seed)
         let tableSeconds = (clock.now - started).seconds
         if let exportTable { try AtomicFile.write(Data(source.csv().utf8), to: exportTable) }
         started = clock.now
@@ -266,5 +254,20 @@ struct ParetoCommand: ParsableCommand {
             case referenceHypervolume = "reference_hypervolume"
             case wallSeconds = "wall_s"
         }
+    }
+}
+
+/// The word-count problem's table: read from `file` (CSV), or every configuration run in the simulator.
+func wordCountTable(file: String?, seed: UInt64) throws -> ConfigurationTable {
+    if let file {
+        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError(message: "\(file): cannot read the file") }
+        return try ConfigurationTable.parse(String(decoding: data, as: UTF8.self), source: file)
+    }
+    let experiment = WordCountExperiment(seed: seed)
+    return ConfigurationTable.build(
+        axes: [WordCountExperiment.memorySizes, WordCountExperiment.concurrencies, WordCountExperiment.batchPercents]
+    ) { v in
+        let outcome = experiment.evaluate(memoryMB: v[0], concurrency: v[1], batchPercent: v[2])
+        return ObjectivePoint(outcome.durationSeconds, outcome.costUSD)
     }
 }

@@ -53,7 +53,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let (graph, model, platform) = try options.load()
-        let sloSeconds = try resolveSLO(graph: graph, model: model, platform: platform)
+        let sloSeconds = try resolveSLO(slo, graph: graph, model: model, platform: platform)
         let names = policy == "all" ? PolicyName.allCases : [try PolicyName.parse(policy)]
         var plans: [Plan] = []
         for name in names {
@@ -70,12 +70,6 @@ struct PlanCommand: ParsableCommand {
         if plans.count == 1 { printPlan(plans[0]) } else { printComparison(plans) }
     }
 
-    /// `auto`: 1.5 × the makespan with every step at its fastest θ (no configurator).
-    private func resolveSLO(graph: WorkflowGraph, model: PerformanceModel, platform: Platform) throws -> Double {
-        if let value = Double(slo) { return value }
-        let space = try ConfigurationSpace(graph: graph, model: model, platform: platform, includesConfigurator: false)
-        return 1.5 * space.fastestMakespanSeconds
-    }
 
     private func printPlan(_ plan: Plan) {
         print("Plan for `\(plan.workflow)` · policy \(plan.policy.rawValue) · SLO \(fixed(plan.sloSeconds, 3)) s")
@@ -121,4 +115,12 @@ struct PlanCommand: ParsableCommand {
         print(table.render())
         print("Dynamic policies include one configurator decision per step in time and cost.")
     }
+}
+
+/// `--slo`: a number of seconds, or `auto` = 1.5 × the makespan with every step at its fastest θ (no
+/// configurator).
+func resolveSLO(_ slo: String, graph: WorkflowGraph, model: PerformanceModel, platform: Platform) throws -> Double {
+    if let value = Double(slo) { return value }
+    let space = try ConfigurationSpace(graph: graph, model: model, platform: platform, includesConfigurator: false)
+    return 1.5 * space.fastestMakespanSeconds
 }

@@ -73,13 +73,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (graph, model, platform) = try options.load()
-        let sloSeconds: Double
-        if let value = Double(slo) {
-            sloSeconds = value
-        } else {
-            let space = try ConfigurationSpace(graph: graph, model: model, platform: platform, includesConfigurator: false)
-            sloSeconds = 1.5 * space.fastestMakespanSeconds
-        }
+        let sloSeconds = try resolveSLO(slo, graph: graph, model: model, platform: platform)
         let runner = LocalWorkflowRunner(settings: .init(
             bootstrap: try ensureBootstrap(bootstrap), workDirectory: dir, policy: try PolicyName.parse(policy), safety: safety,
             workScale: workScale, platform: platform))
@@ -129,12 +123,6 @@ struct RunCommand: AsyncParsableCommand {
                 + "\(ProcessInfo.processInfo.activeProcessorCount) cores. Give a --slo this machine can meet, or profile and fit "
                 + "locally (stepconf profile --backend local, stepconf fit) and run with --model.")
         }
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }
 

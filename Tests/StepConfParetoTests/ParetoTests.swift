@@ -102,7 +102,7 @@ struct TradeOff: DiscreteProblem {
         let second = algorithm.run(TradeOff(), evaluations: 800, seed: 42, populationSize: 20)
         let other = algorithm.run(TradeOff(), evaluations: 800, seed: 43, populationSize: 20)
         #expect(first.front == second.front)
-        #expect(first.front != other.front || first.front.count == 31)
+        #expect(first.front != other.front, "another seed explores differently")
     }
 }
 
