@@ -46,7 +46,11 @@ import Testing
         #expect(text.contains("BuildMethod: \"makefile\""))
         #expect(text.contains("TimeToLiveSpecification:"))
         #expect(text.contains("DefinitionUri: \"statemachine/video.asl.json\""))
+        // Both runtime warnings are acknowledged, each with the dates and the way to move on.
+        #expect(text.contains("- \"W1030\""))
         #expect(text.contains("- \"W2531\""))
+        #expect(text.contains("W1030: \"Acknowledged:"))
+        #expect(text.contains("2027-02-01") && text.contains("2027-03-03") && text.contains("Runtime=provided.al2023"))
         // The video state machine may invoke the configurator and the video functions, not the synthetic ones.
         let video = try #require(text.range(of: "VideoStateMachine:"))
         let section = String(text[video.lowerBound...].prefix { _ in true }).components(separatedBy: "CacheTable:")[0]
