@@ -4,12 +4,14 @@ import StepConfAWS
 import StepConfCore
 import StepConfHTTP
 
-/// `stepconf local up|down`: the cloud on this machine. The emulator serves every function; moto's server
-/// serves S3, DynamoDB and Step Functions, and executes the generated state machines (its Step Functions
-/// engine calls Lambda on `localhost:$MOTO_PORT`, which is the emulator's port). The bucket, the cache
-/// table and one state machine per workflow are created, so `aws stepfunctions start-execution
-/// --endpoint-url …` runs a workflow locally as in the cloud. Both servers run detached; their PIDs and
-/// ports are kept in `DIR/local.json` for `down`.
+/// `stepconf local up|down`: the cloud on this machine, created from the SAM template users deploy (DESIGN §8).
+/// moto's server serves S3, DynamoDB, IAM, Lambda's control plane, CloudFormation and Step Functions; the stack
+/// is created there from the template as `sam package` + `sam deploy` would create it on AWS (``stackHelper``);
+/// the emulator then serves every function the stack holds — name, handler, memory, timeout and environment as
+/// Lambda (moto) holds them — running the real bootstrap from the packaged bundle. moto's Step Functions engine
+/// executes the state machines and calls Lambda on `localhost:$MOTO_PORT`, the emulator's port. So `aws
+/// stepfunctions start-execution --endpoint-url …` runs a workflow locally as in the cloud. Both servers run
+/// detached; their PIDs and ports are kept in `DIR/local.json` for `down`.
 public struct LocalStack: Sendable {
     public struct Settings: Sendable {
         public var directory: String
@@ -24,13 +26,17 @@ public struct LocalStack: Sendable {
         public var safety: Double
         public var workScale: Double
         public var functionPrefix = "stepconf"
-        public var bucket = "stepconf-local"
-        public var table = "stepconf-cache"
+        public var stackName = "stepconf"
         public var region = "us-east-1"
         public var account = "123456789012"
+        /// The Python with moto's server and aws-sam-translator.
         public var python = "python3"
         /// The platform the configurator decides on; its grid gives the functions.
         public var platform: Platform = .aws
+        /// Whether the configurator is told to decide on `platform` (`STEPCONF_PLATFORM`): when it is not AWS's.
+        public var platformFile = false
+        /// A SAM template to create the stack from; nil: the one `stepconf template` writes for the workflows.
+        public var template: String?
 
         public init(
             directory: String, port: Int, emulatorPort: Int, stepconf: String, bootstrap: String, policy: PolicyName = .stepconf,
@@ -54,14 +60,18 @@ public struct LocalStack: Sendable {
         public var emulatorPort: Int
         public var motoPID: Int32
         public var emulatorPID: Int32
-        public var bucket: String
-        public var table: String
+        public var stack: String
+        /// The stack's data bucket and cache table (its outputs `DataBucketName`, `CacheTableName`), if it has them.
+        public var bucket: String?
+        public var table: String?
         public var region: String
         /// Workflow name → state machine ARN.
         public var stateMachines: [String: String]
+        /// What moto could not create from the template and was applied otherwise.
+        public var covered: [String]
 
         enum CodingKeys: String, CodingKey {
-            case endpoint, port, bucket, table, region
+            case endpoint, port, stack, bucket, table, region, covered
             case emulatorPort = "emulator_port"
             case motoPID = "moto_pid"
             case emulatorPID = "emulator_pid"
@@ -80,80 +90,190 @@ public struct LocalStack: Sendable {
         FileManager.default.contents(atPath: directory + "/local.json").flatMap { try? JSONDecoder().decode(State.self, from: $0) }
     }
 
-    /// Starts both servers and creates the resources. `progress` gets a line per stage.
-    /// - Throws: ``InputError`` when a server does not start (its log is named) or a resource cannot be
-    ///   created; whatever was started is stopped again.
+    /// Starts moto, creates the stack from the template there, then starts the emulator with the stack's functions.
+    /// `progress` gets a line per stage.
+    /// - Throws: ``InputError`` when a server does not start (its log is named), the template cannot be read or
+    ///   translated, or the stack fails to create (the failed resources and reasons are in the message); whatever
+    ///   was started is stopped again, so nothing is left half-created.
     public func up(_ workflows: [(Workflow, PerformanceModel)], progress: (String) -> Void = { _ in }) throws -> State {
         if let running = Self.state(in: settings.directory), Self.alive(running.motoPID) || Self.alive(running.emulatorPID) {
             throw InputError(
                 .malformed, "a local stack already runs from \(settings.directory) (moto on port \(running.port)): `stepconf local down` first")
         }
-        try ConfiguratorFiles.write(workflows, platform: settings.platform, to: settings.directory + "/workflows")
+        let bundle = try stageBundle(workflows)
+        let template = try settings.template ?? writeTemplate(workflows.map(\.0))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let port = settings.port == 0 ? try Self.freePort() : settings.port
         let emulatorPort = settings.emulatorPort == 0 ? try Self.freePort() : settings.emulatorPort
         let endpoint = "http://127.0.0.1:\(port)"
-        let functions = functionSpecs(workflows.map(\.0), endpoint: endpoint)
-        try AtomicFile.write(try encoder.encode(functions), to: settings.directory + "/functions.json")
 
-        progress("starting the Lambda emulator on port \(emulatorPort) (\(functions.count) functions)")
-        let emulatorPID = try Self.spawn(
-            settings.stepconf, ["emulator", "--functions", settings.directory + "/functions.json", "--port", "\(emulatorPort)"],
-            environment: [:], log: settings.directory + "/emulator.log")
-        var started = [emulatorPID]
+        progress("starting moto's server on port \(port) (Step Functions calls Lambda on port \(emulatorPort))")
+        let motoPID = try Self.spawn(
+            "/usr/bin/env", [settings.python, "-c", Self.motoLauncher, "-H", "127.0.0.1", "-p", "\(port)"],
+            environment: ["MOTO_PORT": "\(emulatorPort)"], log: settings.directory + "/moto.log")
+        var started = [motoPID]
         do {
-            try Self.waitForHTTP("http://127.0.0.1:\(emulatorPort)/", pid: emulatorPID, log: settings.directory + "/emulator.log")
-            progress("starting moto's server on port \(port) (Step Functions calls Lambda on port \(emulatorPort))")
-            let motoPID = try Self.spawn(
-                "/usr/bin/env", [settings.python, "-c", Self.motoLauncher, "-H", "127.0.0.1", "-p", "\(port)"],
-                environment: ["MOTO_PORT": "\(emulatorPort)"], log: settings.directory + "/moto.log")
-            started.append(motoPID)
             try Self.waitForHTTP(endpoint + "/moto-api/", pid: motoPID, log: settings.directory + "/moto.log")
             let config = try HTTPClient().send(HTTPRequest(
                 method: "POST", url: endpoint + "/moto-api/config", headers: [("Content-Type", "application/json")],
                 body: Data(#"{"stepfunctions": {"execute_state_machine": true}}"#.utf8), timeout: .seconds(10)))
             guard (200..<300).contains(config.status) else { throw InputError(.unreadable, "moto refused its configuration: HTTP \(config.status)") }
 
-            let aws = try AWSConfiguration(
-                region: settings.region,
-                credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "test", secretAccessKey: "test")),
-                endpoints: Dictionary(uniqueKeysWithValues: AWSService.allCases.map { ($0, try! AWSEndpoint(endpoint)) }))
-            progress("creating bucket \(settings.bucket), table \(settings.table) and \(workflows.count) state machines")
-            try S3Client(configuration: aws).createBucket(settings.bucket)
-            try DynamoDBClient(configuration: aws).createTable(settings.table, ttlAttribute: "expires_at")
-            let sfn = StepFunctionsClient(configuration: aws)
+            progress("creating stack \(settings.stackName) from \(template) (packaged, SAM-translated, CloudFormation on moto)")
+            let stack = try createStack(template: template, bundle: bundle, endpoint: endpoint, progress: progress)
+            let local = [
+                "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": settings.region, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+            ]
+            let functions = stack.functions.map {
+                FunctionSpec(
+                    name: $0.name, handler: $0.handler, memoryMB: $0.memoryMB, timeoutSeconds: $0.timeoutSeconds,
+                    executable: bundle + "/bootstrap", environment: $0.environment.merging(local) { $1 })
+            }
+            try AtomicFile.write(try encoder.encode(functions), to: settings.directory + "/functions.json")
+
+            progress("starting the Lambda emulator on port \(emulatorPort) (the stack's \(functions.count) functions)")
+            let emulatorPID = try Self.spawn(
+                settings.stepconf, ["emulator", "--functions", settings.directory + "/functions.json", "--port", "\(emulatorPort)"],
+                environment: [:], log: settings.directory + "/emulator.log")
+            started.append(emulatorPID)
+            try Self.waitForHTTP("http://127.0.0.1:\(emulatorPort)/", pid: emulatorPID, log: settings.directory + "/emulator.log")
+
             var machines: [String: String] = [:]
-            for (workflow, _) in workflows {
-                let definition = try StateMachineGenerator(graph: WorkflowGraph(workflow)).generate().text
-                    .replacingOccurrences(of: StateMachineGenerator.configuratorPlaceholder, with: functionARN("configurator"))
-                    .replacingOccurrences(of: StateMachineGenerator.prefixPlaceholder, with: settings.functionPrefix)
-                machines[workflow.name] = try sfn.createOrUpdateStateMachine(
-                    name: "\(settings.functionPrefix)-\(workflow.name)", definition: definition,
-                    roleARN: "arn:aws:iam::\(settings.account):role/\(settings.functionPrefix)-state-machine")
+            for (name, arn) in stack.stateMachines {
+                let prefix = settings.functionPrefix + "-"
+                machines[name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name] = arn
             }
             let state = State(
                 endpoint: endpoint, port: port, emulatorPort: emulatorPort, motoPID: motoPID, emulatorPID: emulatorPID,
-                bucket: settings.bucket, table: settings.table, region: settings.region, stateMachines: machines)
+                stack: settings.stackName, bucket: stack.outputs["DataBucketName"], table: stack.outputs["CacheTableName"],
+                region: settings.region, stateMachines: machines, covered: stack.covered)
             try AtomicFile.write(try encoder.encode(state), to: statePath)
             return state
         } catch {
             for pid in started { Self.stop(pid) }
-            if let error = error as? AWSError { throw InputError(.unreadable, "local stack: \(error.message)") }
+            if let error = error as? AWSError { throw InputError(.unreadable, "local stack: \(error.message); stopped moto and the emulator again") }
+            if let error = error as? InputError { throw InputError(error.code, error.message + "\n(moto and the emulator were stopped again: nothing is left running)") }
             throw error
         }
     }
 
-    /// Runs moto's server with one fix: its StartExecution deep-copies the state machine, executions
-    /// included, and an execution (running or done) holds a thread lock that cannot be copied, so the second
-    /// execution of a server fails with HTTP 500 (moto 5.2). The copy only needs the definition: executions
-    /// are shared instead of copied.
+    /// The bundle as `deploy/build.sh` stages it — `bootstrap` and `workflows/` with the configurator's files — in
+    /// `DIR/bundle`; the emulator runs it from there, so `LAMBDA_TASK_ROOT` is the bundle, as on Lambda.
+    func stageBundle(_ workflows: [(Workflow, PerformanceModel)]) throws -> String {
+        let bundle = settings.directory + "/bundle"
+        let files = FileManager.default
+        do {
+            try files.createDirectory(atPath: bundle, withIntermediateDirectories: true)
+            let target = bundle + "/bootstrap"
+            if files.fileExists(atPath: target) { try files.removeItem(atPath: target) }
+            try files.copyItem(atPath: settings.bootstrap, toPath: target)
+        } catch {
+            throw InputError(.unreadable, "\(bundle): cannot stage the bundle (\(error.localizedDescription))")
+        }
+        try ConfiguratorFiles.write(workflows, platform: settings.platform, to: bundle + "/workflows")
+        return bundle
+    }
+
+    /// Writes what `stepconf template` and `stepconf asl` write for `workflows` into `DIR/sam/` and returns the
+    /// template's path.
+    func writeTemplate(_ workflows: [Workflow]) throws -> String {
+        let folder = settings.directory + "/sam"
+        do {
+            try FileManager.default.createDirectory(atPath: folder + "/statemachine", withIntermediateDirectories: true)
+        } catch {
+            throw InputError(.unreadable, "\(folder): cannot create it (\(error.localizedDescription))")
+        }
+        for workflow in workflows {
+            let text = try StateMachineGenerator(graph: WorkflowGraph(workflow)).generate().text
+            try AtomicFile.write(Data(text.utf8), to: "\(folder)/statemachine/\(workflow.name).asl.json")
+        }
+        let template = SAMTemplateGenerator(workflows: workflows, grid: settings.platform.grid, platformFile: settings.platformFile).generate()
+        try AtomicFile.write(Data(template.utf8), to: folder + "/template.yaml")
+        return folder + "/template.yaml"
+    }
+
+    /// Runs ``stackHelper`` with moto's Python.
+    /// - Throws: ``InputError`` with the helper's account of what failed.
+    func createStack(template: String, bundle: String, endpoint: String, progress: (String) -> Void) throws -> StackResult {
+        let request = StackRequest(
+            endpoint: endpoint, region: settings.region, stack: settings.stackName, template: template, bundle: bundle,
+            artifactsBucket: "\(settings.stackName)-artifacts",
+            parameters: [
+                "FunctionPrefix": settings.functionPrefix, "Policy": settings.policy.rawValue, "Safety": "\(settings.safety)",
+                "WorkScale": "\(settings.workScale)",
+            ])
+        let output = settings.directory + "/stack.json"
+        let log = settings.directory + "/stack.log"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        FileManager.default.createFile(atPath: log, contents: nil)
+        guard let out = FileHandle(forWritingAtPath: output), let err = FileHandle(forWritingAtPath: log) else {
+            throw InputError(.unreadable, "\(settings.directory): cannot write stack.json and stack.log")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [settings.python, "-c", Self.stackHelper]
+        process.environment = ProcessInfo.processInfo.environment.merging(["AWS_ENDPOINT_URL": endpoint]) { $1 }
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = out
+        process.standardError = err
+        do {
+            try process.run()
+        } catch {
+            throw InputError(.unreadable, "cannot run \(settings.python): \(error.localizedDescription)")
+        }
+        input.fileHandleForWriting.write(try JSONEncoder().encode(request))
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        try? out.close()
+        try? err.close()
+        let said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        guard process.terminationStatus == 0 else {
+            if said.contains("ModuleNotFoundError") {
+                throw InputError(
+                    .unreadable,
+                    "\(settings.python) lacks what the local stack needs: python3 -m pip install 'moto[server,cloudformation]' aws-sam-translator (\(log))")
+            }
+            throw InputError(.unreadable, "the stack was not created (\(log)):\n" + said.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        for line in said.split(separator: "\n") { progress(String(line)) }
+        guard let data = FileManager.default.contents(atPath: output), let result = try? JSONDecoder().decode(StackResult.self, from: data) else {
+            throw InputError(.unreadable, "\(output): the stack helper's answer is not readable")
+        }
+        return result
+    }
+
+    /// Runs moto's server with two fixes (moto 5.2):
+    /// - its StartExecution deep-copies the state machine, executions included, and an execution (running or done)
+    ///   holds a thread lock that cannot be copied, so the second execution of a server fails with HTTP 500. The
+    ///   copy only needs the definition: executions are shared instead of copied;
+    /// - CloudFormation creates state machines in the plain Step Functions backend, while StartExecution looks in
+    ///   the executing one once `execute_state_machine` is on, so a stack's state machines "do not exist". The
+    ///   three CloudFormation handlers of `StateMachine` are rebound to the backend the API uses.
     static let motoLauncher = """
-        import sys
+        import sys, types
         try:
             from moto.stepfunctions.parser.backend.execution import Execution
             Execution.__deepcopy__ = lambda self, memo: self
         except ImportError:
+            pass
+        try:
+            import moto.stepfunctions.models as sfn
+            from moto.stepfunctions.responses import get_backend
+            class Routed:
+                def __getitem__(self, account):
+                    return RoutedAccount(account)
+            class RoutedAccount:
+                def __init__(self, account):
+                    self.account = account
+                def __getitem__(self, region):
+                    return get_backend(self.account, region)
+            for name in ("create_from_cloudformation_json", "delete_from_cloudformation_json", "update_from_cloudformation_json"):
+                f = getattr(sfn.StateMachine, name).__func__
+                scope = dict(f.__globals__, stepfunctions_backends=Routed())
+                setattr(sfn.StateMachine, name, classmethod(types.FunctionType(f.__code__, scope, f.__name__, f.__defaults__, f.__closure__)))
+        except (ImportError, AttributeError):
             pass
         from moto.server import main
         main(sys.argv[1:])
@@ -168,24 +288,5 @@ public struct LocalStack: Sendable {
         stop(state.emulatorPID)
         try? FileManager.default.removeItem(atPath: directory + "/local.json")
         return true
-    }
-
-    func functionARN(_ name: String) -> String {
-        "arn:aws:lambda:\(settings.region):\(settings.account):function:\(settings.functionPrefix)-\(name)"
-    }
-
-    /// The configurator and one function per (kind, memory size), talking to moto for S3 and DynamoDB.
-    func functionSpecs(_ workflows: [Workflow], endpoint: String) -> [FunctionSpec] {
-        let environment = [
-            "STEPCONF_STORE": "s3://\(settings.bucket)", "STEPCONF_CACHE_TABLE": settings.table,
-            "STEPCONF_WORKFLOW_DIR": settings.directory + "/workflows", "STEPCONF_POLICY": settings.policy.rawValue,
-            "STEPCONF_SAFETY": "\(settings.safety)", "STEPCONF_WORK_SCALE": "\(settings.workScale)",
-            "STEPCONF_FUNCTION_PREFIX": settings.functionPrefix, "STEPCONF_PLATFORM": ConfiguratorFiles.platformFile,
-            "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": settings.region,
-            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-        ]
-        return FunctionSpec.stack(
-            kinds: Set(workflows.flatMap { $0.steps.map(\.kind) }).sorted(), memorySizes: settings.platform.grid.memoryMB,
-            bootstrap: settings.bootstrap, prefix: settings.functionPrefix, environment: environment)
     }
 }

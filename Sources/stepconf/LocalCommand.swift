@@ -13,13 +13,19 @@ struct LocalCommand: ParsableCommand {
 struct LocalUp: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Start the emulator and moto's server, create the bucket, the cache table and the state machines.",
+        abstract: "Start moto's server and the Lambda emulator, and create the stack from the SAM template on moto.",
         discussion: """
-            moto's Step Functions engine executes the generated state machines; its Lambda calls go to the \
-            emulator (moto is started with MOTO_PORT set to the emulator's port), which runs the real \
-            bootstrap for the configurator and every (kind, memory) function; those use S3 and DynamoDB on \
-            moto. Both servers run in the background until `stepconf local down`; logs, the functions file and \
-            local.json are in --dir. Needs moto's server: python3 -m pip install 'moto[server]'.
+            The stack is what `sam deploy` would create: the template (--template, or the one `stepconf template` \
+            writes for the --workflow files, in DIR/sam) is packaged as `sam package` would (the bundle — the \
+            bootstrap and the configurator's files, in DIR/bundle — zipped into an artifacts bucket, the state \
+            machines uploaded), translated by aws-sam-translator and created by CloudFormation on moto. What moto \
+            cannot create (state machine definitions from S3 with substitutions, the table's TTL, the bucket's \
+            public access block and lifecycle) is applied otherwise and listed. The emulator then serves every \
+            function of the stack (handler, memory, timeout and environment as Lambda holds them) with the real \
+            bootstrap; moto's Step Functions engine executes the state machines and its Lambda calls go to the \
+            emulator (moto is started with MOTO_PORT set to the emulator's port). Both servers run in the \
+            background until `stepconf local down`; logs, the functions file and local.json are in --dir. Needs \
+            python3 -m pip install 'moto[server,cloudformation]' aws-sam-translator.
 
             Then, as in the cloud (names and port as printed):
               aws stepfunctions start-execution --endpoint-url http://127.0.0.1:4599 \\
@@ -54,6 +60,11 @@ struct LocalUp: ParsableCommand {
     @Option(help: ArgumentHelp("Platform file: prices and the grid the configurator decides on and the functions cover.", valueName: "file"))
     var platform: String?
 
+    @Option(help: ArgumentHelp(
+        "SAM template to create the stack from (its DefinitionUri files beside it). Default: the one `stepconf template` writes for --workflow.",
+        valueName: "file"))
+    var template: String?
+
     @Flag(help: "Print local.json (ports, PIDs, ARNs) instead of the instructions.")
     var json = false
 
@@ -75,13 +86,25 @@ struct LocalUp: ParsableCommand {
         var settings = LocalStack.Settings(
             directory: dir, port: port, emulatorPort: emulatorPort, stepconf: stepconf, bootstrap: try ensureBootstrap(bootstrap),
             policy: try PolicyName.parse(policy), workScale: workScale)
-        if let platform { settings.platform = try Platform.load(from: platform) }
+        if let platform {
+            settings.platform = try Platform.load(from: platform)
+            settings.platformFile = true
+        }
+        if let template {
+            guard FileManager.default.fileExists(atPath: template) else { throw CLIError(message: "--template \(template): no such file") }
+            settings.template = template
+        }
         let stack = LocalStack(settings: settings)
         let quiet = json
         let state = try stack.up(loaded) { line in if !quiet { print(line) } }
         if json { try printJSON(state); return }
         print("")
         print("Up. AWS endpoint \(state.endpoint) (moto; any credentials, region \(state.region)); emulator on port \(state.emulatorPort).")
+        print("Stack \(state.stack): bucket \(state.bucket ?? "-"), cache table \(state.table ?? "-").")
+        if !state.covered.isEmpty {
+            print("moto could not create these as the template asks; applied otherwise:")
+            for line in state.covered { print("  \(line)") }
+        }
         for (workflow, arn) in state.stateMachines.sorted(by: { $0.key < $1.key }) { print("  \(workflow): \(arn)") }
         let first = state.stateMachines.sorted { $0.key < $1.key }.first
         print("""

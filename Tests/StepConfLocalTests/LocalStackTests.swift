@@ -39,6 +39,26 @@ import Testing
             endpoints: Dictionary(uniqueKeysWithValues: AWSService.allCases.map { ($0, try! AWSEndpoint(state.endpoint)) }))
         let sfn = StepFunctionsClient(configuration: aws)
         let s3 = S3Client(configuration: aws)
+        let bucket = try #require(state.bucket)
+
+        // The stack came from the template: CloudFormation named the bucket and the table, the functions' environment
+        // is the stack's, and what moto ignores was applied otherwise.
+        #expect(bucket.hasPrefix("stepconf-databucket-"), "\(bucket)")
+        let table = try #require(state.table)
+        #expect(table.hasPrefix("stepconf-CacheTable-"), "\(table)")
+        let functions = try FunctionSpec.load(from: directory + "/functions.json")
+        #expect(functions.count == 6 * Platform.aws.grid.memoryMB.count + 1)
+        let configurator = try #require(functions.first { $0.name == "stepconf-configurator" })
+        #expect(configurator.handler == "configurator" && configurator.memoryMB == 512 && configurator.timeoutSeconds == 30)
+        #expect(configurator.environment["STEPCONF_CACHE_TABLE"] == table)
+        #expect(configurator.environment["STEPCONF_STORE"] == "s3://\(bucket)")
+        #expect(configurator.environment["STEPCONF_WORK_SCALE"] == "\(TestWorkflows.workScale)")
+        #expect(Set(state.covered.map { $0.components(separatedBy: ":")[0] }) == [
+            "Synthetic16StateMachine", "VideoStateMachine", "NshapeStateMachine", "FailingStateMachine", "ChainStateMachine",
+            "CacheTable", "DataBucket",
+        ])
+        let ttl = try DynamoDBClient(configuration: aws).call("DescribeTimeToLive", ["TableName": table])
+        #expect((ttl["TimeToLiveDescription"] as? [String: Any])?["TimeToLiveStatus"] as? String == "ENABLED")
 
         // All five at once (moto runs executions side by side); the chain gets an SLO nothing can meet.
         let slos = ["synthetic16": 120.0, "video": 120, "nshape": 60, "failing": 60, "chain": 0.001]
@@ -82,10 +102,10 @@ import Testing
                     #expect((steps[dependency]?.runEnd ?? .infinity) <= (record.configureStart ?? 0), "\(step.id) before \(dependency)")
                 }
                 // The Map ran the decision: p instances of the function at memory m, q workers each.
-                let manifests = try s3.listObjects(bucket: state.bucket, prefix: "runs/test-\(workflow.name)/\(step.id)/")
+                let manifests = try s3.listObjects(bucket: bucket, prefix: "runs/test-\(workflow.name)/\(step.id)/")
                     .filter { $0.key.hasSuffix("manifest.json") }
                 #expect(manifests.count == record.inter, "\(workflow.name)/\(step.id): one manifest per instance")
-                let manifest = try JSONSerialization.jsonObject(with: try s3.getObject(bucket: state.bucket, key: manifests[0].key)) as? [String: Any]
+                let manifest = try JSONSerialization.jsonObject(with: try s3.getObject(bucket: bucket, key: manifests[0].key)) as? [String: Any]
                 #expect(manifest?["memory_mb"] as? Int == record.memoryMB && manifest?["intra"] as? Int == record.intra)
             }
         }
@@ -99,5 +119,48 @@ import Testing
         LocalStack.down(directory: directory)
         #expect(kill(state.motoPID, 0) != 0 || (try? String(contentsOfFile: "/proc/\(state.motoPID)/stat", encoding: .utf8))?.contains(") Z ") == true)
         #expect(LocalStack.state(in: directory) == nil)
+    }
+
+    @Test func aStackThatFailsOnMotoIsReportedAndNothingIsLeftRunning() throws {
+        let directory = TestWorkflows.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        // The committed template with a state machine whose definition Step Functions refuses.
+        let project = directory + "/project"
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        for item in ["template.yaml", "statemachine"] {
+            try FileManager.default.copyItem(atPath: root.appendingPathComponent(item).path, toPath: project + "/" + item)
+        }
+        let asl = project + "/statemachine/video.asl.json"
+        let broken = try String(contentsOfFile: asl, encoding: .utf8).replacingOccurrences(of: #""Type": "Map""#, with: #""Type": "Mapp""#)
+        try broken.write(toFile: asl, atomically: true, encoding: .utf8)
+        var workflows: [(Workflow, PerformanceModel)] = []
+        for name in ["synthetic16", "video"] {
+            let workflow = try EmbeddedExamples.workflow(name)
+            workflows.append((workflow, try EmbeddedExamples.model(name, for: workflow)))
+        }
+        let stepconf = URL(fileURLWithPath: RunningEmulator.bootstrap).deletingLastPathComponent().appendingPathComponent("stepconf").path
+        var settings = LocalStack.Settings(directory: directory, port: 0, emulatorPort: 0, stepconf: stepconf, bootstrap: RunningEmulator.bootstrap)
+        settings.template = project + "/template.yaml"
+        do {
+            _ = try LocalStack(settings: settings).up(workflows)
+            Issue.record("a stack with a broken state machine was created")
+        } catch let error as InputError {
+            #expect(error.message.contains("stack stepconf failed") && error.message.contains("Mapp"), "\(error.message)")
+            #expect(error.message.contains("the stack was deleted again"))
+            #expect(error.message.contains("nothing is left running"))
+        }
+        #expect(LocalStack.state(in: directory) == nil)
+        // moto was started and stopped again: no process of this directory or on moto's port is left.
+        let log = try String(contentsOfFile: directory + "/moto.log", encoding: .utf8)
+        let port = try #require(log.components(separatedBy: "Running on http://127.0.0.1:").dropFirst().first?.prefix { $0.isNumber })
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        let servers = pids.filter { pid in
+            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            let zombie = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z ") == true
+            return !zombie && (command.contains(directory) || command.contains("\0-p\0\(port)\0"))
+        }
+        #expect(servers.isEmpty, "still running: \(servers)")
     }
 }
