@@ -102,7 +102,8 @@ let package = Package(
         .testTarget(
             name: "StepConfLocalTests",
             dependencies: [
-                "StepConfLocal", "StepConfHTTP", "StepConfCore", "StepConfASL", "StepConfAWS", "StepConfFunctions", "bootstrap",
+                "StepConfLocal", "StepConfHTTP", "StepConfCore", "StepConfASL", "StepConfAWS", "StepConfFunctions", "StepConfSimulator",
+                "bootstrap",
                 "stepconf",
             ]
         ),

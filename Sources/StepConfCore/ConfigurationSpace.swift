@@ -72,7 +72,7 @@ public struct ConfigurationSpace: Sendable {
                         configurations.append(theta)
                         seconds.append(
                             estimate.seconds * margin + (includesConfigurator ? platform.configurator.seconds : 0))
-                        costs.append(estimate.costUSD + (includesConfigurator ? platform.configuratorCostUSD : 0))
+                        costs.append(estimate.costUSD + (includesConfigurator ? platform.billing.plannedConfiguratorUSD : 0))
                     }
                 }
             }
@@ -117,10 +117,7 @@ public struct ConfigurationSpace: Sendable {
     ) -> (seconds: Double, computeSeconds: Double, costUSD: Double) {
         let compute = model.computeSeconds(theta, jobs: step.jobs, singleCoreMemoryMB: platform.singleCoreMemoryMB)
         let total = model.stepSeconds(theta, jobs: step.jobs, singleCoreMemoryMB: platform.singleCoreMemoryMB)
-        let p = Double(theta.inter)
-        let lambda = p * (compute * Double(theta.memoryMB) / 1024 * platform.pricePerGBSecond + platform.pricePerRequest)
-        let transitions = Double(platform.transitionsPerStep) + p * Double(platform.transitionsPerInstance)
-        return (total, compute, lambda + transitions * platform.pricePerTransition)
+        return (total, compute, platform.billing.predictedStepUSD(computeSeconds: compute, memoryMB: theta.memoryMB, instances: theta.inter))
     }
 
     /// The makespan with every step at its fastest θ: no plan on these options is faster, seconds.

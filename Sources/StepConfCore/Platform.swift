@@ -129,10 +129,4 @@ public struct Platform: Sendable, Hashable, Codable {
         guard memoryMB >= minMemoryMB, memoryMB <= maxMemoryMB else { return nil }
         return coreTiers.first { memoryMB <= $0.upToMemoryMB }?.cores
     }
-
-    /// Cost of one configurator decision, USD: one request, its GB-seconds and one state transition.
-    public var configuratorCostUSD: Double {
-        Double(configurator.memoryMB) / 1024 * configurator.billedSeconds * pricePerGBSecond + pricePerRequest
-            + pricePerTransition
-    }
 }

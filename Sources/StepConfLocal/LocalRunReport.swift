@@ -56,6 +56,9 @@ public struct LocalRunReport: Sendable, Codable {
         /// Time of the step spent outside the configurator's decision and the functions themselves:
         /// invoking, fanning out, starting instances, collecting, seconds.
         public var overheadSeconds: Double
+        /// Every instance's invocation as the caller saw it (what Lambda bills), seconds.
+        public var instanceSeconds: [Double]
+        /// The step's cost as Lambda and Step Functions bill it, the configurator's invocation included, USD.
         public var costUSD: Double
 
         enum CodingKeys: String, CodingKey {
@@ -68,6 +71,7 @@ public struct LocalRunReport: Sendable, Codable {
             case subSLOSeconds = "sub_slo_s"
             case functionSeconds = "function_s"
             case overheadSeconds = "overhead_s"
+            case instanceSeconds = "instance_s"
             case costUSD = "cost_usd"
         }
     }

@@ -107,22 +107,17 @@ extension LocalWorkflowRunner {
             let functionSeconds = instances.map { $0.output.downloadSeconds + $0.output.computeSeconds + $0.output.uploadSeconds }.max() ?? 0
             let decisionSeconds = decision.decision.decisionMicroseconds / 1e6
             let platform = settings.platform
-            // As Lambda bills: each invocation's duration rounded up to the millisecond, its request, and the
-            // state transitions of the Configure task and the Map; plus the configurator's own invocation.
-            let gbSeconds = instances.map { (($0.seconds * 1000).rounded(.up) / 1000) * Double(decision.memoryMB) / 1024 }.reduce(0, +)
-            let transitions = Double(platform.transitionsPerStep) + Double(instances.count * platform.transitionsPerInstance)
-            let configuratorBilled = ((configureEnd - configureStart) * 1000).rounded(.up) / 1000
-            let cost = gbSeconds * platform.pricePerGBSecond + Double(instances.count) * platform.pricePerRequest
-                + transitions * platform.pricePerTransition
-                + configuratorBilled * Double(platform.configurator.memoryMB) / 1024 * platform.pricePerGBSecond
-                + platform.pricePerRequest + platform.pricePerTransition
+            // As Lambda and Step Functions bill the step, with the configurator's own invocation.
+            let cost = platform.billing.stepUSD(
+                instanceSeconds: instances.map(\.seconds), memoryMB: decision.memoryMB, configuratorSeconds: configureEnd - configureStart)
             let record = LocalRunReport.StepRecord(
                 id: step.id, kind: step.kind, memoryMB: decision.memoryMB, inter: decision.inter, intra: decision.intra,
                 configureStart: configureStart, configureEnd: configureEnd, end: end, decisionSeconds: decisionSeconds,
                 predictedSeconds: decision.decision.predictedSeconds, subSLOSeconds: decision.decision.subSLOSeconds,
                 fallback: decision.decision.fallback, cold: instances.filter(\.cold).count,
                 warm: instances.filter { !$0.cold }.count, functionSeconds: functionSeconds,
-                overheadSeconds: max(0, (end - configureStart) - decisionSeconds - functionSeconds), costUSD: cost)
+                overheadSeconds: max(0, (end - configureStart) - decisionSeconds - functionSeconds),
+                instanceSeconds: instances.map(\.seconds), costUSD: cost)
             return .success(Outcome(record: record, outputs: instances.map(\.output.outputs)))
         }
     }

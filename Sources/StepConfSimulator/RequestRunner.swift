@@ -74,10 +74,7 @@ public struct RequestRunner: Sendable {
                     progress: progress)
                 decision = try policy.decide(step: v, context: context)
             }
-            if dynamic {
-                mapStart += platform.configurator.seconds
-                cost += platform.configuratorCostUSD
-            }
+            if dynamic { mapStart += platform.configurator.seconds }
             if decision.fallback { fallbacks += 1 }
             let theta = decision.configuration
             var rng = seed.derived(UInt64(v + 1))
@@ -85,8 +82,8 @@ public struct RequestRunner: Sendable {
             finish[v] = run.end
             done[v] = true
             cold += run.coldStarts
-            let transitions = Double(platform.transitionsPerStep) + Double(theta.inter * platform.transitionsPerInstance)
-            cost += run.lambdaCostUSD(memoryMB: theta.memoryMB, platform: platform) + transitions * platform.pricePerTransition
+            cost += run.costUSD(
+                memoryMB: theta.memoryMB, platform: platform, configuratorSeconds: dynamic ? platform.configurator.billedSeconds : nil)
             // What a configurator can know of a running step is its prediction, not the simulator's future.
             progress[v] = .running(ready: ready, expectedFinish: ready + decision.seconds)
         }

@@ -15,6 +15,17 @@ public struct StepRun: Sendable, Hashable {
     /// Instances that started cold.
     public var coldStarts: Int
 
+    public init(
+        start: Double, end: Double, mappingDelaySeconds: Double, meanComputeSeconds: Double, instanceSeconds: [Double], coldStarts: Int
+    ) {
+        self.start = start
+        self.end = end
+        self.mappingDelaySeconds = mappingDelaySeconds
+        self.meanComputeSeconds = meanComputeSeconds
+        self.instanceSeconds = instanceSeconds
+        self.coldStarts = coldStarts
+    }
+
     /// `end − start`.
     public var totalSeconds: Double { end - start }
 
@@ -25,10 +36,9 @@ public struct StepRun: Sendable, Hashable {
             computeSeconds: meanComputeSeconds, totalSeconds: totalSeconds, cold: coldStarts > 0)
     }
 
-    /// Lambda cost of the run: GB-seconds of every instance plus one request each, USD (state transitions
-    /// are counted by the caller, who knows the state machine).
-    public func lambdaCostUSD(memoryMB: Int, platform: Platform) -> Double {
-        let gbSeconds = instanceSeconds.reduce(0, +) * Double(memoryMB) / 1024
-        return gbSeconds * platform.pricePerGBSecond + Double(instanceSeconds.count) * platform.pricePerRequest
+    /// What the run costs as Lambda and Step Functions bill it (``Billing/stepUSD(instanceSeconds:memoryMB:configuratorSeconds:)``),
+    /// with the configurator's invocation when the step was decided at run time, USD.
+    public func costUSD(memoryMB: Int, platform: Platform, configuratorSeconds: Double? = nil) -> Double {
+        platform.billing.stepUSD(instanceSeconds: instanceSeconds, memoryMB: memoryMB, configuratorSeconds: configuratorSeconds)
     }
 }

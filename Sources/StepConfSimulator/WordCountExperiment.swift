@@ -65,8 +65,8 @@ public struct WordCountExperiment: Sendable {
         let reduceRun = simulator.run(
             reduce, workload: reduceWork, configuration: Configuration(memoryMB: memoryMB, inter: 1, intra: 1),
             start: mapRun.end, pool: &pool, rng: &rng)
-        let billed = (mapRun.instanceSeconds + reduceRun.instanceSeconds).reduce(0.0) { $0 + ($1 * 1000).rounded(.up) / 1000 }
-        let cost = billed * Double(memoryMB) / 1024 * platform.pricePerGBSecond + Double(invocations + 1) * platform.pricePerRequest
+        // The study prices Lambda only (no Step Functions): the map's invocations and the reduce.
+        let cost = platform.billing.invocationsUSD(mapRun.instanceSeconds + reduceRun.instanceSeconds, memoryMB: memoryMB)
         return Outcome(durationSeconds: reduceRun.end, costUSD: cost)
     }
 }

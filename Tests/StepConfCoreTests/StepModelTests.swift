@@ -46,8 +46,10 @@ import Testing
             Configuration(memoryMB: 1024, inter: 2, intra: 4), step: step, model: model, platform: .aws)
         #expect(abs(estimate.computeSeconds - 3.3098272608506316) < 1e-12)
         #expect(abs(estimate.seconds - (0.11 + 3.3098272608506316)) < 1e-12)
-        // 2·(t̂·1 GB·μ0 + μ1) + (1 + 2)·μ2
-        #expect(abs(estimate.costUSD - 0.00018572779601683844) < 1e-15)
+        // 2·(t̂ billed to the ms (3.310 s)·1 GB·μ0 + μ1) + (1 + 2)·μ2
+        let p = Platform.aws
+        let expected = 2 * (3.310 * p.pricePerGBSecond + p.pricePerRequest) + Double(p.transitionsPerStep + 2 * p.transitionsPerInstance) * p.pricePerTransition
+        #expect(abs(estimate.costUSD - expected) < 1e-15)
     }
 
     @Test func platformDefaultsAreThePapers() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import StepConfCore
 import StepConfLocal
+import StepConfSimulator
 import Testing
 
 /// Test workflows and their models.
@@ -60,6 +61,15 @@ enum TestWorkflows {
             #expect(manifest?["intra"] as? Int == record.intra)
         }
         #expect(report.costUSD > 0)
+        // One billing model: the simulator prices the same invocation durations to the same cost.
+        for record in report.steps {
+            #expect(record.instanceSeconds.count == record.inter)
+            let run = StepRun(
+                start: 0, end: record.end, mappingDelaySeconds: 0, meanComputeSeconds: 0, instanceSeconds: record.instanceSeconds, coldStarts: 0)
+            let simulated = run.costUSD(memoryMB: record.memoryMB, platform: .aws, configuratorSeconds: record.configureEnd - record.configureStart)
+            #expect(abs(simulated - record.costUSD) <= 1e-12 * record.costUSD, "\(record.id): \(simulated) ≠ \(record.costUSD)")
+        }
+        #expect(abs(report.steps.reduce(0) { $0 + $1.costUSD } - report.costUSD) <= 1e-9 * report.costUSD)
         #expect(report.criticalPath.first == graph.ids[graph.start] && report.criticalPath.last == graph.ids[graph.end])
     }
 

@@ -144,7 +144,7 @@ import Testing
         }
         let with = try outcome(dynamic: true)
         let without = try outcome(dynamic: false)
-        #expect(abs((with.costUSD - without.costUSD) - 5 * Platform.aws.configuratorCostUSD) < 1e-12)
+        #expect(abs((with.costUSD - without.costUSD) - 5 * Platform.aws.billing.plannedConfiguratorUSD) < 1e-12)
         #expect(abs((with.durationSeconds - without.durationSeconds) - 4 * Platform.aws.configurator.seconds) < 1e-9)
     }
 
