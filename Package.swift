@@ -41,7 +41,11 @@ let package = Package(
             name: "StepConfFunctions",
             dependencies: ["StepConfLambda", "StepConfCore", "StepConfSQLite", "StepConfAWS", "StepConfWorker"]
         ),
-        .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions", "StepConfLambda", "StepConfWorker"]),
+        .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions"]),
+        // The tests' bootstrap: the shipped runtime plus echo/sleep/crash handlers and worker faults.
+        .executableTarget(
+            name: "fixture-bootstrap", dependencies: ["StepConfFunctions", "StepConfLambda", "StepConfWorker"],
+            path: "Tests/FixtureBootstrap"),
         .target(
             name: "StepConfLocal",
             dependencies: [
@@ -81,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StepConfWorkerTests",
-            dependencies: ["StepConfWorker", "StepConfFunctions", "StepConfCore", "bootstrap"]
+            dependencies: ["StepConfWorker", "StepConfFunctions", "StepConfCore", "bootstrap", "fixture-bootstrap"]
         ),
         .testTarget(
             name: "StepConfASLTests",
@@ -97,13 +101,14 @@ let package = Package(
         ),
         .testTarget(
             name: "StepConfLambdaTests",
-            dependencies: ["StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "bootstrap", "stepconf"]
+            dependencies: ["StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "bootstrap", "fixture-bootstrap", "stepconf"]
         ),
         .testTarget(
             name: "StepConfLocalTests",
             dependencies: [
                 "StepConfLocal", "StepConfHTTP", "StepConfCore", "StepConfASL", "StepConfAWS", "StepConfFunctions", "StepConfSimulator",
                 "bootstrap",
+                "fixture-bootstrap",
                 "stepconf",
             ]
         ),

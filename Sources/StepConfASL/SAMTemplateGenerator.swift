@@ -130,7 +130,7 @@ public struct SAMTemplateGenerator: Sendable {
                 "Timeout": 900,
                 "Environment": [
                     "Variables": [
-                        "STEPCONF_STORE": Self.sub("s3://${DataBucket}"), "STEPCONF_WORK_SCALE": Self.ref("WorkScale"),
+                        Env.store.name: Self.sub("s3://${DataBucket}"), Env.workScale.name: Self.ref("WorkScale"),
                     ]
                 ],
             ]
@@ -139,11 +139,11 @@ public struct SAMTemplateGenerator: Sendable {
 
     var configurator: JSONValue {
         var variables: [(String, JSONValue)] = [
-            ("STEPCONF_CACHE_TABLE", Self.ref("CacheTable")), ("STEPCONF_POLICY", Self.ref("Policy")),
-            ("STEPCONF_SAFETY", Self.ref("Safety")), ("STEPCONF_FUNCTION_PREFIX", Self.ref("FunctionPrefix")),
-            ("STEPCONF_STORE", Self.sub("s3://${DataBucket}")), ("STEPCONF_WORK_SCALE", Self.ref("WorkScale")),
+            (Env.cacheTable.name, Self.ref("CacheTable")), (Env.policy.name, Self.ref("Policy")),
+            (Env.safety.name, Self.ref("Safety")), (Env.functionPrefix.name, Self.ref("FunctionPrefix")),
+            (Env.store.name, Self.sub("s3://${DataBucket}")), (Env.workScale.name, Self.ref("WorkScale")),
         ]
-        if platformFile { variables.append(("STEPCONF_PLATFORM", "platform.json")) }
+        if platformFile { variables.append((Env.platform.name, "platform.json")) }
         return [
             "Type": "AWS::Serverless::Function",
             "Metadata": Self.makefile,
@@ -232,3 +232,6 @@ public struct SAMTemplateGenerator: Sendable {
         ]
     }
 }
+
+/// The variables of the one environment contract (``FunctionEnvironment``).
+private typealias Env = FunctionEnvironment.Variable

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// How S3 requests name the bucket.
 public enum S3AddressingStyle: String, Sendable {
@@ -47,7 +48,7 @@ public struct AWSConfiguration: Sendable {
     /// Resolves settings as the AWS CLI does: region from `AWS_REGION`, `AWS_DEFAULT_REGION`, then the
     /// profile's `region`; endpoints from `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, then the profile's
     /// `endpoint_url` (all ignored with `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`); S3 addressing from
-    /// `STEPCONF_S3_ADDRESSING` or the profile's `s3.addressing_style`; credentials from the default chain.
+    /// ``FunctionEnvironment/s3Addressing`` or the profile's `s3.addressing_style`; credentials from the default chain.
     /// - Throws: ``AWSError`` (`configuration`) when no region is set or a URL is malformed.
     public static func resolve(
         _ environment: AWSEnvironment = AWSEnvironment(), credentials: (any CredentialProvider)? = nil
@@ -72,7 +73,7 @@ public struct AWSConfiguration: Sendable {
                 }
             }
         }
-        let addressingText = environment["STEPCONF_S3_ADDRESSING"] ?? profile["s3.addressing_style"] ?? "auto"
+        let addressingText = environment[FunctionEnvironment.Variable.s3Addressing.name] ?? profile["s3.addressing_style"] ?? "auto"
         guard let addressing = S3AddressingStyle(rawValue: addressingText) else {
             throw AWSError(.configuration, "S3 addressing style \(addressingText): expected auto, path or virtual")
         }

@@ -22,64 +22,59 @@ public enum Replay {
     /// Replays `policy` for one execution with SLO `sloSeconds`.
     ///
     /// A static policy decides every step up front (that one call is its decision time); a dynamic one is
-    /// asked at each step's start, in order of start time.
+    /// asked at each step's start, in order of start time (``WorkflowDriver``).
     /// - Throws: what the policy throws.
     public static func run(
         policy: any StepPolicy, sloSeconds: Double, cache: (any GlobalCache)? = nil, execution: String = "plan"
     ) throws -> Result {
-        let graph = policy.space.graph
-        let n = graph.count
         let clock = ContinuousClock()
-        var decisions = [StepDecision?](repeating: nil, count: n)
-        var decisionSeconds = [Double](repeating: 0, count: n)
         let planStart = clock.now
-        let planned = try policy.planAhead(sloSeconds: sloSeconds)
-        if let planned {
-            let elapsed = (clock.now - planStart).seconds
-            for d in planned { decisions[d.step] = d }
-            decisionSeconds[0] = elapsed
+        let planned = try policy.planAhead(sloSeconds: sloSeconds).map { plan in
+            var byStep = [StepDecision?](repeating: nil, count: policy.space.graph.count)
+            for d in plan { byStep[d.step] = d }
+            return byStep
         }
-        let cache = cache ?? InMemoryGlobalCache()
-        var start = [Double](repeating: 0, count: n)
-        var finish = [Double](repeating: 0, count: n)
-        var progress = [StepProgress](repeating: .pending, count: n)
-        var decided = [Bool](repeating: false, count: n)
-        var position = [Int](repeating: 0, count: n)
-        for (k, v) in graph.topologicalOrder.enumerated() { position[v] = k }
+        let planSeconds = (clock.now - planStart).seconds
+        var executor = PredictedExecutor(
+            policy: policy, planned: planned, sloSeconds: sloSeconds, cache: cache ?? InMemoryGlobalCache(), execution: execution)
+        let walk = try WorkflowDriver(graph: policy.space.graph).run(&executor)
+        var decisions: [StepDecision] = []
+        var decisionSeconds: [Double] = []
+        for outcome in walk.outcomes {
+            guard let outcome else { throw InputError(.malformed, "internal: the replay left a step undecided") }
+            decisions.append(outcome.decision)
+            decisionSeconds.append(outcome.seconds)
+        }
+        if planned != nil, !decisionSeconds.isEmpty { decisionSeconds[0] = planSeconds }
+        return Result(decisions: decisions, start: walk.ready, finish: walk.finish, decisionSeconds: decisionSeconds)
+    }
 
-        for _ in 0..<n {
-            // The next step to start: all predecessors placed, earliest start, then topological position.
-            var next = -1
-            var nextStart = Double.infinity
-            for v in 0..<n where !decided[v] && graph.predecessors[v].allSatisfy({ decided[$0] }) {
-                let s = graph.predecessors[v].reduce(0.0) { max($0, finish[$1]) }
-                if s < nextStart || (s == nextStart && position[v] < position[next]) {
-                    next = v
-                    nextStart = s
-                }
-            }
-            let v = next
-            for u in 0..<n {
-                if case .running(let ready, let f) = progress[u], f <= nextStart { progress[u] = .finished(ready: ready, finish: f) }
-            }
+    /// Runs each step for exactly its predicted time, decided by the policy when it starts (or by its plan).
+    struct PredictedExecutor: StepExecutor {
+        let policy: any StepPolicy
+        /// A static policy's decisions by step (nil for a dynamic policy).
+        let planned: [StepDecision?]?
+        let sloSeconds: Double
+        let cache: any GlobalCache
+        let execution: String
+        let clock = ContinuousClock()
+
+        func execute(_ launch: StepLaunch) throws -> ExecutedStep<(decision: StepDecision, seconds: Double)> {
             let decision: StepDecision
-            if let fixed = decisions[v] {
+            var seconds = 0.0
+            if let fixed = planned?[launch.step] {
                 decision = fixed
             } else {
                 let context = DecisionContext(
-                    now: nextStart, executionStart: 0, sloSeconds: sloSeconds, execution: execution, cache: cache,
-                    progress: progress)
+                    now: launch.ready, executionStart: 0, sloSeconds: sloSeconds, execution: execution, cache: cache,
+                    progress: launch.progress)
                 let before = clock.now
-                decision = try policy.decide(step: v, context: context)
-                decisionSeconds[v] = (clock.now - before).seconds
-                decisions[v] = decision
+                decision = try policy.decide(step: launch.step, context: context)
+                seconds = (clock.now - before).seconds
             }
-            decided[v] = true
-            start[v] = nextStart
-            finish[v] = nextStart + decision.seconds
-            progress[v] = .running(ready: nextStart, expectedFinish: finish[v])
+            let finish = launch.ready + decision.seconds
+            return ExecutedStep(finish: finish, expectedFinish: finish, outcome: (decision, seconds))
         }
-        return Result(decisions: decisions.map { $0! }, start: start, finish: finish, decisionSeconds: decisionSeconds)
     }
 }
 

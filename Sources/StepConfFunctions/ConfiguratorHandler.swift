@@ -25,21 +25,18 @@ public final class ConfiguratorHandler: CodableHandler {
             self.platform = platform
         }
 
-        /// `STEPCONF_WORKFLOW_DIR` (default `$LAMBDA_TASK_ROOT/workflows`), `STEPCONF_POLICY` (default
-        /// stepconf), `STEPCONF_FUNCTION_PREFIX` (default stepconf), `STEPCONF_SAFETY` (default 2),
-        /// `STEPCONF_PLATFORM` (a platform file, relative to the workflow directory unless absolute; default
-        /// AWS us-east-1 and the paper's grid).
+        /// From the ``FunctionEnvironment``: the workflow directory (default `$LAMBDA_TASK_ROOT/workflows`),
+        /// the policy (default stepconf), the function prefix (default stepconf), the safety margin
+        /// (default 2), the platform file (relative to the workflow directory unless absolute; default AWS
+        /// us-east-1 and the paper's grid).
         /// - Throws: ``InputError`` for an unknown policy, a bad number or an unreadable platform file.
         public init(environment: LambdaEnvironment) throws {
-            let v = environment.variables
-            workflowDirectory = v["STEPCONF_WORKFLOW_DIR"] ?? environment.taskRoot + "/workflows"
-            policy = try PolicyName.parse(v["STEPCONF_POLICY"] ?? "stepconf")
-            functionPrefix = v["STEPCONF_FUNCTION_PREFIX"] ?? "stepconf"
-            guard let s = Double(v["STEPCONF_SAFETY"] ?? "\(Policies.defaultSafety)"), s >= 0 else {
-                throw InputError(.invalidParameter, "STEPCONF_SAFETY must be a number ≥ 0")
-            }
-            safety = s
-            if let file = v["STEPCONF_PLATFORM"], !file.isEmpty {
+            let contract = try FunctionEnvironment(decoding: environment.variables)
+            workflowDirectory = contract.workflowDirectory ?? environment.taskRoot + "/workflows"
+            policy = contract.policy ?? .stepconf
+            functionPrefix = contract.functionPrefix ?? "stepconf"
+            safety = contract.safety ?? Policies.defaultSafety
+            if let file = contract.platform {
                 platform = try Platform.load(from: file.hasPrefix("/") ? file : workflowDirectory + "/" + file)
             } else {
                 platform = .aws

@@ -8,24 +8,22 @@ import StepConfWorker
 /// The handlers `bootstrap` can run, chosen by `_HANDLER`.
 public enum HandlerRegistry {
     /// The names `_HANDLER` may take.
-    public static let names = ["configurator", "echo", "sleep", "crash"] + StepFunctions.all.keys.sorted()
+    public static let names = ["configurator"] + StepFunctions.all.keys.sorted()
 
     /// Makes the handler `_HANDLER` names.
     /// - Throws: ``InputError`` for an unknown name or a configurator that cannot start (reported on
     ///   `/init/error`).
     public static func make(_ environment: LambdaEnvironment) throws -> any ByteHandler {
         switch environment.handler {
-        case "echo": return EchoHandler()
-        case "sleep": return CodableHandlerAdapter(SleepHandler())
-        case "crash": return CrashHandler()
         case "configurator":
             return CodableHandlerAdapter(try ConfiguratorHandler(
                 settings: try .init(environment: environment), cache: try globalCache(environment)))
         case let kind where StepFunctions.all[kind] != nil:
-            let variables = environment.variables
+            let contract = try FunctionEnvironment(decoding: environment.variables)
             let wrapper = StepWrapper(
-                function: try StepFunctions.configured(kind, variables: variables), store: try StepFunctions.store(variables),
-                workerExecutable: variables["STEPCONF_WORKER_EXECUTABLE"] ?? ProcessPool.currentExecutable,
+                function: try StepFunctions.configured(kind, workScale: contract.workScale),
+                store: try StepFunctions.store(contract, variables: environment.variables),
+                workerExecutable: contract.workerExecutable ?? ProcessPool.currentExecutable,
                 functionMemoryMB: environment.memoryMB)
             return CodableHandlerAdapter(StepHandler(wrapper: wrapper))
         default:
@@ -35,19 +33,20 @@ public enum HandlerRegistry {
         }
     }
 
-    /// The configurators' shared cache: the DynamoDB table `STEPCONF_CACHE_TABLE` when set (on AWS; region,
-    /// credentials and endpoint from the usual AWS settings), else the SQLite file `STEPCONF_CACHE_PATH`
-    /// (default `/tmp/stepconf-cache.sqlite`).
+    /// The configurators' shared cache: the DynamoDB table ``FunctionEnvironment/cacheTable`` when set (on
+    /// AWS; region, credentials and endpoint from the usual AWS settings), else the SQLite file
+    /// ``FunctionEnvironment/cachePath`` (default `/tmp/stepconf-cache.sqlite`).
     /// - Throws: ``InputError`` when the AWS settings are incomplete, or the SQLite file cannot be opened.
     static func globalCache(_ environment: LambdaEnvironment) throws -> any GlobalCache {
-        if let table = environment.variables["STEPCONF_CACHE_TABLE"], !table.isEmpty {
+        let contract = try FunctionEnvironment(decoding: environment.variables)
+        if let table = contract.cacheTable {
             do {
                 let configuration = try AWSConfiguration.resolve(AWSEnvironment(variables: environment.variables))
                 return DynamoDBGlobalCache(dynamo: DynamoDBClient(configuration: configuration), table: table)
             } catch let error as AWSError {
-                throw InputError(.unreadable, "STEPCONF_CACHE_TABLE=\(table): \(error.message)")
+                throw InputError(.unreadable, "\(FunctionEnvironment.Variable.cacheTable.name)=\(table): \(error.message)")
             }
         }
-        return try SQLiteGlobalCache(path: environment.variables["STEPCONF_CACHE_PATH"] ?? "/tmp/stepconf-cache.sqlite")
+        return try SQLiteGlobalCache(path: contract.cachePath ?? "/tmp/stepconf-cache.sqlite")
     }
 }

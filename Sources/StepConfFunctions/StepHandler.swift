@@ -15,18 +15,15 @@ public enum StepFunctions {
     }()
 
     /// The function of `kind` as a deployed function runs it: the synthetic step counts `difficulty` in
-    /// simulator units times `STEPCONF_WORK_SCALE` (default 1; local runs scale the work down).
-    /// - Throws: ``InputError`` for an unknown kind or a bad scale.
-    public static func configured(_ kind: String, variables: [String: String]) throws -> any StepFunction {
+    /// simulator units times `workScale` (``FunctionEnvironment/workScale``, default 1; local runs scale the
+    /// work down).
+    /// - Throws: ``InputError`` for an unknown kind.
+    public static func configured(_ kind: String, workScale: Double?) throws -> any StepFunction {
         guard let function = all[kind] else {
             throw InputError(.malformed, "no step function of kind `\(kind)` (known: \(all.keys.sorted().joined(separator: ", ")))")
         }
         guard kind == "synthetic" else { return function }
-        let text = variables["STEPCONF_WORK_SCALE"] ?? "1"
-        guard let scale = Double(text), scale > 0, scale.isFinite else {
-            throw InputError(.invalidParameter, "STEPCONF_WORK_SCALE must be a number > 0, got `\(text)`")
-        }
-        return SyntheticStep(iterationsPerUnit: SyntheticStep.iterationsPerSimulatorUnit * scale)
+        return SyntheticStep(iterationsPerUnit: SyntheticStep.iterationsPerSimulatorUnit * (workScale ?? 1))
     }
 
     /// The worker-mode kernel: runs a job with the function its kind names.
@@ -35,11 +32,13 @@ public enum StepFunctions {
         return try function.kernel(job)
     }
 
-    /// The object store the environment names: `STEPCONF_STORE` = `s3://bucket[/prefix]` (AWS settings as
-    /// usual) or a directory path (`file://` optional); default `/tmp/stepconf-store`.
+    /// The object store the contract names (``FunctionEnvironment/store``): `s3://bucket[/prefix]` (AWS
+    /// settings from `variables` as usual) or a directory path (`file://` optional); default
+    /// `/tmp/stepconf-store`.
     /// - Throws: ``InputError`` when the setting or the AWS configuration is unusable.
-    public static func store(_ variables: [String: String]) throws -> any ObjectStore {
-        let setting = variables["STEPCONF_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/stepconf-store"
+    public static func store(_ contract: FunctionEnvironment, variables: [String: String]) throws -> any ObjectStore {
+        let setting = contract.store ?? "/tmp/stepconf-store"
+        let name = FunctionEnvironment.Variable.store.name
         if setting.hasPrefix("s3://") {
             let rest = setting.dropFirst(5)
             let bucket = String(rest.prefix { $0 != "/" })
@@ -48,14 +47,14 @@ public enum StepFunctions {
                 let configuration = try AWSConfiguration.resolve(AWSEnvironment(variables: variables))
                 return S3ObjectStore(transfer: S3TransferManager(s3: S3Client(configuration: configuration)), bucket: bucket, prefix: prefix)
             } catch let error as AWSError {
-                throw InputError(.unreadable, "STEPCONF_STORE=\(setting): \(error.message)")
+                throw InputError(.unreadable, "\(name)=\(setting): \(error.message)")
             }
         }
         let path = setting.hasPrefix("file://") ? String(setting.dropFirst(7)) : setting
         do {
             return try LocalDirectoryStore(root: path)
         } catch {
-            throw InputError(.unreadable, "STEPCONF_STORE=\(setting): \(error)")
+            throw InputError(.unreadable, "\(name)=\(setting): \(error)")
         }
     }
 }

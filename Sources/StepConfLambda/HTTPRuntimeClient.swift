@@ -5,19 +5,20 @@ import StepConfHTTP
 ///
 /// Two transports speak it: a kept-alive plain socket (the default: the Runtime API is loopback HTTP, and
 /// not loading libcurl shortens a cold start by ~9 ms), and libcurl (``HTTPClient``), chosen with
-/// `STEPCONF_RUNTIME_TRANSPORT=curl`. Both behave the same; the tests run the run loop over each.
+/// `.curl` (the bootstrap reads the choice from its environment contract). Both behave the same; the tests
+/// run the run loop over each.
 public final class HTTPRuntimeClient: RuntimeClient {
     public enum Transport: String, Sendable, CaseIterable {
         case socket
         case curl
 
-        /// `STEPCONF_RUNTIME_TRANSPORT`, `socket` when unset.
-        /// - Throws: ``RuntimeAPIError`` naming the accepted values when the variable holds another.
-        public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Transport {
-            guard let raw = environment["STEPCONF_RUNTIME_TRANSPORT"], !raw.isEmpty else { return .socket }
+        /// The transport `setting` names (`socket` when nil); `variable` names the setting in the error.
+        /// - Throws: ``RuntimeAPIError`` naming the accepted values when the setting holds another.
+        public static func parse(_ setting: String?, variable: String) throws -> Transport {
+            guard let raw = setting else { return .socket }
             guard let transport = Transport(rawValue: raw) else {
                 throw RuntimeAPIError(
-                    status: nil, message: "STEPCONF_RUNTIME_TRANSPORT=\(raw): expected one of socket, curl")
+                    status: nil, message: "\(variable)=\(raw.prefix(64)): expected one of socket, curl")
             }
             return transport
         }

@@ -1,8 +1,8 @@
 import Foundation
 import StepConfCore
 
-/// What a configurator reads from its workflow directory (`STEPCONF_WORKFLOW_DIR`): `{workflow}.json`,
-/// `{workflow}.model.json`, and `platform.json` (`STEPCONF_PLATFORM`), the platform it decides on — the one
+/// What a configurator reads from its workflow directory (``FunctionEnvironment/workflowDirectory``): `{workflow}.json`,
+/// `{workflow}.model.json`, and `platform.json` (``FunctionEnvironment/platform``), the platform it decides on — the one
 /// whose grid the emulator's functions cover.
 public enum ConfiguratorFiles {
     /// The platform file's name, relative to the workflow directory.

@@ -12,11 +12,11 @@ import StepConfWorker
 /// Inputs: a step reads what its predecessors wrote in their last profiled run; a first step of kind
 /// `video.extract` gets a generated video, of kind `wordcount.map` the generated corpus; `synthetic` steps
 /// need none. The synthetic ALU's `difficulty` is in the simulator's units (1.5 µs each); the functions run
-/// it scaled by `workScale` (`STEPCONF_WORK_SCALE`), so a profile of a large
+/// it scaled by `workScale` (``FunctionEnvironment/workScale``), so a profile of a large
 /// workflow fits in minutes on a laptop (`workScale` 1 runs it at full size).
 public struct LocalProfiler: Sendable {
     public var bootstrap: String
-    /// Where the functions' object store lives (`STEPCONF_STORE` of every instance).
+    /// Where the functions' object store lives (``FunctionEnvironment/store`` of every instance).
     public var storeRoot: String
     public var workScale: Double
     public var timeoutSeconds: Double = 300
@@ -32,7 +32,7 @@ public struct LocalProfiler: Sendable {
     public func functions(for graph: WorkflowGraph, grid: ConfigurationGrid) -> [FunctionSpec] {
         FunctionSpec.stack(
             kinds: Set(graph.workflow.steps.map(\.kind)).sorted(), memorySizes: grid.memoryMB, bootstrap: bootstrap,
-            prefix: functionPrefix, environment: ["STEPCONF_STORE": storeRoot, "STEPCONF_WORK_SCALE": "\(workScale)"],
+            prefix: functionPrefix, environment: FunctionEnvironment(store: storeRoot, workScale: workScale).variables,
             includesConfigurator: false, stepTimeoutSeconds: timeoutSeconds)
     }
 
@@ -55,42 +55,33 @@ public struct LocalProfiler: Sendable {
     /// - Throws: ``InputError`` for an unknown kind, ``HTTPError`` when the emulator does not answer, and a
     ///   message with the function's error when an invocation fails.
     public func profile(
-        _ graph: WorkflowGraph, grid: ConfigurationGrid, port: Int, log: @Sendable () -> [String], plan: ProfilePlan,
+        _ graph: WorkflowGraph, grid: ConfigurationGrid, port: Int, log: @escaping @Sendable () -> [String], plan: ProfilePlan,
         repeats: Int, seed: UInt64, progress: ((Int, Int) -> Void)? = nil
     ) throws -> [ProfileSample] {
         try validate(graph)
-        let store = try LocalDirectoryStore(root: storeRoot)
+        var backend = Backend(
+            profiler: self, graph: graph, store: try LocalDirectoryStore(root: storeRoot), port: port, log: log)
+        return try ProfileLoop(plan: plan, repeats: repeats, seed: seed).profile(
+            graph, grid: grid, backend: &backend, progress: progress)
+    }
+
+    /// Runs one step at a time through the emulator; a step reads what its predecessors wrote last.
+    struct Backend: ProfileBackend {
+        let profiler: LocalProfiler
+        let graph: WorkflowGraph
+        let store: LocalDirectoryStore
+        let port: Int
+        let log: @Sendable () -> [String]
         var outputs: [Int: [String]] = [:]
-        var samples: [ProfileSample] = []
-        for (done, v) in graph.topologicalOrder.enumerated() {
-            let step = graph[v]
-            let keys = try inputs(for: v, graph: graph, outputs: outputs, store: store)
-            var rng = SeededRandom(seed: seed).derived(UInt64(v + 1))
-            let runnable = grid.runnable(by: step)
-            var warmed = Set<Int>()
-            func measure(_ theta: Configuration) throws -> Double {
-                if warmed.insert(theta.memoryMB).inserted {
-                    // A warm-up fan-out at the widest p, recorded as a cold sample (as the simulator's profiler).
-                    let widest = runnable.filter { $0.memoryMB == theta.memoryMB }.map(\.inter).max() ?? 1
-                    let warm = Configuration(memoryMB: theta.memoryMB, inter: widest, intra: 1)
-                    let run = try self.run(step, theta: warm, keys: keys, port: port, log: log)
-                    samples.append(run.sample)
-                }
-                var computes: [Double] = []
-                for _ in 0..<repeats {
-                    let run = try self.run(step, theta: theta, keys: keys, port: port, log: log)
-                    samples.append(run.sample)
-                    outputs[v] = run.outputs
-                    computes.append(run.sample.computeSeconds)
-                }
-                return computes.sorted()[computes.count / 2]
-            }
-            try plan.walk(
-                runnable: runnable, memorySizes: grid.memoryMB,
-                shuffle: { $0.shuffled(using: &rng) }, measure: measure)
-            progress?(done + 1, graph.count)
+        var inputs: [Int: [String]] = [:]
+
+        mutating func run(step v: Int, configuration: Configuration, rng: inout SeededRandom) throws -> ProfileSample {
+            let keys = try inputs[v] ?? profiler.inputs(for: v, graph: graph, outputs: outputs, store: store)
+            inputs[v] = keys
+            let run = try profiler.run(graph[v], theta: configuration, keys: keys, port: port, log: log)
+            outputs[v] = run.outputs
+            return run.sample
         }
-        return samples
     }
 
     /// The input keys of step `v`: its predecessors' outputs, or generated data for a first step.

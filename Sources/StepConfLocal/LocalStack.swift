@@ -33,7 +33,7 @@ public struct LocalStack: Sendable {
         public var python = "python3"
         /// The platform the configurator decides on; its grid gives the functions.
         public var platform: Platform = .aws
-        /// Whether the configurator is told to decide on `platform` (`STEPCONF_PLATFORM`): when it is not AWS's.
+        /// Whether the configurator is told to decide on `platform` (``FunctionEnvironment/platform``): when it is not AWS's.
         public var platformFile = false
         /// A SAM template to create the stack from; nil: the one `stepconf template` writes for the workflows.
         public var template: String?

@@ -17,7 +17,7 @@ public struct LocalWorkflowRunner: Sendable {
         public var workDirectory: String
         public var policy: PolicyName
         public var safety: Double
-        /// `STEPCONF_WORK_SCALE` of the step functions (the synthetic ALU's work; 1 = full size).
+        /// ``FunctionEnvironment/workScale`` of the step functions (the synthetic ALU's work; 1 = full size).
         public var workScale: Double
         public var functionPrefix: String
         public var platform: Platform
@@ -47,13 +47,11 @@ public struct LocalWorkflowRunner: Sendable {
 
     /// The emulator's functions: the configurator and one per (kind, memory size of the grid).
     public func functions(for graph: WorkflowGraph) -> [FunctionSpec] {
-        let environment = [
-            "STEPCONF_STORE": storeRoot, "STEPCONF_WORK_SCALE": "\(settings.workScale)",
-            "STEPCONF_CACHE_PATH": settings.workDirectory + "/cache.sqlite",
-            "STEPCONF_WORKFLOW_DIR": settings.workDirectory + "/workflows", "STEPCONF_POLICY": settings.policy.rawValue,
-            "STEPCONF_SAFETY": "\(settings.safety)", "STEPCONF_FUNCTION_PREFIX": settings.functionPrefix,
-            "STEPCONF_PLATFORM": ConfiguratorFiles.platformFile,
-        ]
+        let environment = FunctionEnvironment(
+            store: storeRoot, workScale: settings.workScale, workflowDirectory: settings.workDirectory + "/workflows",
+            policy: settings.policy, safety: settings.safety, functionPrefix: settings.functionPrefix,
+            platform: ConfiguratorFiles.platformFile, cachePath: settings.workDirectory + "/cache.sqlite"
+        ).variables
         return FunctionSpec.stack(
             kinds: Set(graph.workflow.steps.map(\.kind)).sorted(), memorySizes: settings.platform.grid.memoryMB,
             bootstrap: settings.bootstrap, prefix: settings.functionPrefix, environment: environment,
@@ -89,51 +87,43 @@ public struct LocalWorkflowRunner: Sendable {
             graph: graph, emulator: emulator, execution: execution, sloSeconds: sloSeconds, startUnix: startUnix,
             clock: clock, started: started, settings: settings)
 
-        var records: [Int: LocalRunReport.StepRecord] = [:]
-        var outputs: [Int: [[String]]] = [:]
-        var failure: LocalRunReport.Failure?
-        await withTaskGroup(of: (Int, Result<StepContext.Outcome, StepContext.StepFailure>).self) { group in
-            var waiting = graph.predecessors.map(\.count)
-            func launch(_ v: Int, _ after: [String: [[String]]]) {
-                group.addTask { (v, await context.runStep(v, firstKeys: firstKeys, after: after)) }
-            }
-            launch(graph.start, [:])
-            for await (v, result) in group {
-                switch result {
-                case .failure(let error):
-                    failure = .init(step: graph.ids[v], error: error.message)
-                    progress("step \(graph.ids[v]) failed: \(error.message)")
-                    group.cancelAll()
-                case .success(let outcome):
-                    records[v] = outcome.record
-                    outputs[v] = outcome.outputs
-                    progress(Self.describe(outcome.record))
-                    guard failure == nil else { continue }
-                    for w in graph.successors[v] {
-                        waiting[w] -= 1
-                        if waiting[w] == 0 {
-                            launch(w, Dictionary(uniqueKeysWithValues: graph.predecessors[w].map { (graph.ids[$0], outputs[$0] ?? []) }))
-                        }
-                    }
-                }
-            }
-        }
+        let walk = await WorkflowDriver(graph: graph).run(
+            EmulatorExecutor(context: context, firstKeys: firstKeys, progress: progress))
         let makespan = (clock.now - started).seconds
         await emulator.stop()
-        let steps = graph.topologicalOrder.compactMap { records[$0] }
-        let completed = failure == nil && steps.count == graph.count
-        let cost = steps.map(\.costUSD).reduce(0, +)
-        var path: [Int] = []
-        var at: Int? = completed ? graph.end : nil
-        while let v = at {
-            path.append(v)
-            at = graph.predecessors[v].max { (records[$0]?.end ?? 0) < (records[$1]?.end ?? 0) }
+        var failure: LocalRunReport.Failure?
+        if let (v, error) = walk.failure {
+            let message = (error as? StepContext.StepFailure)?.message ?? "\(error)"
+            failure = .init(step: graph.ids[v], error: message)
+            progress("step \(graph.ids[v]) failed: \(message)")
         }
+        let records = walk.outcomes.map { $0?.record }
+        let steps = graph.topologicalOrder.compactMap { records[$0] }
+        let completed = walk.completed
+        let cost = steps.map(\.costUSD).reduce(0, +)
+        let path = completed ? WorkflowDriver(graph: graph).criticalPath(finish: walk.finish) { records[$0] != nil } : []
         return LocalRunReport(
             workflow: graph.workflow.name, policy: settings.policy.rawValue, execution: execution, sloSeconds: sloSeconds,
             makespanSeconds: makespan, completed: completed, met: completed && makespan <= sloSeconds, costUSD: cost,
-            steps: steps, failure: failure, criticalPath: path.reversed().map { graph.ids[$0] },
+            steps: steps, failure: failure, criticalPath: path.map { graph.ids[$0] },
             criticalPathFunctionSeconds: path.compactMap { records[$0]?.functionSeconds }.reduce(0, +))
+    }
+
+    /// Runs each step through the emulator: the configurator, then its instances (``StepContext/runStep``).
+    struct EmulatorExecutor: ConcurrentStepExecutor {
+        let context: StepContext
+        let firstKeys: [String]
+        let progress: @Sendable (String) -> Void
+
+        var now: Double { context.now }
+
+        func execute(_ launch: StepLaunch, inputs: [Int: StepContext.Outcome]) async throws -> ExecutedStep<StepContext.Outcome> {
+            let graph = context.graph
+            let after = Dictionary(uniqueKeysWithValues: inputs.map { (graph.ids[$0.key], $0.value.outputs) })
+            let outcome = try await context.runStep(launch.step, firstKeys: firstKeys, after: after).get()
+            progress(LocalWorkflowRunner.describe(outcome.record))
+            return ExecutedStep(finish: outcome.record.end, expectedFinish: outcome.record.end, outcome: outcome)
+        }
     }
 
     static func describe(_ r: LocalRunReport.StepRecord) -> String {

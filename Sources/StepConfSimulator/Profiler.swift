@@ -11,45 +11,34 @@ public struct Profiler: Sendable {
 
     public init(simulator: LambdaSimulator) { self.simulator = simulator }
 
-    /// Profiles every step of `graph`; `progress` is called after each step with (done, total).
+    /// Profiles every step of `graph` (``ProfileLoop``); `progress` is called after each step with (done, total).
     /// - Throws: ``InputError`` for a step whose parameters the simulator cannot use.
     public func profile(
         _ graph: WorkflowGraph, plan: Plan, repeats: Int, seed: UInt64, progress: ((Int, Int) -> Void)? = nil
     ) throws -> [ProfileSample] {
-        var samples: [ProfileSample] = []
-        var pool = WarmPool(keepAliveSeconds: simulator.config.keepAliveSeconds)
+        var backend = Backend(
+            graph: graph, simulator: simulator, pauseSeconds: pauseSeconds,
+            workloads: try (0..<graph.count).map {
+                try StepWorkload(step: graph[$0], secondsPerDifficultyUnit: simulator.config.secondsPerDifficultyUnit)
+            },
+            pool: WarmPool(keepAliveSeconds: simulator.config.keepAliveSeconds))
+        return try ProfileLoop(plan: plan, repeats: repeats, seed: seed).profile(
+            graph, grid: simulator.platform.grid, backend: &backend, progress: progress)
+    }
+
+    /// Runs one step at a time on the simulator's clock, `pauseSeconds` apart, sharing one warm pool.
+    struct Backend: ProfileBackend {
+        let graph: WorkflowGraph
+        let simulator: LambdaSimulator
+        let pauseSeconds: Double
+        let workloads: [StepWorkload]
+        var pool: WarmPool
         var clock = 0.0
-        for (index, v) in graph.topologicalOrder.enumerated() {
-            let step = graph[v]
-            let workload = try StepWorkload(step: step, secondsPerDifficultyUnit: simulator.config.secondsPerDifficultyUnit)
-            var rng = SeededRandom(seed: seed).derived(UInt64(v + 1))
-            let grid = simulator.platform.grid
-            let runnable = grid.runnable(by: step)
-            var warmed = Set<Int>()
-            func measure(_ theta: Configuration) -> Double {
-                if warmed.insert(theta.memoryMB).inserted {
-                    // A warm-up fan-out, as a profiler on AWS would do. It is recorded as a cold sample: it is
-                    // how the estimator learns what a cold start adds.
-                    let widest = runnable.filter { $0.memoryMB == theta.memoryMB }.map(\.inter).max() ?? 1
-                    let warm = Configuration(memoryMB: theta.memoryMB, inter: widest, intra: 1)
-                    let run = simulator.run(step, workload: workload, configuration: warm, start: clock, pool: &pool, rng: &rng)
-                    clock = run.end + pauseSeconds
-                    samples.append(run.sample(step: step, configuration: warm))
-                }
-                var computes: [Double] = []
-                for _ in 0..<repeats {
-                    let run = simulator.run(step, workload: workload, configuration: theta, start: clock, pool: &pool, rng: &rng)
-                    clock = run.end + pauseSeconds
-                    samples.append(run.sample(step: step, configuration: theta))
-                    computes.append(run.meanComputeSeconds)
-                }
-                return computes.sorted()[computes.count / 2]
-            }
-            plan.walk(
-                runnable: runnable, memorySizes: grid.memoryMB,
-                shuffle: { $0.shuffled(using: &rng) }, measure: measure)
-            progress?(index + 1, graph.count)
+
+        mutating func run(step v: Int, configuration: Configuration, rng: inout SeededRandom) -> ProfileSample {
+            let run = simulator.run(graph[v], workload: workloads[v], configuration: configuration, start: clock, pool: &pool, rng: &rng)
+            clock = run.end + pauseSeconds
+            return run.sample(step: graph[v], configuration: configuration)
         }
-        return samples
     }
 }

@@ -40,54 +40,66 @@ public struct RequestRunner: Sendable {
         policy: any StepPolicy, fixed: [StepDecision]?, dynamic: Bool, arrival: Double, sloSeconds: Double,
         execution: String, cache: any GlobalCache, pool: inout WarmPool, seed: SeededRandom
     ) throws -> Outcome {
-        let n = graph.count
-        let platform = simulator.platform
-        var finish = [Double](repeating: 0, count: n)
-        var done = [Bool](repeating: false, count: n)
-        var progress = [StepProgress](repeating: .pending, count: n)
-        var position = [Int](repeating: 0, count: n)
-        for (k, v) in graph.topologicalOrder.enumerated() { position[v] = k }
-        var cost = 0.0
-        var fallbacks = 0
-        var cold = 0
-        for _ in 0..<n {
-            var next = -1
-            var ready = Double.infinity
-            for v in 0..<n where !done[v] && graph.predecessors[v].allSatisfy({ done[$0] }) {
-                let r = graph.predecessors[v].reduce(arrival) { max($0, finish[$1]) }
-                if r < ready || (r == ready && position[v] < position[next]) {
-                    next = v
-                    ready = r
-                }
-            }
-            let v = next
-            for u in 0..<n {
-                if case .running(let r, _) = progress[u], finish[u] <= ready { progress[u] = .finished(ready: r, finish: finish[u]) }
-            }
+        var executor = SimulatedExecutor(
+            runner: self, policy: policy, fixed: fixed, dynamic: dynamic, arrival: arrival, sloSeconds: sloSeconds,
+            execution: execution, cache: cache, pool: WarmPool(keepAliveSeconds: 0), seed: seed)
+        swap(&executor.pool, &pool)
+        defer { swap(&executor.pool, &pool) }
+        let walk = try WorkflowDriver(graph: graph).run(&executor, start: arrival)
+        var outcome = Outcome(durationSeconds: (walk.finish.max() ?? arrival) - arrival, costUSD: 0, fallbacks: 0, coldStarts: 0)
+        for step in walk.outcomes {
+            guard let step else { continue }
+            outcome.costUSD += step.costUSD
+            outcome.fallbacks += step.fallback ? 1 : 0
+            outcome.coldStarts += step.coldStarts
+        }
+        return outcome
+    }
+
+    /// What the simulator keeps of one step.
+    struct SimulatedStep {
+        var costUSD: Double
+        var fallback: Bool
+        var coldStarts: Int
+    }
+
+    /// Runs each step in the simulator, decided when it starts (after the configurator's latency for a
+    /// dynamic policy) or by a static plan.
+    struct SimulatedExecutor: StepExecutor {
+        let runner: RequestRunner
+        let policy: any StepPolicy
+        let fixed: [StepDecision]?
+        let dynamic: Bool
+        let arrival: Double
+        let sloSeconds: Double
+        let execution: String
+        let cache: any GlobalCache
+        var pool: WarmPool
+        let seed: SeededRandom
+
+        mutating func execute(_ launch: StepLaunch) throws -> ExecutedStep<SimulatedStep> {
+            let v = launch.step
+            let platform = runner.simulator.platform
             let decision: StepDecision
-            var mapStart = ready
             if let fixed {
                 decision = fixed[v]
             } else {
                 let context = DecisionContext(
-                    now: ready, executionStart: arrival, sloSeconds: sloSeconds, execution: execution, cache: cache,
-                    progress: progress)
+                    now: launch.ready, executionStart: arrival, sloSeconds: sloSeconds, execution: execution, cache: cache,
+                    progress: launch.progress)
                 decision = try policy.decide(step: v, context: context)
             }
-            if dynamic { mapStart += platform.configurator.seconds }
-            if decision.fallback { fallbacks += 1 }
+            let mapStart = launch.ready + (dynamic ? platform.configurator.seconds : 0)
             let theta = decision.configuration
             var rng = seed.derived(UInt64(v + 1))
-            let run = simulator.run(graph[v], workload: workloads[v], configuration: theta, start: mapStart, pool: &pool, rng: &rng)
-            finish[v] = run.end
-            done[v] = true
-            cold += run.coldStarts
-            cost += run.costUSD(
+            let run = runner.simulator.run(
+                runner.graph[v], workload: runner.workloads[v], configuration: theta, start: mapStart, pool: &pool, rng: &rng)
+            let cost = run.costUSD(
                 memoryMB: theta.memoryMB, platform: platform, configuratorSeconds: dynamic ? platform.configurator.billedSeconds : nil)
             // What a configurator can know of a running step is its prediction, not the simulator's future.
-            progress[v] = .running(ready: ready, expectedFinish: ready + decision.seconds)
+            return ExecutedStep(
+                finish: run.end, expectedFinish: launch.ready + decision.seconds,
+                outcome: SimulatedStep(costUSD: cost, fallback: decision.fallback, coldStarts: run.coldStarts))
         }
-        return Outcome(
-            durationSeconds: (finish.max() ?? arrival) - arrival, costUSD: cost, fallbacks: fallbacks, coldStarts: cold)
     }
 }

@@ -13,13 +13,8 @@ public enum WorkerProcess {
     /// Serves jobs until stdin closes. `kernel` maps a job to its output bytes.
     /// - Returns: the exit code (0 at a clean end of stream, 1 on a broken pipe).
     public static func serve(
-        input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, environment: [String: String] = ProcessInfo.processInfo.environment,
-        kernel: (WorkerFrame) throws -> Data
+        input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, kernel: (WorkerFrame) throws -> Data
     ) -> Int32 {
-        // Test hook: STEPCONF_WORKER_CRASH_JOB=N makes the worker die on job N (only while the file
-        // STEPCONF_WORKER_CRASH_MARKER does not exist, which the crash creates: "crash once").
-        let crashJob = environment["STEPCONF_WORKER_CRASH_JOB"].flatMap(Int.init)
-        let marker = environment["STEPCONF_WORKER_CRASH_MARKER"]
         while true {
             let job: WorkerFrame
             do {
@@ -27,16 +22,6 @@ public enum WorkerProcess {
                 job = next
             } catch {
                 return 1
-            }
-            if let crashJob, job.id == crashJob {
-                if let marker {
-                    if !FileManager.default.fileExists(atPath: marker) {
-                        FileManager.default.createFile(atPath: marker, contents: Data())
-                        _exit(70)
-                    }
-                } else {
-                    _exit(70)
-                }
             }
             let result: WorkerFrame
             do {

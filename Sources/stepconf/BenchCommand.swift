@@ -147,8 +147,8 @@ struct SimulatorBench: ParsableCommand {
         commandName: "simulator",
         abstract: "Time the simulator: one request of the workflow, every step run once.",
         discussion: """
-            Each step runs at the configuration `stepconf plan` (static) chooses, starting when its predecessors \
-            finish, against a warm pool shared across requests. Example: swift run -c release stepconf bench simulator
+            Each request runs through the workflow driver as `evaluate` runs it, every step at the configuration \
+            `stepconf plan` (static) chooses, against a warm pool shared across requests. Example: swift run -c release stepconf bench simulator
             """)
 
     @OptionGroup var options: WorkflowOptions
@@ -167,36 +167,33 @@ struct SimulatorBench: ParsableCommand {
         let (graph, model, platform) = try options.load()
         let policy = try Policies.make(.static, graph: graph, model: model, platform: platform)
         let slo = 2 * policy.space.fastestMakespanSeconds
-        let plan = try Plan.make(policy: policy, sloSeconds: slo)
-        let simulator = LambdaSimulator(platform: platform)
-        let workloads = try (0..<graph.count).map {
-            try StepWorkload(step: graph[$0], secondsPerDifficultyUnit: simulator.config.secondsPerDifficultyUnit)
+        guard let plan = try policy.planAhead(sloSeconds: slo) else {
+            throw CLIError(message: "internal: the static policy made no plan")
         }
-        let thetas = plan.steps.map { Configuration(memoryMB: $0.memoryMB, inter: $0.inter, intra: $0.intra) }
+        let simulator = LambdaSimulator(platform: platform)
+        let runner = try RequestRunner(graph: graph, simulator: simulator)
+        let cache = InMemoryGlobalCache()
         var pool = WarmPool(keepAliveSeconds: simulator.config.keepAliveSeconds)
-        var rng = SeededRandom(seed: 1)
+        let seed = SeededRandom(seed: 1)
         let clock = ContinuousClock()
         var samples: [Double] = []
         samples.reserveCapacity(requests)
         var arrival = 0.0
         var checksum = 0.0
-        var finish = [Double](repeating: 0, count: graph.count)
-        for _ in 0..<requests {
+        for k in 0..<requests {
             let start = clock.now
-            for v in graph.topologicalOrder {
-                let ready = graph.predecessors[v].reduce(arrival) { max($0, finish[$1]) }
-                let run = simulator.run(graph[v], workload: workloads[v], configuration: thetas[v], start: ready, pool: &pool, rng: &rng)
-                finish[v] = run.end
-            }
+            let outcome = try runner.run(
+                policy: policy, fixed: plan, dynamic: false, arrival: arrival, sloSeconds: slo, execution: "bench",
+                cache: cache, pool: &pool, seed: seed.derived(UInt64(k) + 1))
             samples.append((clock.now - start).seconds * 1e6)
-            checksum += finish[graph.end] - arrival
+            checksum += outcome.durationSeconds
             arrival += 5
         }
         samples.sort()
         let figure = BenchFigure(
             name: "simulated request", iterations: requests, medianMicroseconds: samples[samples.count / 2],
             p99Microseconds: samples[min(samples.count - 1, Int(Double(samples.count) * 0.99))],
-            detail: "\(graph.count) steps, \(thetas.map(\.inter).reduce(0, +)) instances, mean makespan "
+            detail: "\(graph.count) steps, \(plan.map(\.configuration.inter).reduce(0, +)) instances, mean makespan "
                 + "\(fixed(checksum / Double(requests), 3)) s")
         if json {
             try printJSON([figure])

@@ -24,8 +24,13 @@ struct EmulatorBench: AsyncParsableCommand {
             Example: swift build -c release && .build/release/stepconf bench emulator
             """)
 
-    @Option(help: "The bootstrap binary to measure (default: the one next to this stepconf).")
+    @Option(help: "The bootstrap binary whose size is reported (default: the one next to this stepconf).")
     var bootstrap: String?
+
+    @Option(help: ArgumentHelp(
+        "The tests' bootstrap, whose `echo` handler the invokes run (default: fixture-bootstrap next to this stepconf).",
+        valueName: "path"))
+    var fixture: String?
 
     @Option(help: "Cold starts to measure.") var cold: Int = 30
     @Option(help: "Warm invokes to time.") var warm: Int = 2000
@@ -35,9 +40,11 @@ struct EmulatorBench: AsyncParsableCommand {
 
     func run() async throws {
         let bootstrap = try locateBootstrap(self.bootstrap)
-        var functions = [FunctionSpec(name: "echo", handler: "echo", memoryMB: 1769, timeoutSeconds: 10, executable: bootstrap)]
+        // The shipped bootstrap has no no-op handler; the fixture runs the same runtime (BootstrapMain) with one.
+        let echo = try locateSibling("fixture-bootstrap", given: fixture, option: "--fixture")
+        var functions = [FunctionSpec(name: "echo", handler: "echo", memoryMB: 1769, timeoutSeconds: 10, executable: echo)]
         for k in 0..<cold {
-            functions.append(FunctionSpec(name: "cold\(k)", handler: "echo", memoryMB: 1769, timeoutSeconds: 10, executable: bootstrap))
+            functions.append(FunctionSpec(name: "cold\(k)", handler: "echo", memoryMB: 1769, timeoutSeconds: 10, executable: echo))
         }
         let emulator = await LocalEmulator.start(functions)
         let base = "http://127.0.0.1:\(emulator.port)/2015-03-31/functions/"

@@ -51,7 +51,7 @@ struct LocalUp: ParsableCommand {
     @Option(help: ArgumentHelp("Configurator policy.", valueName: "name"))
     var policy: String = "stepconf"
 
-    @Option(help: ArgumentHelp("Scale of the synthetic ALU's work (STEPCONF_WORK_SCALE).", valueName: "x"))
+    @Option(help: ArgumentHelp("Scale of the synthetic ALU's work (\(FunctionEnvironment.Variable.workScale.name)).", valueName: "x"))
     var workScale: Double = 0.02
 
     @Option(help: ArgumentHelp("The bootstrap binary. Default: the one next to stepconf (built if missing).", valueName: "path"))

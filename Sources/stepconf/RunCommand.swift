@@ -38,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Planning margin K of the policy (see `stepconf plan --help`).", valueName: "K"))
     var safety: Double = Policies.defaultSafety
 
-    @Option(help: ArgumentHelp("Scale of the synthetic ALU's work (STEPCONF_WORK_SCALE); 1 = full size.", valueName: "x"))
+    @Option(help: ArgumentHelp("Scale of the synthetic ALU's work (\(FunctionEnvironment.Variable.workScale.name)); 1 = full size.", valueName: "x"))
     var workScale: Double = 0.02
 
     @Option(help: ArgumentHelp("Input object keys (in DIR/store) for the first step; repeatable. Default: generated inputs where the first step needs some.", valueName: "key"))

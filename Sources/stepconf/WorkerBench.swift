@@ -105,15 +105,21 @@ struct WorkerBench: ParsableCommand {
 /// The bootstrap to measure: `given`, or the one built next to this `stepconf`.
 /// - Throws: ``CLIError`` when there is no executable there.
 func locateBootstrap(_ given: String?) throws -> String {
+    try locateSibling("bootstrap", given: given, option: "--bootstrap")
+}
+
+/// The executable `given` by `option`, else `name` next to this stepconf.
+/// - Throws: ``CLIError`` saying where it looked and how to build it.
+func locateSibling(_ name: String, given: String?, option: String) throws -> String {
     if let given {
         let path = URL(fileURLWithPath: given).standardizedFileURL.path
-        guard FileManager.default.isExecutableFile(atPath: path) else { throw CLIError(message: "--bootstrap \(given): no executable file there") }
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw CLIError(message: "\(option) \(given): no executable file there") }
         return path
     }
     let path = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("bootstrap").path
+        .deletingLastPathComponent().appendingPathComponent(name).path
     guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw CLIError(message: "no bootstrap next to stepconf at \(path): build it (swift build -c release)")
+        throw CLIError(message: "no \(name) next to stepconf at \(path): build it (swift build -c release --product \(name))")
     }
     return path
 }

@@ -82,7 +82,7 @@ import Testing
             "STEPCONF_STORE": "s3://words/run", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing", "AWS_ENDPOINT_URL_S3": moto.server.url,
         ]
-        let store = try StepFunctions.store(variables)
+        let store = try StepFunctions.store(try FunctionEnvironment(decoding: variables), variables: variables)
         let corpus = WordCount.corpus(files: 6, wordsPerFile: 638, seed: 5)
         for file in corpus { try store.put("in/\(file.name)", data: Data(file.text.utf8)) }
         let bootstrap = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bootstrap").path

@@ -144,7 +144,8 @@ enum Paths {
 @Suite(.serialized) struct BootstrapTests {
     /// Runs `bootstrap` against the scripted Runtime API with `events`; returns what it posted.
     private func runBootstrap(
-        handler: String, events: [Any], environment extra: [String: String] = [:], serverMode: String? = nil
+        handler: String, events: [Any], environment extra: [String: String] = [:], serverMode: String? = nil,
+        executable: String = "fixture-bootstrap"
     ) throws -> (status: Int32, posts: [[String: Any]]) {
         let eventsPath = Paths.temporary("events.json")
         let recordPath = Paths.temporary("record.json")
@@ -164,13 +165,23 @@ enum Paths {
         while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
         let port = String(decoding: line, as: UTF8.self)
         let bootstrap = Process()
-        bootstrap.executableURL = URL(fileURLWithPath: Paths.product("bootstrap"))
+        // The tests' bootstrap: the shipped runtime (BootstrapMain) with the echo and sleep handlers.
+        bootstrap.executableURL = URL(fileURLWithPath: Paths.product(executable))
         bootstrap.environment = ["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "_HANDLER": handler].merging(extra) { $1 }
         bootstrap.standardError = FileHandle.nullDevice
         try bootstrap.run()
         bootstrap.waitUntilExit()
         let posts = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recordPath)))) as? [[String: Any]] ?? []
         return (bootstrap.terminationStatus, posts)
+    }
+
+    @Test func theShippedBootstrapHasNoTestHandlers() throws {
+        for handler in ["echo", "sleep", "crash"] {
+            let (status, posts) = try runBootstrap(handler: handler, events: [["x": 1]], executable: "bootstrap")
+            #expect(status == 1)
+            #expect((posts.first?["path"] as? String)?.hasSuffix("/init/error") == true)
+            #expect((posts.first?["body"] as? String)?.contains("unknown handler `\(handler)`") == true)
+        }
     }
 
     @Test func echoRespondsAndExitsWhenTheRuntimeAPIAnswers500() throws {

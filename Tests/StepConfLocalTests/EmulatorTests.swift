@@ -15,6 +15,11 @@ final class RunningEmulator: Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bootstrap").path
     }
 
+    /// The tests' bootstrap: the shipped runtime with echo, sleep and crash handlers.
+    static var fixture: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fixture-bootstrap").path
+    }
+
     init(_ functions: [FunctionSpec]) async throws {
         emulator = await LocalEmulator.start(functions, idleTimeout: .seconds(60))
     }
@@ -35,9 +40,9 @@ final class RunningEmulator: Sendable {
 
 @Suite(.serialized) struct EmulatorTests {
     let functions: [FunctionSpec] = [
-        FunctionSpec(name: "echo", handler: "echo", memoryMB: 1024, timeoutSeconds: 60, executable: RunningEmulator.bootstrap),
-        FunctionSpec(name: "sleep", handler: "sleep", memoryMB: 512, timeoutSeconds: 3, executable: RunningEmulator.bootstrap),
-        FunctionSpec(name: "crash", handler: "crash", memoryMB: 256, timeoutSeconds: 60, executable: RunningEmulator.bootstrap),
+        FunctionSpec(name: "echo", handler: "echo", memoryMB: 1024, timeoutSeconds: 60, executable: RunningEmulator.fixture),
+        FunctionSpec(name: "sleep", handler: "sleep", memoryMB: 512, timeoutSeconds: 3, executable: RunningEmulator.fixture),
+        FunctionSpec(name: "crash", handler: "crash", memoryMB: 256, timeoutSeconds: 60, executable: RunningEmulator.fixture),
     ]
 
     @Test func invokesReuseAWarmInstanceAndLogLikeLambda() async throws {

@@ -10,15 +10,23 @@ enum Paths {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bootstrap").path
     }
 
+    /// The tests' bootstrap (worker faults on demand), beside the shipped one.
+    static var fixture: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fixture-bootstrap").path
+    }
+
     static func temporary(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-worker-\(UUID().uuidString)-\(name)").path
     }
 }
 
+/// A wrapper whose workers run the shipped bootstrap, or the fixture when `environment` asks for faults.
 func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int = 3008, environment: [String: String] = [:]) -> StepWrapper {
     var env = ProcessInfo.processInfo.environment
     for (k, v) in environment { env[k] = v }
-    return StepWrapper(function: function, store: store, workerExecutable: Paths.bootstrap, functionMemoryMB: memoryMB, workerEnvironment: env)
+    return StepWrapper(
+        function: function, store: store, workerExecutable: environment.isEmpty ? Paths.bootstrap : Paths.fixture,
+        functionMemoryMB: memoryMB, workerEnvironment: env)
 }
 
 @Suite(.serialized) struct StepWrapperTests {
@@ -91,7 +99,7 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
         let event = StepEvent(execution: "e-crash", step: "s", intra: 2, jobStart: 0, jobEnd: 6, params: ["difficulty": 1000])
         let result = try wrapper(
             SyntheticStep(), store: store,
-            environment: ["STEPCONF_WORKER_CRASH_JOB": "4", "STEPCONF_WORKER_CRASH_MARKER": marker]
+            environment: ["FIXTURE_WORKER_CRASH_JOB": "4", "FIXTURE_WORKER_CRASH_MARKER": marker]
         ).run(event)
         #expect(FileManager.default.fileExists(atPath: marker))  // the crash did happen
         let rows = try JSONSerialization.jsonObject(with: try store.get(result.outputs[0])) as! [[String: Any]]
@@ -103,7 +111,7 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
         let store = try LocalDirectoryStore(root: Paths.temporary("crash-always"))
         let event = StepEvent(execution: "e-crash2", step: "s", intra: 2, jobStart: 0, jobEnd: 6, params: ["difficulty": 1000])
         let error = #expect(throws: ProcessPool.Failure.self) {
-            try wrapper(SyntheticStep(), store: store, environment: ["STEPCONF_WORKER_CRASH_JOB": "2"]).run(event)
+            try wrapper(SyntheticStep(), store: store, environment: ["FIXTURE_WORKER_CRASH_JOB": "2"]).run(event)
         }
         #expect(error?.message.contains("job 2") == true && error?.message.contains("exited with status 70, twice") == true)
         #expect(try store.list(prefix: "runs/e-crash2/").isEmpty)

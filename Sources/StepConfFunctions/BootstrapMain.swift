@@ -1,0 +1,43 @@
+import Foundation
+import StepConfCore
+import StepConfLambda
+import StepConfWorker
+
+/// What a Lambda bootstrap executable does, written once: the shipped `bootstrap` and the tests' fixture
+/// differ only in the handlers they make and the kernel their workers run.
+public enum BootstrapMain {
+    /// Runs the process as a runtime (or, started with ``WorkerProcess/argument``, as a worker of a step's
+    /// pool) and exits: 2 when `AWS_LAMBDA_RUNTIME_API` is unset, 1 when the runtime cannot start or the
+    /// Runtime API fails.
+    public static func run(
+        kernel: (WorkerFrame) throws -> Data, makeHandler: (LambdaEnvironment) throws -> any ByteHandler
+    ) -> Never {
+        // A parent that ignores or blocks SIGTERM (a process using swift-service-lifecycle or Dispatch signal
+        // sources does) passes that on through exec; Lambda and the emulator stop a runtime with SIGTERM, so
+        // take the default back.
+        signal(SIGTERM, SIG_DFL)
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &unblock, nil)
+        // Worker mode: a process of the intra-function pool, started by the wrapper in this same binary.
+        if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == WorkerProcess.argument {
+            exit(WorkerProcess.serve(kernel: kernel))
+        }
+        let environment = LambdaEnvironment()
+        guard let endpoint = environment.runtimeAPI else {
+            LambdaRuntime.writeStandardError("bootstrap: AWS_LAMBDA_RUNTIME_API is not set; run me under Lambda or an emulator")
+            exit(2)
+        }
+        do {
+            let contract = try FunctionEnvironment(decoding: environment.variables)
+            let transport = try HTTPRuntimeClient.Transport.parse(
+                contract.runtimeTransport, variable: FunctionEnvironment.Variable.runtimeTransport.name)
+            let client = try HTTPRuntimeClient(endpoint: endpoint, transport: transport)
+            exit(LambdaRuntime.run(client: client, environment: environment) { try makeHandler(environment) })
+        } catch {
+            LambdaRuntime.writeStandardError("bootstrap: \(error)")
+            exit(1)
+        }
+    }
+}
