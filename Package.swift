@@ -20,10 +20,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // Pure: the model, the policies, the driver; decoding from bytes, no files, threads or processes.
         .target(name: "StepConfCore"),
+        // Files: atomic writes, the local-directory object store, file loaders, threads for blocking I/O.
+        .target(name: "StepConfStorage", dependencies: ["StepConfCore"]),
+        // The shipped example workflows and models, generated from examples/ (scripts/embed-examples.sh).
+        .target(name: "StepConfExamples", dependencies: ["StepConfCore"]),
         .target(name: "StepConfSimulator", dependencies: ["StepConfCore"]),
         .target(name: "StepConfASL", dependencies: ["StepConfCore"]),
-        .target(name: "StepConfPareto", dependencies: ["StepConfCore"]),
+        .target(name: "StepConfPareto", dependencies: ["StepConfCore", "StepConfStorage"]),
         .target(
             name: "CCurlShim",
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]
@@ -33,13 +38,13 @@ let package = Package(
         .target(name: "StepConfLambda", dependencies: ["StepConfHTTP"]),
         .target(
             name: "StepConfAWS",
-            dependencies: ["StepConfHTTP", "StepConfCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["StepConfHTTP", "StepConfCore", "StepConfStorage", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "StepConfSQLite", dependencies: ["StepConfCore", "CSQLite"]),
-        .target(name: "StepConfWorker", dependencies: ["StepConfCore"]),
+        .target(name: "StepConfWorker", dependencies: ["StepConfCore", "StepConfStorage"]),
         .target(
             name: "StepConfFunctions",
-            dependencies: ["StepConfLambda", "StepConfCore", "StepConfSQLite", "StepConfAWS", "StepConfWorker"]
+            dependencies: ["StepConfLambda", "StepConfCore", "StepConfStorage", "StepConfSQLite", "StepConfAWS", "StepConfWorker"]
         ),
         .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions"]),
         // The tests' bootstrap: the shipped runtime plus echo/sleep/crash handlers and worker faults.
@@ -49,7 +54,8 @@ let package = Package(
         .target(
             name: "StepConfLocal",
             dependencies: [
-                "StepConfCore", "StepConfFunctions", "StepConfHTTP", "StepConfWorker", "StepConfASL", "StepConfAWS",
+                "StepConfCore", "StepConfStorage", "StepConfFunctions", "StepConfHTTP", "StepConfWorker", "StepConfASL",
+                "StepConfAWS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,6 +65,8 @@ let package = Package(
             name: "stepconf",
             dependencies: [
                 "StepConfCore",
+                "StepConfStorage",
+                "StepConfExamples",
                 "StepConfSimulator",
                 "StepConfASL",
                 "StepConfPareto",
@@ -75,25 +83,25 @@ let package = Package(
         .testTarget(
             name: "StepConfCoreTests",
             dependencies: [
-                "StepConfCore",
+                "StepConfCore", "StepConfStorage", "StepConfExamples",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
             name: "StepConfAWSTests",
-            dependencies: ["StepConfAWS", "StepConfCore", "StepConfHTTP", "StepConfFunctions", "StepConfLambda", "StepConfWorker", "bootstrap"]
+            dependencies: ["StepConfAWS", "StepConfCore", "StepConfStorage", "StepConfHTTP", "StepConfFunctions", "StepConfLambda", "StepConfWorker", "bootstrap"]
         ),
         .testTarget(
             name: "StepConfWorkerTests",
-            dependencies: ["StepConfWorker", "StepConfFunctions", "StepConfCore", "bootstrap", "fixture-bootstrap"]
+            dependencies: ["StepConfWorker", "StepConfFunctions", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap"]
         ),
         .testTarget(
             name: "StepConfASLTests",
-            dependencies: ["StepConfASL", "StepConfCore", "bootstrap"]
+            dependencies: ["StepConfASL", "StepConfCore", "StepConfStorage", "StepConfExamples", "bootstrap"]
         ),
         .testTarget(
             name: "StepConfParetoTests",
-            dependencies: ["StepConfPareto", "StepConfCore"]
+            dependencies: ["StepConfPareto", "StepConfCore", "StepConfExamples"]
         ),
         .testTarget(
             name: "StepConfHTTPTests",
@@ -101,12 +109,12 @@ let package = Package(
         ),
         .testTarget(
             name: "StepConfLambdaTests",
-            dependencies: ["StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "bootstrap", "fixture-bootstrap", "stepconf"]
+            dependencies: ["StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap", "stepconf"]
         ),
         .testTarget(
             name: "StepConfLocalTests",
             dependencies: [
-                "StepConfLocal", "StepConfHTTP", "StepConfCore", "StepConfASL", "StepConfAWS", "StepConfFunctions", "StepConfSimulator",
+                "StepConfLocal", "StepConfHTTP", "StepConfCore", "StepConfStorage", "StepConfExamples", "StepConfASL", "StepConfAWS", "StepConfFunctions", "StepConfSimulator",
                 "bootstrap",
                 "fixture-bootstrap",
                 "stepconf",
@@ -114,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StepConfSimulatorTests",
-            dependencies: ["StepConfSimulator", "StepConfCore"]
+            dependencies: ["StepConfSimulator", "StepConfCore", "StepConfExamples"]
         ),
         .testTarget(
             name: "StepConfCLITests",

@@ -1,5 +1,6 @@
 import Foundation
 import StepConfCore
+import StepConfStorage
 
 /// Moves many objects, or one big object in parts, on `threads` threads: uploads over
 /// `multipartThreshold` go as a multipart upload of `partSize` parts (aborted if any part fails, so no

@@ -54,20 +54,17 @@ public struct PerformanceModel: Sendable, Hashable, Codable {
         return self
     }
 
-    /// Reads a model file and validates it against `workflow`.
+    /// Decodes a model (JSON) and validates it against `workflow`; `source` names it in messages.
     /// - Throws: ``InputError``.
-    public static func load(from path: String, for workflow: Workflow) throws -> PerformanceModel {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(.unreadable, "\(path): cannot read the file")
-        }
+    public static func decode(_ data: Data, source: String, for workflow: Workflow) throws -> PerformanceModel {
         let model: PerformanceModel
         do {
             model = try JSONDecoder().decode(PerformanceModel.self, from: data)
         } catch let error as DecodingError {
-            throw InputError(.malformed, "\(path): \(JSONErrorText.describe(error))")
+            throw InputError(.malformed, "\(source): \(JSONErrorText.describe(error))")
         } catch {
-            throw InputError(.malformed, "\(path): not valid JSON")
+            throw InputError(.malformed, "\(source): not valid JSON")
         }
-        return try model.validated(for: workflow, source: path)
+        return try model.validated(for: workflow, source: source)
     }
 }

@@ -90,16 +90,18 @@ extension Platform {
         return self
     }
 
-    /// Reads and validates a platform file (JSON; missing fields take the AWS defaults).
+    /// Decodes and validates a platform (JSON; missing fields take the AWS defaults); `source` names it
+    /// in messages.
     /// - Throws: ``InputError``.
-    public static func load(from path: String) throws -> Platform {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(.unreadable, "\(path): cannot read the file")
-        }
+    public static func decode(_ data: Data, source: String) throws -> Platform {
         do {
-            return try JSONDecoder().decode(Platform.self, from: data).validated(source: path)
+            return try JSONDecoder().decode(Platform.self, from: data).validated(source: source)
         } catch let error as DecodingError {
-            throw InputError(.malformed, "\(path): \(JSONErrorText.describe(error))")
+            throw InputError(.malformed, "\(source): \(JSONErrorText.describe(error))")
+        } catch let error as InputError {
+            throw error
+        } catch {
+            throw InputError(.malformed, "\(source): not valid JSON")
         }
     }
 }

@@ -92,16 +92,13 @@ public enum ProfileCSV {
         return samples
     }
 
-    /// Reads a profile CSV file.
+    /// Decodes profile CSV bytes; `source` names them in messages.
     /// - Throws: ``InputError``.
-    public static func load(from path: String) throws -> [ProfileSample] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(.unreadable, "\(path): cannot read the file")
-        }
+    public static func decode(_ data: Data, source: String) throws -> [ProfileSample] {
         guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(.malformed, "\(path): not UTF-8 text")
+            throw InputError(.malformed, "\(source): not UTF-8 text")
         }
-        return try decode(text, source: path)
+        return try decode(text, source: source)
     }
 
     private static func quote(_ field: String) -> String {

@@ -21,15 +21,6 @@ extension Workflow {
         }
     }
 
-    /// Reads, decodes and validates a workflow file.
-    /// - Throws: ``WorkflowError`` naming the file.
-    public static func load(from path: String) throws -> Workflow {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw WorkflowError(.malformed, "\(path): cannot read the file")
-        }
-        return try decode(data, source: path)
-    }
-
     /// Returns the workflow if it is a valid DAG with one start and one end step.
     /// - Throws: ``WorkflowError``.
     public func validated() throws -> Workflow {
@@ -74,37 +65,6 @@ enum JSONErrorText {
             if name.hasPrefix("Array") { return "an array" }
             if name.hasPrefix("Dictionary") { return "an object" }
             return "a \(name)"
-        }
-    }
-}
-
-extension EmbeddedExamples {
-    /// Names of the embedded example workflows (`synthetic16`, `video`, …).
-    public static var workflowNames: [String] {
-        files.keys.filter { !$0.hasSuffix(".model.json") }.map { String($0.dropLast(5)) }.sorted()
-    }
-
-    /// The embedded workflow `name`.
-    /// - Throws: ``WorkflowError`` when there is none of that name.
-    public static func workflow(_ name: String) throws -> Workflow {
-        guard let text = files["\(name).json"] else {
-            throw WorkflowError(
-                .malformed, "no embedded workflow `\(name)`; embedded: \(workflowNames.joined(separator: ", "))")
-        }
-        return try Workflow.decode(Data(text.utf8), source: "embedded:\(name).json")
-    }
-
-    /// The embedded model of workflow `name`, validated against `workflow`.
-    /// - Throws: ``InputError`` when there is none.
-    public static func model(_ name: String, for workflow: Workflow) throws -> PerformanceModel {
-        guard let text = files["\(name).model.json"] else {
-            throw InputError(.unreadable, "no embedded model for workflow `\(name)`")
-        }
-        do {
-            return try JSONDecoder().decode(PerformanceModel.self, from: Data(text.utf8))
-                .validated(for: workflow, source: "embedded:\(name).model.json")
-        } catch let error as DecodingError {
-            throw InputError(.malformed, "embedded:\(name).model.json: \(JSONErrorText.describe(error))")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import StepConfCore
 import StepConfLambda
+import StepConfStorage
 
 /// The configurator function: before each step, decides θ with the configured policy (paper §V-B) and
 /// tells the state machine which function to call and how to split the step's input.

@@ -2,6 +2,7 @@ import Foundation
 import StepConfAWS
 import StepConfCore
 import StepConfLambda
+import StepConfStorage
 import StepConfWorker
 
 /// The step functions `bootstrap` can run, by kind (`_HANDLER`, and the job kind in worker mode).

@@ -1,5 +1,6 @@
 import Foundation
 import StepConfCore
+import StepConfStorage
 
 /// What a configurator reads from its workflow directory (``FunctionEnvironment/workflowDirectory``): `{workflow}.json`,
 /// `{workflow}.model.json`, and `platform.json` (``FunctionEnvironment/platform``), the platform it decides on — the one

@@ -2,6 +2,7 @@ import Foundation
 import StepConfCore
 import StepConfFunctions
 import StepConfHTTP
+import StepConfStorage
 import StepConfWorker
 
 /// Profiles a workflow's real step functions through the local emulator: every (kind, memory) is a

@@ -3,6 +3,7 @@ import StepConfASL
 import StepConfAWS
 import StepConfCore
 import StepConfHTTP
+import StepConfStorage
 
 /// `stepconf local up|down`: the cloud on this machine, created from the SAM template users deploy (DESIGN §8).
 /// moto's server serves S3, DynamoDB, IAM, Lambda's control plane, CloudFormation and Step Functions; the stack

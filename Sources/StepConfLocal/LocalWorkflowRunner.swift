@@ -1,6 +1,7 @@
 import Foundation
 import StepConfCore
 import StepConfFunctions
+import StepConfStorage
 import StepConfWorker
 
 /// The native local executor (DESIGN §7): walks a workflow's DAG exactly as its generated state machine

@@ -1,5 +1,6 @@
 import Foundation
 import StepConfCore
+import StepConfStorage
 
 /// A complete table of objective values over a grid of three integer decision variables — the word-count
 /// problem's `memory_mb,concurrency,batch_pct,duration_s,cost_usd` — searched as a ``DiscreteProblem`` whose

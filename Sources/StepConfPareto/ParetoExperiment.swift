@@ -1,5 +1,6 @@
 import Foundation
 import StepConfCore
+import StepConfStorage
 
 /// The study's experiment: every algorithm, `runs` times at each evaluation budget, scored by hypervolume and
 /// IGD against the exhaustive front; medians per cell and Holm-adjusted Wilcoxon p-values per budget.

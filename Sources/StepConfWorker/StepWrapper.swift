@@ -1,5 +1,6 @@
 import Foundation
 import StepConfCore
+import StepConfStorage
 
 /// The intra-function wrapper (paper §V-C): downloads the instance's inputs on parallel threads, splits
 /// them into jobs, runs the jobs on `q` worker processes, and uploads the outputs on parallel threads; the

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StepConfASL
 import StepConfCore
+import StepConfStorage
 
 struct ASLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

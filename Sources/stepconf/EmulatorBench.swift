@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepConfCore
+import StepConfExamples
 import StepConfFunctions
 import StepConfHTTP
 import StepConfLambda

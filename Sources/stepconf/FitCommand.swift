@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepConfCore
+import StepConfStorage
 
 /// `stepconf fit --json` output.
 struct FitOutput: Encodable {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StepConfCore
 import StepConfFunctions
+import StepConfStorage
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

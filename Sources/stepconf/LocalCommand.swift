@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StepConfCore
 import StepConfLocal
+import StepConfStorage
 
 struct LocalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import StepConfCore
 import StepConfPareto
 import StepConfSimulator
+import StepConfStorage
 
 struct ParetoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

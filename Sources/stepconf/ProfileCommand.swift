@@ -3,6 +3,7 @@ import Foundation
 import StepConfCore
 import StepConfLocal
 import StepConfSimulator
+import StepConfStorage
 
 struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

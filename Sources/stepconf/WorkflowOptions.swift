@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import StepConfCore
+import StepConfExamples
+import StepConfStorage
 
 /// `--workflow`, `--model` and `--platform`, shared by the commands that plan.
 struct WorkflowOptions: ParsableArguments {

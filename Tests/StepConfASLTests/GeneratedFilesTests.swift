@@ -1,6 +1,7 @@
 import Foundation
 import StepConfASL
 import StepConfCore
+import StepConfStorage
 import Testing
 
 /// The committed statemachine/ and template.yaml are what the generators write today (CI's drift check).

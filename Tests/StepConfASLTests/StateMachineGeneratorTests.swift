@@ -1,6 +1,7 @@
 import Foundation
 import StepConfASL
 import StepConfCore
+import StepConfExamples
 import Testing
 
 /// Walks a generated state machine the way Step Functions would on a valid input, and records, for every step,

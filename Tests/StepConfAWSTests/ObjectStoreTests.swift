@@ -2,6 +2,7 @@ import Foundation
 import StepConfAWS
 import StepConfCore
 import StepConfFunctions
+import StepConfStorage
 import StepConfWorker
 import Testing
 

@@ -1,5 +1,6 @@
 import PropertyBased
 import StepConfCore
+import StepConfStorage
 import Testing
 
 @Suite struct PolicyTests {

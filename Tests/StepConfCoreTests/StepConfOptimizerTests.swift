@@ -1,4 +1,5 @@
 import StepConfCore
+import StepConfStorage
 import Testing
 
 @Suite struct StepConfOptimizerTests {

@@ -1,5 +1,6 @@
 import Foundation
 import StepConfCore
+import StepConfStorage
 import Testing
 
 @Suite struct StepModelTests {

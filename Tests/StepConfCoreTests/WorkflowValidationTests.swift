@@ -1,5 +1,7 @@
 import Foundation
 import StepConfCore
+import StepConfExamples
+import StepConfStorage
 import Testing
 
 @Suite struct WorkflowValidationTests {

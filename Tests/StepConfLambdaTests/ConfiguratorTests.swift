@@ -3,6 +3,7 @@ import StepConfCore
 import StepConfFunctions
 import StepConfLambda
 import StepConfSQLite
+import StepConfStorage
 import Testing
 
 enum Paths {

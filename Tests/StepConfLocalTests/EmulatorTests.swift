@@ -1,7 +1,8 @@
 import Foundation
-import StepConfHTTP
 import StepConfCore
+import StepConfHTTP
 import StepConfLocal
+import StepConfStorage
 import Synchronization
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import StepConfASL
 import StepConfAWS
 import StepConfCore
+import StepConfExamples
 import StepConfLocal
 import Testing
 

@@ -1,7 +1,9 @@
 import Foundation
 import StepConfCore
+import StepConfExamples
 import StepConfLocal
 import StepConfSimulator
+import StepConfStorage
 import Testing
 
 /// Test workflows and their models.

@@ -1,5 +1,6 @@
 import Foundation
 import StepConfCore
+import StepConfExamples
 import StepConfPareto
 import Testing
 

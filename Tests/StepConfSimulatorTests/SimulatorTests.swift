@@ -1,6 +1,7 @@
 import StepConfCore
 @testable import StepConfSimulator
 import Testing
+import StepConfExamples
 
 @Suite struct SimulatorTests {
     let simulator = LambdaSimulator()

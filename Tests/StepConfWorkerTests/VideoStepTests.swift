@@ -1,6 +1,7 @@
 import Foundation
 import StepConfCore
 import StepConfFunctions
+import StepConfStorage
 import StepConfWorker
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// An ``ObjectStore`` in a local directory (the embedded default): key `a/b.y4m` is the file
 /// `root/a/b.y4m`. Writes go to a hidden temporary file beside the target and are renamed into place, so

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 import Synchronization
 
 /// Runs `count` pieces of work on up to `threads` threads of their own (blocking I/O never occupies Swift's

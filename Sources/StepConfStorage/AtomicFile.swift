@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// Writes a file so that it is either complete or absent: to a temporary name beside it, then renamed.
 public enum AtomicFile {
