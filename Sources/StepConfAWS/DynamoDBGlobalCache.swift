@@ -6,7 +6,8 @@ import StepConfCore
 /// the stored result is the same whoever writes first (``CachedScope/merged(with:)``):
 /// - `scope|{execution}|{step}`: `members` grows by `ADD` (a string set, a union), and `deadline` is set
 ///   only if it is earlier than the stored one (`ConditionExpression`);
-/// - `use|{function}`: `until` is set only if later than the stored one.
+/// - `use|{function}`: `until` is set only if later than the stored one;
+/// - `plan|{execution}`: a static policy's plan as JSON in `plan` (racing writers write the same plan).
 /// Every item carries `expires_at` (epoch seconds) for DynamoDB's time to live.
 public final class DynamoDBGlobalCache: GlobalCache {
     public let dynamo: DynamoDBClient
@@ -57,6 +58,23 @@ public final class DynamoDBGlobalCache: GlobalCache {
 
     public func lastUse(function: String) throws -> Double? {
         DynamoDBClient.number(in: try dynamo.getItem(table: table, key: ["pk": ["S": "use|\(function)"]])?["until"])
+    }
+
+    public func plan(execution: String) throws -> CachedPlan? {
+        let item = try dynamo.getItem(table: table, key: ["pk": ["S": "plan|\(execution)"]])
+        guard let text = (item?["plan"] as? [String: Any])?["S"] as? String else { return nil }
+        do {
+            return try JSONDecoder().decode(CachedPlan.self, from: Data(text.utf8))
+        } catch {
+            throw AWSError(.invalidResponse, "the plan stored for execution \(execution) in \(table) is unreadable: \(error)")
+        }
+    }
+
+    public func storePlan(execution: String, _ plan: CachedPlan) throws {
+        let text = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        _ = try dynamo.updateItem(
+            table: table, key: ["pk": ["S": "plan|\(execution)"]], update: "SET #p = :p, #x = :e",
+            names: ["#p": "plan", "#x": Self.ttlAttribute], values: [":p": ["S": text], ":e": expiry])
     }
 
     public func recordUse(function: String, until time: Double) throws {

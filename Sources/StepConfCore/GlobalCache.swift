@@ -23,8 +23,48 @@ public struct CachedScope: Sendable, Hashable, Codable {
     }
 }
 
+/// A static policy's plan for one execution, decided by the configurator of whichever step asked first
+/// and read by the others: per step (by index), the option chosen, its sub-SLO and whether it fell back.
+/// A plan depends only on the workflow, its model and the SLO, so two configurators that race write the
+/// same plan.
+public struct CachedPlan: Sendable, Hashable, Codable {
+    public struct Step: Sendable, Hashable, Codable {
+        public var option: Int
+        public var subSLOSeconds: Double?
+        public var fallback: Bool
+
+        public init(option: Int, subSLOSeconds: Double?, fallback: Bool) {
+            self.option = option
+            self.subSLOSeconds = subSLOSeconds
+            self.fallback = fallback
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case option, fallback
+            case subSLOSeconds = "sub_slo_s"
+        }
+    }
+
+    public var steps: [Step]
+
+    public init(_ decisions: [StepDecision]) {
+        steps = decisions.map { Step(option: $0.option, subSLOSeconds: $0.subSLOSeconds, fallback: $0.fallback) }
+    }
+
+    /// The plan's decisions over `space`; nil when it does not fit (another workflow or grid wrote it).
+    public func decisions(in space: ConfigurationSpace) -> [StepDecision]? {
+        guard steps.count == space.steps.count,
+            zip(steps, space.steps).allSatisfy({ $0.option >= 0 && $0.option < $1.configurations.count })
+        else { return nil }
+        return steps.enumerated().map { v, s in
+            StepDecision(step: v, option: s.option, in: space.steps[v], subSLOSeconds: s.subSLOSeconds, fallback: s.fallback)
+        }
+    }
+}
+
 /// The global cache shared by the configurators of one workflow (paper §IV-B): per execution, the
-/// sub-graph that starts at a step and its latest finish timestamp. DynamoDB on AWS, SQLite locally.
+/// sub-graph that starts at a step and its latest finish timestamp, and a static policy's plan.
+/// DynamoDB on AWS, SQLite locally.
 public protocol GlobalCache: Sendable {
     /// The scope stored for the sub-graph entered at `step` in `execution`, if any.
     /// - Throws: when the store cannot be read.
@@ -39,6 +79,12 @@ public protocol GlobalCache: Sendable {
     /// Records that `function` runs until `time`; a later time replaces an earlier one.
     /// - Throws: when the store cannot be written.
     func recordUse(function: String, until time: Double) throws
+    /// The static plan stored for `execution`, if any.
+    /// - Throws: when the store cannot be read.
+    func plan(execution: String) throws -> CachedPlan?
+    /// Stores the static plan of `execution` (it lives as long as the execution's scopes).
+    /// - Throws: when the store cannot be written.
+    func storePlan(execution: String, _ plan: CachedPlan) throws
 }
 
 /// A process-local ``GlobalCache`` for planning, simulation and tests.
@@ -50,6 +96,7 @@ public final class InMemoryGlobalCache: GlobalCache {
 
     private let entries = Mutex<[Key: CachedScope]>([:])
     private let uses = Mutex<[String: Double]>([:])
+    private let plans = Mutex<[String: CachedPlan]>([:])
 
     public init() {}
 
@@ -72,9 +119,14 @@ public final class InMemoryGlobalCache: GlobalCache {
         uses.withLock { $0[function] = max($0[function] ?? -.infinity, time) }
     }
 
+    public func plan(execution: String) -> CachedPlan? { plans.withLock { $0[execution] } }
+
+    public func storePlan(execution: String, _ plan: CachedPlan) { plans.withLock { $0[execution] = plan } }
+
     /// Forgets every entry of `execution`.
     public func removeAll(execution: String) {
         entries.withLock { table in table = table.filter { $0.key.execution != execution } }
+        plans.withLock { _ = $0.removeValue(forKey: execution) }
     }
 
     /// Number of stored entries (for tests).

@@ -32,12 +32,10 @@ public enum Policies {
 }
 
 /// `stepconf`, `intra-only`, `inter-only`: Algorithm 2 at each step's start.
-public struct HeuristicPolicy: StepPolicy {
+public struct HeuristicPolicy: DynamicPolicy {
     public let name: PolicyName
     public let optimizer: StepConfOptimizer
     public var space: ConfigurationSpace { optimizer.space }
-
-    public func planAhead(sloSeconds: Double) -> [StepDecision]? { nil }
 
     public func decide(step: Int, context: DecisionContext) throws -> StepDecision {
         try optimizer.decide(
@@ -48,24 +46,18 @@ public struct HeuristicPolicy: StepPolicy {
 
 /// `static`, `nono`: Algorithm 2 applied once before the run to every step at its predicted start,
 /// never corrected.
-public struct StaticHeuristicPolicy: StepPolicy {
+public struct StaticHeuristicPolicy: StaticPolicy {
     public let name: PolicyName
     public let optimizer: StepConfOptimizer
     public var space: ConfigurationSpace { optimizer.space }
 
-    public func planAhead(sloSeconds: Double) throws -> [StepDecision]? {
-        let replay = try Replay.run(policy: HeuristicPolicy(name: name, optimizer: optimizer), sloSeconds: sloSeconds)
-        return replay.decisions
-    }
-
-    public func decide(step: Int, context: DecisionContext) throws -> StepDecision {
-        // A static policy is never consulted at run time; answer with the plan for the same SLO.
-        try planAhead(sloSeconds: context.sloSeconds)![step]
+    public func plan(sloSeconds: Double) throws -> [StepDecision] {
+        try Replay.run(policy: HeuristicPolicy(name: name, optimizer: optimizer), sloSeconds: sloSeconds).decisions
     }
 }
 
 /// `optimal`: the exact optimum of (6) on predicted times, decided before the run.
-public struct OptimalPolicy: StepPolicy {
+public struct OptimalPolicy: StaticPolicy {
     public let space: ConfigurationSpace
     public let solver: ExactSolver
     public var name: PolicyName { .optimal }
@@ -75,7 +67,7 @@ public struct OptimalPolicy: StepPolicy {
         solver.solve(space.steps.map { ExactSolver.Options(seconds: $0.seconds, costUSD: $0.costUSD) }, sloSeconds: sloSeconds)
     }
 
-    public func planAhead(sloSeconds: Double) -> [StepDecision]? {
+    public func plan(sloSeconds: Double) -> [StepDecision] {
         let result = solve(sloSeconds: sloSeconds)
         return result.choice.enumerated().map { v, k in
             var d = StepDecision(step: v, option: k, in: space.steps[v], subSLOSeconds: nil, fallback: !result.feasible)
@@ -83,23 +75,17 @@ public struct OptimalPolicy: StepPolicy {
             return d
         }
     }
-
-    public func decide(step: Int, context: DecisionContext) throws -> StepDecision {
-        planAhead(sloSeconds: context.sloSeconds)![step]
-    }
 }
 
 /// `stepconf-exact`: at each step, the whole DAG re-solved exactly with what has already run fixed at
 /// its actual (or, if still running, expected) duration, and the current step starting now.
-public struct ExactPolicy: StepPolicy {
+public struct ExactPolicy: DynamicPolicy {
     /// Solver limits for a decision: a coarser grid than `optimal`, to stay within milliseconds.
     public static let decisionLimits = ExactSolver.Limits(exactFrontCap: 512, exactPairBudget: 40_000, gridUnits: 400)
 
     public let space: ConfigurationSpace
     public let solver: ExactSolver
     public var name: PolicyName { .stepconfExact }
-
-    public func planAhead(sloSeconds: Double) -> [StepDecision]? { nil }
 
     public func decide(step i: Int, context: DecisionContext) throws -> StepDecision {
         let graph = space.graph

@@ -29,14 +29,10 @@ public enum Replay {
     ) throws -> Result {
         let clock = ContinuousClock()
         let planStart = clock.now
-        let planned = try policy.planAhead(sloSeconds: sloSeconds).map { plan in
-            var byStep = [StepDecision?](repeating: nil, count: policy.space.graph.count)
-            for d in plan { byStep[d.step] = d }
-            return byStep
-        }
+        let run = try PolicyRun.prepare(policy, sloSeconds: sloSeconds)
         let planSeconds = (clock.now - planStart).seconds
         var executor = PredictedExecutor(
-            policy: policy, planned: planned, sloSeconds: sloSeconds, cache: cache ?? InMemoryGlobalCache(), execution: execution)
+            run: run, sloSeconds: sloSeconds, cache: cache ?? InMemoryGlobalCache(), execution: execution)
         let walk = try WorkflowDriver(graph: policy.space.graph).run(&executor)
         var decisions: [StepDecision] = []
         var decisionSeconds: [Double] = []
@@ -45,33 +41,26 @@ public enum Replay {
             decisions.append(outcome.decision)
             decisionSeconds.append(outcome.seconds)
         }
-        if planned != nil, !decisionSeconds.isEmpty { decisionSeconds[0] = planSeconds }
+        if !run.isDynamic, !decisionSeconds.isEmpty { decisionSeconds[0] = planSeconds }
         return Result(decisions: decisions, start: walk.ready, finish: walk.finish, decisionSeconds: decisionSeconds)
     }
 
     /// Runs each step for exactly its predicted time, decided by the policy when it starts (or by its plan).
     struct PredictedExecutor: StepExecutor {
-        let policy: any StepPolicy
-        /// A static policy's decisions by step (nil for a dynamic policy).
-        let planned: [StepDecision?]?
+        let run: PolicyRun
         let sloSeconds: Double
         let cache: any GlobalCache
         let execution: String
         let clock = ContinuousClock()
 
         func execute(_ launch: StepLaunch) throws -> ExecutedStep<(decision: StepDecision, seconds: Double)> {
-            let decision: StepDecision
-            var seconds = 0.0
-            if let fixed = planned?[launch.step] {
-                decision = fixed
-            } else {
-                let context = DecisionContext(
+            let before = clock.now
+            let decision = try run.decide(
+                step: launch.step,
+                context: DecisionContext(
                     now: launch.ready, executionStart: 0, sloSeconds: sloSeconds, execution: execution, cache: cache,
-                    progress: launch.progress)
-                let before = clock.now
-                decision = try policy.decide(step: launch.step, context: context)
-                seconds = (clock.now - before).seconds
-            }
+                    progress: launch.progress))
+            let seconds = run.isDynamic ? (clock.now - before).seconds : 0
             let finish = launch.ready + decision.seconds
             return ExecutedStep(finish: finish, expectedFinish: finish, outcome: (decision, seconds))
         }

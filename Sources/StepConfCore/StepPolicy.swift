@@ -36,17 +36,57 @@ public enum StepProgress: Sendable, Hashable {
     case finished(ready: Double, finish: Double)
 }
 
-/// A configuration policy: static ones fix every step before the run, dynamic ones decide each step
-/// when it starts.
+/// A configuration policy. It takes one of two roles: a ``StaticPolicy`` fixes every step before the run,
+/// a ``DynamicPolicy`` decides each step when it starts (``PolicyName/isDynamic`` says which a name makes).
 public protocol StepPolicy: Sendable {
     /// The policy's name.
     var name: PolicyName { get }
     /// The options the policy chooses from (with the configurator's cost for dynamic policies).
     var space: ConfigurationSpace { get }
-    /// For a static policy, every step's decision, made before the run; nil for a dynamic one.
+}
+
+/// A policy decided once, before the run, for the whole workflow.
+public protocol StaticPolicy: StepPolicy {
+    /// Every step's decision, by step index.
     /// - Throws: what the cache throws.
-    func planAhead(sloSeconds: Double) throws -> [StepDecision]?
-    /// Decides one step at run time (a static policy returns its planned decision).
+    func plan(sloSeconds: Double) throws -> [StepDecision]
+}
+
+/// A policy decided step by step at run time, by the configurator before each step.
+public protocol DynamicPolicy: StepPolicy {
+    /// Decides one step when it starts.
     /// - Throws: what the cache throws.
     func decide(step: Int, context: DecisionContext) throws -> StepDecision
+}
+
+/// How one run consults its policy: a static plan fixed before the run, or a dynamic policy asked at
+/// each step (and a configurator's time and cost paid for it).
+public enum PolicyRun: Sendable {
+    case planned([StepDecision])
+    case perStep(any DynamicPolicy)
+
+    /// The run of `policy` against `sloSeconds`: a static policy plans now.
+    /// - Throws: what planning throws, or ``InputError`` for a policy of neither role.
+    public static func prepare(_ policy: any StepPolicy, sloSeconds: Double) throws -> PolicyRun {
+        switch policy {
+        case let planned as any StaticPolicy: return .planned(try planned.plan(sloSeconds: sloSeconds))
+        case let dynamic as any DynamicPolicy: return .perStep(dynamic)
+        default: throw InputError(.unknownPolicy, "internal: policy \(policy.name.rawValue) is neither static nor dynamic")
+        }
+    }
+
+    /// Whether a configurator decides each step (its time and cost are paid).
+    public var isDynamic: Bool {
+        if case .perStep = self { return true }
+        return false
+    }
+
+    /// The decision for `step` at its start.
+    /// - Throws: what the dynamic policy throws.
+    public func decide(step: Int, context: @autoclosure () -> DecisionContext) throws -> StepDecision {
+        switch self {
+        case .planned(let plan): return plan[step]
+        case .perStep(let policy): return try policy.decide(step: step, context: context())
+        }
+    }
 }

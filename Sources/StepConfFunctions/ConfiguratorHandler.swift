@@ -49,14 +49,14 @@ public final class ConfiguratorHandler: CodableHandler {
     public let cache: any GlobalCache
     /// The clock, Unix seconds (tests inject a fixed one).
     let now: () -> Double
+    /// One policy per workflow of the bundle, made on first use.
     private var policies: [String: any StepPolicy] = [:]
-    private var staticPlans: [String: [StepDecision]] = [:]
 
-    /// - Throws: ``InputError`` when the policy needs run-time state the configurator does not have.
+    /// - Throws: ``HandlerError`` when the policy needs run-time state the configurator does not have.
     public init(settings: Settings, cache: any GlobalCache, now: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
         guard settings.policy != .stepconfExact else {
-            throw InputError(
-                .unknownPolicy,
+            throw HandlerError(
+                .unsupportedPolicy,
                 "the configurator cannot run stepconf-exact yet: it needs the progress of every running step; "
                     + "use stepconf, intra-only or inter-only, or a static policy")
         }
@@ -92,15 +92,16 @@ public final class ConfiguratorHandler: CodableHandler {
         let started = clock.now
         let current = now()
         let decision: StepDecision
-        if settings.policy.isDynamic {
+        switch policy {
+        case let dynamic as any DynamicPolicy:
             let context = DecisionContext(
                 now: current, executionStart: event.startTime, sloSeconds: event.sloSeconds, execution: event.execution,
                 cache: cache, progress: Array(repeating: .pending, count: graph.count))
-            decision = try policy.decide(step: index, context: context)
-        } else {
-            let key = "\(event.workflow)|\(event.sloSeconds)"
-            if staticPlans[key] == nil { staticPlans[key] = try policy.planAhead(sloSeconds: event.sloSeconds) }
-            decision = staticPlans[key]![index]
+            decision = try dynamic.decide(step: index, context: context)
+        case let planned as any StaticPolicy:
+            decision = try plan(planned, execution: event.execution, sloSeconds: event.sloSeconds)[index]
+        default:
+            throw HandlerError(.unsupportedPolicy, "policy \(settings.policy.rawValue) is neither static nor dynamic")
         }
         let micros = (clock.now - started).seconds * 1e6
         let theta = decision.configuration
@@ -115,6 +116,17 @@ public final class ConfiguratorHandler: CodableHandler {
                 elapsedSeconds: current - event.startTime, remainingSeconds: event.startTime + event.sloSeconds - current,
                 subSLOSeconds: decision.subSLOSeconds, predictedSeconds: decision.seconds,
                 predictedCostUSD: decision.costUSD, fallback: decision.fallback, decisionMicroseconds: micros))
+    }
+
+    /// A static policy's plan for `execution`: the one the global cache holds (decided at the execution's
+    /// first step, by this configurator or another), else decided now and stored there.
+    private func plan(_ policy: any StaticPolicy, execution: String, sloSeconds: Double) throws -> [StepDecision] {
+        if let stored = try cache.plan(execution: execution), let decisions = stored.decisions(in: policy.space) {
+            return decisions
+        }
+        let decisions = try policy.plan(sloSeconds: sloSeconds)
+        try cache.storePlan(execution: execution, CachedPlan(decisions))
+        return decisions
     }
 
     /// Splits `jobs` and `keys` as evenly as they go over `inter` items (the first ones get the extra).

@@ -11,7 +11,7 @@ public enum HandlerRegistry {
     public static let names = ["configurator"] + StepFunctions.all.keys.sorted()
 
     /// Makes the handler `_HANDLER` names.
-    /// - Throws: ``InputError`` for an unknown name or a configurator that cannot start (reported on
+    /// - Throws: ``HandlerError`` for an unknown name, ``InputError`` for a configurator that cannot start (reported on
     ///   `/init/error`).
     public static func make(_ environment: LambdaEnvironment) throws -> any ByteHandler {
         switch environment.handler {
@@ -27,8 +27,8 @@ public enum HandlerRegistry {
                 functionMemoryMB: environment.memoryMB)
             return CodableHandlerAdapter(StepHandler(wrapper: wrapper))
         default:
-            throw InputError(
-                .unknownPolicy,
+            throw HandlerError(
+                .unknownHandler,
                 "unknown handler `\(environment.handler)` (_HANDLER); known: \(names.joined(separator: ", "))")
         }
     }

@@ -45,8 +45,10 @@ public final class SQLiteGlobalCache: GlobalCache {
               execution TEXT NOT NULL, step TEXT NOT NULL, deadline REAL NOT NULL, members TEXT NOT NULL,
               written REAL NOT NULL, PRIMARY KEY (execution, step));
             CREATE TABLE IF NOT EXISTS uses (function TEXT PRIMARY KEY, until REAL NOT NULL);
+            CREATE TABLE IF NOT EXISTS plans (execution TEXT PRIMARY KEY, plan TEXT NOT NULL, written REAL NOT NULL);
             """)
-        try execute("DELETE FROM scopes WHERE written < \(Date().timeIntervalSince1970 - timeToLiveSeconds)")
+        let expired = Date().timeIntervalSince1970 - timeToLiveSeconds
+        try execute("DELETE FROM scopes WHERE written < \(expired); DELETE FROM plans WHERE written < \(expired)")
     }
 
     deinit { connection.withLock { _ = sqlite3_close_v2($0.db) } }
@@ -88,6 +90,27 @@ public final class SQLiteGlobalCache: GlobalCache {
                 handle.db,
                 "INSERT INTO uses (function, until) VALUES (?1, ?2) ON CONFLICT(function) DO UPDATE SET until = max(until, excluded.until)",
                 [function, time])
+        }
+    }
+
+    public func plan(execution: String) throws -> CachedPlan? {
+        let text = try connection.withLock { handle in
+            try query(handle.db, "SELECT plan FROM plans WHERE execution = ?1", [execution]).first?[0] as? String
+        }
+        guard let text else { return nil }
+        do {
+            return try JSONDecoder().decode(CachedPlan.self, from: Data(text.utf8))
+        } catch {
+            throw CacheError(message: "the plan stored for execution \(execution) is unreadable: \(error)")
+        }
+    }
+
+    public func storePlan(execution: String, _ plan: CachedPlan) throws {
+        let text = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        try connection.withLock { handle in
+            _ = try query(
+                handle.db, "INSERT OR REPLACE INTO plans (execution, plan, written) VALUES (?1, ?2, ?3)",
+                [execution, text, Date().timeIntervalSince1970])
         }
     }
 

@@ -88,7 +88,7 @@ public struct Evaluation: Sendable {
                 seconds: options.seconds[options.fastest], costUSD: options.costUSD[options.fastest], subSLOSeconds: nil,
                 fallback: false)
         }
-        let cell = try runCell(policy: policy, fixed: fastest, slo: .infinity, settings: settings)
+        let cell = try runCell(.planned(fastest), name: policy.name, slo: .infinity, settings: settings)
         return cell.durations.reduce(0, +) / Double(cell.durations.count)
     }
 
@@ -103,8 +103,7 @@ public struct Evaluation: Sendable {
             let outcome = Result<Cell, any Error> {
                 let policy = try Policies.make(
                     name, graph: graph, model: model, platform: simulator.platform, safety: settings.safety)
-                let fixed = try policy.planAhead(sloSeconds: slo)
-                return try runCell(policy: policy, fixed: fixed, slo: slo, settings: settings)
+                return try runCell(try PolicyRun.prepare(policy, sloSeconds: slo), name: name, slo: slo, settings: settings)
             }
             results.withLock { $0[index] = outcome }
             let finished = done.add(1, ordering: .relaxed).newValue
@@ -113,7 +112,7 @@ public struct Evaluation: Sendable {
         return try results.withLock { table in try (0..<tasks.count).map { try table[$0]!.get() } }
     }
 
-    private func runCell(policy: any StepPolicy, fixed: [StepDecision]?, slo: Double, settings: Settings) throws -> Cell {
+    private func runCell(_ policy: PolicyRun, name: PolicyName, slo: Double, settings: Settings) throws -> Cell {
         var pool = WarmPool(keepAliveSeconds: simulator.config.keepAliveSeconds)
         var durations: [Double] = []
         var costs: [Double] = []
@@ -125,15 +124,15 @@ public struct Evaluation: Sendable {
         let cache = InMemoryGlobalCache()
         for (k, arrival) in arrivals(count: settings.requests, settings: settings).enumerated() {
             let outcome = try runner.run(
-                policy: policy, fixed: fixed, dynamic: fixed == nil && policy.name.isDynamic, arrival: arrival,
-                sloSeconds: slo, execution: "r\(k)", cache: cache, pool: &pool, seed: base.derived(UInt64(k) + 1))
+                policy, arrival: arrival, sloSeconds: slo, execution: "r\(k)", cache: cache, pool: &pool,
+                seed: base.derived(UInt64(k) + 1))
             cache.removeAll(execution: "r\(k)")
             durations.append(outcome.durationSeconds)
             costs.append(outcome.costUSD)
             fallbacks += outcome.fallbacks
             cold += outcome.coldStarts
         }
-        return Cell(sloSeconds: slo, policy: policy.name, durations: durations, costs: costs, fallbacks: fallbacks, coldStarts: cold)
+        return Cell(sloSeconds: slo, policy: name, durations: durations, costs: costs, fallbacks: fallbacks, coldStarts: cold)
     }
 }
 

@@ -31,17 +31,17 @@ public struct RequestRunner: Sendable {
 
     /// Runs one request arriving at `arrival`.
     /// - Parameters:
-    ///   - fixed: the decisions of a static policy, by step index; nil asks `policy` at each step.
-    ///   - dynamic: whether a configurator runs before each step (its time and cost are paid).
+    ///   - policy: a static plan, or a dynamic policy asked at each step (after a configurator's latency,
+    ///     whose time and cost are paid).
     ///   - seed: the request's random stream; each step draws from its own sub-stream, so policies compared
     ///     on the same seed meet the same fluctuations where they make the same choices.
     /// - Throws: what the policy or the cache throws.
     public func run(
-        policy: any StepPolicy, fixed: [StepDecision]?, dynamic: Bool, arrival: Double, sloSeconds: Double,
-        execution: String, cache: any GlobalCache, pool: inout WarmPool, seed: SeededRandom
+        _ policy: PolicyRun, arrival: Double, sloSeconds: Double, execution: String, cache: any GlobalCache,
+        pool: inout WarmPool, seed: SeededRandom
     ) throws -> Outcome {
         var executor = SimulatedExecutor(
-            runner: self, policy: policy, fixed: fixed, dynamic: dynamic, arrival: arrival, sloSeconds: sloSeconds,
+            runner: self, policy: policy, arrival: arrival, sloSeconds: sloSeconds,
             execution: execution, cache: cache, pool: WarmPool(keepAliveSeconds: 0), seed: seed)
         swap(&executor.pool, &pool)
         defer { swap(&executor.pool, &pool) }
@@ -67,9 +67,7 @@ public struct RequestRunner: Sendable {
     /// dynamic policy) or by a static plan.
     struct SimulatedExecutor: StepExecutor {
         let runner: RequestRunner
-        let policy: any StepPolicy
-        let fixed: [StepDecision]?
-        let dynamic: Bool
+        let policy: PolicyRun
         let arrival: Double
         let sloSeconds: Double
         let execution: String
@@ -80,15 +78,12 @@ public struct RequestRunner: Sendable {
         mutating func execute(_ launch: StepLaunch) throws -> ExecutedStep<SimulatedStep> {
             let v = launch.step
             let platform = runner.simulator.platform
-            let decision: StepDecision
-            if let fixed {
-                decision = fixed[v]
-            } else {
-                let context = DecisionContext(
+            let dynamic = policy.isDynamic
+            let decision = try policy.decide(
+                step: v,
+                context: DecisionContext(
                     now: launch.ready, executionStart: arrival, sloSeconds: sloSeconds, execution: execution, cache: cache,
-                    progress: launch.progress)
-                decision = try policy.decide(step: v, context: context)
-            }
+                    progress: launch.progress))
             let mapStart = launch.ready + (dynamic ? platform.configurator.seconds : 0)
             let theta = decision.configuration
             var rng = seed.derived(UInt64(v + 1))

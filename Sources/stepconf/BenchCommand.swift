@@ -58,10 +58,14 @@ struct OptimizerBench: ParsableCommand {
         let (graph, model, platform) = try options.load()
         let clock = ContinuousClock()
         let buildStart = clock.now
-        let stepconf = try Policies.make(.stepconf, graph: graph, model: model, platform: platform, considerEveryIntra: true)
+        func dynamic(_ policy: any StepPolicy) throws -> any DynamicPolicy {
+            guard let dynamic = policy as? any DynamicPolicy else { throw CLIError(message: "internal: \(policy.name) is not dynamic") }
+            return dynamic
+        }
+        let stepconf = try dynamic(Policies.make(.stepconf, graph: graph, model: model, platform: platform, considerEveryIntra: true))
         let buildMicroseconds = (clock.now - buildStart).seconds * 1e6
-        let stepconfQ = try Policies.make(.stepconf, graph: graph, model: model, platform: platform)
-        let exact = try Policies.make(.stepconfExact, graph: graph, model: model, platform: platform)
+        let stepconfQ = try dynamic(Policies.make(.stepconf, graph: graph, model: model, platform: platform))
+        let exact = try dynamic(Policies.make(.stepconfExact, graph: graph, model: model, platform: platform))
         guard let optimal = try Policies.make(.optimal, graph: graph, model: model, platform: platform) as? OptimalPolicy
         else { throw CLIError(message: "internal: optimal policy has an unexpected type") }
         let first = graph.start
@@ -167,9 +171,8 @@ struct SimulatorBench: ParsableCommand {
         let (graph, model, platform) = try options.load()
         let policy = try Policies.make(.static, graph: graph, model: model, platform: platform)
         let slo = 2 * policy.space.fastestMakespanSeconds
-        guard let plan = try policy.planAhead(sloSeconds: slo) else {
-            throw CLIError(message: "internal: the static policy made no plan")
-        }
+        let run = try PolicyRun.prepare(policy, sloSeconds: slo)
+        guard case .planned(let plan) = run else { throw CLIError(message: "internal: the static policy made no plan") }
         let simulator = LambdaSimulator(platform: platform)
         let runner = try RequestRunner(graph: graph, simulator: simulator)
         let cache = InMemoryGlobalCache()
@@ -183,8 +186,8 @@ struct SimulatorBench: ParsableCommand {
         for k in 0..<requests {
             let start = clock.now
             let outcome = try runner.run(
-                policy: policy, fixed: plan, dynamic: false, arrival: arrival, sloSeconds: slo, execution: "bench",
-                cache: cache, pool: &pool, seed: seed.derived(UInt64(k) + 1))
+                run, arrival: arrival, sloSeconds: slo, execution: "bench", cache: cache, pool: &pool,
+                seed: seed.derived(UInt64(k) + 1))
             samples.append((clock.now - start).seconds * 1e6)
             checksum += outcome.durationSeconds
             arrival += 5

@@ -42,6 +42,15 @@ import Testing
         #expect(try cache.lastUse(function: "never") == nil)
         let item = try #require(try dynamo.getItem(table: "stepconf-cache", key: ["pk": ["S": "scope|e1|a"]]))
         #expect(DynamoDBClient.number(in: item[DynamoDBGlobalCache.ttlAttribute])! > Date().timeIntervalSince1970)
+        // A static plan: one per execution, read back as written, and it expires like the rest.
+        var plan = CachedPlan([])
+        plan.steps = [.init(option: 3, subSLOSeconds: 1.5, fallback: false), .init(option: 0, subSLOSeconds: nil, fallback: true)]
+        #expect(try cache.plan(execution: "e1") == nil)
+        try cache.storePlan(execution: "e1", plan)
+        #expect(try cache.plan(execution: "e1") == plan)
+        #expect(try cache.plan(execution: "e2") == nil)
+        let planItem = try #require(try dynamo.getItem(table: "stepconf-cache", key: ["pk": ["S": "plan|e1"]]))
+        #expect(DynamoDBClient.number(in: planItem[DynamoDBGlobalCache.ttlAttribute])! > Date().timeIntervalSince1970)
     }
 
     @Test func racingConfiguratorsEndWithTheEarliestDeadlineAndEveryMember() throws {

@@ -21,6 +21,16 @@ import Testing
         return (try! WorkflowGraph(workflow), model, rng)
     }
 
+    @Test func everyNameMakesAPolicyOfItsRole() throws {
+        let (graph, model, _) = randomCase(7)
+        for name in PolicyName.allCases {
+            let policy = try Policies.make(name, graph: graph, model: model, platform: .aws)
+            #expect((policy is any DynamicPolicy) == name.isDynamic, "\(name)")
+            #expect((policy is any StaticPolicy) == !name.isDynamic, "\(name)")
+            #expect(try PolicyRun.prepare(policy, sloSeconds: 10).isDynamic == name.isDynamic)
+        }
+    }
+
     @Test func everyPolicyRespectsItsGrid() async throws {
         await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000)) { seed in
             var (graph, model, rng) = randomCase(seed)

@@ -77,6 +77,37 @@ enum Paths {
         }
     }
 
+    @Test func aStaticPlanIsDecidedOncePerExecutionAndKeptInTheGlobalCache() throws {
+        let examples = Paths.root.appendingPathComponent("examples").path
+        let workflow = try Workflow.load(from: examples + "/synthetic16.json")
+        let model = try PerformanceModel.load(from: examples + "/synthetic16.model.json", for: workflow)
+        let graph = try WorkflowGraph(workflow)
+        let policy = try Policies.make(.static, graph: graph, model: model, platform: .aws)
+        let slo = 2 * policy.space.fastestMakespanSeconds
+        let expected = try Plan.make(policy: policy, sloSeconds: slo)
+        let path = Paths.temporary("static.sqlite")
+        let handler = try ConfiguratorHandler(
+            settings: .init(workflowDirectory: examples, policy: .static), cache: try SQLiteGlobalCache(path: path))
+        #expect(try SQLiteGlobalCache(path: path).plan(execution: "e1") == nil)
+        let first = try handler.handle(try event(graph.ids[graph.start], execution: "e1", start: 0, slo: slo), context: context)
+        // The plan is in the shared cache now, for any configurator of the execution to read.
+        let stored = try #require(try SQLiteGlobalCache(path: path).plan(execution: "e1"))
+        #expect(stored.steps.count == graph.count)
+        #expect(first.memoryMB == expected.steps[graph.start].memoryMB)
+        // Another configurator process (a fresh handler) answers every step from that plan, even when a
+        // later event carried another SLO: the execution was planned once.
+        let other = try ConfiguratorHandler(
+            settings: .init(workflowDirectory: examples, policy: .static), cache: try SQLiteGlobalCache(path: path))
+        for (v, step) in expected.steps.enumerated() {
+            let out = try other.handle(try event(graph.ids[v], execution: "e1", start: 0, slo: slo * 3), context: context)
+            #expect(out.memoryMB == step.memoryMB && out.inter == step.inter && out.intra == step.intra, "\(step.id)")
+        }
+        // A new execution is planned for its own SLO.
+        let loose = try Plan.make(policy: policy, sloSeconds: slo * 3)
+        let out = try other.handle(try event(graph.ids[graph.end], execution: "e2", start: 0, slo: slo * 3), context: context)
+        #expect(out.memoryMB == loose.steps[graph.end].memoryMB && out.inter == loose.steps[graph.end].inter)
+    }
+
     @Test func inputKeysAreSplitEvenlyOverTheInstances() throws {
         let cache = try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite"))
         let handler = try ConfiguratorHandler(
@@ -120,6 +151,11 @@ enum Paths {
         try cache.recordUse(function: "k-m1024", until: 3)
         #expect(try cache.lastUse(function: "k-m1024") == 5)
         #expect(try cache.lastUse(function: "k-m2048") == nil)
+        var plan = CachedPlan([])
+        plan.steps = [.init(option: 2, subSLOSeconds: nil, fallback: false)]
+        try cache.storePlan(execution: "e", plan)
+        #expect(try cache.plan(execution: "e") == plan)
+        #expect(try cache.plan(execution: "other") == nil)
     }
 
     @Test func concurrentWritersFromSeveralProcessesAllLand() throws {

@@ -28,7 +28,12 @@ final class RunningEmulator: Sendable {
     /// Posts on a thread of its own, so blocking I/O never holds a cooperative or Dispatch worker thread
     /// (on a 2-core machine those pools are 2 wide, and the emulator in this process needs them).
     func invoke(_ name: String, _ body: Data) async throws -> HTTPResponse {
-        let url = "http://127.0.0.1:\(port)/2015-03-31/functions/\(name)/invocations"
+        try await post("/2015-03-31/functions/\(name)/invocations", body)
+    }
+
+    /// Posts `body` to `path` of the emulator, on a thread of its own (see ``invoke(_:_:)``).
+    func post(_ path: String, _ body: Data) async throws -> HTTPResponse {
+        let url = "http://127.0.0.1:\(port)" + path
         return try await withCheckedThrowingContinuation { continuation in
             Thread {
                 continuation.resume(with: Result {
@@ -52,8 +57,9 @@ final class RunningEmulator: Sendable {
         let second = try await emulator.invoke("arn:aws:lambda:us-east-1:000000000000:function:echo:prod", Data(#"{"n":2}"#.utf8))
         #expect(first.status == 200 && String(decoding: first.body, as: UTF8.self) == #"{"n":1}"#)
         #expect(second.status == 200 && String(decoding: second.body, as: UTF8.self) == #"{"n":2}"#)
-        let rie = try HTTPClient().send(HTTPRequest(
-            method: "POST", url: "http://127.0.0.1:\(emulator.port)/2015-03-31/functions/function/invocations", body: Data("{}".utf8)))
+        // Not from this task's thread: a blocking call here would hold one of the two cooperative threads the
+        // emulator in this process needs (it timed out under a loaded test run).
+        let rie = try await emulator.post("/2015-03-31/functions/function/invocations", Data("{}".utf8))
         #expect(rie.status == 200)
         let lines = emulator.lines
         let reports = lines.filter { $0.hasPrefix("REPORT RequestId: ") }

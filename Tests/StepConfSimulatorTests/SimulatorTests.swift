@@ -135,13 +135,20 @@ import StepConfExamples
         let graph = try WorkflowGraph(workflow)
         let policy = try Policies.make(
             .static, graph: graph, model: try EmbeddedExamples.model("video", for: workflow), platform: .aws)
-        let fixed = try #require(try policy.planAhead(sloSeconds: 20))
+        let fixed = try #require(policy as? any StaticPolicy).plan(sloSeconds: 20)
+        /// The same decisions, asked for at each step as a configurator would.
+        struct Replaying: DynamicPolicy {
+            let space: ConfigurationSpace
+            let plan: [StepDecision]
+            var name: PolicyName { .stepconf }
+            func decide(step: Int, context: DecisionContext) -> StepDecision { plan[step] }
+        }
         let runner = try RequestRunner(graph: graph, simulator: LambdaSimulator())
         func outcome(dynamic: Bool) throws -> RequestRunner.Outcome {
             var pool = WarmPool(keepAliveSeconds: 600)
             return try runner.run(
-                policy: policy, fixed: fixed, dynamic: dynamic, arrival: 0, sloSeconds: 20, execution: "e",
-                cache: InMemoryGlobalCache(), pool: &pool, seed: SeededRandom(seed: 4))
+                dynamic ? .perStep(Replaying(space: policy.space, plan: fixed)) : .planned(fixed), arrival: 0, sloSeconds: 20,
+                execution: "e", cache: InMemoryGlobalCache(), pool: &pool, seed: SeededRandom(seed: 4))
         }
         let with = try outcome(dynamic: true)
         let without = try outcome(dynamic: false)
