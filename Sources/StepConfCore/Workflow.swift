@@ -58,7 +58,13 @@ public struct Workflow: Sendable, Hashable {
 
         /// `kind` as it appears in function names: letters, digits, `-` and `_` kept, anything else `-`.
         public static func functionKindName(_ kind: String) -> String {
-            String(kind.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") ? $0 : "-" })
+            // The common case, every byte already allowed, without Unicode property lookups (the simulator
+            // names a function for every step it runs).
+            let allowed = kind.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D
+            }
+            if allowed { return kind }
+            return String(kind.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") ? $0 : "-" })
         }
 
         /// Whether θ can run this step: no more instances than jobs, no more workers than the busiest

@@ -6,6 +6,13 @@ public struct StepLaunch: Sendable {
     public var ready: Double
     /// How far every step had got at that moment (Algorithm 2's view of the execution).
     public var progress: [StepProgress]
+
+    @inlinable
+    public init(step: Int, ready: Double, progress: [StepProgress]) {
+        self.step = step
+        self.ready = ready
+        self.progress = progress
+    }
 }
 
 /// One step as an executor ran it; times on the executor's clock, seconds.
@@ -52,7 +59,7 @@ public protocol ConcurrentStepExecutor: Sendable {
 public struct WorkflowDriver: Sendable {
     public let graph: WorkflowGraph
     /// Each step's place in the topological order (ties between steps ready at once go by it).
-    let position: [Int]
+    @usableFromInline let position: [Int]
 
     public init(graph: WorkflowGraph) {
         self.graph = graph
@@ -72,16 +79,28 @@ public struct WorkflowDriver: Sendable {
         /// The step that failed and why (concurrent walks only; a failure stops the launches).
         public var failure: (step: Int, error: any Error)?
 
+        @inlinable
+        init(ready: [Double], finish: [Double], outcomes: [Outcome?], failure: (step: Int, error: any Error)?) {
+            self.ready = ready
+            self.finish = finish
+            self.outcomes = outcomes
+            self.failure = failure
+        }
+
         /// Whether every step ran.
         public var completed: Bool { failure == nil && outcomes.allSatisfy { $0 != nil } }
     }
 
-    /// Walks the DAG from `start` with an executor on its own clock.
+    /// Walks the DAG from `start` with an executor on its own clock. (Inlinable, so the simulator's hot loop
+    /// gets a copy specialised to its executor.)
     /// - Throws: what the executor throws.
+    @inlinable
     public func run<E: StepExecutor>(_ executor: inout E, start: Double = 0) throws -> Walk<E.Outcome> {
         var schedule = Schedule(driver: self, start: start)
         var outcomes = [E.Outcome?](repeating: nil, count: graph.count)
         var ending: [(finish: Double, step: Int)] = []
+        ending.reserveCapacity(graph.count)
+        var batch: [Int] = []
         var launches = schedule.initial
         while true {
             for v in launches {
@@ -90,10 +109,20 @@ public struct WorkflowDriver: Sendable {
                 schedule.started(v, expectedFinish: executed.expectedFinish)
                 ending.append((executed.finish, v))
             }
-            guard let next = ending.map(\.finish).min() else { break }
+            guard var next = ending.first?.finish else { break }
+            for e in ending where e.finish < next { next = e.finish }
             // Every step ending at that moment is finished before any step it readies is decided.
-            let batch = ending.filter { $0.finish == next }.map(\.step)
-            ending.removeAll { $0.finish == next }
+            batch.removeAll(keepingCapacity: true)
+            var kept = 0
+            for e in ending {
+                if e.finish == next {
+                    batch.append(e.step)
+                } else {
+                    ending[kept] = e
+                    kept += 1
+                }
+            }
+            ending.removeLast(ending.count - kept)
             launches = schedule.finished(batch, at: next)
         }
         return Walk(ready: schedule.ready, finish: schedule.finish, outcomes: outcomes, failure: nil)
@@ -154,15 +183,17 @@ extension WorkflowDriver.Walk: Sendable where Outcome: Sendable {}
 extension WorkflowDriver {
     /// The bookkeeping both walks share: which steps wait on how many predecessors, when each became
     /// ready and ended, and the progress a decision sees.
+    @usableFromInline
     struct Schedule {
-        let driver: WorkflowDriver
-        var waiting: [Int]
-        var ready: [Double]
-        var finish: [Double]
-        var progress: [StepProgress]
+        @usableFromInline let driver: WorkflowDriver
+        @usableFromInline var waiting: [Int]
+        @usableFromInline var ready: [Double]
+        @usableFromInline var finish: [Double]
+        @usableFromInline var progress: [StepProgress]
         /// The steps with no predecessors, ready at the start.
-        let initial: [Int]
+        @usableFromInline let initial: [Int]
 
+        @inlinable
         init(driver: WorkflowDriver, start: Double) {
             let graph = driver.graph
             self.driver = driver
@@ -173,13 +204,16 @@ extension WorkflowDriver {
             initial = (0..<graph.count).filter { graph.predecessors[$0].isEmpty }.sorted { driver.position[$0] < driver.position[$1] }
         }
 
+        @inlinable
         func launch(_ v: Int) -> StepLaunch { StepLaunch(step: v, ready: ready[v], progress: progress) }
 
+        @inlinable
         mutating func started(_ v: Int, expectedFinish: Double) {
             progress[v] = .running(ready: ready[v], expectedFinish: expectedFinish)
         }
 
         /// Marks `steps` ended at `time`; returns the steps that became ready, in topological position.
+        @inlinable
         mutating func finished(_ steps: [Int], at time: Double) -> [Int] {
             var readied: [Int] = []
             for v in steps {

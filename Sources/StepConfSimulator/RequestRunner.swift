@@ -7,11 +7,13 @@ public struct RequestRunner: Sendable {
     public let graph: WorkflowGraph
     public let simulator: LambdaSimulator
     let workloads: [StepWorkload]
+    let driver: WorkflowDriver
 
     /// - Throws: ``InputError`` for a step whose parameters the simulator cannot use.
     public init(graph: WorkflowGraph, simulator: LambdaSimulator) throws {
         self.graph = graph
         self.simulator = simulator
+        self.driver = WorkflowDriver(graph: graph)
         self.workloads = try (0..<graph.count).map {
             try StepWorkload(step: graph[$0], secondsPerDifficultyUnit: simulator.config.secondsPerDifficultyUnit)
         }
@@ -45,7 +47,7 @@ public struct RequestRunner: Sendable {
             execution: execution, cache: cache, pool: WarmPool(keepAliveSeconds: 0), seed: seed)
         swap(&executor.pool, &pool)
         defer { swap(&executor.pool, &pool) }
-        let walk = try WorkflowDriver(graph: graph).run(&executor, start: arrival)
+        let walk = try driver.run(&executor, start: arrival)
         var outcome = Outcome(durationSeconds: (walk.finish.max() ?? arrival) - arrival, costUSD: 0, fallbacks: 0, coldStarts: 0)
         for step in walk.outcomes {
             guard let step else { continue }

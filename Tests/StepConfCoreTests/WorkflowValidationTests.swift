@@ -21,6 +21,15 @@ import Testing
         }
     }
 
+    @Test func functionNamesKeepLettersDigitsDashAndUnderscoreOnly() {
+        #expect(Workflow.Step.functionKindName("synthetic") == "synthetic")
+        #expect(Workflow.Step.functionKindName("video.detect") == "video-detect")
+        #expect(Workflow.Step.functionKindName("a_B-9") == "a_B-9")
+        #expect(Workflow.Step.functionKindName("caf\u{E9}") == "caf-")
+        #expect(Workflow.Step.functionKindName("e\u{301}x") == "-x")
+        #expect(Workflow.Step.functionName(kind: "wordcount.map", memoryMB: 1024) == "wordcount-map-m1024")
+    }
+
     @Test func shippedExamplesAreValid() throws {
         for name in ["synthetic16", "video"] {
             let workflow = try Workflow.load(from: Fixtures.example("\(name).json"))
