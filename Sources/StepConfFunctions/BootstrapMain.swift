@@ -30,9 +30,11 @@ public enum BootstrapMain {
             exit(2)
         }
         do {
-            let contract = try FunctionEnvironment(decoding: environment.variables)
+            // Only the transport is read here: the rest of the contract is decoded once, by `makeHandler`, so a
+            // bad setting is reported on `/init/error` where Lambda shows it.
+            let variable = FunctionEnvironment.Variable.runtimeTransport.name
             let transport = try HTTPRuntimeClient.Transport.parse(
-                contract.runtimeTransport, variable: FunctionEnvironment.Variable.runtimeTransport.name)
+                environment.variables[variable].flatMap { $0.isEmpty ? nil : $0 }, variable: variable)
             let client = try HTTPRuntimeClient(endpoint: endpoint, transport: transport)
             exit(LambdaRuntime.run(client: client, environment: environment) { try makeHandler(environment) })
         } catch {

@@ -32,7 +32,12 @@ public final class ConfiguratorHandler: CodableHandler {
         /// us-east-1 and the paper's grid).
         /// - Throws: ``InputError`` for an unknown policy, a bad number or an unreadable platform file.
         public init(environment: LambdaEnvironment) throws {
-            let contract = try FunctionEnvironment(decoding: environment.variables)
+            try self.init(environment: environment, contract: FunctionEnvironment(decoding: environment.variables))
+        }
+
+        /// The same from a contract already decoded (`environment` gives `LAMBDA_TASK_ROOT`).
+        /// - Throws: ``InputError`` for an unreadable platform file.
+        public init(environment: LambdaEnvironment, contract: FunctionEnvironment) throws {
             workflowDirectory = contract.workflowDirectory ?? environment.taskRoot + "/workflows"
             policy = contract.policy ?? .stepconf
             functionPrefix = contract.functionPrefix ?? "stepconf"

@@ -14,12 +14,14 @@ public enum HandlerRegistry {
     /// - Throws: ``HandlerError`` for an unknown name, ``InputError`` for a configurator that cannot start (reported on
     ///   `/init/error`).
     public static func make(_ environment: LambdaEnvironment) throws -> any ByteHandler {
+        // The environment contract, decoded once for whichever handler is made.
+        let contract = try FunctionEnvironment(decoding: environment.variables)
         switch environment.handler {
         case "configurator":
             return CodableHandlerAdapter(try ConfiguratorHandler(
-                settings: try .init(environment: environment), cache: try globalCache(environment)))
+                settings: try .init(environment: environment, contract: contract),
+                cache: try globalCache(contract, variables: environment.variables)))
         case let kind where StepFunctions.all[kind] != nil:
-            let contract = try FunctionEnvironment(decoding: environment.variables)
             let wrapper = StepWrapper(
                 function: try StepFunctions.configured(kind, workScale: contract.workScale),
                 store: try StepFunctions.store(contract, variables: environment.variables),
@@ -37,11 +39,10 @@ public enum HandlerRegistry {
     /// AWS; region, credentials and endpoint from the usual AWS settings), else the SQLite file
     /// ``FunctionEnvironment/cachePath`` (default `/tmp/stepconf-cache.sqlite`).
     /// - Throws: ``InputError`` when the AWS settings are incomplete, or the SQLite file cannot be opened.
-    static func globalCache(_ environment: LambdaEnvironment) throws -> any GlobalCache {
-        let contract = try FunctionEnvironment(decoding: environment.variables)
+    static func globalCache(_ contract: FunctionEnvironment, variables: [String: String]) throws -> any GlobalCache {
         if let table = contract.cacheTable {
             do {
-                let configuration = try AWSConfiguration.resolve(AWSEnvironment(variables: environment.variables))
+                let configuration = try AWSConfiguration.resolve(AWSEnvironment(variables: variables))
                 return DynamoDBGlobalCache(dynamo: DynamoDBClient(configuration: configuration), table: table)
             } catch let error as AWSError {
                 throw InputError(.unreadable, "\(FunctionEnvironment.Variable.cacheTable.name)=\(table): \(error.message)")

@@ -88,7 +88,8 @@ public struct LocalWorkflowRunner: Sendable {
             graph: graph, emulator: emulator, execution: execution, sloSeconds: sloSeconds, startUnix: startUnix,
             clock: clock, started: started, settings: settings)
 
-        let walk = await WorkflowDriver(graph: graph).run(
+        let driver = WorkflowDriver(graph: graph)
+        let walk = await driver.run(
             EmulatorExecutor(context: context, firstKeys: firstKeys, progress: progress))
         let makespan = (clock.now - started).seconds
         await emulator.stop()
@@ -102,7 +103,7 @@ public struct LocalWorkflowRunner: Sendable {
         let steps = graph.topologicalOrder.compactMap { records[$0] }
         let completed = walk.completed
         let cost = steps.map(\.costUSD).reduce(0, +)
-        let path = completed ? WorkflowDriver(graph: graph).criticalPath(finish: walk.finish) { records[$0] != nil } : []
+        let path = completed ? driver.criticalPath(finish: walk.finish) { records[$0] != nil } : []
         return LocalRunReport(
             workflow: graph.workflow.name, policy: settings.policy.rawValue, execution: execution, sloSeconds: sloSeconds,
             makespanSeconds: makespan, completed: completed, met: completed && makespan <= sloSeconds, costUSD: cost,

@@ -221,6 +221,14 @@ enum Paths {
         }
     }
 
+    @Test func aBadContractVariableIsAnInitErrorThatNamesIt() throws {
+        let (status, posts) = try runBootstrap(
+            handler: "configurator", events: [["x": 1]], environment: ["STEPCONF_SAFETY": "lots"], executable: "bootstrap")
+        #expect(status == 1)
+        #expect((posts.first?["path"] as? String)?.hasSuffix("/init/error") == true)
+        #expect((posts.first?["body"] as? String)?.contains("STEPCONF_SAFETY must be a number") == true)
+    }
+
     @Test func echoRespondsAndExitsWhenTheRuntimeAPIAnswers500() throws {
         let (status, posts) = try runBootstrap(handler: "echo", events: [["hello": 1], ["hello": 2]])
         #expect(status == 1)
