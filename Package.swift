@@ -33,9 +33,9 @@ let package = Package(
             name: "CCurlShim",
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]
         ),
-        .target(name: "StepConfHTTP", dependencies: ["CCurlShim"]),
+        .target(name: "StepConfHTTP", dependencies: ["CCurlShim", "StepConfCore"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "StepConfLambda", dependencies: ["StepConfHTTP"]),
+        .target(name: "StepConfLambda", dependencies: ["StepConfHTTP", "StepConfCore"]),
         .target(
             name: "StepConfAWS",
             dependencies: ["StepConfHTTP", "StepConfCore", "StepConfStorage", .product(name: "Crypto", package: "swift-crypto")]

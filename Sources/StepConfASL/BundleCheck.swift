@@ -52,7 +52,7 @@ public struct BundleCheck: Sendable {
     public func check(_ path: String) throws -> Report {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        guard exists else { throw ELFDependencies.Error("\(path): no such file or directory") }
+        guard exists else { throw ELFDependencies.Error(.unreadable, "\(path): no such file or directory") }
         let binary = isDirectory.boolValue ? path + "/bootstrap" : path
         let bundleLib = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("lib").path
         let elf = try ELFDependencies(path: binary)

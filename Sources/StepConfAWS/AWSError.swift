@@ -1,7 +1,9 @@
+import StepConfCore
+
 /// A failure talking to AWS (or to a store standing in for it), with a code callers can branch on and a
 /// message a user can act on. Messages never contain secrets.
-public struct AWSError: Error, Sendable, CustomStringConvertible {
-    public enum Code: Sendable, Equatable {
+public struct AWSError: CodedError {
+    public enum Code: Sendable, Hashable {
         /// No credentials could be found, or a provider failed.
         case credentials
         /// Region, endpoint or a setting is missing or malformed.
@@ -33,6 +35,4 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         self.status = status
         self.awsCode = awsCode
     }
-
-    public var description: String { message }
 }

@@ -10,10 +10,6 @@ struct XMLNode: Sendable {
     /// The element's own text (its direct text content, entities decoded).
     var text: String = ""
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// The first child element named `name`.
     func first(_ name: String) -> XMLNode? { children.first { $0.name == name } }
 
@@ -34,7 +30,7 @@ struct XMLNode: Sendable {
 
         mutating func document() throws -> XMLNode {
             try skipMisc()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: "<") else { throw ParseError(description: "no root element") }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "<") else { throw AWSError(.invalidResponse, "no root element") }
             return try element()
         }
 
@@ -58,7 +54,7 @@ struct XMLNode: Sendable {
             var node = XMLNode(name: name())
             while true {
                 skipSpace()
-                guard i < bytes.count else { throw ParseError(description: "unterminated tag <\(node.name)") }
+                guard i < bytes.count else { throw AWSError(.invalidResponse, "unterminated tag <\(node.name)") }
                 if starts("/>") {
                     i += 2
                     return node
@@ -69,29 +65,29 @@ struct XMLNode: Sendable {
                 }
                 let attribute = name()
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else { throw ParseError(description: "attribute \(attribute) without value") }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else { throw AWSError(.invalidResponse, "attribute \(attribute) without value") }
                 i += 1
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") else {
-                    throw ParseError(description: "attribute \(attribute) value not quoted")
+                    throw AWSError(.invalidResponse, "attribute \(attribute) value not quoted")
                 }
                 let quote = bytes[i]
                 i += 1
                 let start = i
                 while i < bytes.count && bytes[i] != quote { i += 1 }
-                guard i < bytes.count else { throw ParseError(description: "unterminated attribute \(attribute)") }
+                guard i < bytes.count else { throw AWSError(.invalidResponse, "unterminated attribute \(attribute)") }
                 node.attributes[attribute] = try decode(bytes[start..<i])
                 i += 1
             }
             var text = [UInt8]()
             while true {
-                guard i < bytes.count else { throw ParseError(description: "element <\(node.name)> is not closed") }
+                guard i < bytes.count else { throw AWSError(.invalidResponse, "element <\(node.name)> is not closed") }
                 if starts("</") {
                     i += 2
                     let closing = name()
-                    guard closing == node.name else { throw ParseError(description: "<\(node.name)> closed by </\(closing)>") }
+                    guard closing == node.name else { throw AWSError(.invalidResponse, "<\(node.name)> closed by </\(closing)>") }
                     skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: ">") else { throw ParseError(description: "bad closing tag </\(closing)") }
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: ">") else { throw AWSError(.invalidResponse, "bad closing tag </\(closing)") }
                     i += 1
                     node.text = try decode(text[...])
                     return node
@@ -139,7 +135,7 @@ struct XMLNode: Sendable {
 
         mutating func skip(past terminator: String) throws {
             while i < bytes.count && !starts(terminator) { i += 1 }
-            guard i < bytes.count else { throw ParseError(description: "missing \(terminator)") }
+            guard i < bytes.count else { throw AWSError(.invalidResponse, "missing \(terminator)") }
             i += terminator.utf8.count
         }
 
@@ -153,7 +149,7 @@ struct XMLNode: Sendable {
                     j += 1
                 } else if b == UInt8(ascii: "&") {
                     guard let semicolon = raw[j...].firstIndex(of: UInt8(ascii: ";")) else {
-                        throw ParseError(description: "unterminated entity")
+                        throw AWSError(.invalidResponse, "unterminated entity")
                     }
                     let entity = String(decoding: raw[(j + 1)..<semicolon], as: UTF8.self)
                     switch entity {
@@ -172,7 +168,7 @@ struct XMLNode: Sendable {
                             value = nil
                         }
                         guard let value, let scalar = Unicode.Scalar(value) else {
-                            throw ParseError(description: "unknown entity &\(entity);")
+                            throw AWSError(.invalidResponse, "unknown entity &\(entity);")
                         }
                         out.append(contentsOf: Array(String(Character(scalar)).utf8))
                     }

@@ -1,10 +1,12 @@
 /// A model file, platform file or argument that cannot be used, with a message that names the file
 /// and the field.
-public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct InputError: CodedError, Equatable {
     /// What kind of problem the input has.
-    public enum Code: Sendable, Equatable {
+    public enum Code: Sendable, Hashable {
         case unreadable, malformed, missingStep, invalidParameter, invalidGrid, invalidSLO, unknownPolicy
         case unknownStep
+        /// An output path that cannot be written.
+        case unwritable
     }
 
     /// The kind of problem.
@@ -16,6 +18,4 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         self.code = code
         self.message = message
     }
-
-    public var description: String { message }
 }

@@ -13,8 +13,8 @@ public struct ObjectEntry: Sendable, Equatable, Codable {
 }
 
 /// A failure of an ``ObjectStore``.
-public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
-    public enum Code: Sendable, Equatable {
+public struct ObjectStoreError: CodedError {
+    public enum Code: Sendable, Hashable {
         /// The key was refused before any I/O (see ``ObjectStoreKey/validate(_:)``).
         case invalidKey
         /// No object has that key.
@@ -30,8 +30,6 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
         self.code = code
         self.message = message
     }
-
-    public var description: String { message }
 }
 
 /// Where step functions read their inputs and write their outputs (a role): S3 on AWS, a local directory

@@ -1,7 +1,7 @@
 /// A workflow definition that cannot be used, with a message that says what and where.
-public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct WorkflowError: CodedError, Equatable {
     /// What kind of problem the definition has.
-    public enum Code: Sendable, Equatable {
+    public enum Code: Sendable, Hashable {
         case malformed, empty, duplicateStep, unknownDependency, cycle
         case severalStarts, severalEnds, invalidJobs, invalidField
     }
@@ -16,6 +16,4 @@ public struct WorkflowError: Error, Sendable, Equatable, CustomStringConvertible
         self.code = code
         self.message = message
     }
-
-    public var description: String { message }
 }

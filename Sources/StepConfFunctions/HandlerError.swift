@@ -1,11 +1,15 @@
+import StepConfCore
+
 /// Why a handler could not be made or could not serve an event: what `bootstrap` reports on the Runtime
 /// API (`/init/error` or the invocation's `/error`, with this type's name as the error type).
-public struct HandlerError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: Sendable, Equatable {
+public struct HandlerError: CodedError, Equatable {
+    public enum Code: Sendable, Hashable {
         /// `_HANDLER` names no handler this bootstrap has.
         case unknownHandler
         /// The configured policy cannot run in a configurator.
         case unsupportedPolicy
+        /// A setting the handler needs (the store, the cache table, AWS's region or credentials) is unusable.
+        case configuration
     }
 
     public let code: Code
@@ -16,6 +20,4 @@ public struct HandlerError: Error, Sendable, Equatable, CustomStringConvertible 
         self.code = code
         self.message = message
     }
-
-    public var description: String { message }
 }

@@ -38,14 +38,14 @@ public enum HandlerRegistry {
     /// The configurators' shared cache: the DynamoDB table ``FunctionEnvironment/cacheTable`` when set (on
     /// AWS; region, credentials and endpoint from the usual AWS settings), else the SQLite file
     /// ``FunctionEnvironment/cachePath`` (default `/tmp/stepconf-cache.sqlite`).
-    /// - Throws: ``InputError`` when the AWS settings are incomplete, or the SQLite file cannot be opened.
+    /// - Throws: ``HandlerError`` when the AWS settings are incomplete, or the SQLite file cannot be opened.
     static func globalCache(_ contract: FunctionEnvironment, variables: [String: String]) throws -> any GlobalCache {
         if let table = contract.cacheTable {
             do {
                 let configuration = try AWSConfiguration.resolve(AWSEnvironment(variables: variables))
                 return DynamoDBGlobalCache(dynamo: DynamoDBClient(configuration: configuration), table: table)
             } catch let error as AWSError {
-                throw InputError(.unreadable, "\(FunctionEnvironment.Variable.cacheTable.name)=\(table): \(error.message)")
+                throw HandlerError(.configuration, "\(FunctionEnvironment.Variable.cacheTable.name)=\(table): \(error.message)")
             }
         }
         return try SQLiteGlobalCache(path: contract.cachePath ?? "/tmp/stepconf-cache.sqlite")

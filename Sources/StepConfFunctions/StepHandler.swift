@@ -18,10 +18,10 @@ public enum StepFunctions {
     /// The function of `kind` as a deployed function runs it: the synthetic step counts `difficulty` in
     /// simulator units times `workScale` (``FunctionEnvironment/workScale``, default 1; local runs scale the
     /// work down).
-    /// - Throws: ``InputError`` for an unknown kind.
+    /// - Throws: ``HandlerError`` for an unknown kind.
     public static func configured(_ kind: String, workScale: Double?) throws -> any StepFunction {
         guard let function = all[kind] else {
-            throw InputError(.malformed, "no step function of kind `\(kind)` (known: \(all.keys.sorted().joined(separator: ", ")))")
+            throw HandlerError(.unknownHandler, "no step function of kind `\(kind)` (known: \(all.keys.sorted().joined(separator: ", ")))")
         }
         guard kind == "synthetic" else { return function }
         return SyntheticStep(iterationsPerUnit: SyntheticStep.iterationsPerSimulatorUnit * (workScale ?? 1))
@@ -29,14 +29,14 @@ public enum StepFunctions {
 
     /// The worker-mode kernel: runs a job with the function its kind names.
     public static func kernel(_ job: WorkerFrame) throws -> Data {
-        guard let function = all[job.kind] else { throw StepInputError("no step function of kind \(job.kind)") }
+        guard let function = all[job.kind] else { throw StepInputError(.unknownKind, "no step function of kind \(job.kind)") }
         return try function.kernel(job)
     }
 
     /// The object store the contract names (``FunctionEnvironment/store``): `s3://bucket[/prefix]` (AWS
     /// settings from `variables` as usual) or a directory path (`file://` optional); default
     /// `/tmp/stepconf-store`.
-    /// - Throws: ``InputError`` when the setting or the AWS configuration is unusable.
+    /// - Throws: ``HandlerError`` (`.configuration`) when the setting or the AWS configuration is unusable.
     public static func store(_ contract: FunctionEnvironment, variables: [String: String]) throws -> any ObjectStore {
         let setting = contract.store ?? "/tmp/stepconf-store"
         let name = FunctionEnvironment.Variable.store.name
@@ -48,14 +48,14 @@ public enum StepFunctions {
                 let configuration = try AWSConfiguration.resolve(AWSEnvironment(variables: variables))
                 return S3ObjectStore(transfer: S3TransferManager(s3: S3Client(configuration: configuration)), bucket: bucket, prefix: prefix)
             } catch let error as AWSError {
-                throw InputError(.unreadable, "\(name)=\(setting): \(error.message)")
+                throw HandlerError(.configuration, "\(name)=\(setting): \(error.message)")
             }
         }
         let path = setting.hasPrefix("file://") ? String(setting.dropFirst(7)) : setting
         do {
             return try LocalDirectoryStore(root: path)
         } catch {
-            throw InputError(.unreadable, "\(name)=\(setting): \(error)")
+            throw HandlerError(.configuration, "\(name)=\(setting): \(error)")
         }
     }
 }

@@ -24,7 +24,7 @@ public struct SyntheticStep: StepFunction {
         let difficulty = Int((event.param("difficulty", 100_000) * iterationsPerUnit).rounded())
         let ratio = event.param("multicore_ratio", 0)
         guard difficulty >= 0, (0...1).contains(ratio) else {
-            throw StepInputError("synthetic: difficulty must be ≥ 0 and multicore_ratio in [0, 1]")
+            throw StepInputError(.invalidParameter, "synthetic: difficulty must be ≥ 0 and multicore_ratio in [0, 1]")
         }
         let seed = Int(event.param("seed", 1))
         let parameters = #"{"difficulty":\#(difficulty),"multicore_ratio":\#(ratio),"seed":\#(seed)}"#
@@ -39,7 +39,7 @@ public struct SyntheticStep: StepFunction {
 
     public func kernel(_ job: WorkerFrame) throws -> Data {
         guard let text = job.parameters, let p = Self.parameters(text) else {
-            throw StepInputError("synthetic job \(job.id): missing parameters")
+            throw StepInputError(.missingParameter, "synthetic job \(job.id): missing parameters")
         }
         let parallel = Int((Double(p.difficulty) * p.multicore_ratio).rounded())
         var total = Self.alu(seed: p.seed, job: job.id, range: 0..<(p.difficulty - parallel))

@@ -78,7 +78,7 @@ public enum WordCount {
 
     public static func decode(_ data: Data) throws -> [String: Int] {
         guard let counts = (try? JSONSerialization.jsonObject(with: data)) as? [String: Int] else {
-            throw StepInputError("wordcount: a counts file is not a JSON object of word → count")
+            throw StepInputError(.malformedInput, "wordcount: a counts file is not a JSON object of word → count")
         }
         return counts
     }

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// One HTTP request for ``HTTPClient``.
 public struct HTTPRequest: Sendable {
@@ -50,8 +51,8 @@ public struct HTTPResponse: Sendable {
 }
 
 /// A request that got no HTTP response, with a message that says why.
-public struct HTTPError: Error, Sendable, CustomStringConvertible {
-    public enum Code: Sendable, Equatable {
+public struct HTTPError: CodedError {
+    public enum Code: Sendable, Hashable {
         case invalidURL, couldNotResolve, couldNotConnect, timedOut, transport
     }
 
@@ -62,6 +63,4 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         self.code = code
         self.message = message
     }
-
-    public var description: String { message }
 }

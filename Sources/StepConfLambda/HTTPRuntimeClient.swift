@@ -17,8 +17,7 @@ public final class HTTPRuntimeClient: RuntimeClient {
         public static func parse(_ setting: String?, variable: String) throws -> Transport {
             guard let raw = setting else { return .socket }
             guard let transport = Transport(rawValue: raw) else {
-                throw RuntimeAPIError(
-                    status: nil, message: "\(variable)=\(raw.prefix(64)): expected one of socket, curl")
+                throw RuntimeAPIError(.configuration, "\(variable)=\(raw.prefix(64)): expected one of socket, curl")
             }
             return transport
         }
@@ -35,16 +34,12 @@ public final class HTTPRuntimeClient: RuntimeClient {
     public init(endpoint: String, transport: Transport = .socket) throws {
         switch transport {
         case .socket:
-            do {
-                channel = .socket(try LoopbackHTTPConnection(endpoint: endpoint))
-            } catch {
-                throw RuntimeAPIError(status: nil, message: String(describing: error))
-            }
+            channel = .socket(try LoopbackHTTPConnection(endpoint: endpoint))
         case .curl:
             do {
                 channel = .curl(try HTTPClient(), base: "http://\(endpoint)")
             } catch {
-                throw RuntimeAPIError(status: nil, message: "libcurl: \(error)")
+                throw RuntimeAPIError(.configuration, "libcurl: \(error)")
             }
         }
     }
@@ -52,10 +47,10 @@ public final class HTTPRuntimeClient: RuntimeClient {
     public func next() throws -> Invocation {
         let response = try call("GET", "/invocation/next")
         guard response.status == 200 else {
-            throw RuntimeAPIError(status: response.status, message: "/next answered \(response.status)")
+            throw RuntimeAPIError(.status, "/next answered \(response.status)", status: response.status)
         }
         guard let id = response.header("Lambda-Runtime-Aws-Request-Id") else {
-            throw RuntimeAPIError(status: response.status, message: "/next answered without a request id")
+            throw RuntimeAPIError(.malformedResponse, "/next answered without a request id", status: response.status)
         }
         return Invocation(
             requestID: id, deadlineMs: Int64(response.header("Lambda-Runtime-Deadline-Ms") ?? "") ?? 0,
@@ -82,7 +77,7 @@ public final class HTTPRuntimeClient: RuntimeClient {
         if let errorType { headers.append(("Lambda-Runtime-Function-Error-Type", errorType)) }
         let response = try call("POST", path, headers: headers, body: body)
         guard (200..<300).contains(response.status) else {
-            throw RuntimeAPIError(status: response.status, message: "\(path) answered \(response.status)")
+            throw RuntimeAPIError(.status, "\(path) answered \(response.status)", status: response.status)
         }
     }
 
@@ -92,12 +87,8 @@ public final class HTTPRuntimeClient: RuntimeClient {
         let fullPath = "/2018-06-01/runtime" + path
         switch channel {
         case .socket(let connection):
-            do {
-                let response = try connection.exchange(method: method, path: fullPath, headers: headers, body: body)
-                return (response.status, response.header, response.body)
-            } catch {
-                throw RuntimeAPIError(status: nil, message: "Runtime API unreachable: \(error)")
-            }
+            let response = try connection.exchange(method: method, path: fullPath, headers: headers, body: body)
+            return (response.status, response.header, response.body)
         case .curl(let http, let base):
             do {
                 let request = HTTPRequest(
@@ -106,7 +97,7 @@ public final class HTTPRuntimeClient: RuntimeClient {
                 let response = try http.send(request)
                 return (response.status, response.header, response.body)
             } catch let error as HTTPError {
-                throw RuntimeAPIError(status: nil, message: "Runtime API unreachable: \(error.message)")
+                throw RuntimeAPIError(.unreachable, "Runtime API unreachable: \(error.message)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// One event handed out by the Runtime API's `/next`, with its headers.
 public struct Invocation: Sendable {
@@ -49,16 +50,27 @@ public struct ErrorReport: Sendable, Codable, Equatable {
     }
 }
 
-/// The Runtime API answered something the runtime cannot go on from.
-public struct RuntimeAPIError: Error, Sendable, CustomStringConvertible {
-    /// The HTTP status, or nil when no response arrived.
-    public let status: Int?
-    public let message: String
-
-    public init(status: Int?, message: String) {
-        self.status = status
-        self.message = message
+/// The Runtime API answered something the runtime cannot go on from, or could not be reached.
+public struct RuntimeAPIError: CodedError {
+    public enum Code: Sendable, Hashable {
+        /// `AWS_LAMBDA_RUNTIME_API` or the transport setting is not usable.
+        case configuration
+        /// No answer: the endpoint refused, reset or closed the connection.
+        case unreachable
+        /// An answer with a status the runtime cannot go on from (see ``status``).
+        case status
+        /// An answer that is not well-formed HTTP, or lacks a header the Runtime API always sends.
+        case malformedResponse
     }
 
-    public var description: String { message }
+    public let code: Code
+    public let message: String
+    /// The HTTP status, or nil when no response arrived.
+    public let status: Int?
+
+    public init(_ code: Code, _ message: String, status: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.status = status
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// A function on raw bytes: the event in, the response out.
 public protocol ByteHandler {
@@ -15,9 +16,19 @@ public protocol CodableHandler {
 }
 
 /// An event that is not the JSON a handler expects.
-public struct EventDecodingError: Error, CustomStringConvertible {
+public struct EventDecodingError: CodedError {
+    public enum Code: Sendable, Hashable {
+        /// The payload is not JSON, or not the shape the handler's event type has.
+        case malformedEvent
+    }
+
+    public let code: Code
     public let message: String
-    public var description: String { message }
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
 }
 
 /// Decodes the event, runs the handler, encodes its output.
@@ -31,7 +42,7 @@ public struct CodableHandlerAdapter<Handler: CodableHandler>: ByteHandler {
         do {
             decoded = try JSONDecoder().decode(Handler.Event.self, from: event)
         } catch {
-            throw EventDecodingError(message: "the event is not a valid \(Handler.Event.self): \(error)")
+            throw EventDecodingError(.malformedEvent, "the event is not a valid \(Handler.Event.self): \(error)")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import StepConfCore
 
 /// One kept-alive HTTP/1.1 connection over a plain TCP socket, for the Runtime API only.
 ///
@@ -20,10 +21,6 @@ final class LoopbackHTTPConnection {
         func header(_ name: String) -> String? {
             headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
         }
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
     }
 
     let host: String
@@ -48,17 +45,17 @@ final class LoopbackHTTPConnection {
             host = String(authority[authority.index(after: authority.startIndex)..<close])
             let after = authority[authority.index(after: close)...]
             guard after.hasPrefix(":"), !after.dropFirst().isEmpty else {
-                throw Failure(description: "Runtime API endpoint \(endpoint) has no port")
+                throw RuntimeAPIError(.configuration, "Runtime API endpoint \(endpoint) has no port")
             }
             port = String(after.dropFirst())
         } else if let colon = authority.lastIndex(of: ":"), !authority[authority.index(after: colon)...].isEmpty {
             host = String(authority[..<colon])
             port = String(authority[authority.index(after: colon)...])
         } else {
-            throw Failure(description: "Runtime API endpoint \(endpoint) is not host:port")
+            throw RuntimeAPIError(.configuration, "Runtime API endpoint \(endpoint) is not host:port")
         }
         guard !host.isEmpty, let number = Int(port), (1...65535).contains(number) else {
-            throw Failure(description: "Runtime API endpoint \(endpoint) is not host:port")
+            throw RuntimeAPIError(.configuration, "Runtime API endpoint \(endpoint) is not host:port")
         }
     }
 
@@ -73,7 +70,7 @@ final class LoopbackHTTPConnection {
             try ensureConnected()
             try write(request)
             return try readResponse()
-        } catch let failure as Failure where reused && buffer.isEmpty && !failure.description.hasPrefix("malformed") {
+        } catch let failure as RuntimeAPIError where reused && buffer.isEmpty && failure.code == .unreachable {
             disconnect()
             try ensureConnected()
             try write(request)
@@ -104,7 +101,8 @@ final class LoopbackHTTPConnection {
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, port, &hints, &list)
         guard status == 0, let first = list else {
-            throw Failure(description: "cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+            throw RuntimeAPIError(
+                .unreachable, "Runtime API unreachable: cannot resolve \(host): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(list) }
         var lastError: Int32 = 0
@@ -126,7 +124,8 @@ final class LoopbackHTTPConnection {
             }
             entry = info.pointee.ai_next
         }
-        throw Failure(description: "cannot connect to \(host):\(port): \(String(cString: strerror(lastError)))")
+        throw RuntimeAPIError(
+            .unreachable, "Runtime API unreachable: cannot connect to \(host):\(port): \(String(cString: strerror(lastError)))")
     }
 
     private func disconnect() {
@@ -143,7 +142,8 @@ final class LoopbackHTTPConnection {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw Failure(description: "send failed: \(String(cString: strerror(errno)))")
+                throw RuntimeAPIError(
+                    .unreachable, "Runtime API unreachable: send failed: \(String(cString: strerror(errno)))")
             }
             sent += n
         }
@@ -159,7 +159,8 @@ final class LoopbackHTTPConnection {
             }
             if n == 0 { return false }
             if errno == EINTR { continue }
-            throw Failure(description: "receive failed: \(String(cString: strerror(errno)))")
+            throw RuntimeAPIError(
+                .unreachable, "Runtime API unreachable: receive failed: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -170,7 +171,7 @@ final class LoopbackHTTPConnection {
             headerEnd = Self.find([13, 10, 13, 10], in: buffer, from: searchFrom)
             if headerEnd == nil {
                 searchFrom = max(0, buffer.count - 3)
-                guard try fill() else { throw Failure(description: "connection closed before a response") }
+                guard try fill() else { throw RuntimeAPIError(.unreachable, "Runtime API unreachable: connection closed before a response") }
             }
         }
         let head = String(decoding: buffer[0..<headerEnd!], as: UTF8.self)
@@ -178,7 +179,7 @@ final class LoopbackHTTPConnection {
         var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
         let statusLine = lines.removeFirst().split(separator: " ", maxSplits: 2)
         guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), let status = Int(statusLine[1]) else {
-            throw Failure(description: "malformed status line from the Runtime API")
+            throw RuntimeAPIError(.malformedResponse, "malformed status line from the Runtime API")
         }
         var headers: [(name: String, value: String)] = []
         for line in lines {
@@ -192,9 +193,9 @@ final class LoopbackHTTPConnection {
         if response.header("Transfer-Encoding")?.lowercased().contains("chunked") == true {
             response.body = try readChunked()
         } else if let length = response.header("Content-Length").flatMap(Int.init) {
-            guard length >= 0 else { throw Failure(description: "malformed Content-Length from the Runtime API") }
+            guard length >= 0 else { throw RuntimeAPIError(.malformedResponse, "malformed Content-Length from the Runtime API") }
             while buffer.count < length {
-                guard try fill() else { throw Failure(description: "connection closed inside a response body") }
+                guard try fill() else { throw RuntimeAPIError(.unreachable, "Runtime API unreachable: connection closed inside a response body") }
             }
             response.body = Data(buffer[0..<length])
             buffer.removeFirst(length)
@@ -215,13 +216,13 @@ final class LoopbackHTTPConnection {
         while true {
             var lineEnd = Self.find([13, 10], in: buffer, from: 0)
             while lineEnd == nil {
-                guard try fill() else { throw Failure(description: "connection closed inside a chunked body") }
+                guard try fill() else { throw RuntimeAPIError(.unreachable, "Runtime API unreachable: connection closed inside a chunked body") }
                 lineEnd = Self.find([13, 10], in: buffer, from: 0)
             }
             let sizeText = String(decoding: buffer[0..<lineEnd!], as: UTF8.self)
                 .split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             guard let size = Int(sizeText, radix: 16), size >= 0 else {
-                throw Failure(description: "malformed chunk size from the Runtime API")
+                throw RuntimeAPIError(.malformedResponse, "malformed chunk size from the Runtime API")
             }
             buffer.removeFirst(lineEnd! + 2)
             if size == 0 {
@@ -238,7 +239,7 @@ final class LoopbackHTTPConnection {
                 }
             }
             while buffer.count < size + 2 {
-                guard try fill() else { throw Failure(description: "connection closed inside a chunked body") }
+                guard try fill() else { throw RuntimeAPIError(.unreachable, "Runtime API unreachable: connection closed inside a chunked body") }
             }
             body.append(contentsOf: buffer[0..<size])
             buffer.removeFirst(size + 2)

@@ -10,12 +10,12 @@ public enum ConfiguratorFiles {
     public static let platformFile = "platform.json"
 
     /// Writes the files into `directory` (created if missing).
-    /// - Throws: ``InputError`` when the directory or a file cannot be written.
+    /// - Throws: ``LocalError`` when the directory or a file cannot be written.
     public static func write(_ workflows: [(Workflow, PerformanceModel)], platform: Platform, to directory: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw InputError(.unreadable, "\(directory): cannot create the directory (\(error.localizedDescription))")
+            throw LocalError(.io, "\(directory): cannot create the directory (\(error.localizedDescription))")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -43,37 +43,30 @@ public struct FunctionSpec: Sendable, Codable, Hashable {
     }
 
     /// Reads a functions file (a JSON array); relative executables resolve against `baseDirectory`.
-    /// - Throws: ``EmulatorError`` naming the file and what is wrong.
+    /// - Throws: ``LocalError`` (`.functionsFile`) naming the file and what is wrong.
     public static func load(from path: String, baseDirectory: String? = nil) throws -> [FunctionSpec] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EmulatorError("\(path): cannot read the functions file")
+            throw LocalError(.functionsFile, "\(path): cannot read the functions file")
         }
         var specs: [FunctionSpec]
         do {
             specs = try JSONDecoder().decode([FunctionSpec].self, from: data)
         } catch {
-            throw EmulatorError("\(path): not a JSON array of functions (name, handler, memory_mb, timeout_s, executable): \(error)")
+            throw LocalError(.functionsFile, "\(path): not a JSON array of functions (name, handler, memory_mb, timeout_s, executable): \(error)")
         }
         let base = baseDirectory ?? URL(fileURLWithPath: path).deletingLastPathComponent().path
         for k in specs.indices {
             if !specs[k].executable.hasPrefix("/") { specs[k].executable = base + "/" + specs[k].executable }
             guard specs[k].memoryMB >= 128, specs[k].memoryMB <= 10_240 else {
-                throw EmulatorError("\(path): function `\(specs[k].name)`: memory_mb must lie in 128–10,240")
+                throw LocalError(.functionsFile, "\(path): function `\(specs[k].name)`: memory_mb must lie in 128–10,240")
             }
             guard specs[k].timeoutSeconds > 0 else {
-                throw EmulatorError("\(path): function `\(specs[k].name)`: timeout_s must be > 0")
+                throw LocalError(.functionsFile, "\(path): function `\(specs[k].name)`: timeout_s must be > 0")
             }
         }
-        guard Set(specs.map(\.name)).count == specs.count else { throw EmulatorError("\(path): a function name repeats") }
+        guard Set(specs.map(\.name)).count == specs.count else { throw LocalError(.functionsFile, "\(path): a function name repeats") }
         return specs
     }
-}
-
-/// A configuration the emulator cannot start with.
-public struct EmulatorError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }
 
 extension FunctionSpec {

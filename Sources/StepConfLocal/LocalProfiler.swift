@@ -121,7 +121,7 @@ public struct LocalProfiler: Sendable {
             guard response.status == 200, response.header("X-Amz-Function-Error") == nil,
                 let output = try? JSONDecoder().decode(StepOutput.self, from: response.body)
             else {
-                throw InputError(.malformed, "step \(step.id) at m=\(theta.memoryMB), p=\(theta.inter), q=\(theta.intra), instance \(i) failed: \(text)")
+                throw LocalError(.stepFailed, "step \(step.id) at m=\(theta.memoryMB), p=\(theta.inter), q=\(theta.intra), instance \(i) failed: \(text)")
             }
             results.set(i, ((clock.now - start).seconds, output))
         }

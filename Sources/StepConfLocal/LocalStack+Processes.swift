@@ -11,20 +11,20 @@ extension LocalStack {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         FileManager.default.createFile(atPath: log, contents: nil)
-        guard let output = FileHandle(forWritingAtPath: log) else { throw InputError(.unreadable, "\(log): cannot write the log") }
+        guard let output = FileHandle(forWritingAtPath: log) else { throw LocalError(.io, "\(log): cannot write the log") }
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
         do {
             try process.run()
         } catch {
-            throw InputError(.unreadable, "cannot start \(executable): \(error.localizedDescription)")
+            throw LocalError(.spawn, "cannot start \(executable): \(error.localizedDescription)")
         }
         return process.processIdentifier
     }
 
     /// Waits until `url` answers HTTP at all (any status), up to 60 s.
-    /// - Throws: ``InputError`` naming the log when the process exits or never answers.
+    /// - Throws: ``LocalError`` naming the log when the process exits or never answers.
     static func waitForHTTP(_ url: String, pid: Int32, log: String) throws {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -35,11 +35,11 @@ extension LocalStack {
             }
             guard alive(pid) else {
                 let tail = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(600)) } ?? ""
-                throw InputError(.unreadable, "the server exited before answering; its log \(log) ends:\n\(tail)")
+                throw LocalError(.spawn, "the server exited before answering; its log \(log) ends:\n\(tail)")
             }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        throw InputError(.unreadable, "no answer from \(url) after 60 s; see \(log)")
+        throw LocalError(.noAnswer, "no answer from \(url) after 60 s; see \(log)")
     }
 
     /// Whether `pid` is a live process (not a zombie).
@@ -65,7 +65,7 @@ extension LocalStack {
     /// A port nothing listens on now.
     static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw InputError(.unreadable, "cannot open a socket to find a free port") }
+        guard fd >= 0 else { throw LocalError(.socket, "cannot open a socket to find a free port") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -73,7 +73,7 @@ extension LocalStack {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0 else { throw InputError(.unreadable, "cannot bind a socket to find a free port") }
+        guard bound == 0 else { throw LocalError(.socket, "cannot bind a socket to find a free port") }
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         return Int(UInt16(bigEndian: address.sin_port))
     }

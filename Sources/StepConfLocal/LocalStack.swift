@@ -93,13 +93,13 @@ public struct LocalStack: Sendable {
 
     /// Starts moto, creates the stack from the template there, then starts the emulator with the stack's functions.
     /// `progress` gets a line per stage.
-    /// - Throws: ``InputError`` when a server does not start (its log is named), the template cannot be read or
+    /// - Throws: ``LocalError`` when a server does not start (its log is named), the template cannot be read or
     ///   translated, or the stack fails to create (the failed resources and reasons are in the message); whatever
     ///   was started is stopped again, so nothing is left half-created.
     public func up(_ workflows: [(Workflow, PerformanceModel)], progress: (String) -> Void = { _ in }) throws -> State {
         if let running = Self.state(in: settings.directory), Self.alive(running.motoPID) || Self.alive(running.emulatorPID) {
-            throw InputError(
-                .malformed, "a local stack already runs from \(settings.directory) (moto on port \(running.port)): `stepconf local down` first")
+            throw LocalError(
+                .alreadyRunning, "a local stack already runs from \(settings.directory) (moto on port \(running.port)): `stepconf local down` first")
         }
         let bundle = try stageBundle(workflows)
         let template = try settings.template ?? writeTemplate(workflows.map(\.0))
@@ -119,7 +119,7 @@ public struct LocalStack: Sendable {
             let config = try HTTPClient().send(HTTPRequest(
                 method: "POST", url: endpoint + "/moto-api/config", headers: [("Content-Type", "application/json")],
                 body: Data(#"{"stepfunctions": {"execute_state_machine": true}}"#.utf8), timeout: .seconds(10)))
-            guard (200..<300).contains(config.status) else { throw InputError(.unreadable, "moto refused its configuration: HTTP \(config.status)") }
+            guard (200..<300).contains(config.status) else { throw LocalError(.stack, "moto refused its configuration: HTTP \(config.status)") }
 
             progress("creating stack \(settings.stackName) from \(template) (packaged, SAM-translated, CloudFormation on moto)")
             let stack = try createStack(template: template, bundle: bundle, endpoint: endpoint, progress: progress)
@@ -153,8 +153,10 @@ public struct LocalStack: Sendable {
             return state
         } catch {
             for pid in started { Self.stop(pid) }
-            if let error = error as? AWSError { throw InputError(.unreadable, "local stack: \(error.message); stopped moto and the emulator again") }
-            if let error = error as? InputError { throw InputError(error.code, error.message + "\n(moto and the emulator were stopped again: nothing is left running)") }
+            if let error = error as? AWSError { throw LocalError(.stack, "local stack: \(error.message); stopped moto and the emulator again") }
+            let again = "\n(moto and the emulator were stopped again: nothing is left running)"
+            if let error = error as? LocalError { throw LocalError(error.code, error.message + again) }
+            if let error = error as? InputError { throw InputError(error.code, error.message + again) }
             throw error
         }
     }
@@ -170,7 +172,7 @@ public struct LocalStack: Sendable {
             if files.fileExists(atPath: target) { try files.removeItem(atPath: target) }
             try files.copyItem(atPath: settings.bootstrap, toPath: target)
         } catch {
-            throw InputError(.unreadable, "\(bundle): cannot stage the bundle (\(error.localizedDescription))")
+            throw LocalError(.io, "\(bundle): cannot stage the bundle (\(error.localizedDescription))")
         }
         try ConfiguratorFiles.write(workflows, platform: settings.platform, to: bundle + "/workflows")
         return bundle
@@ -183,7 +185,7 @@ public struct LocalStack: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder + "/statemachine", withIntermediateDirectories: true)
         } catch {
-            throw InputError(.unreadable, "\(folder): cannot create it (\(error.localizedDescription))")
+            throw LocalError(.io, "\(folder): cannot create it (\(error.localizedDescription))")
         }
         for workflow in workflows {
             let text = try StateMachineGenerator(graph: WorkflowGraph(workflow)).generate().text
@@ -195,7 +197,7 @@ public struct LocalStack: Sendable {
     }
 
     /// Runs ``stackHelper`` with moto's Python.
-    /// - Throws: ``InputError`` with the helper's account of what failed.
+    /// - Throws: ``LocalError`` with the helper's account of what failed.
     func createStack(template: String, bundle: String, endpoint: String, progress: (String) -> Void) throws -> StackResult {
         let request = StackRequest(
             endpoint: endpoint, region: settings.region, stack: settings.stackName, template: template, bundle: bundle,
@@ -209,7 +211,7 @@ public struct LocalStack: Sendable {
         FileManager.default.createFile(atPath: output, contents: nil)
         FileManager.default.createFile(atPath: log, contents: nil)
         guard let out = FileHandle(forWritingAtPath: output), let err = FileHandle(forWritingAtPath: log) else {
-            throw InputError(.unreadable, "\(settings.directory): cannot write stack.json and stack.log")
+            throw LocalError(.io, "\(settings.directory): cannot write stack.json and stack.log")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -222,7 +224,7 @@ public struct LocalStack: Sendable {
         do {
             try process.run()
         } catch {
-            throw InputError(.unreadable, "cannot run \(settings.python): \(error.localizedDescription)")
+            throw LocalError(.spawn, "cannot run \(settings.python): \(error.localizedDescription)")
         }
         input.fileHandleForWriting.write(try JSONEncoder().encode(request))
         try? input.fileHandleForWriting.close()
@@ -232,15 +234,15 @@ public struct LocalStack: Sendable {
         let said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
             if said.contains("ModuleNotFoundError") {
-                throw InputError(
-                    .unreadable,
+                throw LocalError(
+                    .spawn,
                     "\(settings.python) lacks what the local stack needs: python3 -m pip install 'moto[server,cloudformation]' aws-sam-translator (\(log))")
             }
-            throw InputError(.unreadable, "the stack was not created (\(log)):\n" + said.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw LocalError(.stack, "the stack was not created (\(log)):\n" + said.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         for line in said.split(separator: "\n") { progress(String(line)) }
         guard let data = FileManager.default.contents(atPath: output), let result = try? JSONDecoder().decode(StackResult.self, from: data) else {
-            throw InputError(.unreadable, "\(output): the stack helper's answer is not readable")
+            throw LocalError(.stack, "\(output): the stack helper's answer is not readable")
         }
         return result
     }

@@ -21,10 +21,6 @@ extension LocalWorkflowRunner {
             var outputs: [[String]]
         }
 
-        struct StepFailure: Error, Sendable {
-            var message: String
-        }
-
         var now: Double { (clock.now - started).seconds }
 
         /// The configurator's event, as the state machine's Configure task sends it.
@@ -41,19 +37,19 @@ extension LocalWorkflowRunner {
         }
 
         /// Invokes `function`; the answer's body, or the failure with the function's error.
-        func invoke(_ function: String, _ payload: Data, what: String) async -> Result<(Data, Bool), StepFailure> {
+        func invoke(_ function: String, _ payload: Data, what: String) async -> Result<(Data, Bool), LocalError> {
             guard let (outcome, cold) = await emulator.invoke(function, payload: payload) else {
-                return .failure(StepFailure(message: "\(what): no function `\(function)`"))
+                return .failure(LocalError(.stepFailed, "\(what): no function `\(function)`"))
             }
             switch outcome {
             case .response(let data): return .success((data, cold))
             case .functionError(let data):
-                return .failure(StepFailure(message: "\(what) (\(function)) failed: \(String(decoding: data, as: UTF8.self))"))
+                return .failure(LocalError(.stepFailed, "\(what) (\(function)) failed: \(String(decoding: data, as: UTF8.self))"))
             }
         }
 
         /// Runs step `v`: the configurator, then its instances side by side.
-        func runStep(_ v: Int, firstKeys: [String], after: [String: [[String]]]) async -> Result<Outcome, StepFailure> {
+        func runStep(_ v: Int, firstKeys: [String], after: [String: [[String]]]) async -> Result<Outcome, LocalError> {
             let step = graph[v]
             let configureStart = now
             let decision: ConfiguratorOutput
@@ -61,17 +57,17 @@ extension LocalWorkflowRunner {
                 let event = try configuratorEvent(v, firstKeys: firstKeys, after: after)
                 let (body, _) = try await invoke("\(settings.functionPrefix)-configurator", event, what: "configurator for step \(step.id)").get()
                 decision = try JSONDecoder().decode(ConfiguratorOutput.self, from: body)
-            } catch let failure as StepFailure {
+            } catch let failure as LocalError {
                 return .failure(failure)
             } catch {
-                return .failure(StepFailure(message: "configurator for step \(step.id): unreadable answer: \(error)"))
+                return .failure(LocalError(.stepFailed, "configurator for step \(step.id): unreadable answer: \(error)"))
             }
             let configureEnd = now
             let function = "\(settings.functionPrefix)-\(Workflow.Step.functionName(kind: step.kind, memoryMB: decision.memoryMB))"
 
             // The Map: one invocation per item, all at once (MaxConcurrency = p).
             typealias Instance = (output: StepOutput, cold: Bool, seconds: Double)
-            let results = await withTaskGroup(of: (Int, Result<Instance, StepFailure>).self) { group in
+            let results = await withTaskGroup(of: (Int, Result<Instance, LocalError>).self) { group in
                 for item in decision.items {
                     let event = StepEvent(
                         execution: decision.run, step: step.id, index: item.index, intra: item.intra, jobStart: item.jobStart,
@@ -79,20 +75,19 @@ extension LocalWorkflowRunner {
                     group.addTask {
                         let sent = clock.now
                         guard let payload = try? JSONEncoder().encode(event) else {
-                            return (item.index, .failure(StepFailure(message: "step \(step.id): cannot encode the event")))
+                            return (item.index, .failure(LocalError(.stepFailed, "step \(step.id): cannot encode the event")))
                         }
                         let answer = await invoke(function, payload, what: "step \(step.id) instance \(item.index)")
                         let seconds = (clock.now - sent).seconds
                         return (item.index, answer.flatMap { body, cold in
                             guard let output = try? JSONDecoder().decode(StepOutput.self, from: body) else {
-                                return .failure(StepFailure(
-                                    message: "step \(step.id) instance \(item.index): unreadable answer \(String(decoding: body.prefix(300), as: UTF8.self))"))
+                                return .failure(LocalError(.stepFailed, "step \(step.id) instance \(item.index): unreadable answer \(String(decoding: body.prefix(300), as: UTF8.self))"))
                             }
                             return .success((output, cold, seconds))
                         })
                     }
                 }
-                var collected: [(Int, Result<Instance, StepFailure>)] = []
+                var collected: [(Int, Result<Instance, LocalError>)] = []
                 for await result in group { collected.append(result) }
                 return collected.sorted { $0.0 < $1.0 }.map(\.1)
             }

@@ -95,7 +95,7 @@ public struct LocalWorkflowRunner: Sendable {
         await emulator.stop()
         var failure: LocalRunReport.Failure?
         if let (v, error) = walk.failure {
-            let message = (error as? StepContext.StepFailure)?.message ?? "\(error)"
+            let message = (error as? LocalError)?.message ?? "\(error)"
             failure = .init(step: graph.ids[v], error: message)
             progress("step \(graph.ids[v]) failed: \(message)")
         }

@@ -11,9 +11,23 @@ import Synchronization
 /// waited for up to `busyTimeoutMs`.
 public final class SQLiteGlobalCache: GlobalCache {
     /// A database that could not be opened or used, with SQLite's message.
-    public struct CacheError: Error, CustomStringConvertible {
+    public struct CacheError: CodedError {
+        public enum Code: Sendable, Hashable {
+            /// The database file cannot be opened or created.
+            case open
+            /// A statement failed (locked past the busy timeout, disk full, a damaged file).
+            case statement
+            /// A stored value cannot be decoded.
+            case unreadableEntry
+        }
+
+        public let code: Code
         public let message: String
-        public var description: String { message }
+
+        public init(_ code: Code, _ message: String) {
+            self.code = code
+            self.message = message
+        }
     }
 
     /// `sqlite3 *` is a C pointer with no Sendable conformance; every use is inside `connection`'s lock.
@@ -31,7 +45,7 @@ public final class SQLiteGlobalCache: GlobalCache {
         guard sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)
-            throw CacheError(message: "\(path): cannot open the cache database: \(message)")
+            throw CacheError(.open, "\(path): cannot open the cache database: \(message)")
         }
         sqlite3_busy_timeout(db, busyTimeoutMs)
         self.connection = Mutex(Handle(db: db))
@@ -101,7 +115,7 @@ public final class SQLiteGlobalCache: GlobalCache {
         do {
             return try JSONDecoder().decode(CachedPlan.self, from: Data(text.utf8))
         } catch {
-            throw CacheError(message: "the plan stored for execution \(execution) is unreadable: \(error)")
+            throw CacheError(.unreadableEntry, "the plan stored for execution \(execution) is unreadable: \(error)")
         }
     }
 
@@ -133,7 +147,7 @@ public final class SQLiteGlobalCache: GlobalCache {
             guard sqlite3_exec(handle.db, sql, nil, nil, &message) == SQLITE_OK else {
                 let text = message.map { String(cString: $0) } ?? "unknown error"
                 sqlite3_free(message)
-                throw CacheError(message: "cache database: \(text)")
+                throw CacheError(.statement, "cache database: \(text)")
             }
         }
     }
@@ -155,7 +169,7 @@ public final class SQLiteGlobalCache: GlobalCache {
     private func query(_ db: OpaquePointer, _ sql: String, _ parameters: [Any]) throws -> [[Any?]] {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw CacheError(message: "cache database: \(String(cString: sqlite3_errmsg(db)))")
+            throw CacheError(.statement, "cache database: \(String(cString: sqlite3_errmsg(db)))")
         }
         defer { sqlite3_finalize(statement) }
         let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
@@ -172,7 +186,7 @@ public final class SQLiteGlobalCache: GlobalCache {
             let step = sqlite3_step(statement)
             if step == SQLITE_DONE { return rows }
             guard step == SQLITE_ROW else {
-                throw CacheError(message: "cache database: \(String(cString: sqlite3_errmsg(db)))")
+                throw CacheError(.statement, "cache database: \(String(cString: sqlite3_errmsg(db)))")
             }
             rows.append((0..<sqlite3_column_count(statement)).map { column -> Any? in
                 switch sqlite3_column_type(statement, column) {

@@ -13,11 +13,11 @@ public enum AtomicFile {
             try data.write(to: temporary)
             // rename(2) replaces the target in one step: a reader sees the old file or the new one.
             guard rename(temporary.path, url.path) == 0 else {
-                throw InputError(.unreadable, "\(path): cannot rename the temporary file into place")
+                throw InputError(.unwritable, "\(path): cannot rename the temporary file into place")
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw InputError(.unreadable, "\(path): cannot write the file (\(error.localizedDescription))")
+            throw InputError(.unwritable, "\(path): cannot write the file (\(error.localizedDescription))")
         }
     }
 }

@@ -13,12 +13,6 @@ import Synchronization
 /// (under a lock, for `started`) and read immutable properties; `workers` changes only on the calling thread
 /// after they have all finished.
 public final class ProcessPool: @unchecked Sendable {
-    /// Why a run failed.
-    public struct Failure: Error, CustomStringConvertible {
-        public let message: String
-        public var description: String { message }
-    }
-
     private struct Worker {
         var pid: pid_t
         /// We write jobs here (the worker's stdin).
@@ -36,7 +30,7 @@ public final class ProcessPool: @unchecked Sendable {
     public private(set) var started = 0
 
     /// Starts `size` workers of `executable` with `arguments` (default: worker mode).
-    /// - Throws: ``Failure`` when a process cannot be started.
+    /// - Throws: ``WorkerError`` when a process cannot be started.
     public init(
         executable: String, arguments: [String] = [WorkerProcess.argument], size: Int,
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -60,11 +54,11 @@ public final class ProcessPool: @unchecked Sendable {
     private func spawn() throws -> Worker {
         var toChild: [Int32] = [-1, -1]
         var fromChild: [Int32] = [-1, -1]
-        guard Self.cloexecPipe(&toChild) else { throw Failure(message: "cannot create a pipe: \(String(cString: strerror(errno)))") }
+        guard Self.cloexecPipe(&toChild) else { throw WorkerError(.spawn, "cannot create a pipe: \(String(cString: strerror(errno)))") }
         guard Self.cloexecPipe(&fromChild) else {
             Glibc.close(toChild[0])
             Glibc.close(toChild[1])
-            throw Failure(message: "cannot create a pipe: \(String(cString: strerror(errno)))")
+            throw WorkerError(.spawn, "cannot create a pipe: \(String(cString: strerror(errno)))")
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -97,7 +91,7 @@ public final class ProcessPool: @unchecked Sendable {
         guard status == 0 else {
             Glibc.close(toChild[1])
             Glibc.close(fromChild[0])
-            throw Failure(message: "cannot start worker \(executable): \(String(cString: strerror(status)))")
+            throw WorkerError(.spawn, "cannot start worker \(executable): \(String(cString: strerror(status)))")
         }
         started += 1
         return Worker(pid: pid, jobs: toChild[1], results: fromChild[0])
@@ -125,14 +119,14 @@ public final class ProcessPool: @unchecked Sendable {
     }
 
     /// Runs `jobs` on the workers; returns each job's output in the order of `jobs`.
-    /// - Throws: ``Failure`` naming the job: a kernel error, or a worker that died twice on it.
+    /// - Throws: ``WorkerError`` naming the job: a kernel error, or a worker that died twice on it.
     public func run(_ jobs: [WorkerFrame]) throws -> [Data] {
         guard !jobs.isEmpty else { return [] }
         struct Shared {
             var next = 0
             var retry: [Int] = []
             var attempts: [Int: Int] = [:]
-            var failure: String?
+            var failure: WorkerError?
         }
         let shared = Mutex(Shared())
         let results = Mutex([Data?](repeating: nil, count: jobs.count))
@@ -157,10 +151,10 @@ public final class ProcessPool: @unchecked Sendable {
                     do {
                         try job.write(to: worker.jobs)
                         guard let result = try WorkerFrame.read(from: worker.results), result.id == job.id else {
-                            throw WorkerFrame.PipeClosed()
+                            throw WorkerError(.pipeClosed, "worker for job \(job.id) answered another job")
                         }
                         if let error = result.error {
-                            shared.withLock { if $0.failure == nil { $0.failure = "job \(job.id) (\(job.kind)) failed: \(error)" } }
+                            shared.withLock { if $0.failure == nil { $0.failure = WorkerError(.jobFailed, "job \(job.id) (\(job.kind)) failed: \(error)") } }
                             break
                         }
                         results.withLock { $0[position] = result.payload }
@@ -172,7 +166,9 @@ public final class ProcessPool: @unchecked Sendable {
                             s.attempts[position, default: 0] += 1
                             if s.attempts[position]! >= 2 {
                                 if s.failure == nil {
-                                    s.failure = "job \(job.id) (\(job.kind)): the worker process \(how), twice (the job was retried once on a fresh process)"
+                                    s.failure = WorkerError(
+                                        .workerDied,
+                                        "job \(job.id) (\(job.kind)): the worker process \(how), twice (the job was retried once on a fresh process)")
                                 }
                                 return false
                             }
@@ -184,7 +180,8 @@ public final class ProcessPool: @unchecked Sendable {
                             defer { spawnLock.unlock() }
                             worker = try spawn()
                         } catch {
-                            shared.withLock { if $0.failure == nil { $0.failure = "job \(job.id): worker process \(how) and no replacement could start: \(error)" } }
+                            shared.withLock { if $0.failure == nil { $0.failure = WorkerError(
+                                        .workerDied, "job \(job.id): worker process \(how) and no replacement could start: \(error)") } }
                             worker = Worker(pid: -1, jobs: -1, results: -1)
                             break
                         }
@@ -198,7 +195,7 @@ public final class ProcessPool: @unchecked Sendable {
         }
         group.wait()
         workers = slots.withLock { $0 }.filter { $0.pid > 0 }
-        if let failure = shared.withLock({ $0.failure }) { throw Failure(message: failure) }
+        if let failure = shared.withLock({ $0.failure }) { throw failure }
         return results.withLock { $0 }.map { $0! }
     }
 

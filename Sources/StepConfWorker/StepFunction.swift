@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// A step's code in the three places the wrapper runs it (paper §V-C): splitting the instance's inputs
 /// into jobs, the kernel a worker process runs per job, and collecting the results into output objects.
@@ -21,8 +22,23 @@ extension StepFunction {
 }
 
 /// A step function's input or parameters were not what it needs.
-public struct StepInputError: Error, CustomStringConvertible {
+public struct StepInputError: CodedError {
+    public enum Code: Sendable, Hashable {
+        /// A parameter or event field is out of range.
+        case invalidParameter
+        /// A parameter the job needs is absent.
+        case missingParameter
+        /// An input object is not in the format the step reads (JSON, y4m, …).
+        case malformedInput
+        /// No step function has the job's kind.
+        case unknownKind
+    }
+
+    public let code: Code
     public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
 }

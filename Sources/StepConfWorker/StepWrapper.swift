@@ -30,12 +30,12 @@ public struct StepWrapper: Sendable {
     }
 
     /// Runs one instance's share of a step.
-    /// - Throws: ``StepInputError`` for a malformed event, ``ProcessPool/Failure`` for the memory guard or a
+    /// - Throws: ``StepInputError`` for a malformed event, ``WorkerError`` for the memory guard or a
     ///   failed job, the store's error for I/O; in every case no manifest is written.
     public func run(_ event: StepEvent) throws -> StepOutput {
-        guard event.intra >= 1 else { throw StepInputError("intra must be at least 1, got \(event.intra)") }
+        guard event.intra >= 1 else { throw StepInputError(.invalidParameter, "intra must be at least 1, got \(event.intra)") }
         guard event.jobEnd >= event.jobStart, event.jobStart >= 0 else {
-            throw StepInputError("job range \(event.jobStart)..<\(event.jobEnd) is empty or negative")
+            throw StepInputError(.invalidParameter, "job range \(event.jobStart)..<\(event.jobEnd) is empty or negative")
         }
         try MemoryGuard.check(q: event.intra, workerMemoryMB: function.workerMemoryMB(event), functionMemoryMB: functionMemoryMB)
         let clock = ContinuousClock()

@@ -52,10 +52,10 @@ public struct WorkerFrame: Sendable, Equatable {
 
     private static func number(_ bytes: [UInt8]) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
 
-    /// A pipe closed or broken before a whole frame.
-    public struct PipeClosed: Error {}
+    /// The pipe closed or broke before a whole frame: the process on the other end is gone.
+    private static var closed: WorkerError { WorkerError(.pipeClosed, "the pipe closed before a whole frame") }
 
-    /// Writes the frame to `fd`. - Throws: ``PipeClosed`` when the reader is gone.
+    /// Writes the frame to `fd`. - Throws: ``WorkerError`` (`.pipeClosed`) when the reader is gone.
     public func write(to fd: Int32) throws {
         let bytes = encoded()
         var sent = 0
@@ -63,31 +63,31 @@ public struct WorkerFrame: Sendable, Equatable {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + sent, $0.count - sent) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw PipeClosed()
+                throw Self.closed
             }
             sent += n
         }
     }
 
     /// Reads one frame from `fd`; nil at a clean end of stream (before any byte of a frame).
-    /// - Throws: ``PipeClosed`` when the stream ends inside a frame, or the frame is malformed.
+    /// - Throws: ``WorkerError`` (`.pipeClosed`) when the stream ends inside a frame, or the frame is malformed.
     public static func read(from fd: Int32) throws -> WorkerFrame? {
         guard let idBytes = try readExactly(fd, 8, allowEOF: true) else { return nil }
         var texts: [String?] = []
         for _ in 0..<3 {
-            guard let lengthBytes = try readExactly(fd, 4, allowEOF: false) else { throw PipeClosed() }
+            guard let lengthBytes = try readExactly(fd, 4, allowEOF: false) else { throw Self.closed }
             let length = number(lengthBytes)
             if length == 0xFFFF_FFFF {
                 texts.append(nil)
                 continue
             }
-            guard length < 1 << 26, let text = try readExactly(fd, Int(length), allowEOF: false) else { throw PipeClosed() }
+            guard length < 1 << 26, let text = try readExactly(fd, Int(length), allowEOF: false) else { throw Self.closed }
             texts.append(String(decoding: text, as: UTF8.self))
         }
-        guard let payloadLengthBytes = try readExactly(fd, 8, allowEOF: false) else { throw PipeClosed() }
+        guard let payloadLengthBytes = try readExactly(fd, 8, allowEOF: false) else { throw Self.closed }
         let payloadLength = number(payloadLengthBytes)
         guard payloadLength < 1 << 34, let payload = try readExactly(fd, Int(payloadLength), allowEOF: false) else {
-            throw PipeClosed()
+            throw Self.closed
         }
         return WorkerFrame(
             id: Int(Int64(bitPattern: number(idBytes))), kind: texts[0] ?? "", parameters: texts[1], error: texts[2],
@@ -101,11 +101,11 @@ public struct WorkerFrame: Sendable, Equatable {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, count - got) }
             if n == 0 {
                 if got == 0 && allowEOF { return nil }
-                throw PipeClosed()
+                throw Self.closed
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw PipeClosed()
+                throw Self.closed
             }
             got += n
         }

@@ -100,7 +100,7 @@ struct AWSBench: ParsableCommand {
         let up = try timed { try parts.upload(big, bucket: bucket, key: "bench/big.bin") }
         var back = Data()
         let down = try timed { back = try parts.download(bucket: bucket, key: "bench/big.bin") }
-        guard back == big else { throw CLIError(message: "the big object came back different") }
+        guard back == big else { throw CLIError(.input, "the big object came back different") }
         let partCount = (bigMB + partMB - 1) / partMB
         figures.append(Figure(
             name: "\(bigMB) MB multipart upload", seconds: up, megabytesPerSecond: Double(bigMB) / up,
@@ -177,13 +177,13 @@ final class LocalMotoServer {
         do {
             try process.run()
         } catch {
-            throw CLIError(message: "cannot start python3 for moto's server: \(error.localizedDescription)")
+            throw CLIError(.environment, "cannot start python3 for moto's server: \(error.localizedDescription)")
         }
         var line = Data()
         while let byte = try stdout.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
             process.terminate()
-            throw CLIError(message: "moto's server did not start: install it (python3 -m pip install 'moto[server]') or pass --endpoint")
+            throw CLIError(.environment, "moto's server did not start: install it (python3 -m pip install 'moto[server]') or pass --endpoint")
         }
         self.port = port
     }

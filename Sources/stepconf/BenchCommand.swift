@@ -59,7 +59,7 @@ struct OptimizerBench: ParsableCommand {
         let clock = ContinuousClock()
         let buildStart = clock.now
         func dynamic(_ policy: any StepPolicy) throws -> any DynamicPolicy {
-            guard let dynamic = policy as? any DynamicPolicy else { throw CLIError(message: "internal: \(policy.name) is not dynamic") }
+            guard let dynamic = policy as? any DynamicPolicy else { throw CLIError(.internalFailure, "internal: \(policy.name) is not dynamic") }
             return dynamic
         }
         let stepconf = try dynamic(Policies.make(.stepconf, graph: graph, model: model, platform: platform, considerEveryIntra: true))
@@ -67,7 +67,7 @@ struct OptimizerBench: ParsableCommand {
         let stepconfQ = try dynamic(Policies.make(.stepconf, graph: graph, model: model, platform: platform))
         let exact = try dynamic(Policies.make(.stepconfExact, graph: graph, model: model, platform: platform))
         guard let optimal = try Policies.make(.optimal, graph: graph, model: model, platform: platform) as? OptimalPolicy
-        else { throw CLIError(message: "internal: optimal policy has an unexpected type") }
+        else { throw CLIError(.internalFailure, "internal: optimal policy has an unexpected type") }
         let first = graph.start
         let staticSpace = try ConfigurationSpace(
             graph: graph, model: model, platform: platform, includesConfigurator: false)
@@ -172,7 +172,7 @@ struct SimulatorBench: ParsableCommand {
         let policy = try Policies.make(.static, graph: graph, model: model, platform: platform)
         let slo = 2 * policy.space.fastestMakespanSeconds
         let run = try PolicyRun.prepare(policy, sloSeconds: slo)
-        guard case .planned(let plan) = run else { throw CLIError(message: "internal: the static policy made no plan") }
+        guard case .planned(let plan) = run else { throw CLIError(.internalFailure, "internal: the static policy made no plan") }
         let simulator = LambdaSimulator(platform: platform)
         let runner = try RequestRunner(graph: graph, simulator: simulator)
         let cache = InMemoryGlobalCache()

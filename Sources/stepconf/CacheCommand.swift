@@ -63,9 +63,5 @@ struct CachePut: ParsableCommand {
 }
 
 private func openCache(_ path: String) throws -> SQLiteGlobalCache {
-    do {
-        return try SQLiteGlobalCache(path: path)
-    } catch let error as SQLiteGlobalCache.CacheError {
-        throw CLIError(message: error.message)
-    }
+    try SQLiteGlobalCache(path: path)
 }

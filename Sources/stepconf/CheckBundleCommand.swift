@@ -36,12 +36,10 @@ struct CheckBundleCommand: ParsableCommand {
     }
 
     func run() throws {
-        let report: BundleCheck.Report
-        do {
-            report = try BundleCheck(runtime: BundleCheck.runtimes[runtime]!, architecture: architecture).check(path)
-        } catch let error as ELFDependencies.Error {
-            throw CLIError(message: error.description)
+        guard let target = BundleCheck.runtimes[runtime] else {
+            throw ValidationError("--runtime \(runtime): expected one of \(BundleCheck.runtimes.keys.sorted().joined(separator: ", "))")
         }
+        let report = try BundleCheck(runtime: target, architecture: architecture).check(path)
         let glibc = report.glibc.map { $0.map(String.init).joined(separator: ".") } ?? "none"
         if json {
             try printJSON(Summary(

@@ -49,8 +49,7 @@ struct ConfigsCommand: ParsableCommand {
     func run() throws {
         let (graph, model, platform) = try options.load()
         guard let index = graph.index[step] else {
-            throw CLIError(
-                message: "workflow `\(graph.workflow.name)` has no step `\(step)`; its steps: "
+            throw CLIError(.input, "workflow `\(graph.workflow.name)` has no step `\(step)`; its steps: "
                     + graph.ids.joined(separator: ", "))
         }
         let name = try PolicyName.parse(policy)

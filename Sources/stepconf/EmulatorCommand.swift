@@ -42,14 +42,12 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let specs: [FunctionSpec]
-        do {
-            if let bundle {
-                specs = try FunctionSpec.load(from: bundle + "/functions.json", baseDirectory: bundle)
-            } else {
-                specs = try FunctionSpec.load(from: functions!)
-            }
-        } catch let error as EmulatorError {
-            throw CLIError(message: error.message)
+        if let bundle {
+            specs = try FunctionSpec.load(from: bundle + "/functions.json", baseDirectory: bundle)
+        } else if let functions {
+            specs = try FunctionSpec.load(from: functions)
+        } else {
+            throw ValidationError("pass --functions FILE or --bundle DIR")
         }
         let out = FileHandle.standardOutput
         try await EmulatorServer.run(

@@ -148,7 +148,7 @@ struct EvaluateCommand: ParsableCommand {
             if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }
             try fm.moveItem(at: staging, to: target)
         } catch {
-            throw CLIError(message: "\(out): cannot write the results (\(error.localizedDescription))")
+            throw CLIError(.input, "\(out): cannot write the results (\(error.localizedDescription))")
         }
     }
 

@@ -38,7 +38,7 @@ struct GenerateCommand: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         } catch {
-            throw CLIError(message: "cannot create \(out): \(error.localizedDescription)")
+            throw CLIError(.input, "cannot create \(out): \(error.localizedDescription)")
         }
         let directory = URL(fileURLWithPath: out)
         if what == "wordcount" {

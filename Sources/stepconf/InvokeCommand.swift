@@ -64,40 +64,32 @@ struct InvokeCommand: ParsableCommand {
 
     func run() throws {
         let configuration: AWSConfiguration
-        do {
-            if local {
-                guard let state = LocalStack.state(in: localDir) else {
-                    throw CLIError(message: "no local stack in \(localDir): run `stepconf local up` first")
-                }
-                configuration = try AWSConfiguration(
-                    region: state.region,
-                    credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "test", secretAccessKey: "test")),
-                    endpoints: [.stepFunctions: try AWSEndpoint(state.endpoint)])
-            } else {
-                var resolved = try AWSConfiguration.resolve()
-                if let endpointURL { resolved.endpoints[.stepFunctions] = try AWSEndpoint(endpointURL, setting: "--endpoint-url") }
-                configuration = resolved
+        if local {
+            guard let state = LocalStack.state(in: localDir) else {
+                throw CLIError(.input, "no local stack in \(localDir): run `stepconf local up` first")
             }
-        } catch let error as AWSError {
-            throw CLIError(message: error.message)
+            configuration = try AWSConfiguration(
+                region: state.region,
+                credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "test", secretAccessKey: "test")),
+                endpoints: [.stepFunctions: try AWSEndpoint(state.endpoint)])
+        } else {
+            var resolved = try AWSConfiguration.resolve()
+            if let endpointURL { resolved.endpoints[.stepFunctions] = try AWSEndpoint(endpointURL, setting: "--endpoint-url") }
+            configuration = resolved
         }
         let sfn = StepFunctionsClient(configuration: configuration)
         let payload: [String: Any] = ["slo_s": slo, "input": ["keys": input]]
         let inputText = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
         let timeline: ExecutionTimeline
         let execution: StepFunctionsClient.Execution
-        do {
-            let machine = try stateMachine ?? sfn.stateMachineARN(name: "\(prefix)-\(workflow)")
-            let executionName = name ?? "stepconf-\(UUID().uuidString.prefix(8).lowercased())"
-            let arn = try sfn.startExecution(stateMachineARN: machine, name: executionName, input: inputText)
-            if !json { print("started \(arn)") }
-            execution = try sfn.waitForExecution(arn: arn, timeoutSeconds: timeout)
-            timeline = ExecutionTimeline(events: try sfn.executionHistory(arn: arn).map {
-                .init(type: $0.type, timestamp: $0.timestamp, details: $0.details)
-            })
-        } catch let error as AWSError {
-            throw CLIError(message: error.message)
-        }
+        let machine = try stateMachine ?? sfn.stateMachineARN(name: "\(prefix)-\(workflow)")
+        let executionName = name ?? "stepconf-\(UUID().uuidString.prefix(8).lowercased())"
+        let arn = try sfn.startExecution(stateMachineARN: machine, name: executionName, input: inputText)
+        if !json { print("started \(arn)") }
+        execution = try sfn.waitForExecution(arn: arn, timeoutSeconds: timeout)
+        timeline = ExecutionTimeline(events: try sfn.executionHistory(arn: arn).map {
+            .init(type: $0.type, timestamp: $0.timestamp, details: $0.details)
+        })
         let duration = (timeline.end ?? timeline.start) - timeline.start
         let succeeded = execution.status == "SUCCEEDED"
         if json {

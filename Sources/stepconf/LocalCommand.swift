@@ -92,7 +92,7 @@ struct LocalUp: ParsableCommand {
             settings.platformFile = true
         }
         if let template {
-            guard FileManager.default.fileExists(atPath: template) else { throw CLIError(message: "--template \(template): no such file") }
+            guard FileManager.default.fileExists(atPath: template) else { throw CLIError(.input, "--template \(template): no such file") }
             settings.template = template
         }
         let stack = LocalStack(settings: settings)

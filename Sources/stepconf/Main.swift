@@ -21,12 +21,9 @@ enum Main {
             } else {
                 try command.run()
             }
-        } catch let error as WorkflowError {
+        } catch let error as any CodedError {
+            // Every module's error carries a message a user can act on; none of them is a usage error.
             fail(error.message)
-        } catch let error as InputError {
-            fail(error.message)
-        } catch let error as CLIError {
-            fail(error.message, code: error.exitCode)
         } catch {
             let code = StepConf.exitCode(for: error)
             if code == .success { StepConf.exit(withError: error) }
@@ -41,10 +38,24 @@ enum Main {
     }
 }
 
-/// An error of the command line itself, with its exit code.
-struct CLIError: Error {
-    var message: String
-    var exitCode: Int32 = 1
+/// An error of the command line itself (exit code 1, as every coded error).
+struct CLIError: CodedError {
+    enum Code: Sendable, Hashable {
+        /// A file or option names something that is not there or not usable.
+        case input
+        /// A tool the command needs (swift, python3 with moto) is missing or failed.
+        case environment
+        /// A broken promise inside StepConf itself: a bug to report.
+        case internalFailure
+    }
+
+    let code: Code
+    let message: String
+
+    init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
 }
 
 struct StepConf: ParsableCommand {

@@ -261,7 +261,7 @@ struct ParetoCommand: ParsableCommand {
 /// The word-count problem's table: read from `file` (CSV), or every configuration run in the simulator.
 func wordCountTable(file: String?, seed: UInt64) throws -> ConfigurationTable {
     if let file {
-        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError(message: "\(file): cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError(.input, "\(file): cannot read the file") }
         return try ConfigurationTable.parse(String(decoding: data, as: UTF8.self), source: file)
     }
     let experiment = WordCountExperiment(seed: seed)

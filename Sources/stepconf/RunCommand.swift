@@ -142,8 +142,8 @@ func ensureBootstrap(_ given: String?) throws -> String {
         try build.run()
         build.waitUntilExit()
     } catch {
-        throw CLIError(message: "cannot run swift build to make the bootstrap: \(error.localizedDescription); pass --bootstrap PATH")
+        throw CLIError(.environment, "cannot run swift build to make the bootstrap: \(error.localizedDescription); pass --bootstrap PATH")
     }
-    guard build.terminationStatus == 0 else { throw CLIError(message: "swift build --product bootstrap failed; pass --bootstrap PATH") }
+    guard build.terminationStatus == 0 else { throw CLIError(.environment, "swift build --product bootstrap failed; pass --bootstrap PATH") }
     return try locateBootstrap(nil)
 }

@@ -113,13 +113,13 @@ func locateBootstrap(_ given: String?) throws -> String {
 func locateSibling(_ name: String, given: String?, option: String) throws -> String {
     if let given {
         let path = URL(fileURLWithPath: given).standardizedFileURL.path
-        guard FileManager.default.isExecutableFile(atPath: path) else { throw CLIError(message: "\(option) \(given): no executable file there") }
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw CLIError(.input, "\(option) \(given): no executable file there") }
         return path
     }
     let path = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent(name).path
     guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw CLIError(message: "no \(name) next to stepconf at \(path): build it (swift build -c release --product \(name))")
+        throw CLIError(.environment, "no \(name) next to stepconf at \(path): build it (swift build -c release --product \(name))")
     }
     return path
 }

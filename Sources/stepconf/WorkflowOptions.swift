@@ -45,8 +45,7 @@ struct WorkflowOptions: ParsableArguments {
             workflowValue = try Workflow.load(from: workflow)
             let modelPath = model ?? (workflow.hasSuffix(".json") ? String(workflow.dropLast(5)) + ".model.json" : "")
             guard FileManager.default.fileExists(atPath: modelPath) else {
-                throw CLIError(
-                    message: model == nil
+                throw CLIError(.input, model == nil
                         ? "no model for \(workflow): pass --model FILE (looked for \(modelPath))"
                         : "\(modelPath): cannot read the file")
             }

@@ -131,6 +131,18 @@ import Testing
         #expect(r.stderr.contains("s99") && r.stderr.contains("s01"))
     }
 
+    /// Every module's coded error reaches the user the same way: `error: …` on stderr, exit 1, no trace.
+    @Test(arguments: [
+        (["emulator", "--functions", "/nonexistent/functions.json"], "cannot read the functions file"),
+        (["cache", "show", "--db", "/nonexistent/dir/cache.sqlite", "--execution", "e"], "cannot open the cache database"),
+        (["check-bundle", "/nonexistent/bootstrap"], "no such file or directory"),
+    ])
+    func aCodedErrorFromAnyModuleExitsOneWithItsMessage(arguments: [String], message: String) throws {
+        let r = try run(arguments)
+        #expect(r.status == 1, "\(arguments): \(r.stderr)")
+        #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains(message), "\(arguments): \(r.stderr)")
+    }
+
     @Test func helpExitsZero() throws {
         let r = try run(["plan", "--help"])
         #expect(r.status == 0)

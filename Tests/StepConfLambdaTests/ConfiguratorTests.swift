@@ -256,10 +256,12 @@ enum Paths {
         let (status, posts) = try runBootstrap(
             handler: "echo", events: [["x": 1]], environment: ["STEPCONF_RUNTIME_TRANSPORT": "carrier-pigeon"])
         #expect(status == 1 && posts.isEmpty)
-        #expect(throws: RuntimeAPIError.self) { try HTTPRuntimeClient(endpoint: "no-port-here") }
+        let noPort = #expect(throws: RuntimeAPIError.self) { try HTTPRuntimeClient(endpoint: "no-port-here") }
+        #expect(noPort?.code == .configuration)
         #expect(throws: RuntimeAPIError.self) { try HTTPRuntimeClient(endpoint: "127.0.0.1:99999") }
         let unreachable = try HTTPRuntimeClient(endpoint: "127.0.0.1:1/instances/x")
-        #expect(throws: RuntimeAPIError.self) { try unreachable.next() }
+        let refused = #expect(throws: RuntimeAPIError.self) { try unreachable.next() }
+        #expect(refused?.code == .unreachable && refused?.status == nil)
     }
 
     @Test func aBadEventIsReportedOnErrorAndTheNextOneStillRuns() throws {

@@ -14,13 +14,13 @@ final class FakeRuntimeClient: RuntimeClient {
     init(_ events: [Invocation]) { self.events = events }
 
     func next() throws -> Invocation {
-        guard !events.isEmpty else { throw RuntimeAPIError(status: 500, message: "shutting down") }
+        guard !events.isEmpty else { throw RuntimeAPIError(.status, "shutting down", status: 500) }
         return events.removeFirst()
     }
 
     func respond(requestID: String, body: Data) throws {
         if let limit = rejectResponsesOver, body.count > limit {
-            throw RuntimeAPIError(status: 413, message: "too large")
+            throw RuntimeAPIError(.status, "too large", status: 413)
         }
         responses.append((requestID, body))
     }

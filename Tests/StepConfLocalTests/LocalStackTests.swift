@@ -147,7 +147,8 @@ import Testing
         do {
             _ = try LocalStack(settings: settings).up(workflows)
             Issue.record("a stack with a broken state machine was created")
-        } catch let error as InputError {
+        } catch let error as LocalError {
+            #expect(error.code == .stack)
             #expect(error.message.contains("stack stepconf failed") && error.message.contains("Mapp"), "\(error.message)")
             #expect(error.message.contains("the stack was deleted again"))
             #expect(error.message.contains("nothing is left running"))

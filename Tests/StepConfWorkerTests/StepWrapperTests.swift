@@ -111,9 +111,10 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
     @Test func aJobThatKillsItsWorkerTwiceFailsTheStepWithoutAManifest() throws {
         let store = try LocalDirectoryStore(root: Paths.temporary("crash-always"))
         let event = StepEvent(execution: "e-crash2", step: "s", intra: 2, jobStart: 0, jobEnd: 6, params: ["difficulty": 1000])
-        let error = #expect(throws: ProcessPool.Failure.self) {
+        let error = #expect(throws: WorkerError.self) {
             try wrapper(SyntheticStep(), store: store, environment: ["FIXTURE_WORKER_CRASH_JOB": "2"]).run(event)
         }
+        #expect(error?.code == .workerDied)
         #expect(error?.message.contains("job 2") == true && error?.message.contains("exited with status 70, twice") == true)
         #expect(try store.list(prefix: "runs/e-crash2/").isEmpty)
     }
@@ -121,7 +122,8 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
     @Test func theMemoryGuardRefusesWorkersThatDoNotFit() throws {
         let store = try LocalDirectoryStore(root: Paths.temporary("memory"))
         let event = StepEvent(execution: "e-mem", step: "s", intra: 4, jobEnd: 4, params: ["worker_memory_mb": 384])
-        let error = #expect(throws: ProcessPool.Failure.self) { try wrapper(SyntheticStep(), store: store, memoryMB: 1024).run(event) }
+        let error = #expect(throws: WorkerError.self) { try wrapper(SyntheticStep(), store: store, memoryMB: 1024).run(event) }
+        #expect(error?.code == .memory)
         #expect(error?.message.contains("4 × 384 MB per worker = 1536 MB, more than the function's 1024 MB") == true)
         #expect(error?.message.contains("at most 2 workers fit") == true)
         _ = try wrapper(SyntheticStep(), store: store, memoryMB: 1024).run(
@@ -131,9 +133,10 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
     @Test func aKernelErrorFailsWithItsMessageAndMissingInputsAreNamed() throws {
         let store = try LocalDirectoryStore(root: Paths.temporary("errors"))
         try store.put("bad/counts.json", data: Data("[1, 2]".utf8))
-        let error = #expect(throws: ProcessPool.Failure.self) {
+        let error = #expect(throws: WorkerError.self) {
             try wrapper(WordCountReduce(), store: store).run(StepEvent(execution: "e", step: "r", jobEnd: 1, keys: ["bad/counts.json"]))
         }
+        #expect(error?.code == .jobFailed)
         #expect(error?.message.contains("not a JSON object of word") == true)
         let missing = #expect(throws: ObjectStoreError.self) {
             try wrapper(WordCountMap(), store: store).run(StepEvent(execution: "e", step: "m", jobEnd: 1, keys: ["in/absent.txt"]))

@@ -11,10 +11,10 @@ import Testing
         let data = video.encoded()
         #expect(String(decoding: data.prefix(47), as: UTF8.self).hasPrefix("YUV4MPEG2 W32 H18 F30:1 Ip A1:1 C420jpeg\nFRAME\n"))
         #expect(try Y4MVideo.parse(data) == video)
-        let truncated = #expect(throws: Y4MVideo.FormatError.self) { try Y4MVideo.parse(data.dropLast(10)) }
+        let truncated = #expect(throws: StepInputError.self) { try Y4MVideo.parse(data.dropLast(10)) }
         #expect(truncated?.message.contains("frame 2 is truncated") == true)
-        #expect(throws: Y4MVideo.FormatError.self) { try Y4MVideo.parse(Data("YUV4MPEG2 W4 H4 C444\n".utf8)) }
-        #expect(throws: Y4MVideo.FormatError.self) { try Y4MVideo.parse(Data("GIF89a".utf8)) }
+        #expect(throws: StepInputError.self) { try Y4MVideo.parse(Data("YUV4MPEG2 W4 H4 C444\n".utf8)) }
+        #expect(throws: StepInputError.self) { try Y4MVideo.parse(Data("GIF89a".utf8)) }
     }
 
     /// The whole pipeline on a video of moving shapes: extract → superres → detect, filter → encode.

@@ -28,10 +28,10 @@ enum FrameJob {
     static func read(_ job: WorkerFrame) throws -> (frame: YUVFrame, trailer: [UInt8], parameters: Parameters) {
         guard let text = job.parameters, let p = try? JSONDecoder().decode(Parameters.self, from: Data(text.utf8)),
             p.w > 0, p.h > 0
-        else { throw StepInputError("video job \(job.id): missing frame size") }
+        else { throw StepInputError(.missingParameter, "video job \(job.id): missing frame size") }
         let bytes = [UInt8](job.payload)
         let luma = p.w * p.h, chroma = ((p.w + 1) / 2) * ((p.h + 1) / 2)
-        guard bytes.count >= luma + 2 * chroma else { throw StepInputError("video job \(job.id): payload shorter than a \(p.w)×\(p.h) frame") }
+        guard bytes.count >= luma + 2 * chroma else { throw StepInputError(.malformedInput, "video job \(job.id): payload shorter than a \(p.w)×\(p.h) frame") }
         let frame = YUVFrame(
             width: p.w, height: p.h, y: Array(bytes[0..<luma]), u: Array(bytes[luma..<(luma + chroma)]),
             v: Array(bytes[(luma + chroma)..<(luma + 2 * chroma)]))
@@ -53,7 +53,7 @@ func parseVideos(_ event: StepEvent, _ inputs: [String: Data]) throws -> [(key: 
         do {
             return (key, try Y4MVideo.parse(inputs[key] ?? Data()))
         } catch {
-            throw StepInputError("\(key): \(error)")
+            throw StepInputError(.malformedInput, "\(key): \(error)")
         }
     }
 }
@@ -66,7 +66,7 @@ func videoHeaders(_ event: StepEvent, _ inputs: [String: Data]) throws -> [(key:
             let (video, frames) = try Y4MVideo.header(inputs[key] ?? Data())
             return (key, video, frames)
         } catch {
-            throw StepInputError("\(key): \(error)")
+            throw StepInputError(.malformedInput, "\(key): \(error)")
         }
     }
 }
@@ -199,7 +199,7 @@ public struct VideoDetect: StepFunction {
     public func kernel(_ job: WorkerFrame) throws -> Data {
         let (frame, trailer, p) = try FrameJob.read(job)
         guard trailer.count == YUVFrame.byteCount(width: frame.width, height: frame.height) else {
-            throw StepInputError("video.detect job \(job.id): no background frame")
+            throw StepInputError(.missingParameter, "video.detect job \(job.id): no background frame")
         }
         let background = FrameJob.frame(Data(trailer), width: frame.width, height: frame.height)
         let boxes = Detection.boxes(frame: frame, background: background, threshold: p.threshold ?? 40, minArea: p.min_area ?? 12)
@@ -241,7 +241,7 @@ public struct VideoEncode: StepFunction {
     /// The chunk's FRAME records as they are, once the chunk has been checked.
     public func kernel(_ job: WorkerFrame) throws -> Data {
         _ = try Y4MVideo.header(job.payload)
-        guard let headerEnd = job.payload.firstIndex(of: 0x0A) else { throw StepInputError("video.encode: chunk without a header") }
+        guard let headerEnd = job.payload.firstIndex(of: 0x0A) else { throw StepInputError(.malformedInput, "video.encode: chunk without a header") }
         return job.payload.subdata(in: (headerEnd + 1)..<job.payload.endIndex)
     }
 
@@ -252,7 +252,7 @@ public struct VideoEncode: StepFunction {
         for key in keys.dropFirst() {
             let other = try Y4MVideo.header(inputs[key] ?? Data()).video
             guard other.width == header.width, other.height == header.height else {
-                throw StepInputError("video.encode: \(key) is \(other.width)×\(other.height), \(firstKey) is \(header.width)×\(header.height)")
+                throw StepInputError(.malformedInput, "video.encode: \(key) is \(other.width)×\(other.height), \(firstKey) is \(header.width)×\(header.height)")
             }
         }
         var out = header.encoded()

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfWorker
 
 /// One picture in planar Y′CbCr 4:2:0 (the layout of YUV4MPEG2's `C420*` colour spaces): a full-size luma
 /// plane and two chroma planes of half width and height (rounded up).
@@ -54,14 +55,8 @@ public struct Y4MVideo: Sendable, Equatable {
         self.frames = frames
     }
 
-    /// A malformed stream, with what and where.
-    public struct FormatError: Error, CustomStringConvertible {
-        public let message: String
-        public var description: String { message }
-    }
-
     /// Parses a whole stream.
-    /// - Throws: ``FormatError`` naming the problem (bad magic, missing size, unsupported colour space,
+    /// - Throws: ``StepInputError`` (`.malformedInput`) naming the problem (bad magic, missing size, unsupported colour space,
     ///   a truncated frame and its number).
     public static func parse(_ data: Data) throws -> Y4MVideo {
         try scan(data, keepFrames: true).video
@@ -69,16 +64,16 @@ public struct Y4MVideo: Sendable, Equatable {
 
     /// The header and the number of frames, checked as ``parse(_:)`` checks them but without copying the
     /// planes (`frames` stays empty).
-    /// - Throws: ``FormatError`` as ``parse(_:)``.
+    /// - Throws: ``StepInputError`` (`.malformedInput`) as ``parse(_:)``.
     public static func header(_ data: Data) throws -> (video: Y4MVideo, frameCount: Int) {
         try scan(data, keepFrames: false)
     }
 
     private static func scan(_ data: Data, keepFrames: Bool) throws -> (video: Y4MVideo, frameCount: Int) {
         let bytes = [UInt8](data)
-        guard let headerEnd = bytes.firstIndex(of: 0x0A) else { throw FormatError(message: "y4m: no header line") }
+        guard let headerEnd = bytes.firstIndex(of: 0x0A) else { throw StepInputError(.malformedInput, "y4m: no header line") }
         let header = String(decoding: bytes[0..<headerEnd], as: UTF8.self).split(separator: " ").map(String.init)
-        guard header.first == "YUV4MPEG2" else { throw FormatError(message: "y4m: the stream does not start with YUV4MPEG2") }
+        guard header.first == "YUV4MPEG2" else { throw StepInputError(.malformedInput, "y4m: the stream does not start with YUV4MPEG2") }
         var width = 0, height = 0
         var rate = "30:1"
         var others: [String] = []
@@ -88,13 +83,13 @@ public struct Y4MVideo: Sendable, Equatable {
             case "H": height = Int(tag.dropFirst()) ?? 0
             case "F": rate = String(tag.dropFirst())
             case "C":
-                guard tag.hasPrefix("C420") else { throw FormatError(message: "y4m: colour space \(tag.dropFirst()) is not supported (4:2:0 only)") }
+                guard tag.hasPrefix("C420") else { throw StepInputError(.malformedInput, "y4m: colour space \(tag.dropFirst()) is not supported (4:2:0 only)") }
                 others.append(tag)
             default: others.append(tag)
             }
         }
         guard width > 0, height > 0, width <= 16384, height <= 16384 else {
-            throw FormatError(message: "y4m: the header has no valid W and H (\(header.joined(separator: " ")))")
+            throw StepInputError(.malformedInput, "y4m: the header has no valid W and H (\(header.joined(separator: " ")))")
         }
         var video = Y4MVideo(width: width, height: height, frameRate: rate, otherTags: others)
         let planeBytes = YUVFrame.byteCount(width: width, height: height)
@@ -104,11 +99,11 @@ public struct Y4MVideo: Sendable, Equatable {
         var count = 0
         while i < bytes.count {
             guard let lineEnd = bytes[i...].firstIndex(of: 0x0A), bytes[i..<min(i + 5, bytes.count)].elementsEqual("FRAME".utf8) else {
-                throw FormatError(message: "y4m: frame \(count) does not start with FRAME")
+                throw StepInputError(.malformedInput, "y4m: frame \(count) does not start with FRAME")
             }
             let start = lineEnd + 1
             guard start + planeBytes <= bytes.count else {
-                throw FormatError(message: "y4m: frame \(count) is truncated (\(bytes.count - start) of \(planeBytes) bytes)")
+                throw StepInputError(.malformedInput, "y4m: frame \(count) is truncated (\(bytes.count - start) of \(planeBytes) bytes)")
             }
             if keepFrames {
                 video.frames.append(YUVFrame(
