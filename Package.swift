@@ -35,7 +35,10 @@ let package = Package(
         ),
         .target(name: "StepConfHTTP", dependencies: ["CCurlShim", "StepConfCore"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "StepConfLambda", dependencies: ["StepConfHTTP", "StepConfCore"]),
+        .target(
+            name: "StepConfLambda",
+            dependencies: ["StepConfHTTP", "StepConfCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "StepConfAWS",
             dependencies: ["StepConfHTTP", "StepConfCore", "StepConfStorage", .product(name: "Crypto", package: "swift-crypto")]
@@ -44,7 +47,10 @@ let package = Package(
         .target(name: "StepConfWorker", dependencies: ["StepConfCore", "StepConfStorage"]),
         .target(
             name: "StepConfFunctions",
-            dependencies: ["StepConfLambda", "StepConfCore", "StepConfStorage", "StepConfSQLite", "StepConfAWS", "StepConfWorker"]
+            dependencies: [
+                "StepConfLambda", "StepConfCore", "StepConfStorage", "StepConfSQLite", "StepConfAWS", "StepConfWorker",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions"]),
         // The tests' bootstrap: the shipped runtime plus echo/sleep/crash handlers and worker faults.
@@ -78,6 +84,7 @@ let package = Package(
                 "StepConfAWS",
                 "StepConfWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

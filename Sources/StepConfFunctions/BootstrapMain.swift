@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import StepConfCore
 import StepConfLambda
 import StepConfWorker
@@ -25,8 +26,15 @@ public enum BootstrapMain {
             exit(WorkerProcess.serve(kernel: kernel))
         }
         let environment = LambdaEnvironment()
+        // Every record is one JSON line on stderr (Lambda's JSON log format), at AWS_LAMBDA_LOG_LEVEL.
+        let level = environment.logLevel
+        LoggingSystem.bootstrap { _ in LambdaLogHandler(level: level) }
+        let logger = Logger(label: "stepconf.bootstrap")
+        if let unknown = environment.unknownLogLevel {
+            logger.warning("AWS_LAMBDA_LOG_LEVEL=\(unknown) names no level (TRACE, DEBUG, INFO, WARN, ERROR, FATAL); using INFO")
+        }
         guard let endpoint = environment.runtimeAPI else {
-            LambdaRuntime.writeStandardError("bootstrap: AWS_LAMBDA_RUNTIME_API is not set; run me under Lambda or an emulator")
+            logger.critical("AWS_LAMBDA_RUNTIME_API is not set; run me under Lambda or an emulator")
             exit(2)
         }
         do {
@@ -36,9 +44,9 @@ public enum BootstrapMain {
             let transport = try HTTPRuntimeClient.Transport.parse(
                 environment.variables[variable].flatMap { $0.isEmpty ? nil : $0 }, variable: variable)
             let client = try HTTPRuntimeClient(endpoint: endpoint, transport: transport)
-            exit(LambdaRuntime.run(client: client, environment: environment) { try makeHandler(environment) })
+            exit(LambdaRuntime.run(client: client, environment: environment, logger: logger) { try makeHandler(environment) })
         } catch {
-            LambdaRuntime.writeStandardError("bootstrap: \(error)")
+            logger.critical("the runtime cannot start", metadata: ["error": "\(error)"])
             exit(1)
         }
     }

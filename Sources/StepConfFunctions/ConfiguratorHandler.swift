@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import StepConfCore
 import StepConfLambda
 import StepConfStorage
@@ -111,6 +112,17 @@ public final class ConfiguratorHandler: CodableHandler {
         let micros = (clock.now - started).seconds * 1e6
         let theta = decision.configuration
         let step = graph[index]
+        var logger = context.logger
+        logger[metadataKey: "workflow"] = .string(event.workflow)
+        logger[metadataKey: "step"] = .string(event.step)
+        logger[metadataKey: "execution"] = .string(event.execution)
+        logger.info(
+            "decided",
+            metadata: [
+                "memory-mb": "\(theta.memoryMB)", "inter": "\(theta.inter)", "intra": "\(theta.intra)",
+                "sub-slo-s": "\(decision.subSLOSeconds)", "predicted-s": "\(decision.seconds)",
+                "fallback": "\(decision.fallback)", "decision-us": "\(Int(micros))",
+            ])
         return ConfiguratorOutput(
             memoryMB: theta.memoryMB, inter: theta.inter, intra: theta.intra,
             function: "\(settings.functionPrefix)-\(Workflow.Step.functionName(kind: step.kind, memoryMB: theta.memoryMB))",

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import StepConfAWS
 import StepConfCore
 import StepConfLambda
@@ -67,6 +68,18 @@ public struct StepHandler: CodableHandler {
     public init(wrapper: StepWrapper) { self.wrapper = wrapper }
 
     public func handle(_ event: StepEvent, context: LambdaContext) throws -> StepOutput {
-        try wrapper.run(event)
+        var logger = context.logger
+        logger[metadataKey: "step"] = .string(event.step)
+        logger[metadataKey: "execution"] = .string(event.execution)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let output = try wrapper.run(event)
+        logger.info(
+            "instance done",
+            metadata: [
+                "index": "\(event.index)", "intra": "\(event.intra)", "jobs": "\(event.jobEnd - event.jobStart)",
+                "outputs": "\(output.outputs.count)", "seconds": "\((clock.now - started).seconds)",
+            ])
+        return output
     }
 }

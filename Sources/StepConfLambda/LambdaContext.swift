@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// What a handler knows about the invocation it serves.
 public struct LambdaContext: Sendable {
@@ -12,8 +13,10 @@ public struct LambdaContext: Sendable {
     /// The function's name and memory, from the environment.
     public var functionName: String
     public var memoryMB: Int
+    /// The runtime's logger with this invocation's `aws-request-id`; handlers add `workflow`, `step`, `execution`.
+    public var logger: Logger
 
-    public init(invocation: Invocation, environment: LambdaEnvironment) {
+    public init(invocation: Invocation, environment: LambdaEnvironment, logger: Logger = Logger(label: "stepconf")) {
         requestID = invocation.requestID
         deadlineMs = invocation.deadlineMs
         invokedFunctionARN = invocation.invokedFunctionARN
@@ -22,6 +25,8 @@ public struct LambdaContext: Sendable {
         cognitoIdentity = invocation.cognitoIdentity
         functionName = environment.functionName
         memoryMB = environment.memoryMB
+        self.logger = logger
+        self.logger[metadataKey: "aws-request-id"] = .string(invocation.requestID)
     }
 
     /// Time left until the deadline, seconds (negative once past it).
@@ -42,6 +47,10 @@ public struct LambdaEnvironment: Sendable {
     public var taskRoot: String
     /// Every variable, for handlers that read their own.
     public var variables: [String: String]
+    /// `AWS_LAMBDA_LOG_LEVEL` (Lambda sets it with the JSON log format), `.info` when unset.
+    public var logLevel: Logger.Level
+    /// The `AWS_LAMBDA_LOG_LEVEL` value when it names no level (it is then ignored, and the runtime says so).
+    public var unknownLogLevel: String?
 
     public init(_ variables: [String: String] = ProcessInfo.processInfo.environment) {
         self.variables = variables
@@ -50,5 +59,8 @@ public struct LambdaEnvironment: Sendable {
         functionName = variables["AWS_LAMBDA_FUNCTION_NAME"] ?? "local"
         memoryMB = Int(variables["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] ?? "") ?? 128
         taskRoot = variables["LAMBDA_TASK_ROOT"] ?? FileManager.default.currentDirectoryPath
+        let level = variables["AWS_LAMBDA_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 }
+        logLevel = level.flatMap(LambdaLogHandler.level(lambdaName:)) ?? .info
+        unknownLogLevel = level.flatMap { LambdaLogHandler.level(lambdaName: $0) == nil ? String($0.prefix(64)) : nil }
     }
 }

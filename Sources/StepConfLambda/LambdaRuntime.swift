@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The run loop of a custom runtime: fetch an event, run the handler, post its result or its error;
 /// again, until the Runtime API fails.
@@ -8,16 +9,17 @@ public enum LambdaRuntime {
     /// A handler that cannot be made is reported on `/init/error` (exit 1). A handler that throws is
     /// reported on `/error` and the loop goes on. A response over the payload limit (413) is reported as a
     /// `Runtime.ResponseSizeTooLarge` error. When `/next` fails (the Runtime API answers 500 or cannot be
-    /// reached), the runtime exits at once (exit 1), as Lambda expects.
+    /// reached), the runtime exits at once (exit 1), as Lambda expects. `logger` gets the runtime's own records;
+    /// each invocation's context carries it with the request id.
     public static func run(
         client: any RuntimeClient, environment: LambdaEnvironment = LambdaEnvironment(),
-        makeHandler: () throws -> any ByteHandler, log: (String) -> Void = { writeStandardError($0) }
+        logger: Logger = Logger(label: "stepconf.runtime"), makeHandler: () throws -> any ByteHandler
     ) -> Int32 {
         let handler: any ByteHandler
         do {
             handler = try makeHandler()
         } catch {
-            log("init error: \(error)")
+            logger.error("init error", metadata: ["error": "\(error)", "error-type": "\(type(of: error))"])
             try? client.reportInitError(ErrorReport(error))
             return 1
         }
@@ -26,16 +28,17 @@ public enum LambdaRuntime {
             do {
                 invocation = try client.next()
             } catch {
-                log("runtime API failed, exiting: \(error)")
+                logger.error("the Runtime API failed, exiting", metadata: ["error": "\(error)"])
                 return 1
             }
             if let trace = invocation.traceID { setenv("_X_AMZN_TRACE_ID", trace, 1) } else { unsetenv("_X_AMZN_TRACE_ID") }
-            let context = LambdaContext(invocation: invocation, environment: environment)
+            let context = LambdaContext(invocation: invocation, environment: environment, logger: logger)
             do {
                 let output = try handler.handle(invocation.payload, context: context)
                 do {
                     try client.respond(requestID: invocation.requestID, body: output)
                 } catch let error as RuntimeAPIError where error.status == 413 {
+                    context.logger.warning("response over the payload limit", metadata: ["bytes": "\(output.count)"])
                     try client.reportError(
                         requestID: invocation.requestID,
                         ErrorReport(
@@ -43,21 +46,19 @@ public enum LambdaRuntime {
                             errorType: "Runtime.ResponseSizeTooLarge"))
                 }
             } catch let error as RuntimeAPIError {
-                log("runtime API failed while reporting \(invocation.requestID), exiting: \(error)")
+                context.logger.error("the Runtime API failed while reporting, exiting", metadata: ["error": "\(error)"])
                 return 1
             } catch {
+                // The handler's error goes to the caller in the error document; the log says what type it was.
+                context.logger.error(
+                    "the handler failed", metadata: ["error": "\(error)", "error-type": "\(type(of: error))"])
                 do {
                     try client.reportError(requestID: invocation.requestID, ErrorReport(error))
                 } catch {
-                    log("runtime API failed while reporting an error, exiting: \(error)")
+                    context.logger.error("the Runtime API failed while reporting an error, exiting", metadata: ["error": "\(error)"])
                     return 1
                 }
             }
         }
-    }
-
-    /// Writes one line to standard error (Lambda sends it to CloudWatch Logs).
-    public static func writeStandardError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// Limits each instance to m/1769 of a core through a cgroup (v2 `cpu.max`, or v1 `cpu.cfs_quota_us`),
@@ -7,10 +8,10 @@ final class CPUQuota: Sendable {
     private let root: String?
     private let version: Int
     private let warned = Mutex(false)
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
 
-    init(log: @escaping @Sendable (String) -> Void) {
-        self.log = log
+    init(logger: Logger) {
+        self.logger = logger
         let fm = FileManager.default
         if fm.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers") {
             version = 2
@@ -55,6 +56,6 @@ final class CPUQuota: Sendable {
             defer { done = true }
             return !done
         }
-        if first { log("warning: CPU quotas per memory size are off: \(why); instances run unthrottled") }
+        if first { logger.warning("CPU quotas per memory size are off: \(why); instances run unthrottled") }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// What an invocation came to.
 public enum InvokeOutcome: Sendable {
@@ -54,15 +55,18 @@ public actor Emulator {
     private var counter = 0
     /// Idle instances older than this are stopped, seconds.
     public let idleTimeout: Duration
-    private let log: @Sendable (String) -> Void
+    /// Lambda's log lines (START, END, REPORT, timeouts) and the instances' own output, as `info` records.
+    private let logger: Logger
     private let cpuQuota: CPUQuota
 
-    public init(functions: [FunctionSpec], idleTimeout: Duration = .seconds(300), log: @escaping @Sendable (String) -> Void) {
+    public init(functions: [FunctionSpec], idleTimeout: Duration = .seconds(300), logger: Logger) {
         self.functions = Dictionary(uniqueKeysWithValues: functions.map { ($0.name, $0) })
         self.idleTimeout = idleTimeout
-        self.log = log
-        self.cpuQuota = CPUQuota(log: log)
+        self.logger = logger
+        self.cpuQuota = CPUQuota(logger: logger)
     }
+
+    private func log(_ line: String) { logger.info("\(line)") }
 
     /// Called once the server listens, with the port instances must call.
     public func setRuntimeEndpoint(_ endpoint: String) { runtimeEndpoint = endpoint }
@@ -231,6 +235,14 @@ public actor Emulator {
         environment["AWS_REGION"] = environment["AWS_REGION"] ?? "us-east-1"
         environment["LAMBDA_TASK_ROOT"] = URL(fileURLWithPath: function.executable).deletingLastPathComponent().path
         process.environment = environment
+        // The instance's output (the runtime's JSON records, its workers' output) joins the log, tagged with the
+        // function, as Lambda sends it to the function's log stream.
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        var instanceLogger = logger
+        instanceLogger[metadataKey: "function"] = .string(function.name)
+        _ = OutputLines(output, logger: instanceLogger)
         process.terminationHandler = { [weak self] p in
             let status = p.terminationStatus
             Task { await self?.exited(instanceID: id, status: status) }
@@ -238,7 +250,7 @@ public actor Emulator {
         do {
             try process.run()
         } catch {
-            log("cannot start \(function.executable): \(error)")
+            logger.error("cannot start \(function.executable): \(error)", metadata: ["function": "\(function.name)"])
             return nil
         }
         let instance = Instance(id: id, function: function, process: process)

@@ -92,9 +92,9 @@ public enum EmulatorServer {
     /// Runs the emulator on `host:port` (0 picks a free port) until cancelled; `onListening` gets the port.
     public static func run(
         functions: [FunctionSpec], host: String = "127.0.0.1", port: Int, idleTimeout: Duration = .seconds(300),
-        log: @escaping @Sendable (String) -> Void, onListening: @escaping @Sendable (Int) -> Void = { _ in }
+        logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
-        let emulator = Emulator(functions: functions, idleTimeout: idleTimeout, log: log)
+        let emulator = Emulator(functions: functions, idleTimeout: idleTimeout, logger: logger)
         try await run(emulator, functions: functions, host: host, port: port, onListening: onListening)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// An emulator running in this process on a free loopback port, for tests and benchmarks: started by
@@ -15,6 +16,20 @@ public final class LocalEmulator: Sendable {
         private let lines = Mutex<[String]>([])
         func append(_ line: String) { lines.withLock { $0.append(line) } }
         var all: [String] { lines.withLock { $0 } }
+    }
+
+    /// Keeps each record's message, in order: the emulator's log as a list of lines.
+    struct Collector: LogHandler {
+        let lines: LogLines
+        var logLevel: Logger.Level = .info
+        var metadata: Logger.Metadata = [:]
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) { lines.append(event.message.description) }
     }
 
     /// Hands the listening port from the server's callback to the caller.
@@ -53,7 +68,8 @@ public final class LocalEmulator: Sendable {
     public static func start(_ functions: [FunctionSpec], idleTimeout: Duration = .seconds(300)) async -> LocalEmulator {
         let lines = LogLines()
         let waiter = PortWaiter()
-        let emulator = Emulator(functions: functions, idleTimeout: idleTimeout, log: { lines.append($0) })
+        let logger = Logger(label: "stepconf.emulator") { _ in Collector(lines: lines) }
+        let emulator = Emulator(functions: functions, idleTimeout: idleTimeout, logger: logger)
         let task = Task {
             try await EmulatorServer.run(
                 emulator, functions: functions, port: 0, serverLogLevel: .critical, onListening: { waiter.set($0) })
@@ -61,7 +77,7 @@ public final class LocalEmulator: Sendable {
         return LocalEmulator(port: await waiter.wait(), task: task, lines: lines, emulator: emulator)
     }
 
-    /// Every log line so far (START, END, REPORT, timeouts).
+    /// Every log line so far (START, END, REPORT, timeouts, and what the instances wrote).
     public var log: [String] { lines.all }
 
     /// The Invoke API URL of `function`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import StepConfLocal
 
 struct EmulatorCommand: AsyncParsableCommand {
@@ -52,7 +53,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         let out = FileHandle.standardOutput
         try await EmulatorServer.run(
             functions: specs, host: host, port: port, idleTimeout: .milliseconds(Int64(idle * 1000)),
-            log: { line in out.write(Data((line + "\n").utf8)) },
+            logger: Logger(label: "stepconf.emulator"),
             onListening: { actual in
                 out.write(Data("listening on http://\(host):\(actual) · functions: \(specs.map(\.name).joined(separator: ", "))\n".utf8))
             })

@@ -1,11 +1,19 @@
 import ArgumentParser
 import Foundation
+import Logging
 import StepConfCore
 
 /// Entry point: usage errors exit 2, invalid input exits 1, never a trap or a stack trace on user input.
 @main
 enum Main {
     static func main() async {
+        // Libraries log through swift-log; the command line shows their records as text on stderr (stdout stays
+        // the command's own output: tables, JSON).
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
         var command: any ParsableCommand
         do {
             command = try StepConf.parseAsRoot()

@@ -182,7 +182,7 @@ enum Paths {
     /// Runs `bootstrap` against the scripted Runtime API with `events`; returns what it posted.
     private func runBootstrap(
         handler: String, events: [Any], environment extra: [String: String] = [:], serverMode: String? = nil,
-        executable: String = "fixture-bootstrap"
+        executable: String = "fixture-bootstrap", logPath: String? = nil
     ) throws -> (status: Int32, posts: [[String: Any]]) {
         let eventsPath = Paths.temporary("events.json")
         let recordPath = Paths.temporary("record.json")
@@ -205,7 +205,12 @@ enum Paths {
         // The tests' bootstrap: the shipped runtime (BootstrapMain) with the echo and sleep handlers.
         bootstrap.executableURL = URL(fileURLWithPath: Paths.product(executable))
         bootstrap.environment = ["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "_HANDLER": handler].merging(extra) { $1 }
-        bootstrap.standardError = FileHandle.nullDevice
+        if let logPath {
+            FileManager.default.createFile(atPath: logPath, contents: nil)
+            bootstrap.standardError = FileHandle(forWritingAtPath: logPath)
+        } else {
+            bootstrap.standardError = FileHandle.nullDevice
+        }
         try bootstrap.run()
         bootstrap.waitUntilExit()
         let posts = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recordPath)))) as? [[String: Any]] ?? []
@@ -264,11 +269,36 @@ enum Paths {
         #expect(refused?.code == .unreachable && refused?.status == nil)
     }
 
+    /// The bootstrap's stderr as JSON records, one per line (a line that is not a JSON object fails the test).
+    private func records(_ path: String) throws -> [[String: Any]] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+        }
+    }
+
     @Test func aBadEventIsReportedOnErrorAndTheNextOneStillRuns() throws {
-        let (_, posts) = try runBootstrap(handler: "sleep", events: [["seconds": "soon"], ["seconds": 0]])
+        let log = Paths.temporary("bad-event.log")
+        let (_, posts) = try runBootstrap(handler: "sleep", events: [["seconds": "soon"], ["seconds": 0]], logPath: log)
         #expect((posts[0]["path"] as? String)?.hasSuffix("/error") == true)
         #expect(posts[0]["error_type"] as? String == "EventDecodingError")
         #expect((posts[1]["path"] as? String)?.hasSuffix("/response") == true)
+        // Lambda's JSON log format: the failure is one ERROR record carrying the request id.
+        let failed = try #require(try records(log).first { $0["message"] as? String == "the handler failed" })
+        #expect(failed["level"] as? String == "ERROR")
+        #expect(failed["error-type"] as? String == "EventDecodingError")
+        let id = try #require(failed["requestId"] as? String)
+        #expect(id.hasPrefix("req-") && failed["aws-request-id"] as? String == id)
+        #expect((failed["timestamp"] as? String)?.hasSuffix("Z") == true)
+    }
+
+    @Test func theLogLevelComesFromLambdasVariable() throws {
+        let log = Paths.temporary("fatal.log")
+        _ = try runBootstrap(
+            handler: "sleep", events: [["seconds": "soon"]], environment: ["AWS_LAMBDA_LOG_LEVEL": "FATAL"], logPath: log)
+        #expect(try records(log).isEmpty)
+        let unknown = Paths.temporary("unknown-level.log")
+        _ = try runBootstrap(handler: "sleep", events: [], environment: ["AWS_LAMBDA_LOG_LEVEL": "LOUD"], logPath: unknown)
+        #expect(try records(unknown).contains { ($0["message"] as? String)?.contains("AWS_LAMBDA_LOG_LEVEL=LOUD") == true })
     }
 
     @Test func anUnknownHandlerIsAnInitError() throws {
@@ -281,13 +311,19 @@ enum Paths {
     @Test func theConfiguratorRunsFromTheBundle() throws {
         let event: [String: Any] = ["workflow": "video", "step": "extract", "execution": "x1", "slo_s": 8,
                                     "start_time": Date().timeIntervalSince1970]
+        let log = Paths.temporary("configurator.log")
         let (_, posts) = try runBootstrap(
             handler: "configurator", events: [event],
             environment: ["STEPCONF_WORKFLOW_DIR": Paths.root.appendingPathComponent("examples").path,
-                          "STEPCONF_CACHE_PATH": Paths.temporary("cache.sqlite")])
+                          "STEPCONF_CACHE_PATH": Paths.temporary("cache.sqlite")],
+            logPath: log)
         let body = try #require(posts.first?["body"] as? String)
         let output = try JSONSerialization.jsonObject(with: Data(body.utf8)) as! [String: Any]
         #expect((output["function"] as? String)?.hasPrefix("stepconf-video-extract-m") == true)
         #expect((output["items"] as? [Any])?.count == output["inter"] as? Int)
+        let decided = try #require(try records(log).first { $0["message"] as? String == "decided" })
+        #expect(decided["level"] as? String == "INFO" && (decided["requestId"] as? String)?.hasPrefix("req-") == true)
+        #expect(decided["workflow"] as? String == "video" && decided["step"] as? String == "extract")
+        #expect(decided["execution"] as? String == "x1" && decided["memory-mb"] as? String == "\(output["memory_mb"] as? Int ?? -1)")
     }
 }

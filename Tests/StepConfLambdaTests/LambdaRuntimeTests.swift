@@ -1,6 +1,10 @@
 import Foundation
+import Logging
 import StepConfLambda
 import Testing
+
+/// A logger that drops every record (the runtime's error records are not what these tests check).
+let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
 /// A scripted Runtime API: hands out the queued events, records what the runtime posts, then fails
 /// `/next` as the Runtime API does when the sandbox shuts down.
@@ -59,7 +63,7 @@ struct Add: CodableHandler {
 
     @Test func handlesEventsInOrderAndExitsWhenTheRuntimeAPIFails() {
         let client = FakeRuntimeClient([event("1", "a", trace: "Root=1-abc"), event("2", "b")])
-        let code = LambdaRuntime.run(client: client, makeHandler: { Echo() }, log: { _ in })
+        let code = LambdaRuntime.run(client: client, logger: quiet, makeHandler: { Echo() })
         #expect(code == 1)
         #expect(client.responses.map(\.0) == ["1", "2"])
         #expect(String(decoding: client.responses[0].1, as: UTF8.self) == "a|1|Root=1-abc")
@@ -68,7 +72,7 @@ struct Add: CodableHandler {
 
     @Test func aThrowingHandlerIsReportedAndTheLoopGoesOn() {
         let client = FakeRuntimeClient([event("1", "fail"), event("2", "ok")])
-        _ = LambdaRuntime.run(client: client, makeHandler: { Failing() }, log: { _ in })
+        _ = LambdaRuntime.run(client: client, logger: quiet, makeHandler: { Failing() })
         #expect(client.errors.count == 1)
         #expect(client.errors[0].0 == "1")
         #expect(client.errors[0].1.errorType == "Broken")
@@ -79,7 +83,7 @@ struct Add: CodableHandler {
     @Test func aHandlerThatCannotStartIsAnInitError() {
         struct NoConfig: Error {}
         let client = FakeRuntimeClient([event("1", "x")])
-        let code = LambdaRuntime.run(client: client, makeHandler: { throw NoConfig() }, log: { _ in })
+        let code = LambdaRuntime.run(client: client, logger: quiet, makeHandler: { throw NoConfig() })
         #expect(code == 1)
         #expect(client.initErrors.map(\.errorType) == ["NoConfig"])
         #expect(client.responses.isEmpty)
@@ -88,13 +92,13 @@ struct Add: CodableHandler {
     @Test func anOversizeResponseIsReportedAsAnError() {
         let client = FakeRuntimeClient([event("1", String(repeating: "x", count: 100))])
         client.rejectResponsesOver = 10
-        _ = LambdaRuntime.run(client: client, makeHandler: { Echo() }, log: { _ in })
+        _ = LambdaRuntime.run(client: client, logger: quiet, makeHandler: { Echo() })
         #expect(client.errors.first?.1.errorType == "Runtime.ResponseSizeTooLarge")
     }
 
     @Test func codableHandlersDecodeAndEncodeJSON() {
         let client = FakeRuntimeClient([event("1", #"{"a":2,"b":3}"#), event("2", "not json")])
-        _ = LambdaRuntime.run(client: client, makeHandler: { CodableHandlerAdapter(Add()) }, log: { _ in })
+        _ = LambdaRuntime.run(client: client, logger: quiet, makeHandler: { CodableHandlerAdapter(Add()) })
         #expect(String(decoding: client.responses[0].1, as: UTF8.self) == #"{"sum":5}"#)
         #expect(client.errors.first?.1.errorType == "EventDecodingError")
     }

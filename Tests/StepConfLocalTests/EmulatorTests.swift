@@ -75,6 +75,13 @@ final class RunningEmulator: Sendable {
         #expect(response.status == 200)
         #expect(response.header("X-Amz-Function-Error") == "Unhandled")
         #expect(String(decoding: response.body, as: UTF8.self).contains("EventDecodingError"))
+        // The instance's own JSON record reaches the emulator's log, as it would the function's log stream.
+        var record: String?
+        for _ in 0..<100 where record == nil {
+            record = emulator.lines.first { $0.contains(#""message":"the handler failed""#) }
+            if record == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(record?.contains(#""error-type":"EventDecodingError""#) == true)
     }
 
     @Test func aDyingInstanceIsAnExitErrorAndTheNextInvokeGetsAFreshOne() async throws {
