@@ -24,7 +24,7 @@ struct AWSBench: ParsableCommand {
     @Option(help: "Part size for the big object, MB (≥ 5).") var partMB = 8
     @Option(help: "Threads for the parallel runs.") var threads = 8
     @Option(help: "Signatures to time.") var signatures = 20_000
-    @Flag(help: "Print JSON instead of a table.") var json = false
+    @OptionGroup var output: OutputFormat
 
     struct Figure: Encodable {
         var name: String
@@ -77,21 +77,24 @@ struct AWSBench: ParsableCommand {
         for n in [1, threads] where uploadSeconds[n] == nil {
             let transfer = S3TransferManager(s3: s3, threads: n)
             progress("\(objects) × \(objectMB) MB up and down on \(n) thread\(n == 1 ? "" : "s")…")
-            uploadSeconds[n] = try timed { try transfer.upload(items, bucket: bucket) }
-            downloadSeconds[n] = try timed { _ = try transfer.download(keys: items.map(\.key), bucket: bucket) }
+            let up = try timed { try transfer.upload(items, bucket: bucket) }
+            let down = try timed { _ = try transfer.download(keys: items.map(\.key), bucket: bucket) }
+            uploadSeconds[n] = up
+            downloadSeconds[n] = down
             figures.append(Figure(
-                name: "\(objects) × \(objectMB) MB upload, \(n) thread\(n == 1 ? "" : "s")", seconds: uploadSeconds[n]!,
-                megabytesPerSecond: totalMB / uploadSeconds[n]!, detail: "PutObject with Content-MD5 and CRC32"))
+                name: "\(objects) × \(objectMB) MB upload, \(n) thread\(n == 1 ? "" : "s")", seconds: up,
+                megabytesPerSecond: totalMB / up, detail: "PutObject with Content-MD5 and CRC32"))
             figures.append(Figure(
-                name: "\(objects) × \(objectMB) MB download, \(n) thread\(n == 1 ? "" : "s")", seconds: downloadSeconds[n]!,
-                megabytesPerSecond: totalMB / downloadSeconds[n]!, detail: "GetObject, checked"))
+                name: "\(objects) × \(objectMB) MB download, \(n) thread\(n == 1 ? "" : "s")", seconds: down,
+                megabytesPerSecond: totalMB / down, detail: "GetObject, checked"))
         }
-        if threads > 1 {
+        if threads > 1, let up1 = uploadSeconds[1], let upN = uploadSeconds[threads], let down1 = downloadSeconds[1],
+            let downN = downloadSeconds[threads]
+        {
             figures.append(Figure(
                 name: "speed-up, \(threads) threads vs 1", seconds: 0, megabytesPerSecond: nil,
                 detail: String(
-                    format: "upload %.2f×, download %.2f×", uploadSeconds[1]! / uploadSeconds[threads]!,
-                    downloadSeconds[1]! / downloadSeconds[threads]!)))
+                    format: "upload %.2f×, download %.2f×", up1 / upN, down1 / downN)))
         }
 
         let big = Data((0..<(bigMB << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) })
@@ -110,7 +113,7 @@ struct AWSBench: ParsableCommand {
             detail: "\(partCount) ranged GETs, \(threads) threads, compared byte for byte"))
         try? s3.deleteObjects(bucket: bucket, keys: items.map(\.key) + ["bench/big.bin"])
 
-        if json { return try printJSON(figures) }
+        if output.json { return try printJSON(figures) }
         var table = TextTable(["operation", "seconds", "MB/s", "detail"], leftAligned: [0, 3])
         for f in figures {
             table.add([f.name, f.seconds > 0 ? fixed(f.seconds, 3) : "", f.megabytesPerSecond.map { fixed($0, 1) } ?? "", f.detail])
@@ -135,7 +138,7 @@ struct AWSBench: ParsableCommand {
     }
 
     private func progress(_ text: String) {
-        if !json { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        if !output.json { FileHandle.standardError.write(Data((text + "\n").utf8)) }
     }
 }
 

@@ -46,8 +46,7 @@ struct OptimizerBench: ParsableCommand {
     @Option(help: ArgumentHelp("SLO in seconds; default 1.5 × the fastest predicted makespan.", valueName: "seconds"))
     var slo: Double?
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputFormat
 
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
@@ -115,7 +114,7 @@ struct OptimizerBench: ParsableCommand {
             name: "options build (once per model load)", iterations: 1, medianMicroseconds: buildMicroseconds,
             p99Microseconds: buildMicroseconds, detail: "t(θ), c(θ) for every step and θ"))
 
-        if json {
+        if output.json {
             try printJSON(figures)
             return
         }
@@ -160,8 +159,7 @@ struct SimulatorBench: ParsableCommand {
     @Option(help: "Requests to simulate.")
     var requests: Int = 20000
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputFormat
 
     func validate() throws {
         guard requests >= 1 else { throw ValidationError("--requests must be at least 1") }
@@ -198,7 +196,7 @@ struct SimulatorBench: ParsableCommand {
             p99Microseconds: samples[min(samples.count - 1, Int(Double(samples.count) * 0.99))],
             detail: "\(graph.count) steps, \(plan.map(\.configuration.inter).reduce(0, +)) instances, mean makespan "
                 + "\(fixed(checksum / Double(requests), 3)) s")
-        if json {
+        if output.json {
             try printJSON([figure])
             return
         }

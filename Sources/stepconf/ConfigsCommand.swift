@@ -37,14 +37,9 @@ struct ConfigsCommand: ParsableCommand {
     var step: String
 
     @Option(help: ArgumentHelp("Restrict to a policy's grid (e.g. nono, intra-only).", valueName: "name"))
-    var policy: String = "stepconf"
+    var policy: PolicyName = .stepconf
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
-
-    func validate() throws {
-        do { _ = try PolicyName.parse(policy) } catch let error as InputError { throw ValidationError(error.message) }
-    }
+    @OptionGroup var output: OutputFormat
 
     func run() throws {
         let (graph, model, platform) = try options.load()
@@ -52,9 +47,8 @@ struct ConfigsCommand: ParsableCommand {
             throw CLIError(.input, "workflow `\(graph.workflow.name)` has no step `\(step)`; its steps: "
                     + graph.ids.joined(separator: ", "))
         }
-        let name = try PolicyName.parse(policy)
         let space = try ConfigurationSpace(
-            graph: graph, model: model, platform: platform, grid: name.grid(from: platform.grid),
+            graph: graph, model: model, platform: platform, grid: policy.grid(from: platform.grid),
             includesConfigurator: false, considerEveryIntra: true)
         let options = space.steps[index]
         let stepModel = model.steps[step]
@@ -63,7 +57,7 @@ struct ConfigsCommand: ParsableCommand {
                 memoryMB: options.configurations[k].memoryMB, inter: options.configurations[k].inter,
                 intra: options.configurations[k].intra, timeSeconds: options.seconds[k], costUSD: options.costUSD[k])
         }
-        if json {
+        if output.json {
             try printJSON(rows)
             return
         }

@@ -37,7 +37,7 @@ struct EmulatorBench: AsyncParsableCommand {
     @Option(help: "Warm invokes to time.") var warm: Int = 2000
     @Option(help: "Invokes in the concurrent load.") var load: Int = 1000
     @Option(help: "Concurrency of the load.") var concurrency: Int = 32
-    @Flag(help: "Print JSON instead of a table.") var json = false
+    @OptionGroup var output: OutputFormat
 
     func run() async throws {
         let bootstrap = try locateBootstrap(self.bootstrap)
@@ -111,7 +111,7 @@ struct EmulatorBench: AsyncParsableCommand {
             name: "bootstrap binary", iterations: 1, medianMicroseconds: 0, p99Microseconds: 0,
             detail: String(format: "%.2f MB (%@)", Double(size) / 1_048_576, bootstrap)))
         await emulator.stop()
-        if json { return try printJSON(figures) }
+        if output.json { return try printJSON(figures) }
         var table = TextTable(["operation", "runs", "median_us", "p99_us", "detail"], leftAligned: [0, 4])
         for f in figures {
             table.add([f.name, "\(f.iterations)", fixed(f.medianMicroseconds, 1), fixed(f.p99Microseconds, 1), f.detail])
@@ -132,7 +132,8 @@ struct EmulatorBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         for name in ["synthetic16.json", "synthetic16.model.json"] {
-            try Data(EmbeddedExamples.files[name]!.utf8).write(to: directory.appendingPathComponent(name))
+            guard let text = EmbeddedExamples.files[name] else { throw CLIError(.internalFailure, "internal: no embedded \(name)") }
+            try Data(text.utf8).write(to: directory.appendingPathComponent(name))
         }
         let handler = try ConfiguratorHandler(settings: .init(workflowDirectory: directory.path), cache: InMemoryGlobalCache())
         let context = LambdaContext(

@@ -23,21 +23,17 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var options: WorkflowOptions
 
     @Option(help: ArgumentHelp("Comma-separated SLOs in seconds, or `auto`.", valueName: "list|auto"))
-    var slos: String = "auto"
+    var slos = SLOList.auto
 
     @Option(help: "Requests per SLO and policy.")
     var requests: Int = 200
 
-    @Option(help: "Random seed (same seed, same results).")
-    var seed: UInt64 = 1
+    @OptionGroup var random: SeedOption
 
     @Option(help: ArgumentHelp("Comma-separated policies, or `all`.", valueName: "list|all"))
-    var policies: String = "all"
+    var policies = PolicySelection.all
 
-    @Option(help: ArgumentHelp(
-        "Planning margin: each step is planned at t·(1 + K·spread), spread its measured 95th-percentile spread.",
-        valueName: "K"))
-    var safety: Double = Policies.defaultSafety
+    @OptionGroup var margin: SafetyOption
 
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var out: String
@@ -50,9 +46,6 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         guard requests >= 1 else { throw ValidationError("--requests must be at least 1, got \(requests)") }
-        guard safety.isFinite, safety >= 0 else { throw ValidationError("--safety must be a number ≥ 0") }
-        _ = try parsedSLOs()
-        _ = try parsedPolicies()
         let url = URL(fileURLWithPath: out)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
@@ -64,35 +57,12 @@ struct EvaluateCommand: ParsableCommand {
         }
     }
 
-    private func parsedSLOs() throws -> [Double]? {
-        guard slos != "auto" else { return nil }
-        let parts = slos.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        return try parts.map { text in
-            guard let value = Double(text), value.isFinite else {
-                throw ValidationError("--slos: `\(text)` is not a number of seconds")
-            }
-            guard value > 0 else { throw ValidationError("--slos: \(text) is not a positive number of seconds") }
-            return value
-        }
-    }
-
-    private func parsedPolicies() throws -> [PolicyName] {
-        if policies == "all" { return PolicyName.allCases }
-        do {
-            let names = try policies.split(separator: ",").map { try PolicyName.parse($0.trimmingCharacters(in: .whitespaces)) }
-            guard !names.isEmpty else { throw ValidationError("--policies is empty") }
-            return names
-        } catch let error as InputError {
-            throw ValidationError(error.message)
-        }
-    }
-
     func run() throws {
         let (graph, model, platform) = try options.load()
         let evaluation = try Evaluation(graph: graph, model: model, simulator: LambdaSimulator(platform: platform))
-        var settings = Evaluation.Settings(requests: requests, seed: seed, policies: try parsedPolicies())
-        settings.safety = safety
-        settings.sloSeconds = try parsedSLOs()
+        var settings = Evaluation.Settings(requests: requests, seed: random.seed, policies: policies.names)
+        settings.safety = margin.safety
+        settings.sloSeconds = slos.seconds
         let clock = ContinuousClock()
         let started = clock.now
         let fastest = try evaluation.fastestMeanMakespan(settings: settings)

@@ -35,17 +35,14 @@ struct FitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Fraction of configurations to hold out (0 ≤ F < 1).", valueName: "F"))
     var holdout: Double = 0
 
-    @Option(help: "Seed of the hold-out split.")
-    var seed: UInt64 = 1
+    @OptionGroup var random: SeedOption
 
     @Option(help: ArgumentHelp("Workflow name recorded in the model (default: the CSV's file name).", valueName: "name"))
     var name: String?
 
-    @Option(help: ArgumentHelp("Platform file (for m_s).", valueName: "file"))
-    var platform: String?
+    @OptionGroup var platform: PlatformOption
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
+    @OptionGroup var output: OutputFormat
 
     func validate() throws {
         guard holdout.isFinite, holdout >= 0, holdout < 1 else {
@@ -55,15 +52,15 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let rows = try ProfileCSV.load(from: samples)
-        let platformValue = try platform.map { try Platform.load(from: $0) } ?? Platform.aws
+        let platformValue = try platform.load()
         let workflowName = name ?? URL(fileURLWithPath: samples).deletingPathExtension().lastPathComponent
         let estimator = Estimator(options: .init(
-            holdoutFraction: holdout, seed: seed, singleCoreMemoryMB: platformValue.singleCoreMemoryMB))
+            holdoutFraction: holdout, seed: random.seed, singleCoreMemoryMB: platformValue.singleCoreMemoryMB))
         let (model, reports) = try estimator.fit(rows, workflowName: workflowName)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(try encoder.encode(model) + Data("\n".utf8), to: out)
-        if json {
+        if output.json {
             try printJSON(FitOutput(model: out, holdout: holdout, steps: reports))
             return
         }

@@ -24,7 +24,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "video: width in pixels (even).") var width = 320
     @Option(help: "video: height in pixels (even).") var height = 180
     @Option(help: "video: number of frames.") var frames = 48
-    @Option(help: "Random seed (wordcount).") var seed: UInt64 = 1
+    @OptionGroup var random: SeedOption
 
     func validate() throws {
         guard what == "wordcount" || what == "video" else { throw ValidationError("what must be wordcount or video, got `\(what)`") }
@@ -42,7 +42,7 @@ struct GenerateCommand: ParsableCommand {
         }
         let directory = URL(fileURLWithPath: out)
         if what == "wordcount" {
-            let corpus = WordCount.corpus(files: files, wordsPerFile: words, seed: seed)
+            let corpus = WordCount.corpus(files: files, wordsPerFile: words, seed: random.seed)
             for file in corpus { try AtomicFile.write(Data(file.text.utf8), to: directory.appendingPathComponent(file.name).path) }
             print("wrote \(corpus.count) files of \(words) words to \(out)")
         } else {

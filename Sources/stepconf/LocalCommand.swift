@@ -50,16 +50,14 @@ struct LocalUp: ParsableCommand {
     var dir: String = "/tmp/stepconf-local"
 
     @Option(help: ArgumentHelp("Configurator policy.", valueName: "name"))
-    var policy: String = "stepconf"
+    var policy: PolicyName = .stepconf
 
-    @Option(help: ArgumentHelp("Scale of the synthetic ALU's work (\(FunctionEnvironment.Variable.workScale.name)).", valueName: "x"))
-    var workScale: Double = 0.02
+    @OptionGroup var scale: WorkScaleOption
 
     @Option(help: ArgumentHelp("The bootstrap binary. Default: the one next to stepconf (built if missing).", valueName: "path"))
     var bootstrap: String?
 
-    @Option(help: ArgumentHelp("Platform file: prices and the grid the configurator decides on and the functions cover.", valueName: "file"))
-    var platform: String?
+    @OptionGroup var platform: PlatformOption
 
     @Option(help: ArgumentHelp(
         "SAM template to create the stack from (its DefinitionUri files beside it). Default: the one `stepconf template` writes for --workflow.",
@@ -71,8 +69,6 @@ struct LocalUp: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port), (0...65535).contains(emulatorPort) else { throw ValidationError("ports must lie in 0–65535") }
-        guard workScale.isFinite, workScale > 0 else { throw ValidationError("--work-scale must be a positive number") }
-        do { _ = try PolicyName.parse(policy) } catch let error as InputError { throw ValidationError(error.message) }
     }
 
     func run() throws {
@@ -86,9 +82,9 @@ struct LocalUp: ParsableCommand {
         let stepconf = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         var settings = LocalStack.Settings(
             directory: dir, port: port, emulatorPort: emulatorPort, stepconf: stepconf, bootstrap: try ensureBootstrap(bootstrap),
-            policy: try PolicyName.parse(policy), workScale: workScale)
-        if let platform {
-            settings.platform = try Platform.load(from: platform)
+            policy: policy, workScale: scale.workScale)
+        if platform.platform != nil {
+            settings.platform = try platform.load()
             settings.platformFile = true
         }
         if let template {

@@ -25,8 +25,7 @@ struct ParetoBench: ParsableCommand {
     @Option(help: "Evaluations per run.")
     var evaluations: Int = 1000
 
-    @Option(help: "Random seed.")
-    var seed: UInt64 = 1
+    @OptionGroup var random: SeedOption
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -54,7 +53,7 @@ struct ParetoBench: ParsableCommand {
     }
 
     func run() throws {
-        let source = try wordCountTable(file: table, seed: seed)
+        let source = try wordCountTable(file: table, seed: random.seed)
         let indicators = Indicators(reference: ParetoFront.nonDominated(source.values))
         var figures: [Figure] = []
         let clock = ContinuousClock()
@@ -62,7 +61,7 @@ struct ParetoBench: ParsableCommand {
             var volumes: [Double] = []
             let started = clock.now
             for r in 0..<runs {
-                let result = algorithm.run(source, evaluations: evaluations, seed: seed &+ UInt64(r) &* 0x9E37_79B9)
+                let result = algorithm.run(source, evaluations: evaluations, seed: random.seed &+ UInt64(r) &* 0x9E37_79B9)
                 volumes.append(indicators.hypervolume(result.front.map(\.objectives)))
             }
             let seconds = (clock.now - started).seconds

@@ -28,8 +28,14 @@ struct ParetoCommand: ParsableCommand {
               stepconf pareto --table wordcount.csv --algorithms nsga2 --evaluations 1000 --runs 30 --json
             """)
 
+    /// The built-in problems.
+    enum Problem: String, CaseIterable, ExpressibleByArgument {
+        /// The word-count workflow of the GA study, simulated.
+        case wordcount
+    }
+
     @Option(help: ArgumentHelp("The problem: wordcount (simulated).", valueName: "name"))
-    var problem: String = "wordcount"
+    var problem: Problem = .wordcount
 
     @Option(help: ArgumentHelp(
         "Search a workflow's static (makespan, cost) plans instead: a file or an embedded name (synthetic16, video).",
@@ -46,16 +52,15 @@ struct ParetoCommand: ParsableCommand {
     var exportTable: String?
 
     @Option(help: ArgumentHelp("Comma-separated: nsga2, nsga3, spea2.", valueName: "list"))
-    var algorithms: String = "nsga2,nsga3,spea2"
+    var algorithms = AlgorithmList(MOGA.allCases)
 
     @Option(help: ArgumentHelp("Budgets: FROM:TO:STEP or a comma-separated list.", valueName: "spec"))
-    var evaluations: String = "500:4500:500"
+    var evaluations = Budgets(stride(from: 500, through: 4500, by: 500).map { $0 })
 
     @Option(help: "Runs per algorithm and budget (0: only the exhaustive front).")
     var runs: Int = 100
 
-    @Option(help: "Random seed.")
-    var seed: UInt64 = 1
+    @OptionGroup var random: SeedOption
 
     @Option(help: "Population (and SPEA2 archive) size.")
     var population: Int = 100
@@ -69,36 +74,9 @@ struct ParetoCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    func parsedAlgorithms() throws -> [MOGA] {
-        try algorithms.split(separator: ",").map { name in
-            guard let algorithm = MOGA(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) else {
-                throw ValidationError("unknown algorithm `\(name)` (known: nsga2, nsga3, spea2)")
-            }
-            return algorithm
-        }
-    }
-
-    func parsedBudgets() throws -> [Int] {
-        let parts = evaluations.split(separator: ":").compactMap { Int($0) }
-        if evaluations.contains(":") {
-            guard parts.count == 3, parts[0] > 0, parts[1] >= parts[0], parts[2] > 0 else {
-                throw ValidationError("--evaluations FROM:TO:STEP needs 0 < FROM ≤ TO and STEP > 0, got `\(evaluations)`")
-            }
-            return Array(stride(from: parts[0], through: parts[1], by: parts[2]))
-        }
-        let list = evaluations.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !list.isEmpty, list.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            throw ValidationError("--evaluations must be FROM:TO:STEP or positive integers separated by commas, got `\(evaluations)`")
-        }
-        return list.map { $0! }
-    }
-
     func validate() throws {
-        guard problem == "wordcount" else { throw ValidationError("--problem must be wordcount, got `\(problem)`") }
         guard workflow == nil || table == nil else { throw ValidationError("give --workflow or --table, not both") }
         guard workflow == nil || exportTable == nil else { throw ValidationError("--export-table needs the word-count problem") }
-        _ = try parsedAlgorithms()
-        _ = try parsedBudgets()
         guard runs >= 0 else { throw ValidationError("--runs must be ≥ 0") }
         guard population >= 4 else { throw ValidationError("--population must be at least 4") }
         guard frontEvaluations > 0 else { throw ValidationError("--front-evaluations must be positive") }
@@ -108,7 +86,7 @@ struct ParetoCommand: ParsableCommand {
         if let workflow { return try runWorkflow(workflow) }
         let clock = ContinuousClock()
         var started = clock.now
-        let source = try wordCountTable(file: table, seed: seed)
+        let source = try wordCountTable(file: table, seed: random.seed)
         let tableSeconds = (clock.now - started).seconds
         if let exportTable { try AtomicFile.write(Data(source.csv().utf8), to: exportTable) }
         started = clock.now
@@ -125,7 +103,7 @@ struct ParetoCommand: ParsableCommand {
                                             referenceHypervolume: indicators.referenceHypervolume, cells: [], comparisons: [], wallSeconds: 0)) }
             return
         }
-        var experiment = ParetoExperiment(algorithms: try parsedAlgorithms(), budgets: try parsedBudgets(), runs: runs, seed: seed)
+        var experiment = ParetoExperiment(algorithms: algorithms.values, budgets: evaluations.values, runs: runs, seed: random.seed)
         experiment.populationSize = population
         let quiet = json
         let outcome = experiment.run(source, reference: reference, frontBudget: frontEvaluations) { done, total in
@@ -194,7 +172,7 @@ struct ParetoCommand: ParsableCommand {
             print("`\(graph.workflow.name)`: \(graph.count) steps, \(problem.choices.map(\.count).reduce(0, +)) Pareto-efficient step configurations, "
                 + "10^\(fixed(problem.log10Size, 1)) static plans; reference: the best front any run finds, with the all-fastest and all-cheapest plans")
         }
-        var experiment = ParetoExperiment(algorithms: try parsedAlgorithms(), budgets: try parsedBudgets(), runs: max(1, runs), seed: seed)
+        var experiment = ParetoExperiment(algorithms: algorithms.values, budgets: evaluations.values, runs: max(1, runs), seed: random.seed)
         experiment.populationSize = population
         let quiet = json
         let outcome = experiment.run(problem, reference: nil, anchors: problem.anchors, frontBudget: frontEvaluations) { done, total in

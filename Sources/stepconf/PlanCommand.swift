@@ -21,50 +21,28 @@ struct PlanCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp(
         "End-to-end SLO in seconds, or `auto` (1.5 × the fastest predicted makespan).", valueName: "seconds|auto"))
-    var slo: String = "auto"
+    var slo: SLOArgument = .auto
 
-    @Option(help: ArgumentHelp("Policy name, or `all`.", valueName: "name"))
-    var policy: String = "stepconf"
+    @Option(help: ArgumentHelp("Policy name, or `all`.", valueName: "name|all"))
+    var policy = PolicySelection([.stepconf])
 
-    @Option(help: ArgumentHelp(
-        "Planning margin: each step is planned at t·(1 + K·spread), spread its measured 95th-percentile spread.",
-        valueName: "K"))
-    var safety: Double = Policies.defaultSafety
+    @OptionGroup var margin: SafetyOption
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
-
-    func validate() throws {
-        guard safety.isFinite, safety >= 0 else { throw ValidationError("--safety must be a number ≥ 0") }
-        if slo != "auto" {
-            guard let value = Double(slo) else {
-                throw ValidationError("--slo must be a number of seconds or `auto`, got `\(slo)`")
-            }
-            guard value.isFinite, value > 0 else {
-                throw ValidationError("--slo must be a positive number of seconds, got \(slo)")
-            }
-        }
-        if policy != "all" {
-            do { _ = try PolicyName.parse(policy) } catch let error as InputError {
-                throw ValidationError(error.message)
-            }
-        }
-    }
+    @OptionGroup var output: OutputFormat
 
     func run() throws {
         let (graph, model, platform) = try options.load()
-        let sloSeconds = try resolveSLO(slo, graph: graph, model: model, platform: platform)
-        let names = policy == "all" ? PolicyName.allCases : [try PolicyName.parse(policy)]
+        let sloSeconds = try slo.seconds(graph: graph, model: model, platform: platform)
         var plans: [Plan] = []
-        for name in names {
-            let built = try Policies.make(name, graph: graph, model: model, platform: platform, safety: safety)
+        for name in policy.names {
+            let built = try Policies.make(name, graph: graph, model: model, platform: platform, safety: margin.safety)
             plans.append(try Plan.make(policy: built, sloSeconds: sloSeconds))
         }
-        if json {
-            if policy == "all" { try printJSON(plans) } else { try printJSON(plans[0]) }
+        if output.json {
+            if plans.count == 1 { try printJSON(plans[0]) } else { try printJSON(plans) }
             return
         }
-        if slo == "auto" {
+        if slo.isAuto {
             print("SLO: auto = \(fixed(sloSeconds, 3)) s (1.5 × the fastest predicted makespan)")
         }
         if plans.count == 1 { printPlan(plans[0]) } else { printComparison(plans) }
@@ -115,12 +93,4 @@ struct PlanCommand: ParsableCommand {
         print(table.render())
         print("Dynamic policies include one configurator decision per step in time and cost.")
     }
-}
-
-/// `--slo`: a number of seconds, or `auto` = 1.5 × the makespan with every step at its fastest θ (no
-/// configurator).
-func resolveSLO(_ slo: String, graph: WorkflowGraph, model: PerformanceModel, platform: Platform) throws -> Double {
-    if let value = Double(slo) { return value }
-    let space = try ConfigurationSpace(graph: graph, model: model, platform: platform, includesConfigurator: false)
-    return 1.5 * space.fastestMakespanSeconds
 }

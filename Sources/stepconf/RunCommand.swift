@@ -30,16 +30,14 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp(
         "End-to-end SLO in seconds, or `auto` (1.5 × the fastest predicted makespan).", valueName: "seconds|auto"))
-    var slo: String = "auto"
+    var slo: SLOArgument = .auto
 
     @Option(help: ArgumentHelp("Configurator policy: stepconf, intra-only, inter-only, static, nono or optimal.", valueName: "name"))
-    var policy: String = "stepconf"
+    var policy: PolicyName = .stepconf
 
-    @Option(help: ArgumentHelp("Planning margin K of the policy (see `stepconf plan --help`).", valueName: "K"))
-    var safety: Double = Policies.defaultSafety
+    @OptionGroup var margin: SafetyOption
 
-    @Option(help: ArgumentHelp("Scale of the synthetic ALU's work (\(FunctionEnvironment.Variable.workScale.name)); 1 = full size.", valueName: "x"))
-    var workScale: Double = 0.02
+    @OptionGroup var scale: WorkScaleOption
 
     @Option(help: ArgumentHelp("Input object keys (in DIR/store) for the first step; repeatable. Default: generated inputs where the first step needs some.", valueName: "key"))
     var input: [String] = []
@@ -57,29 +55,20 @@ struct RunCommand: AsyncParsableCommand {
     var failOnMiss = false
 
     func validate() throws {
-        if slo != "auto" {
-            guard let value = Double(slo), value.isFinite, value > 0 else {
-                throw ValidationError("--slo must be a positive number of seconds or `auto`, got `\(slo)`")
-            }
-        }
-        guard safety.isFinite, safety >= 0 else { throw ValidationError("--safety must be a number ≥ 0") }
-        guard workScale.isFinite, workScale > 0 else { throw ValidationError("--work-scale must be a positive number") }
-        let name: PolicyName
-        do { name = try PolicyName.parse(policy) } catch let error as InputError { throw ValidationError(error.message) }
-        guard name != .stepconfExact else {
+        guard policy != .stepconfExact else {
             throw ValidationError("--policy stepconf-exact is not available at run time yet (the configurator cannot run it); use stepconf-exact with `stepconf plan` or `stepconf evaluate`")
         }
     }
 
     func run() async throws {
         let (graph, model, platform) = try options.load()
-        let sloSeconds = try resolveSLO(slo, graph: graph, model: model, platform: platform)
+        let sloSeconds = try slo.seconds(graph: graph, model: model, platform: platform)
         let runner = LocalWorkflowRunner(settings: .init(
-            bootstrap: try ensureBootstrap(bootstrap), workDirectory: dir, policy: try PolicyName.parse(policy), safety: safety,
-            workScale: workScale, platform: platform))
+            bootstrap: try ensureBootstrap(bootstrap), workDirectory: dir, policy: policy, safety: margin.safety,
+            workScale: scale.workScale, platform: platform))
         if !json {
-            print("Running `\(graph.workflow.name)` (\(graph.count) steps) locally · policy \(policy) · SLO \(fixed(sloSeconds, 3)) s"
-                + (slo == "auto" ? " (auto: 1.5 × the fastest predicted makespan)" : "") + " · work scale \(workScale)")
+            print("Running `\(graph.workflow.name)` (\(graph.count) steps) locally · policy \(policy.rawValue) · SLO \(fixed(sloSeconds, 3)) s"
+                + (slo.isAuto ? " (auto: 1.5 × the fastest predicted makespan)" : "") + " · work scale \(scale.workScale)")
         }
         let quiet = json
         let report = try await runner.run(graph, model: model, sloSeconds: sloSeconds, inputKeys: input) { line in

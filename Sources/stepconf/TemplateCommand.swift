@@ -35,7 +35,7 @@ struct TemplateCommand: ParsableCommand {
     func run() throws {
         var loaded: [Workflow] = []
         for name in workflows.isEmpty ? ["synthetic16", "video"] : workflows {
-            loaded.append(try WorkflowOptions.loadWorkflow(name, platform: nil).graph.workflow)
+            loaded.append(try WorkflowGraph(try WorkflowOnlyOptions.workflow(name)).workflow)
         }
         let grid = try platform.map { try Platform.load(from: $0) }?.grid ?? Platform.aws.grid
         let text = SAMTemplateGenerator(workflows: loaded, grid: grid, platformFile: platform != nil).generate()

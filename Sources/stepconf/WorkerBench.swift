@@ -23,7 +23,7 @@ struct WorkerBench: ParsableCommand {
     @Option(help: "ALU iterations per job (16 M ≈ 80 ms here).") var difficulty = 16_000_000
     @Option(help: "Empty jobs for the IPC figure.") var ipcJobs = 5000
     @Option(help: "Repeats of each timed run (the median is reported).") var repeats = 3
-    @Flag(help: "Print JSON instead of a table.") var json = false
+    @OptionGroup var output: OutputFormat
 
     func validate() throws {
         guard jobs >= 2, difficulty >= 1, ipcJobs >= 1, repeats >= 1 else {
@@ -54,15 +54,18 @@ struct WorkerBench: ParsableCommand {
         for q in [1, 2] {
             let pool = try ProcessPool(executable: executable, size: q)
             _ = try pool.run(try frames(q, difficulty: 1))  // warm the workers
-            runSeconds[q] = try median { _ = try pool.run(cpuJobs) }
+            let seconds = try median { _ = try pool.run(cpuJobs) }
+            runSeconds[q] = seconds
             pool.shutdown()
             figures.append(BenchFigure(
-                name: "\(jobs) ALU jobs on q = \(q)", iterations: repeats, medianMicroseconds: runSeconds[q]! * 1e6, p99Microseconds: 0,
+                name: "\(jobs) ALU jobs on q = \(q)", iterations: repeats, medianMicroseconds: seconds * 1e6, p99Microseconds: 0,
                 detail: "\(difficulty) iterations per job, multicore ratio 0"))
         }
         figures.append(BenchFigure(
             name: "speed-up q = 2 vs q = 1", iterations: repeats, medianMicroseconds: 0, p99Microseconds: 0,
-            detail: String(format: "%.2f× on %d cores", runSeconds[1]! / runSeconds[2]!, ProcessInfo.processInfo.activeProcessorCount)))
+            detail: String(
+                format: "%.2f× on %d cores", (runSeconds[1] ?? .nan) / (runSeconds[2] ?? .nan),
+                ProcessInfo.processInfo.activeProcessorCount)))
 
         let pool = try ProcessPool(executable: executable, size: 1)
         let empty = try frames(ipcJobs, difficulty: 0)
@@ -93,7 +96,7 @@ struct WorkerBench: ParsableCommand {
         figures.append(BenchFigure(
             name: "2× upscale of a 640×360 frame", iterations: frames, medianMicroseconds: upscale / Double(frames) * 1e6, p99Microseconds: 0,
             detail: String(format: "%.1f frames/s, bicubic, %d threads", Double(frames) / upscale, ProcessInfo.processInfo.activeProcessorCount)))
-        if json { return try printJSON(figures) }
+        if output.json { return try printJSON(figures) }
         var table = TextTable(["operation", "runs", "median_us", "detail"], leftAligned: [0, 3])
         for f in figures {
             table.add([f.name, "\(f.iterations)", f.medianMicroseconds > 0 ? fixed(f.medianMicroseconds, 1) : "", f.detail])

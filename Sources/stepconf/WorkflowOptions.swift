@@ -9,7 +9,6 @@ struct WorkflowOptions: ParsableArguments {
     @OptionGroup var source: WorkflowOnlyOptions
 
     var workflow: String { source.workflow }
-    var platform: String? { source.platform }
 
     @Option(
         name: .long,
@@ -19,22 +18,12 @@ struct WorkflowOptions: ParsableArguments {
             valueName: "file"))
     var model: String?
 
-    /// Loads a workflow (a file, or an embedded example's name) and a platform file (or the defaults).
-    static func loadWorkflow(_ workflow: String, platform: String?) throws -> (graph: WorkflowGraph, platform: Platform) {
-        let fileExists = FileManager.default.fileExists(atPath: workflow)
-        let value =
-            !fileExists && !workflow.contains("/") && !workflow.hasSuffix(".json")
-            ? try EmbeddedExamples.workflow(workflow) : try Workflow.load(from: workflow)
-        let platformValue = try platform.map { try Platform.load(from: $0) } ?? Platform.aws
-        return (try WorkflowGraph(value), platformValue)
-    }
 
     /// The workflow, its graph, model and platform, validated.
     func load() throws -> (graph: WorkflowGraph, model: PerformanceModel, platform: Platform) {
-        let fileExists = FileManager.default.fileExists(atPath: workflow)
         let workflowValue: Workflow
         let modelValue: PerformanceModel
-        if !fileExists && !workflow.contains("/") && !workflow.hasSuffix(".json") {
+        if source.isEmbedded {
             workflowValue = try EmbeddedExamples.workflow(workflow)
             if let model {
                 modelValue = try PerformanceModel.load(from: model, for: workflowValue)
@@ -51,8 +40,7 @@ struct WorkflowOptions: ParsableArguments {
             }
             modelValue = try PerformanceModel.load(from: modelPath, for: workflowValue)
         }
-        let platformValue = try platform.map { try Platform.load(from: $0) } ?? Platform.aws
-        return (try WorkflowGraph(workflowValue), modelValue, platformValue)
+        return (try WorkflowGraph(workflowValue), modelValue, try source.platformOption.load())
     }
 }
 
@@ -65,16 +53,24 @@ struct WorkflowOnlyOptions: ParsableArguments {
             valueName: "file|name"))
     var workflow: String = "synthetic16"
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Platform file (JSON) overriding prices, memory→vCPU tiers and the grid. Default: AWS us-east-1 and "
-                + "the paper's grid.", valueName: "file"))
-    var platform: String?
+    @OptionGroup var platformOption: PlatformOption
 
-    /// The workflow and platform, validated.
+    /// Whether `--workflow` names an embedded example rather than a file.
+    var isEmbedded: Bool { Self.isEmbedded(workflow) }
+
+    /// Whether `name` is an embedded example's name rather than a file.
+    static func isEmbedded(_ name: String) -> Bool {
+        !FileManager.default.fileExists(atPath: name) && !name.contains("/") && !name.hasSuffix(".json")
+    }
+
+    /// The workflow `name` names: a file, or an embedded example.
+    static func workflow(_ name: String) throws -> Workflow {
+        isEmbedded(name) ? try EmbeddedExamples.workflow(name) : try Workflow.load(from: name)
+    }
+
+    /// The workflow (a file, or an embedded example's name) and the platform, validated.
     func load() throws -> (graph: WorkflowGraph, platform: Platform) {
-        try WorkflowOptions.loadWorkflow(workflow, platform: platform)
+        (try WorkflowGraph(try Self.workflow(workflow)), try platformOption.load())
     }
 }
 

@@ -88,12 +88,22 @@ import Testing
 
     @Test(arguments: [
         ["plan", "--slo", "0"], ["plan", "--slo", "-3"], ["plan", "--slo", "soon"], ["plan", "--policy", "greedy"],
-        ["plan", "--bogus"], ["configs"],
+        ["plan", "--bogus"], ["configs"], ["plan", "--safety=-1"], ["run", "--work-scale=0"],
+        ["profile", "--memory", "1024,x", "--out", "/tmp/never.csv"], ["profile", "--configs", "sample:0", "--out", "/tmp/never.csv"],
+        ["evaluate", "--policies", "stepconf,greedy", "--out", "/tmp/never"], ["pareto", "--evaluations", "500:100:10"],
+        ["pareto", "--algorithms", "nsga2,moead"], ["profile", "--backend", "aws", "--out", "/tmp/never.csv"],
     ])
     func usageErrorsExitTwo(arguments: [String]) throws {
         let r = try run(arguments)
         #expect(r.status == 2, "\(arguments): \(r.stderr)")
         #expect(!r.stderr.isEmpty)
+    }
+
+    @Test func aPolicyListPlansEachPolicyOnce() throws {
+        let r = try run(["plan", "--policy", "Static,nono", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let plans = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        #expect(plans.map { $0["policy"] as? String } == ["static", "nono"])
     }
 
     @Test func unknownPolicyListsTheKnownOnes() throws {
