@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// A JSON value whose objects keep their keys in the order they were written, so generated files read
 /// top-down (`Comment`, `StartAt`, `States`, …) and regenerate byte for byte.
@@ -71,21 +72,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    static func quote(_ s: String, into out: inout String) { JSONString.append(s, to: &out) }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Logging
+import StepConfCore
 
 /// swift-log's handler inside a function: one JSON object per record on standard error, in Lambda's JSON log
 /// format (`timestamp`, `level`, `message`, and `requestId` when the record has an `aws-request-id`), followed by
@@ -105,24 +106,7 @@ public struct LambdaLogHandler: LogHandler {
         }
     }
 
-    /// `text` as a JSON string: quotes, backslashes and control characters escaped (RFC 8259 §7).
-    static func appendString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    static func appendString(_ text: String, to out: inout String) { JSONString.append(text, to: &out) }
 
     /// `2026-11-30T06:08:59.123Z` for milliseconds since the Unix epoch (UTC, as Lambda writes it).
     static func iso8601(milliseconds: Int64) -> String {
