@@ -116,8 +116,11 @@ public final class ConfiguratorHandler: CodableHandler {
         logger[metadataKey: "workflow"] = .string(event.workflow)
         logger[metadataKey: "step"] = .string(event.step)
         logger[metadataKey: "execution"] = .string(event.execution)
-        logger.info(
-            "decided",
+        // The decision is in the answer (and so in the execution's history); the log repeats it at debug, and
+        // warns when no configuration meets the step's budget.
+        logger.log(
+            level: decision.fallback ? .warning : .debug,
+            decision.fallback ? "no configuration meets the step's budget; the fastest was taken" : "decided",
             metadata: [
                 "memory-mb": "\(theta.memoryMB)", "inter": "\(theta.inter)", "intra": "\(theta.intra)",
                 "sub-slo-s": "\(decision.subSLOSeconds)", "predicted-s": "\(decision.seconds)",

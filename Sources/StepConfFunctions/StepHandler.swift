@@ -74,7 +74,7 @@ public struct StepHandler: CodableHandler {
         let clock = ContinuousClock()
         let started = clock.now
         let output = try wrapper.run(event)
-        logger.info(
+        logger.debug(
             "instance done",
             metadata: [
                 "index": "\(event.index)", "intra": "\(event.intra)", "jobs": "\(event.jobEnd - event.jobStart)",

@@ -315,14 +315,14 @@ enum Paths {
         let (_, posts) = try runBootstrap(
             handler: "configurator", events: [event],
             environment: ["STEPCONF_WORKFLOW_DIR": Paths.root.appendingPathComponent("examples").path,
-                          "STEPCONF_CACHE_PATH": Paths.temporary("cache.sqlite")],
+                          "STEPCONF_CACHE_PATH": Paths.temporary("cache.sqlite"), "AWS_LAMBDA_LOG_LEVEL": "DEBUG"],
             logPath: log)
         let body = try #require(posts.first?["body"] as? String)
         let output = try JSONSerialization.jsonObject(with: Data(body.utf8)) as! [String: Any]
         #expect((output["function"] as? String)?.hasPrefix("stepconf-video-extract-m") == true)
         #expect((output["items"] as? [Any])?.count == output["inter"] as? Int)
         let decided = try #require(try records(log).first { $0["message"] as? String == "decided" })
-        #expect(decided["level"] as? String == "INFO" && (decided["requestId"] as? String)?.hasPrefix("req-") == true)
+        #expect(decided["level"] as? String == "DEBUG" && (decided["requestId"] as? String)?.hasPrefix("req-") == true)
         #expect(decided["workflow"] as? String == "video" && decided["step"] as? String == "extract")
         #expect(decided["execution"] as? String == "x1" && decided["memory-mb"] as? String == "\(output["memory_mb"] as? Int ?? -1)")
     }
