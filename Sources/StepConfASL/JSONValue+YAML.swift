@@ -1,3 +1,5 @@
+import StepConfCore
+
 extension JSONValue {
     /// The value as block-style YAML (what CloudFormation and SAM read): strings double-quoted as in JSON,
     /// so no value is ever mistaken for a number, a boolean or a tag.
@@ -11,7 +13,7 @@ extension JSONValue {
         switch value {
         case .string(let s):
             var out = ""
-            quote(s, into: &out)
+            JSONString.append(s, to: &out)
             return out
         case .int(let i): return String(i)
         case .number(let d): return "\(d)"
@@ -28,7 +30,7 @@ extension JSONValue {
             && k.first!.isLetter
         if plain { return k }
         var out = ""
-        quote(k, into: &out)
+        JSONString.append(k, to: &out)
         return out
     }
 

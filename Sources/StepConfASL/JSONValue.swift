@@ -43,7 +43,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         let pad = String(repeating: " ", count: indent + 2)
         let close = String(repeating: " ", count: indent)
         switch self {
-        case .string(let s): Self.quote(s, into: &out)
+        case .string(let s): JSONString.append(s, to: &out)
         case .int(let i): out += String(i)
         case .number(let d):
             out += d.isFinite && d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : "\(d)"
@@ -63,7 +63,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             out += "{\n"
             for (k, (key, value)) in members.enumerated() {
                 out += pad
-                Self.quote(key, into: &out)
+                JSONString.append(key, to: &out)
                 out += ": "
                 value.write(to: &out, indent: indent + 2)
                 out += k + 1 < members.count ? ",\n" : "\n"
@@ -71,8 +71,6 @@ public indirect enum JSONValue: Sendable, Equatable {
             out += close + "}"
         }
     }
-
-    static func quote(_ s: String, into out: inout String) { JSONString.append(s, to: &out) }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,

@@ -112,16 +112,13 @@ public final class ConfiguratorHandler: CodableHandler {
         let micros = (clock.now - started).seconds * 1e6
         let theta = decision.configuration
         let step = graph[index]
-        var logger = context.logger
-        logger[metadataKey: "workflow"] = .string(event.workflow)
-        logger[metadataKey: "step"] = .string(event.step)
-        logger[metadataKey: "execution"] = .string(event.execution)
         // The decision is in the answer (and so in the execution's history); the log repeats it at debug, and
-        // warns when no configuration meets the step's budget.
-        logger.log(
+        // warns when no configuration meets the step's budget. The metadata is built only when the record is kept.
+        context.logger.log(
             level: decision.fallback ? .warning : .debug,
             decision.fallback ? "no configuration meets the step's budget; the fastest was taken" : "decided",
             metadata: [
+                "workflow": "\(event.workflow)", "step": "\(event.step)", "execution": "\(event.execution)",
                 "memory-mb": "\(theta.memoryMB)", "inter": "\(theta.inter)", "intra": "\(theta.intra)",
                 "sub-slo-s": "\(decision.subSLOSeconds)", "predicted-s": "\(decision.seconds)",
                 "fallback": "\(decision.fallback)", "decision-us": "\(Int(micros))",

@@ -68,16 +68,13 @@ public struct StepHandler: CodableHandler {
     public init(wrapper: StepWrapper) { self.wrapper = wrapper }
 
     public func handle(_ event: StepEvent, context: LambdaContext) throws -> StepOutput {
-        var logger = context.logger
-        logger[metadataKey: "step"] = .string(event.step)
-        logger[metadataKey: "execution"] = .string(event.execution)
         let clock = ContinuousClock()
         let started = clock.now
         let output = try wrapper.run(event)
-        logger.debug(
+        context.logger.debug(
             "instance done",
             metadata: [
-                "index": "\(event.index)", "intra": "\(event.intra)", "jobs": "\(event.jobEnd - event.jobStart)",
+                "step": "\(event.step)", "execution": "\(event.execution)", "index": "\(event.index)", "intra": "\(event.intra)", "jobs": "\(event.jobEnd - event.jobStart)",
                 "outputs": "\(output.outputs.count)", "seconds": "\((clock.now - started).seconds)",
             ])
         return output

@@ -43,15 +43,15 @@ public struct LambdaLogHandler: LogHandler {
     public static func line(timestampMs: Int64, level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
         var out = "{\"timestamp\":\"" + iso8601(milliseconds: timestampMs) + "\",\"level\":\"" + lambdaName(level)
         out += "\",\"message\":"
-        appendString(message, to: &out)
+        JSONString.append(message, to: &out)
         if case .string(let id)? = metadata["aws-request-id"] {
             out += ",\"requestId\":"
-            appendString(id, to: &out)
+            JSONString.append(id, to: &out)
         }
         for key in metadata.keys.sorted() {
             guard let value = metadata[key] else { continue }
             out += ","
-            appendString(key, to: &out)
+            JSONString.append(key, to: &out)
             out += ":"
             append(value, to: &out)
         }
@@ -85,8 +85,8 @@ public struct LambdaLogHandler: LogHandler {
 
     private static func append(_ value: Logger.Metadata.Value, to out: inout String) {
         switch value {
-        case .string(let text): appendString(text, to: &out)
-        case .stringConvertible(let item): appendString(item.description, to: &out)
+        case .string(let text): JSONString.append(text, to: &out)
+        case .stringConvertible(let item): JSONString.append(item.description, to: &out)
         case .array(let items):
             out += "["
             for (k, item) in items.enumerated() {
@@ -98,7 +98,7 @@ public struct LambdaLogHandler: LogHandler {
             out += "{"
             for (k, key) in entries.keys.sorted().enumerated() {
                 if k > 0 { out += "," }
-                appendString(key, to: &out)
+                JSONString.append(key, to: &out)
                 out += ":"
                 if let item = entries[key] { append(item, to: &out) }
             }
@@ -106,7 +106,6 @@ public struct LambdaLogHandler: LogHandler {
         }
     }
 
-    static func appendString(_ text: String, to out: inout String) { JSONString.append(text, to: &out) }
 
     /// `2026-11-30T06:08:59.123Z` for milliseconds since the Unix epoch (UTC, as Lambda writes it).
     static func iso8601(milliseconds: Int64) -> String {

@@ -240,9 +240,6 @@ public actor Emulator {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        var instanceLogger = logger
-        instanceLogger[metadataKey: "function"] = .string(function.name)
-        _ = OutputLines(output, logger: instanceLogger)
         process.terminationHandler = { [weak self] p in
             let status = p.terminationStatus
             Task { await self?.exited(instanceID: id, status: status) }
@@ -251,8 +248,15 @@ public actor Emulator {
             try process.run()
         } catch {
             logger.error("cannot start \(function.executable): \(error)", metadata: ["function": "\(function.name)"])
+            try? output.fileHandleForWriting.close()
+            try? output.fileHandleForReading.close()
             return nil
         }
+        // The child has its copy of the write end; ours must go, or the reader never sees the end of output.
+        try? output.fileHandleForWriting.close()
+        var instanceLogger = logger
+        instanceLogger[metadataKey: "function"] = .string(function.name)
+        OutputLines.follow(output, logger: instanceLogger)
         let instance = Instance(id: id, function: function, process: process)
         instances[id] = instance
         cpuQuota.apply(instanceID: id, pid: process.processIdentifier, memoryMB: function.memoryMB)
