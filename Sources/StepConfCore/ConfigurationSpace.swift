@@ -8,8 +8,8 @@ public struct ConfigurationSpace: Sendable {
     public let includesConfigurator: Bool
     /// Options by step index.
     public let steps: [StepOptions]
-    /// What a cold start adds to each step, seconds (nil: unknown, taken as 0).
-    public let coldStartSeconds: [Double?]
+    /// What a cold start costs each step (nil: unknown, taken as 0).
+    public let coldStart: [NoiseModel.ColdStart?]
 
     /// Wraps options built elsewhere (one per step, by graph index).
     public init(graph: WorkflowGraph, platform: Platform, steps: [StepOptions], includesConfigurator: Bool) {
@@ -18,18 +18,19 @@ public struct ConfigurationSpace: Sendable {
         self.platform = platform
         self.steps = steps
         self.includesConfigurator = includesConfigurator
-        self.coldStartSeconds = Array(repeating: nil, count: graph.count)
+        self.coldStart = Array(repeating: nil, count: graph.count)
     }
 
     /// Predicts t_i(θ) and c_i(θ) for every θ of `grid` that step `i` can run.
     ///
-    /// A θ is left out when it has more instances than jobs, more workers than the busiest instance has
-    /// jobs, or workers that do not fit in memory (`q · worker_memory_mb > m`).
+    /// A θ is left out when `canRun` refuses it: more instances than jobs, more workers than the busiest
+    /// instance has jobs, or workers that do not fit in memory.
     /// - Parameters:
     ///   - includesConfigurator: add one configurator decision to each step (dynamic policies).
-    ///   - considerEveryIntra: ignore the model's measured Q(m) and offer every q of the grid.
-    ///   - safety: plan each step's time as t·(1 + safety·e), e the step's measured 95th-percentile spread
-    ///     (else its fitted mean relative error; 0 for a model without fit figures).
+    ///   - considerEveryIntra: offer every runnable q; otherwise, per (m, p), only the q the model predicts
+    ///     fastest (the paper's Q, here per fan-out: the best q depends on the jobs each instance gets).
+    ///   - safety: plan each step's time as t·(1 + safety·e), e the step's 95th-percentile spread from its
+    ///     noise model (else its fitted mean relative error; 0 for a model without either).
     /// - Throws: ``InputError`` when no θ of the grid fits a step.
     public init(
         graph: WorkflowGraph,
@@ -54,21 +55,22 @@ public struct ConfigurationSpace: Sendable {
             // Plan with the step's measured spread: t·(1 + safety·e), e how much slower than typical one run
             // is at the 95th percentile (else the fit's mean relative error), so that noise on the last
             // steps does not break the SLO.
-            let margin = 1 + safety * (stepModel.timeSpread95 ?? stepModel.fit?.meanRelativeError ?? 0)
+            let margin = 1 + safety * (stepModel.noise.stepQuantile(0.95) ?? stepModel.fit?.meanRelativeError ?? 0)
             var configurations: [Configuration] = []
             var seconds: [Double] = []
             var costs: [Double] = []
             for m in grid.memoryMB {
                 for p in grid.inter {
-                    // With a measured Q(m) the step runs the largest allowed q not above it (the paper's Q);
-                    // without one, every q of the grid is a candidate.
-                    var intra = grid.intra.filter { step.canRun(Configuration(memoryMB: m, inter: p, intra: $0)) }
-                    if considerEveryIntra == false, let best = stepModel.bestIntra(memoryMB: m) {
-                        intra = intra.filter { $0 <= best }.max().map { [$0] } ?? []
+                    var candidates: [(Configuration, (seconds: Double, computeSeconds: Double, costUSD: Double))] =
+                        grid.intra.compactMap { q in
+                            let theta = Configuration(memoryMB: m, inter: p, intra: q)
+                            guard step.canRun(theta) else { return nil }
+                            return (theta, Self.estimate(theta, step: step, model: stepModel, platform: platform))
+                        }
+                    if !considerEveryIntra, let best = candidates.min(by: { $0.1.seconds < $1.1.seconds }) {
+                        candidates = [best]
                     }
-                    for q in intra {
-                        let theta = Configuration(memoryMB: m, inter: p, intra: q)
-                        let estimate = Self.estimate(theta, step: step, model: stepModel, platform: platform)
+                    for (theta, estimate) in candidates {
                         configurations.append(theta)
                         seconds.append(
                             estimate.seconds * margin + (includesConfigurator ? platform.configurator.seconds : 0))
@@ -80,13 +82,13 @@ public struct ConfigurationSpace: Sendable {
                 throw InputError(
                     .invalidGrid,
                     "no configuration of the grid fits step `\(step.id)` (jobs \(step.jobs), worker memory "
-                        + "\(step.workerMemoryMB.map { "\($0) MB" } ?? "not set"))")
+                        + "\(step.workerMemoryMB) MB, runtime \(WorkerMemory.runtimeMB) MB)")
             }
             steps.append(StepOptions(configurations: configurations, seconds: seconds, costUSD: costs))
         }
         self.steps = steps
         // Only a configurator deciding at run time can know which functions are warm.
-        self.coldStartSeconds = graph.ids.map { includesConfigurator ? model.steps[$0]?.coldStartSeconds : nil }
+        self.coldStart = graph.ids.map { includesConfigurator ? model.steps[$0]?.noise.coldStart : nil }
     }
 
     /// The name under which step `i` runs at `memoryMB`, as recorded in the global cache.
@@ -95,28 +97,33 @@ public struct ConfigurationSpace: Sendable {
     }
 
     /// Per option of step `i`, what a cold start is expected to add at time `now`: the step's measured
-    /// cold-start cost where the option's function has not run within the keep-alive, else 0. Nil when
-    /// the step has no measured cold-start cost.
+    /// cold-start cost at the option's fan-out where its function has not run within the keep-alive, else 0.
+    /// Nil when the step has no measured cold-start cost.
     /// - Throws: what the cache throws.
     public func coldPenalties(step i: Int, now: Double, cache: any GlobalCache) throws -> [Double]? {
-        guard let penalty = coldStartSeconds[i], penalty > 0 else { return nil }
-        var byMemory: [Int: Double] = [:]
+        guard let cold = coldStart[i], cold.penaltySeconds > 0 || cold.perZSeconds > 0 else { return nil }
+        var byMemory: [Int: Bool] = [:]
         return try steps[i].configurations.map { theta in
-            if let known = byMemory[theta.memoryMB] { return known }
-            let last = try cache.lastUse(function: functionName(step: i, memoryMB: theta.memoryMB))
-            let cold = last.map { now - $0 > platform.keepAliveSeconds } ?? true
-            byMemory[theta.memoryMB] = cold ? penalty : 0
-            return cold ? penalty : 0
+            let isCold: Bool
+            if let known = byMemory[theta.memoryMB] {
+                isCold = known
+            } else {
+                let last = try cache.lastUse(function: functionName(step: i, memoryMB: theta.memoryMB))
+                isCold = last.map { now - $0 > platform.keepAliveSeconds } ?? true
+                byMemory[theta.memoryMB] = isCold
+            }
+            return isCold ? cold.penalty(inter: theta.inter) : 0
         }
     }
 
-    /// One step's prediction without the configurator: t = t_map(p) + t̂(⌈γ/p⌉) (the busiest instance) and
-    /// c = p·(t̂(γ/p)·m/1024·μ0 + μ1) + (transitions per step + p · transitions per instance)·μ2 (DESIGN §4).
+    /// One step's prediction without the configurator: t = t_map(p) + the busiest instance (``StepModel/stepSeconds(_:jobs:platform:)``)
+    /// and c = p·(t̂·m/1024·μ0 + μ1) + (transitions per step + p · transitions per instance)·μ2 (DESIGN §4),
+    /// t̂ the mean instance (``StepModel/computeSeconds(_:jobs:platform:)``).
     public static func estimate(
         _ theta: Configuration, step: Workflow.Step, model: StepModel, platform: Platform
     ) -> (seconds: Double, computeSeconds: Double, costUSD: Double) {
-        let compute = model.computeSeconds(theta, jobs: step.jobs, singleCoreMemoryMB: platform.singleCoreMemoryMB)
-        let total = model.stepSeconds(theta, jobs: step.jobs, singleCoreMemoryMB: platform.singleCoreMemoryMB)
+        let compute = model.computeSeconds(theta, jobs: step.jobs, platform: platform)
+        let total = model.stepSeconds(theta, jobs: step.jobs, platform: platform)
         return (total, compute, platform.billing.predictedStepUSD(computeSeconds: compute, memoryMB: theta.memoryMB, instances: theta.inter))
     }
 

@@ -1,85 +1,141 @@
 import Foundation
 
-/// One configuration's measurements, summarised by medians (robust to cold starts and rare slow-downs).
-struct MeasuredConfiguration {
-    var configuration: Configuration
-    var jobs: Int
-    var computeSeconds: Double
-    var totalSeconds: Double
-    var rows: Int
-}
-
 extension Estimator {
     func fitStep(_ id: String, _ rows: [ProfileSample], seed: UInt64) throws -> StepReport {
         let measured = Self.summarise(rows)
-        let best = Self.bestIntra(measured)
-        // The fit's domain: the configurations run at q = Q(m). Where the busiest instance has fewer jobs than
-        // Q(m) workers, a smaller q had to run; Eq. (1) cannot see the one-job latency floor that binds there,
-        // so those configurations are kept out of the fit and their error is reported apart.
-        let domain = measured.filter { $0.configuration.intra == best[$0.configuration.memoryMB] }
-        let capped = measured.filter { c in
-            guard let q = best[c.configuration.memoryMB], c.configuration.intra < q else { return false }
-            let theta = c.configuration
-            let sameCell = measured.contains {
-                $0.configuration.memoryMB == theta.memoryMB && $0.configuration.inter == theta.inter && $0.configuration.intra == q
-            }
-            return !sameCell && StepModel.jobsPerInstance(jobs: c.jobs, inter: theta.inter) < q
-                && !measured.contains { $0.configuration.memoryMB == theta.memoryMB && $0.configuration.inter == theta.inter
-                    && $0.configuration.intra > theta.intra && $0.configuration.intra <= q }
-        }
-        guard domain.count >= Self.minimumConfigurations else {
-            throw InputError(
-                .malformed,
-                "step `\(id)`: \(domain.count) configuration(s) at the best intra parallelism; the fit needs at least "
-                    + "\(Self.minimumConfigurations) (profile more memory sizes or fan-outs)")
-        }
+        try checkCoverage(id, measured)
 
         var holdoutStats: ErrorStats?
         var holdoutCompute: ErrorStats?
+        var holdoutCapped: ErrorStats?
         if options.holdoutFraction > 0 {
+            // Only configurations with a warm run can be compared on step time; cold-only ones always train.
             var rng = SeededRandom(seed: seed)
-            let shuffled = domain.shuffled(using: &rng)
-            let testCount = min(Int((Double(domain.count) * options.holdoutFraction).rounded()), domain.count - Self.minimumConfigurations)
+            let candidates = measured.indices.filter { measured[$0].totalSeconds != nil }.shuffled(using: &rng)
+            let testCount = min(
+                Int((Double(candidates.count) * options.holdoutFraction).rounded()), measured.count - Self.minimumConfigurations)
             guard testCount >= 1 else {
                 throw InputError(
                     .malformed,
-                    "step `\(id)`: \(domain.count) configurations cannot be split for a hold-out of "
+                    "step `\(id)`: \(measured.count) configurations cannot be split for a hold-out of "
                         + "\(options.holdoutFraction); the fit needs \(Self.minimumConfigurations) left to train on")
             }
-            let test = Array(shuffled.prefix(testCount))
-            let train = Array(shuffled.dropFirst(testCount))
+            let testIndices = Set(candidates.prefix(testCount))
+            let test = testIndices.sorted().map { measured[$0] }
+            let train = measured.indices.filter { !testIndices.contains($0) }.map { measured[$0] }
             let trained = fitModel(train)
-            holdoutStats = errors(trained.model, test) { $0.totalSeconds } predict: { m, c in
-                m.stepSeconds(c.configuration, jobs: c.jobs, singleCoreMemoryMB: options.singleCoreMemoryMB)
+            func stepErrors(_ list: [MeasuredConfiguration]) -> ErrorStats {
+                ErrorStats(list.map { c in
+                    (trained.model.stepSeconds(c.configuration, jobs: c.jobs, platform: options.platform) - c.totalSeconds!)
+                        / c.totalSeconds!
+                })
             }
-            holdoutCompute = errors(trained.model, test) { $0.computeSeconds } predict: { m, c in
-                m.computeSeconds(c.configuration, jobs: c.jobs, singleCoreMemoryMB: options.singleCoreMemoryMB)
-            }
+            holdoutStats = stepErrors(test)
+            holdoutCompute = ErrorStats(test.map { c in
+                (trained.model.computeSeconds(c.configuration, jobs: c.jobs, platform: options.platform) - c.computeSeconds)
+                    / c.computeSeconds
+            })
+            let capped = test.filter { $0.busiestJobs <= $0.configuration.intra }
+            holdoutCapped = capped.isEmpty ? nil : stepErrors(capped)
         }
-        var final = fitModel(domain)
-        let cappedStats = capped.isEmpty ? nil : errors(final.model, capped) { $0.totalSeconds } predict: { m, c in
-            m.stepSeconds(c.configuration, jobs: c.jobs, singleCoreMemoryMB: options.singleCoreMemoryMB)
-        }
-        let fitted = errors(final.model, domain) { $0.totalSeconds } predict: { m, c in
-            m.stepSeconds(c.configuration, jobs: c.jobs, singleCoreMemoryMB: options.singleCoreMemoryMB)
-        }
-        let memorySizes = Set(domain.map(\.configuration.memoryMB)).count
-        // Rows that chose Q(m) count too: they are part of what the fit needed.
-        let allRows = rows.count
-        final.model.bestIntra = Dictionary(uniqueKeysWithValues: best.map { (String($0.key), $0.value) })
-        final.model.coldStartSeconds = Self.coldStartPenalty(rows)
-        final.model.timeSpread95 = Self.timeSpread(rows, quantile: 0.95)
+        var final = fitModel(measured)
+        final.model.noise = noise(rows, model: final.model)
+        let warm = measured.filter { $0.totalSeconds != nil }
+        let fitted = ErrorStats(warm.map { c in
+            (final.model.stepSeconds(c.configuration, jobs: c.jobs, platform: options.platform) - c.totalSeconds!) / c.totalSeconds!
+        })
+        let memorySizes = Set(measured.map(\.configuration.memoryMB)).count
         final.model.fit = StepModel.FitSummary(
-            chosenCase: final.model.case1 == nil ? "case2" : "case1", samples: allRows, configurations: domain.count,
-            meanRelativeError: fitted.mean, maxRelativeError: fitted.max)
+            samples: rows.count, configurations: measured.count, meanRelativeError: fitted.mean, maxRelativeError: fitted.max)
         return StepReport(
-            step: id, model: final.model, samples: allRows,
-            samplesPerMemorySize: Double(allRows) / Double(max(memorySizes, 1)), fitted: fitted, holdout: holdoutStats,
-            holdoutCompute: holdoutCompute, capped: cappedStats, converged: final.converged)
+            step: id, model: final.model, samples: rows.count,
+            samplesPerMemorySize: Double(rows.count) / Double(max(memorySizes, 1)), fitted: fitted, holdout: holdoutStats,
+            holdoutCompute: holdoutCompute, holdoutCapped: holdoutCapped, converged: final.converged)
+    }
+
+    /// The error of `model` on the configurations of a second profile that the training profile does not hold,
+    /// per step, against the medians of their warm runs (``StepReport``-style statistics: step time, t̂, and
+    /// the one-job-per-worker subset). Steps of `samples` without a model are skipped.
+    public func validation(
+        of model: PerformanceModel, against samples: [ProfileSample], trainedOn training: [ProfileSample]
+    ) -> [String: (time: ErrorStats, compute: ErrorStats, capped: ErrorStats?)] {
+        let seen = Set(training.map { "\($0.step)|\($0.configuration)" })
+        var byStep: [String: [ProfileSample]] = [:]
+        for s in samples where !seen.contains("\(s.step)|\(s.configuration)") { byStep[s.step, default: []].append(s) }
+        var result: [String: (time: ErrorStats, compute: ErrorStats, capped: ErrorStats?)] = [:]
+        for (id, rows) in byStep {
+            guard let stepModel = model.steps[id] else { continue }
+            let measured = Self.summarise(rows).filter { $0.totalSeconds != nil }
+            guard !measured.isEmpty else { continue }
+            func timeError(_ c: MeasuredConfiguration) -> Double {
+                (stepModel.stepSeconds(c.configuration, jobs: c.jobs, platform: options.platform) - c.totalSeconds!) / c.totalSeconds!
+            }
+            let capped = measured.filter { $0.busiestJobs <= $0.configuration.intra }
+            result[id] = (
+                ErrorStats(measured.map(timeError)),
+                ErrorStats(measured.map { c in
+                    (stepModel.computeSeconds(c.configuration, jobs: c.jobs, platform: options.platform) - c.computeSeconds)
+                        / c.computeSeconds
+                }),
+                capped.isEmpty ? nil : ErrorStats(capped.map(timeError))
+            )
+        }
+        return result
+    }
+
+    /// Refuses a step the model cannot be fitted to, saying what to profile.
+    private func checkCoverage(_ id: String, _ measured: [MeasuredConfiguration]) throws {
+        let memorySizes = Set(measured.map(\.configuration.memoryMB))
+        guard measured.count >= Self.minimumConfigurations, memorySizes.count >= Self.minimumMemorySizes else {
+            throw InputError(
+                .malformed,
+                "step `\(id)`: \(measured.count) configuration(s) over \(memorySizes.count) memory size(s); the fit needs at "
+                    + "least \(Self.minimumConfigurations) configurations over \(Self.minimumMemorySizes) memory sizes "
+                    + "(profile more memory sizes, fan-outs or worker counts)")
+        }
+        guard measured.filter({ $0.totalSeconds != nil }).count >= 4 else {
+            throw InputError(
+                .malformed,
+                "step `\(id)`: every run but \(measured.filter { $0.totalSeconds != nil }.count) started cold; the step "
+                    + "time needs at least 4 configurations with a warm run (profile with --repeats 2 or more)")
+        }
+    }
+
+    /// A fitted model and whether its nonlinear fit converged.
+    struct FittedModel {
+        var model: StepModel
+        var converged: Bool
+    }
+
+    /// The instance time, then the step time (see ``Estimator``), with notes on what the profile could not
+    /// determine.
+    func fitModel(_ list: [MeasuredConfiguration]) -> FittedModel {
+        let instanceFit = fitInstance(list)
+        let stepFit = fitStepTime(list, instance: instanceFit.instance)
+        var flags: [String] = []
+        if !instanceFit.converged {
+            flags.append("not-converged: Levenberg–Marquardt reached its iteration limit; the best point found is kept")
+        }
+        if instanceFit.setAside > 0 {
+            flags.append("slow-downs: \(instanceFit.setAside) configuration(s) far above the rest were left out of the instance fit")
+        }
+        if Set(list.map(\.configuration.intra)).count < 2 {
+            flags.append("one-worker-count: only q = \(list[0].configuration.intra) was profiled, so the multi-core ratio and the "
+                + "per-worker cost rest on it; profile two worker counts or more")
+        }
+        if !list.contains(where: { Double($0.configuration.memoryMB) > options.platform.singleCoreMemoryMB }) {
+            flags.append("no-memory-above-m_s: below m_s the work and the storage time both fall as 1/m and cannot be told "
+                + "apart; profile a memory size above \(Int(options.platform.singleCoreMemoryMB)) MB")
+        }
+        if stepFit.kneePrior { flags.append("mapping-knee-prior: no fan-out past the knee was profiled") }
+        let model = StepModel(
+            instance: instanceFit.instance, mapping: stepFit.mapping, noise: NoiseModel(instanceSpread: stepFit.instanceSpread),
+            flags: flags)
+        return FittedModel(model: model, converged: instanceFit.converged)
     }
 
     /// Medians per configuration. Cold runs count for t̂ (billed time excludes the sandbox start) but not
-    /// for the step time, unless a configuration has no warm run.
+    /// for the step time.
     static func summarise(_ rows: [ProfileSample]) -> [MeasuredConfiguration] {
         var groups: [Configuration: [ProfileSample]] = [:]
         var order: [Configuration] = []
@@ -92,72 +148,64 @@ extension Estimator {
             let warm = list.filter { !$0.cold }
             return MeasuredConfiguration(
                 configuration: theta, jobs: list[0].jobs, computeSeconds: median(list.map(\.computeSeconds)),
-                totalSeconds: median((warm.isEmpty ? list : warm).map(\.totalSeconds)), rows: list.count)
+                totalSeconds: warm.isEmpty ? nil : median(warm.map(\.totalSeconds)), rows: list.count)
         }
     }
 
-    /// How much slower than the fastest a q may measure and still count as best: about twice the noise of
-    /// one measurement, so that noise does not pick q.
-    public static let intraTolerance = 0.10
-
-    /// Q(m): per memory size, at the fan-out where most q were measured (ties: the wider fan-out, whose mean
-    /// over more instances is less noisy), the largest q whose compute time is within `tolerance` of the best. Ties go to more workers because Eq. (1) credits q only up to
-    /// m/m_s: a multi-core step that runs as fast with 2 workers as with 8 is modelled right only at 8.
-    static func bestIntra(_ measured: [MeasuredConfiguration], tolerance: Double = intraTolerance) -> [Int: Int] {
-        var result: [Int: Int] = [:]
-        let byMemory = Dictionary(grouping: measured, by: \.configuration.memoryMB)
-        for (memory, list) in byMemory {
-            let byInter = Dictionary(grouping: list, by: \.configuration.inter)
-            guard let (_, atP) = byInter.max(by: { a, b in
-                a.value.count != b.value.count ? a.value.count < b.value.count : a.key < b.key
-            }) else { continue }
-            result[memory] = chooseIntra(atP.map { ($0.configuration.intra, $0.computeSeconds) }, tolerance: tolerance)
+    /// The noise model of a fitted step (``NoiseModel``), from every run of the profile in the order run.
+    func noise(_ rows: [ProfileSample], model: StepModel) -> NoiseModel {
+        var noise = model.noise
+        let platform = options.platform
+        func predicted(_ r: ProfileSample) -> Double { model.stepSeconds(r.configuration, jobs: r.jobs, platform: platform) }
+        // One warm run over its prediction.
+        let ratios = rows.filter { !$0.cold }.map { $0.totalSeconds / max(predicted($0), 1e-12) - 1 }
+        if !ratios.isEmpty {
+            let sorted = ratios.sorted()
+            noise.stepQuantiles = Dictionary(uniqueKeysWithValues: NoiseModel.percentiles.map {
+                (NoiseModel.key(percentile: $0), Self.quantile(sorted, $0 / 100))
+            })
+            let spread = 1.4826 * median(ratios.map { abs($0 - sorted[sorted.count / 2]) })
+            let slow = ratios.filter { $0 > max(4 * spread, 0.15) }
+            noise.slowdownProbability = Double(slow.count) / Double(ratios.count)
+            noise.slowdownFactor = slow.isEmpty ? 1 : 1 + median(slow)
         }
-        return result
+        // Cold starts: what a cold run adds over the warm prediction, as a + b·z_p.
+        let cold = rows.filter(\.cold)
+        if !cold.isEmpty {
+            let extra = cold.map { max(0, $0.totalSeconds - predicted($0)) }
+            let fanOuts = Set(cold.map(\.configuration.inter))
+            var penalty = NoiseModel.ColdStart(penaltySeconds: median(extra))
+            if fanOuts.count >= 2, let (w, _) = Self.nonNegativeLeastSquares(
+                cold.map { [1, NoiseModel.medianMaximumOfNormals($0.configuration.inter)] }, extra,
+                weights: extra.map { _ in 1 })
+            {
+                penalty = .init(penaltySeconds: w[0], perZSeconds: w[1])
+            }
+            // π: cold runs among those whose sandboxes had all run before (a fan-out no wider than one already run at
+            // that memory size), per instance — the first-order estimate cold runs / instances, for small π.
+            var widest: [Int: Int] = [:]
+            var instances = 0
+            var coldRuns = 0
+            for r in rows {
+                let theta = r.configuration
+                if let w = widest[theta.memoryMB], theta.inter <= w {
+                    instances += theta.inter
+                    if r.cold { coldRuns += 1 }
+                }
+                widest[theta.memoryMB] = max(widest[theta.memoryMB] ?? 0, theta.inter)
+            }
+            penalty.instanceProbability = instances == 0 ? 0 : min(1, Double(coldRuns) / Double(instances))
+            noise.coldStart = penalty
+        }
+        return noise
     }
 
-    /// The rule behind Q(m), shared with the profiler: among (q, compute seconds) measured at one memory
-    /// size and fan-out, the largest q within `tolerance` of the fastest.
-    public static func chooseIntra(_ measured: [(intra: Int, seconds: Double)], tolerance: Double = intraTolerance) -> Int {
-        guard let fastest = measured.map(\.seconds).min() else { return 1 }
-        return measured.filter { $0.seconds <= fastest * (1 + tolerance) }.map(\.intra).max() ?? 1
-    }
-
-    /// Median over cold runs of (cold mapping delay − median warm mapping delay at the same fan-out and
-    /// memory): what a cold start adds; nil when no cold run has a warm counterpart.
-    static func coldStartPenalty(_ rows: [ProfileSample]) -> Double? {
-        var warm: [[Int]: [Double]] = [:]
-        for r in rows where !r.cold {
-            warm[[r.configuration.memoryMB, r.configuration.inter], default: []].append(r.mappingDelaySeconds)
-        }
-        let extra = rows.filter(\.cold).compactMap { r -> Double? in
-            guard let list = warm[[r.configuration.memoryMB, r.configuration.inter]] else { return nil }
-            return max(0, r.mappingDelaySeconds - median(list))
-        }
-        return extra.isEmpty ? nil : median(extra)
-    }
-
-    /// The `quantile` of (a warm run's step time / its configuration's median − 1) over configurations run
-    /// at least twice: how far above the typical time one run lands. Nil without repeats.
-    static func timeSpread(_ rows: [ProfileSample], quantile: Double) -> Double? {
-        let groups = Dictionary(grouping: rows.filter { !$0.cold }, by: \.configuration).values.filter { $0.count >= 2 }
-        var ratios: [Double] = []
-        for list in groups {
-            let m = median(list.map(\.totalSeconds))
-            guard m > 0 else { continue }
-            ratios += list.map { $0.totalSeconds / m - 1 }
-        }
-        guard ratios.count >= 4 else { return nil }
-        let sorted = ratios.sorted()
-        return max(0, sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * quantile).rounded(.up)))])
-    }
-
-    func errors(
-        _ model: StepModel, _ list: [MeasuredConfiguration], measured: (MeasuredConfiguration) -> Double,
-        predict: (StepModel, MeasuredConfiguration) -> Double
-    ) -> ErrorStats {
-        let relative = list.map { c in abs(predict(model, c) - measured(c)) / max(measured(c), 1e-9) }
-        return ErrorStats(
-            configurations: list.count, mean: relative.reduce(0, +) / Double(max(relative.count, 1)), max: relative.max() ?? 0)
+    /// The `level` quantile of sorted values, linear between order statistics.
+    static func quantile(_ sorted: [Double], _ level: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let position = level * Double(sorted.count - 1)
+        let low = Int(position.rounded(.down))
+        let high = min(low + 1, sorted.count - 1)
+        return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
     }
 }

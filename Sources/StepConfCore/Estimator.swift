@@ -1,11 +1,15 @@
-/// The performance estimator (paper §III-B, §VI-B): fits each step's Eq. (1) and t_map(p) to a profile.
+/// The performance estimator (paper §III-B, §VI-B): fits each step's ``StepModel`` to a profile.
 ///
-/// Per step: the best intra parallelism Q(m) is chosen per memory size from the measurements; the
-/// configurations run at Q(m) are the fit's domain (the paper fits and predicts "with the optimal degree
-/// of intra-function parallelism"). The mean compute time t̂ is fitted by Levenberg–Marquardt on relative
-/// residuals, once as case 2 throughout and once split at m_s (case 2 below, case 1 above); the split is
-/// kept when it lowers the error by 10 % or more. t_map(p) is then fitted by least squares to what the step
-/// time adds to t̂ (orchestration, stagger, the slowest instance), so that t_map(p) + t̂ predicts the step.
+/// Per step, on every profiled configuration (no configuration is outside the fit; memory pressure never
+/// reaches it because `canRun` keeps such configurations out of profiles and choices):
+/// 1. the instance time (``StepModel/InstanceTime``) to the measured mean compute time t̂, on relative
+///    residuals: for a grid of multi-core ratios ρ and storage caps b the other five parameters are linear and
+///    solved by non-negative least squares; the best start goes to Levenberg–Marquardt over all seven; runs
+///    far above the rest (rare slow-downs) are set aside and the fit repeated once;
+/// 2. the step time t = t_map(p) + t_inst(⌈γ/p⌉)·(1 + σ·z_p) to the measured warm step times, linear in
+///    t_map's coefficients and the per-instance spread σ (the mapping delay's knee is chosen among the
+///    profiled fan-outs when the profile reaches past the default);
+/// 3. the noise model (``NoiseModel``) from the residuals, the repeats and the cold runs.
 public struct Estimator: Sendable {
     /// Fitting choices.
     public struct Options: Sendable {
@@ -13,8 +17,8 @@ public struct Estimator: Sendable {
         public var holdoutFraction: Double
         /// Seed of the hold-out split.
         public var seed: UInt64
-        /// m_s, MB.
-        public var singleCoreMemoryMB: Double
+        /// The platform the profile ran on: m_s and the cores each memory size can use.
+        public var platform: Platform
         /// Mapping-delay knee used when the profile has no fan-out past it, and its growth prior, s.
         public var knee: Double
         public var pastKneePriorSeconds: Double
@@ -22,23 +26,37 @@ public struct Estimator: Sendable {
         public var maxIterations: Int
 
         public init(
-            holdoutFraction: Double = 0, seed: UInt64 = 1, singleCoreMemoryMB: Double = 1769, knee: Double = 30,
-            pastKneePriorSeconds: Double = 0.004, maxIterations: Int = 500
+            holdoutFraction: Double = 0, seed: UInt64 = 1, platform: Platform = .aws, knee: Double = 30,
+            pastKneePriorSeconds: Double = 0.004, maxIterations: Int = 200
         ) {
             self.maxIterations = maxIterations
             self.holdoutFraction = holdoutFraction
             self.seed = seed
-            self.singleCoreMemoryMB = singleCoreMemoryMB
+            self.platform = platform
             self.knee = knee
             self.pastKneePriorSeconds = pastKneePriorSeconds
         }
     }
 
-    /// Relative prediction errors of the step time over a set of configurations.
+    /// Relative prediction errors over a set of configurations.
     public struct ErrorStats: Sendable, Hashable, Codable {
         public var configurations: Int
         public var mean: Double
         public var max: Double
+
+        public init(configurations: Int, mean: Double, max: Double) {
+            self.configurations = configurations
+            self.mean = mean
+            self.max = max
+        }
+
+        /// The statistics of `relative` errors (absolute values).
+        public init(_ relative: [Double]) {
+            let values = relative.map(abs)
+            self.init(
+                configurations: values.count, mean: values.reduce(0, +) / Double(Swift.max(values.count, 1)),
+                max: values.max() ?? 0)
+        }
 
         enum CodingKeys: String, CodingKey {
             case configurations
@@ -55,28 +73,30 @@ public struct Estimator: Sendable {
         public var samples: Int
         /// Rows per memory size, on average.
         public var samplesPerMemorySize: Double
-        /// Error on the configurations the fit saw (all of them, after the final refit).
+        /// Error of the step time on the configurations the fit saw (all of them, after the final refit).
         public var fitted: ErrorStats
-        /// Error on held-out configurations, when a hold-out was asked for.
+        /// Error of the step time on held-out configurations, when a hold-out was asked for.
         public var holdout: ErrorStats?
-        /// Error of t̂ alone (compute) on held-out configurations.
+        /// Error of t̂ (the mean instance's time) on held-out configurations.
         public var holdoutCompute: ErrorStats?
-        /// Error on the configurations that had to run fewer than Q(m) workers (fewer jobs per instance than
-        /// workers); outside the fit's domain, where Eq. (1) over-predicts multi-core steps.
-        public var capped: ErrorStats?
-        /// Whether Levenberg–Marquardt converged; false means the documented fallback fit was used.
+        /// Error of the step time on the held-out configurations whose instances have no more jobs than
+        /// workers (one job per worker: where the paper's Eq. (1) went furthest off).
+        public var holdoutCapped: ErrorStats?
+        /// Whether Levenberg–Marquardt converged (when it did not, its best point so far is kept and flagged).
         public var converged: Bool
 
         enum CodingKeys: String, CodingKey {
             case step, model, samples, fitted, holdout, converged
             case samplesPerMemorySize = "samples_per_memory_size"
             case holdoutCompute = "holdout_compute"
-            case capped = "capped_intra"
+            case holdoutCapped = "holdout_capped_intra"
         }
     }
 
-    /// The fewest configurations at Q(m) a step needs.
-    public static let minimumConfigurations = 4
+    /// The fewest distinct configurations a step needs (the instance time has seven parameters, the step
+    /// time four more), and the fewest memory sizes among them.
+    public static let minimumConfigurations = 10
+    public static let minimumMemorySizes = 2
 
     public let options: Options
 

@@ -1,5 +1,5 @@
-/// Nonlinear least squares by Levenberg–Marquardt: minimises Σ rᵢ(x)² over x, with optional lower bounds
-/// (a step that crosses a bound is clipped to it). The Jacobian is taken by forward differences, so any
+/// Nonlinear least squares by Levenberg–Marquardt: minimises Σ rᵢ(x)² over x, with optional lower and upper
+/// bounds (a step that crosses a bound is clipped to it). The Jacobian is taken by forward differences, so any
 /// residual function will do; it is meant for the handful of parameters of Eq. (1).
 public struct LevenbergMarquardt: Sendable {
     /// What the minimisation reached.
@@ -29,14 +29,18 @@ public struct LevenbergMarquardt: Sendable {
     }
 
     /// Minimises Σ residuals(x)² from `initial`.
-    /// - Parameter lower: a lower bound per parameter (nil: unbounded).
+    /// - Parameters:
+    ///   - lower: a lower bound per parameter (nil: unbounded).
+    ///   - upper: an upper bound per parameter (nil: unbounded).
     public func minimize(
-        initial: [Double], lower: [Double]? = nil, residuals: ([Double]) -> [Double]
+        initial: [Double], lower: [Double]? = nil, upper: [Double]? = nil, residuals: ([Double]) -> [Double]
     ) -> Result {
         let n = initial.count
         func clip(_ x: [Double]) -> [Double] {
-            guard let lower else { return x }
-            return zip(x, lower).map { max($0, $1) }
+            var y = x
+            if let lower { y = zip(y, lower).map { max($0, $1) } }
+            if let upper { y = zip(y, upper).map { min($0, $1) } }
+            return y
         }
         func cost(_ r: [Double]) -> Double { r.reduce(0) { $0 + $1 * $1 } }
         var x = clip(initial)
@@ -67,6 +71,9 @@ public struct LevenbergMarquardt: Sendable {
             var free = Array(0..<n)
             if let lower {
                 free = free.filter { k in !(x[k] <= lower[k] + 1e-15 && g[k] > 0) }
+            }
+            if let upper {
+                free = free.filter { k in !(x[k] >= upper[k] - 1e-15 && g[k] < 0) }
             }
             var improved = false
             while lambda < 1e12 && !free.isEmpty {

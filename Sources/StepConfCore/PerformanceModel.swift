@@ -38,17 +38,8 @@ public struct PerformanceModel: Sendable, Hashable, Codable {
         }
         for id in steps.keys.sorted() {
             let model = steps[id]!
-            for (name, value) in model.namedParameters where !(value.isFinite && value >= 0) {
-                throw InputError(
-                    .invalidParameter, "\(file): step `\(id)`: parameter `\(name)` must be a finite number ≥ 0, got \(value)")
-            }
-            for (memory, q) in (model.bestIntra ?? [:]).sorted(by: { $0.key < $1.key }) where Int(memory) == nil || q < 1 {
-                throw InputError(
-                    .invalidParameter, "\(file): step `\(id)`: `best_intra` needs memory sizes as keys and q ≥ 1, got \(memory): \(q)")
-            }
-            if model.case2.deltaS + model.case2.beta2 <= 0 {
-                throw InputError(
-                    .invalidParameter, "\(file): step `\(id)`: `case2.delta_s` and `case2.beta2` cannot both be 0")
+            if let (name, expected) = model.rangeProblem {
+                throw InputError(.invalidParameter, "\(file): step `\(id)`: parameter `\(name)` must be \(expected)")
             }
         }
         return self

@@ -124,6 +124,14 @@ public struct Platform: Sendable, Hashable, Codable {
     /// vCPU credit a function of `memoryMB` gets: `m / m_s`.
     public func vcpuCredit(memoryMB: Int) -> Double { Double(memoryMB) / singleCoreMemoryMB }
 
+    /// The cores a function of `memoryMB` can keep busy: its credit m/m_s, at most the cores it sees (outside
+    /// the platform's memory range, the nearest tier's cores).
+    public func usableCores(memoryMB: Int) -> Double {
+        let cores = visibleCores(memoryMB: memoryMB)
+            ?? (memoryMB < minMemoryMB ? coreTiers.first?.cores : coreTiers.last?.cores) ?? 1
+        return min(vcpuCredit(memoryMB: memoryMB), Double(cores))
+    }
+
     /// Cores visible to a function of `memoryMB` (nil outside Lambda's range).
     public func visibleCores(memoryMB: Int) -> Int? {
         guard memoryMB >= minMemoryMB, memoryMB <= maxMemoryMB else { return nil }

@@ -6,8 +6,8 @@ public enum Policies {
     /// Makes the policy `name`.
     /// - Parameters:
     ///   - limits: work limits of the exact solver (`optimal`, `stepconf-exact`).
-    ///   - considerEveryIntra: offer every q of the grid even where the model records the best one, Q(m).
-    ///   - safety: how many 95th-percentile spreads (see ``StepModel/timeSpread95``) to add to each
+    ///   - considerEveryIntra: offer every runnable q, not only the one the model predicts fastest at each (m, p).
+    ///   - safety: how many 95th-percentile spreads (the 95th percentile of ``NoiseModel/stepQuantiles``) to add to each
     ///     predicted step time when planning.
     /// - Throws: ``InputError`` when no θ of the policy's grid fits a step.
     public static func make(

@@ -7,9 +7,10 @@ public protocol ProfileBackend {
 }
 
 /// The one profiling loop: every step in topological order, the configurations its ``ProfilePlan``
-/// chooses among those the grid can run, a warm-up fan-out the first time a memory size is used (recorded
-/// as the cold sample the estimator learns cold starts from), then `repeats` runs whose median compute
-/// time steers the adaptive plan.
+/// chooses among those the grid can run (`canRun`: nothing memory pressure would slow is measured), each
+/// `repeats` times. A plan that does not open each memory size with designed cold starts gets a warm-up
+/// fan-out the first time a memory size is used (recorded as the cold sample the estimator learns cold
+/// starts from).
 public struct ProfileLoop: Sendable {
     public var plan: ProfilePlan
     public var repeats: Int
@@ -21,33 +22,30 @@ public struct ProfileLoop: Sendable {
         self.seed = seed
     }
 
-    /// Profiles every step of `graph` on `grid`; `progress` gets (steps done, steps) after each step.
+    /// Profiles every step of `graph` on `grid`; `progress` gets (runs done, runs planned) after each run.
     /// - Throws: what the backend throws.
     public func profile<Backend: ProfileBackend>(
         _ graph: WorkflowGraph, grid: ConfigurationGrid, backend: inout Backend, progress: ((Int, Int) -> Void)? = nil
     ) throws -> [ProfileSample] {
-        var samples: [ProfileSample] = []
-        for (done, v) in graph.topologicalOrder.enumerated() {
-            var rng = SeededRandom(seed: seed).derived(UInt64(v + 1))
+        var rngs = (0..<graph.count).map { SeededRandom(seed: seed).derived(UInt64($0 + 1)) }
+        // Plan every step first, so that progress can say how many runs are left.
+        var runs: [(step: Int, configuration: Configuration)] = []
+        for v in graph.topologicalOrder {
             let runnable = grid.runnable(by: graph[v])
             var warmed = Set<Int>()
-            func measure(_ theta: Configuration) throws -> Double {
-                if warmed.insert(theta.memoryMB).inserted {
+            for theta in plan.configurations(runnable: runnable, jobs: graph[v].jobs, shuffle: { $0.shuffled(using: &rngs[v]) }) {
+                if !plan.opensWithColdStarts, warmed.insert(theta.memoryMB).inserted {
                     let widest = runnable.filter { $0.memoryMB == theta.memoryMB }.map(\.inter).max() ?? 1
-                    let warm = Configuration(memoryMB: theta.memoryMB, inter: widest, intra: 1)
-                    samples.append(try backend.run(step: v, configuration: warm, rng: &rng))
+                    runs.append((v, Configuration(memoryMB: theta.memoryMB, inter: widest, intra: 1)))
                 }
-                var computes: [Double] = []
-                for _ in 0..<repeats {
-                    let sample = try backend.run(step: v, configuration: theta, rng: &rng)
-                    samples.append(sample)
-                    computes.append(sample.computeSeconds)
-                }
-                return median(computes)
+                for _ in 0..<repeats { runs.append((v, theta)) }
             }
-            try plan.walk(
-                runnable: runnable, memorySizes: grid.memoryMB, shuffle: { $0.shuffled(using: &rng) }, measure: measure)
-            progress?(done + 1, graph.count)
+        }
+        var samples: [ProfileSample] = []
+        samples.reserveCapacity(runs.count)
+        for (done, run) in runs.enumerated() {
+            samples.append(try backend.run(step: run.step, configuration: run.configuration, rng: &rngs[run.step]))
+            progress?(done + 1, runs.count)
         }
         return samples
     }

@@ -1,103 +1,172 @@
 import Foundation
 
-/// The fitted performance model of one step: Eq. (1) in both cases and the mapping delay t_map(p).
+/// The fitted performance model of one step (DESIGN §4, §6): the time of one function instance, the mapping
+/// delay t_map(p), and the noise around both.
+///
+/// The paper's Eq. (1) predicts t̂ from γ̄ = γ/p and x = min(m/m_s, q). It holds where q divides the
+/// instance's jobs, the visible cores do not bind and the program is single-threaded; there this model is
+/// Eq. (1) case 2 with β2 = 0 (α = α2/δ_s). Where the truth departs, its inputs are extended
+/// (``InstanceTime``): the jobs of each instance rather than the mean γ/p, job waves ⌈n/q⌉, the cores a
+/// memory size can use, Amdahl's law on the step's multi-core ratio in place of case 1's exponential,
+/// process start-up per worker, and storage transfers whose speed rises with memory up to a cap.
 public struct StepModel: Sendable, Hashable, Codable {
-    /// Case 1 of Eq. (1), for multi-core-friendly steps at `m ≥ m_s`; nil for single-thread steps.
-    public var case1: MulticoreFit?
-    /// Case 2 of Eq. (1): single-thread steps, and every step below `m_s`.
-    public var case2: SingleThreadFit
+    /// The model-file format this type reads and writes.
+    public static let format = 2
+
+    /// The time one instance takes for its jobs.
+    public var instance: InstanceTime
     /// The mapping delay t_map(p).
     public var mapping: MappingDelay
-    /// Notes the estimator left, e.g. `fallback-fit` when a fit did not converge.
+    /// The spread of step times around the model, cold starts and rare slow-downs.
+    public var noise: NoiseModel
+    /// Notes the estimator left, e.g. which parameters the profile could not determine.
     public var flags: [String]
-    /// The paper's Q: the best measured intra parallelism per memory size (keys are MB as text); nil when
-    /// the model was not fitted from a profile, in which case every q of the grid is considered.
-    public var bestIntra: [String: Int]?
     /// How the parameters were fitted, for people reading the file.
     public var fit: FitSummary?
-    /// What a cold start adds to the step time, seconds (measured: cold minus warm mapping delay at the
-    /// same fan-out); nil when the profile held no cold run.
-    public var coldStartSeconds: Double?
-    /// How much slower than its configuration's median one run of the step is at the 95th percentile
-    /// (0.08: 8 % slower); measured over repeated warm runs, nil when the profile has no repeats.
-    public var timeSpread95: Double?
 
     public init(
-        case1: MulticoreFit?, case2: SingleThreadFit, mapping: MappingDelay, flags: [String] = [],
-        bestIntra: [String: Int]? = nil, fit: FitSummary? = nil
+        instance: InstanceTime, mapping: MappingDelay, noise: NoiseModel = NoiseModel(), flags: [String] = [],
+        fit: FitSummary? = nil
     ) {
-        self.case1 = case1
-        self.case2 = case2
+        self.instance = instance
         self.mapping = mapping
+        self.noise = noise
         self.flags = flags
-        self.bestIntra = bestIntra
         self.fit = fit
     }
 
-    /// Q(m): the best measured intra parallelism at `memoryMB`, if the model records one.
-    public func bestIntra(memoryMB: Int) -> Int? { bestIntra?[String(memoryMB)] }
+    /// Jobs of the busiest instance when `jobs` are spread over `p` instances: ⌈γ/p⌉. It sets the step time.
+    public static func jobsPerInstance(jobs: Int, inter p: Int) -> Int {
+        guard p > 0 else { return jobs }
+        return jobs / p + (jobs % p == 0 ? 0 : 1)
+    }
 
-    /// What the estimator did for one step.
-    public struct FitSummary: Sendable, Hashable, Codable {
-        /// `case1` (case 2 below m_s, case 1 above) or `case2` (case 2 throughout).
-        public var chosenCase: String
-        /// Profile rows the fit used.
-        public var samples: Int
-        /// Distinct configurations the fit used.
-        public var configurations: Int
-        /// Mean and max relative error of the step time on the fitted configurations.
-        public var meanRelativeError: Double
-        public var maxRelativeError: Double
+    /// The mean billed time of the step's instances, seconds: ⌊γ/p⌋ or ⌈γ/p⌉ jobs each, as the step splits
+    /// them (the paper's t̂ at γ̄ = γ/p, taken per instance). It sets the cost: p instances are billed this each.
+    public func computeSeconds(_ theta: Configuration, jobs: Int, platform: Platform) -> Double {
+        let p = max(1, theta.inter)
+        let low = jobs / p
+        let heavier = jobs % p
+        let lowSeconds = low > 0 ? instance.seconds(jobs: low, memoryMB: theta.memoryMB, intra: theta.intra, platform: platform) : 0
+        guard heavier > 0 else { return lowSeconds }
+        let highSeconds = instance.seconds(jobs: low + 1, memoryMB: theta.memoryMB, intra: theta.intra, platform: platform)
+        return (Double(p - heavier) * lowSeconds + Double(heavier) * highSeconds) / Double(p)
+    }
 
-        public init(chosenCase: String, samples: Int, configurations: Int, meanRelativeError: Double, maxRelativeError: Double) {
-            self.chosenCase = chosenCase
-            self.samples = samples
-            self.configurations = configurations
-            self.meanRelativeError = meanRelativeError
-            self.maxRelativeError = maxRelativeError
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case chosenCase = "case"
-            case samples, configurations
-            case meanRelativeError = "mean_rel_error"
-            case maxRelativeError = "max_rel_error"
+    /// The step time, seconds: the paper's t_map(p) + t̂ of the busiest instance, with what it assumes made
+    /// explicit. Instances start one after another (instance j is ready t_map(j + 1) after the step starts)
+    /// and the first γ mod p hold ⌈γ/p⌉ jobs (``InstanceSplit``): the step ends with the later of the last
+    /// heavy instance and the last instance,
+    ///
+    ///     t = max(t_map(γ mod p) + t_inst(⌈γ/p⌉)·f, t_map(p) + t_inst(⌊γ/p⌋)·f),  f = 1 + σ·z_p
+    ///
+    /// (the first term only when γ mod p > 0). A step waits for the slowest of its p instances: with
+    /// per-instance spread σ (``NoiseModel/instanceSpread``) the median slowest is z_p standard deviations
+    /// up (``NoiseModel/medianMaximumOfNormals(_:)``).
+    public func stepSeconds(_ theta: Configuration, jobs: Int, platform: Platform) -> Double {
+        let terms = Self.stepTerms(theta, jobs: jobs)
+        let slowest = noise.slowestFactor(inter: theta.inter)
+        return terms.reduce(0.0) { best, term in
+            let t = instance.seconds(jobs: term.jobs, memoryMB: theta.memoryMB, intra: theta.intra, platform: platform)
+            return max(best, mapping.seconds(inter: term.readyAfter) + t * slowest)
         }
     }
 
-    /// Case 1: `t̂ = (α1·γ̄ + β1)·e^(−α2·min(m/m_s, q)) + φ1`, seconds.
-    public struct MulticoreFit: Sendable, Hashable, Codable {
-        public var alpha1: Double
-        public var beta1: Double
-        public var alpha2: Double
-        public var phi1: Double
-
-        public init(alpha1: Double, beta1: Double, alpha2: Double, phi1: Double) {
-            self.alpha1 = alpha1
-            self.beta1 = beta1
-            self.alpha2 = alpha2
-            self.phi1 = phi1
-        }
+    /// The instances that can end a step: (how many instances are ready by the time it is, its jobs) for the
+    /// last heavy instance (when jobs do not divide evenly) and the last instance.
+    static func stepTerms(_ theta: Configuration, jobs: Int) -> [(readyAfter: Int, jobs: Int)] {
+        let p = max(1, theta.inter)
+        let light = jobs / p
+        let heavier = jobs % p
+        var terms: [(readyAfter: Int, jobs: Int)] = []
+        if heavier > 0 { terms.append((heavier, light + 1)) }
+        if light > 0 { terms.append((p, light)) }
+        return terms
     }
 
-    /// Case 2: `t̂ = α2·γ̄ / (δ_s·min(m/m_s, q) + β2) + φ2`, seconds.
-    public struct SingleThreadFit: Sendable, Hashable, Codable {
-        public var alpha2: Double
-        public var beta2: Double
-        public var phi2: Double
-        /// δ_s: relative performance of one full core.
-        public var deltaS: Double
+    /// The time one instance takes for n jobs at memory m with q workers, seconds:
+    ///
+    ///     t_inst = α·W + ι·n / min(m/m_s, b) + ν·n + κ·q_e + φ
+    ///     W = max(n/u, ⌈n/q_e⌉ · ((1 − ρ)/s + ρ/u)),  q_e = min(q, n),  u = min(m/m_s, cores(m)),  s = min(1, m/m_s)
+    ///
+    /// W is the CPU time in one-core seconds per unit of work: the instance cannot beat its credit u (all n
+    /// jobs over u cores), and each of q_e workers runs ⌈n/q_e⌉ jobs one after another (job waves), the
+    /// serial part of each on at most one core, the multi-core part over u. With ρ = 0, q | n and u = m/m_s it
+    /// is Eq. (1) case 2's γ̄ / min(m/m_s, q) exactly.
+    public struct InstanceTime: Sendable, Hashable, Codable {
+        /// α: seconds one job's work takes on one full core (Eq. (1) case 2's α2/δ_s).
+        public var workSecondsPerJob: Double
+        /// ρ: the fraction of a job's work that uses every core the instance has (the paper's multi-core
+        /// ratio, §II-B), 0…1.
+        public var multicoreRatio: Double
+        /// ι: seconds per job of storage transfer at one core's memory (m = m_s).
+        public var ioSecondsPerJob: Double
+        /// b: the memory share m/m_s past which storage gets no faster (≥ 1).
+        public var ioShareCap: Double
+        /// ν: seconds per job that memory does not change (handing a job to a worker and back).
+        public var perJobSeconds: Double
+        /// κ: seconds per worker process started.
+        public var perWorkerSeconds: Double
+        /// φ: seconds per instance (start-up, storage request latency).
+        public var baseSeconds: Double
 
-        public init(alpha2: Double, beta2: Double, phi2: Double, deltaS: Double = 1) {
-            self.alpha2 = alpha2
-            self.beta2 = beta2
-            self.phi2 = phi2
-            self.deltaS = deltaS
+        public init(
+            workSecondsPerJob: Double, multicoreRatio: Double = 0, ioSecondsPerJob: Double = 0, ioShareCap: Double = 8,
+            perJobSeconds: Double = 0, perWorkerSeconds: Double = 0, baseSeconds: Double = 0
+        ) {
+            self.workSecondsPerJob = workSecondsPerJob
+            self.multicoreRatio = multicoreRatio
+            self.ioSecondsPerJob = ioSecondsPerJob
+            self.ioShareCap = ioShareCap
+            self.perJobSeconds = perJobSeconds
+            self.perWorkerSeconds = perWorkerSeconds
+            self.baseSeconds = baseSeconds
+        }
+
+        /// The model's inputs for one instance: how each parameter multiplies into the time. Linear in
+        /// (α, ι, ν, κ, φ) once ρ and b are fixed, which is how the estimator fits them.
+        public struct Inputs: Sendable, Hashable {
+            /// W for the multi-core ratio used.
+            public var work: Double
+            /// n / min(m/m_s, b).
+            public var io: Double
+            /// n.
+            public var jobs: Double
+            /// q_e.
+            public var workers: Double
+        }
+
+        /// The inputs at n jobs, memory m, q workers, for multi-core ratio `rho` and storage cap `cap`.
+        public static func inputs(
+            jobs n: Int, memoryMB: Int, intra q: Int, platform: Platform, multicoreRatio rho: Double, ioShareCap cap: Double
+        ) -> Inputs {
+            let jobs = Double(max(0, n))
+            let share = platform.vcpuCredit(memoryMB: memoryMB)
+            let usable = max(platform.usableCores(memoryMB: memoryMB), 1e-9)
+            let serialSpeed = max(min(1, share), 1e-9)
+            let workers = max(1, min(q, n))
+            let waves = Double(n <= 0 ? 0 : (n + workers - 1) / workers)
+            let work = max(jobs / usable, waves * ((1 - rho) / serialSpeed + rho / usable))
+            return Inputs(work: work, io: jobs / max(min(share, cap), 1e-9), jobs: jobs, workers: Double(workers))
+        }
+
+        /// t_inst for n jobs at memory m with q workers, seconds.
+        public func seconds(jobs n: Int, memoryMB: Int, intra q: Int, platform: Platform) -> Double {
+            let x = Self.inputs(
+                jobs: n, memoryMB: memoryMB, intra: q, platform: platform, multicoreRatio: multicoreRatio,
+                ioShareCap: ioShareCap)
+            return workSecondsPerJob * x.work + ioSecondsPerJob * x.io + perJobSeconds * x.jobs
+                + perWorkerSeconds * x.workers + baseSeconds
         }
 
         enum CodingKeys: String, CodingKey {
-            case alpha2, beta2, phi2
-            case deltaS = "delta_s"
+            case workSecondsPerJob = "work_s_per_job"
+            case multicoreRatio = "multicore_ratio"
+            case ioSecondsPerJob = "io_s_per_job"
+            case ioShareCap = "io_share_cap"
+            case perJobSeconds = "per_job_s"
+            case perWorkerSeconds = "per_worker_s"
+            case baseSeconds = "base_s"
         }
     }
 
@@ -130,74 +199,112 @@ public struct StepModel: Sendable, Hashable, Codable {
         }
     }
 
-    /// Jobs of the busiest instance when `jobs` are spread over `p` instances: ⌈γ/p⌉. It sets the step time.
-    public static func jobsPerInstance(jobs: Int, inter p: Int) -> Int { (jobs + p - 1) / p }
+    /// What the estimator did for one step.
+    public struct FitSummary: Sendable, Hashable, Codable {
+        /// Profile rows the fit used.
+        public var samples: Int
+        /// Distinct configurations the fit used.
+        public var configurations: Int
+        /// Mean and max relative error of the step time on the fitted configurations.
+        public var meanRelativeError: Double
+        public var maxRelativeError: Double
 
-    /// t̂ of Eq. (1): the average instance's compute time, seconds, with γ̄ = γ/p as the paper defines it.
-    /// It sets the cost (p instances are billed t̂ each).
-    /// - Parameters:
-    ///   - jobs: γ_i, the step's jobs.
-    ///   - singleCoreMemoryMB: m_s.
-    public func computeSeconds(_ theta: Configuration, jobs: Int, singleCoreMemoryMB: Double) -> Double {
-        computeSeconds(theta, jobsPerInstance: Double(jobs) / Double(theta.inter), singleCoreMemoryMB: singleCoreMemoryMB)
-    }
-
-    /// Eq. (1) for the busiest instance, γ̄ = ⌈γ/p⌉: the paper assumes the last instance to start finishes
-    /// last; with jobs that do not divide evenly it is also the one with the most jobs.
-    public func busiestComputeSeconds(_ theta: Configuration, jobs: Int, singleCoreMemoryMB: Double) -> Double {
-        computeSeconds(
-            theta, jobsPerInstance: Double(Self.jobsPerInstance(jobs: jobs, inter: theta.inter)),
-            singleCoreMemoryMB: singleCoreMemoryMB)
-    }
-
-    /// Eq. (1) at a given γ̄, seconds.
-    public func computeSeconds(_ theta: Configuration, jobsPerInstance: Double, singleCoreMemoryMB: Double) -> Double {
-        let memoryRatio = Double(theta.memoryMB) / singleCoreMemoryMB
-        let speedup = min(memoryRatio, Double(theta.intra))
-        if let fit = case1, memoryRatio >= 1 {
-            return (fit.alpha1 * jobsPerInstance + fit.beta1) * exp(-fit.alpha2 * speedup) + fit.phi1
+        public init(samples: Int, configurations: Int, meanRelativeError: Double, maxRelativeError: Double) {
+            self.samples = samples
+            self.configurations = configurations
+            self.meanRelativeError = meanRelativeError
+            self.maxRelativeError = maxRelativeError
         }
-        return case2.alpha2 * jobsPerInstance / (case2.deltaS * speedup + case2.beta2) + case2.phi2
+
+        enum CodingKeys: String, CodingKey {
+            case samples, configurations
+            case meanRelativeError = "mean_rel_error"
+            case maxRelativeError = "max_rel_error"
+        }
     }
 
-    /// Every parameter with its name, for validation and display.
+    /// Every parameter that must be a finite number ≥ 0, with its name (the step quantiles, which may be
+    /// negative, are checked by ``rangeProblem``).
     public var namedParameters: [(String, Double)] {
-        var list: [(String, Double)] = []
-        if let c = case1 {
-            list += [("case1.alpha1", c.alpha1), ("case1.beta1", c.beta1), ("case1.alpha2", c.alpha2), ("case1.phi1", c.phi1)]
-        }
-        list += [
-            ("case2.alpha2", case2.alpha2), ("case2.beta2", case2.beta2), ("case2.phi2", case2.phi2),
-            ("case2.delta_s", case2.deltaS), ("mapping.base_s", mapping.baseSeconds),
-            ("mapping.per_instance_s", mapping.perInstanceSeconds), ("mapping.knee", mapping.knee),
-            ("mapping.past_knee_s", mapping.pastKneeSeconds),
+        let i = instance
+        let n = noise
+        var list: [(String, Double)] = [
+            ("instance.work_s_per_job", i.workSecondsPerJob), ("instance.multicore_ratio", i.multicoreRatio),
+            ("instance.io_s_per_job", i.ioSecondsPerJob), ("instance.io_share_cap", i.ioShareCap),
+            ("instance.per_job_s", i.perJobSeconds), ("instance.per_worker_s", i.perWorkerSeconds),
+            ("instance.base_s", i.baseSeconds),
+            ("mapping.base_s", mapping.baseSeconds), ("mapping.per_instance_s", mapping.perInstanceSeconds),
+            ("mapping.knee", mapping.knee), ("mapping.past_knee_s", mapping.pastKneeSeconds),
+            ("noise.instance_spread", n.instanceSpread), ("noise.slowdown_probability", n.slowdownProbability),
+            ("noise.slowdown_factor", n.slowdownFactor),
         ]
-        if let cold = coldStartSeconds { list.append(("cold_start_s", cold)) }
-        if let spread = timeSpread95 { list.append(("time_spread_p95", spread)) }
+        if let cold = n.coldStart {
+            list += [
+                ("noise.cold_start.penalty_s", cold.penaltySeconds), ("noise.cold_start.per_z_s", cold.perZSeconds),
+                ("noise.cold_start.instance_probability", cold.instanceProbability),
+            ]
+        }
         return list
     }
 
+    /// Checks what ``namedParameters`` cannot: ratios in 0…1, caps ≥ 1, quantile names.
+    /// - Returns: the first problem, as `(parameter, what it must be)`; nil when the model is usable.
+    public var rangeProblem: (String, String)? {
+        if let bad = namedParameters.first(where: { !($0.1.isFinite && $0.1 >= 0) }) {
+            return (bad.0, "a finite number ≥ 0, got \(bad.1)")
+        }
+        if instance.multicoreRatio > 1 { return ("instance.multicore_ratio", "at most 1, got \(instance.multicoreRatio)") }
+        if instance.ioShareCap < 1 { return ("instance.io_share_cap", "at least 1, got \(instance.ioShareCap)") }
+        if noise.slowdownProbability > 1 { return ("noise.slowdown_probability", "at most 1") }
+        if let cold = noise.coldStart, cold.instanceProbability > 1 {
+            return ("noise.cold_start.instance_probability", "at most 1")
+        }
+        for (key, value) in noise.stepQuantiles.sorted(by: { $0.key < $1.key }) {
+            guard NoiseModel.percentile(key) != nil else {
+                return ("noise.step_quantiles.\(key)", "named pNN with 0 < NN < 100")
+            }
+            guard value.isFinite, value > -1 else {
+                return ("noise.step_quantiles.\(key)", "a finite ratio above −1 (run / predicted − 1), got \(value)")
+            }
+        }
+        return nil
+    }
+
     enum CodingKeys: String, CodingKey {
-        case case1, case2, mapping, flags, fit
-        case bestIntra = "best_intra"
-        case coldStartSeconds = "cold_start_s"
-        case timeSpread95 = "time_spread_p95"
+        case format, instance, mapping, noise, flags, fit
+        // The first format's keys, recognised to refuse such a file with the reason.
+        case case1, case2
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        case1 = try c.decodeIfPresent(MulticoreFit.self, forKey: .case1)
-        case2 = try c.decode(SingleThreadFit.self, forKey: .case2)
+        let format = try c.decodeIfPresent(Int.self, forKey: .format)
+        if format == nil, c.contains(.case2) || c.contains(.case1) {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: c.codingPath,
+                debugDescription: "this is a format-1 model (Eq. (1) `case1`/`case2` parameters fitted at the best q only); "
+                    + "format \(Self.format) predicts every configuration the optimizer may choose — refit it from its profile: "
+                    + "stepconf fit --samples PROFILE.csv --out MODEL.json"))
+        }
+        if let format, format != Self.format {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: c.codingPath + [CodingKeys.format],
+                debugDescription: "model format \(format) is not one this stepconf reads (it reads format \(Self.format))"))
+        }
+        instance = try c.decode(InstanceTime.self, forKey: .instance)
         mapping = try c.decode(MappingDelay.self, forKey: .mapping)
+        noise = try c.decodeIfPresent(NoiseModel.self, forKey: .noise) ?? NoiseModel()
         flags = try c.decodeIfPresent([String].self, forKey: .flags) ?? []
-        bestIntra = try c.decodeIfPresent([String: Int].self, forKey: .bestIntra)
         fit = try c.decodeIfPresent(FitSummary.self, forKey: .fit)
-        coldStartSeconds = try c.decodeIfPresent(Double.self, forKey: .coldStartSeconds)
-        timeSpread95 = try c.decodeIfPresent(Double.self, forKey: .timeSpread95)
     }
 
-    /// The step time t = t_map(p) + t̂ of the busiest instance, seconds.
-    public func stepSeconds(_ theta: Configuration, jobs: Int, singleCoreMemoryMB: Double) -> Double {
-        mapping.seconds(inter: theta.inter) + busiestComputeSeconds(theta, jobs: jobs, singleCoreMemoryMB: singleCoreMemoryMB)
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Self.format, forKey: .format)
+        try c.encode(instance, forKey: .instance)
+        try c.encode(mapping, forKey: .mapping)
+        try c.encode(noise, forKey: .noise)
+        if !flags.isEmpty { try c.encode(flags, forKey: .flags) }
+        try c.encodeIfPresent(fit, forKey: .fit)
     }
 }

@@ -46,8 +46,8 @@ public struct Workflow: Sendable, Hashable {
             self.params = params
         }
 
-        /// Memory one worker process needs, in MB, if the step declares it (`worker_memory_mb`).
-        public var workerMemoryMB: Double? { params["worker_memory_mb"] }
+        /// Memory one worker process needs, in MB (`worker_memory_mb`; 64 when the step does not say).
+        public var workerMemoryMB: Double { params["worker_memory_mb"] ?? WorkerMemory.defaultWorkerMB }
 
         /// The function that runs `kind` at `memoryMB` (one per kind and memory size, as deployed):
         /// `{kind}-m{memoryMB}`, with every character Lambda does not allow in a name (`.` in `video.detect`)
@@ -68,12 +68,12 @@ public struct Workflow: Sendable, Hashable {
         }
 
         /// Whether θ can run this step: no more instances than jobs, no more workers than the busiest
-        /// instance has jobs, and workers that fit in memory (`q · worker_memory_mb ≤ m`).
+        /// instance has jobs, and workers that fit in memory (``WorkerMemory/fits(intra:workerMemoryMB:memoryMB:)``).
+        /// Memory pressure is a constraint, never a prediction: what this refuses is neither profiled nor chosen.
         public func canRun(_ theta: Configuration) -> Bool {
             guard theta.inter >= 1, theta.intra >= 1, theta.inter <= jobs else { return false }
             guard theta.intra <= (jobs + theta.inter - 1) / theta.inter else { return false }
-            if let worker = workerMemoryMB, Double(theta.intra) * worker > Double(theta.memoryMB) { return false }
-            return true
+            return WorkerMemory.fits(intra: theta.intra, workerMemoryMB: workerMemoryMB, memoryMB: theta.memoryMB)
         }
     }
 }
@@ -98,3 +98,34 @@ extension Workflow.Step: Codable {
 }
 
 extension Workflow: Codable {}
+
+/// The one rule for whether q worker processes fit in a function's memory: the runtime and the wrapper take
+/// `runtimeMB`, each worker its `worker_memory_mb`. `canRun`, the worker's memory guard and the simulator's
+/// memory pressure all read it.
+public enum WorkerMemory {
+    /// Memory of the runtime and the wrapper process, MB.
+    public static let runtimeMB = 48.0
+    /// A worker's memory when the step does not declare `worker_memory_mb`, MB.
+    public static let defaultWorkerMB = 64.0
+
+    /// MB that `intra` workers of `workerMemoryMB` each need, the runtime included.
+    public static func neededMB(intra: Int, workerMemoryMB: Double) -> Double {
+        runtimeMB + Double(intra) * workerMemoryMB
+    }
+
+    /// Whether they fit in `memoryMB`.
+    public static func fits(intra: Int, workerMemoryMB: Double, memoryMB: Int) -> Bool {
+        neededMB(intra: intra, workerMemoryMB: workerMemoryMB) <= Double(memoryMB)
+    }
+}
+
+/// How a step's items are split over its p instances, the one rule the configurator, the simulator and the
+/// model share: as evenly as they go, the first `count mod p` instances taking one more.
+public enum InstanceSplit {
+    /// The items of instance `j` (0-based) of `p` when there are `count` in all.
+    public static func range(instance j: Int, of p: Int, count: Int) -> Range<Int> {
+        guard p > 0, j >= 0, j < p else { return 0..<0 }
+        let start = j * (count / p) + min(j, count % p)
+        return start..<(start + count / p + (j < count % p ? 1 : 0))
+    }
+}

@@ -102,7 +102,7 @@ public struct WorkflowGraph: Sendable {
         for (key, value) in step.params.sorted(by: { $0.key < $1.key }) where !value.isFinite {
             throw WorkflowError(.invalidField, "step `\(step.id)`: parameter `params.\(key)` is not a finite number")
         }
-        if let worker = step.workerMemoryMB, worker <= 0 {
+        if let worker = step.params["worker_memory_mb"], worker <= 0 {
             throw WorkflowError(
                 .invalidField, "step `\(step.id)`: parameter `params.worker_memory_mb` must be > 0, got \(worker)")
         }

@@ -274,580 +274,631 @@ public enum EmbeddedExamples {
   "source" : "fitted",
   "steps" : {
     "s01" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 4,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.0627907596252903,
-        "beta2" : 0.003967795162069071,
-        "delta_s" : 1,
-        "phi2" : 0.047681612100906864
-      },
-      "cold_start_s" : 0.2173977922241041,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 48,
-        "max_rel_error" : 0.09027693517361346,
-        "mean_rel_error" : 0.027345686694902786,
-        "samples" : 224
+        "configurations" : 80,
+        "max_rel_error" : 0.17623917204876807,
+        "mean_rel_error" : 0.028591863408854026,
+        "samples" : 80
       },
-      "flags" : [
-
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.040981151087844565,
+        "io_s_per_job" : 0.0017287547400359157,
+        "io_share_cap" : 4.772612444372326,
+        "multicore_ratio" : 0.10298266618735004,
+        "per_job_s" : 8.872074355583687e-05,
+        "per_worker_s" : 0.0009543219157778399,
+        "work_s_per_job" : 0.05970453452913249
+      },
       "mapping" : {
-        "base_s" : 0.09554848570522453,
+        "base_s" : 0.05259465820687775,
         "knee" : 30,
-        "past_knee_s" : 0.009078305565592937,
-        "per_instance_s" : 0.0014148890569321718
+        "past_knee_s" : 0.008900756837858174,
+        "per_instance_s" : 0.0020538419529940073
       },
-      "time_spread_p95" : 0.11642420429017175
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.4481074847207755,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.04417198051098819,
+        "slowdown_factor" : 1.203100384239224,
+        "slowdown_probability" : 0.03125,
+        "step_quantiles" : {
+          "p50" : 0.0023137238338946098,
+          "p90" : 0.03816123512563317,
+          "p95" : 0.06939402891036675,
+          "p99" : 0.20028089091353896
+        }
+      }
     },
     "s02" : {
-      "best_intra" : {
-        "1024" : 4,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 2,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.18573066112615444,
-        "beta2" : 0.004103241905137136,
-        "delta_s" : 1,
-        "phi2" : 0.04435236570578868
-      },
-      "cold_start_s" : 0.25130609989196273,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 42,
-        "max_rel_error" : 0.08326706532055893,
-        "mean_rel_error" : 0.03249842663402433,
-        "samples" : 221
+        "configurations" : 80,
+        "max_rel_error" : 0.0701537305020957,
+        "mean_rel_error" : 0.02313544104524468,
+        "samples" : 80
       },
-      "flags" : [
-
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03833052556088559,
+        "io_s_per_job" : 0.010420172582089635,
+        "io_share_cap" : 3.953301505954865,
+        "multicore_ratio" : 0.7873614469259278,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.00031515230528204744,
+        "work_s_per_job" : 0.17090906018235866
+      },
       "mapping" : {
-        "base_s" : 0.12761884226118295,
+        "base_s" : 0.035179993137237034,
         "knee" : 30,
-        "past_knee_s" : 0.032008223376595875,
-        "per_instance_s" : 0
+        "past_knee_s" : 0.008693704489872915,
+        "per_instance_s" : 0.002491550294645721
       },
-      "time_spread_p95" : 0.048030592257684246
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.2174539386971205,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.055201561657684174,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.0002903491897482402,
+          "p90" : 0.04575794672373892,
+          "p95" : 0.054703625031273025,
+          "p99" : 0.06374481552180142
+        }
+      }
     },
     "s03" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 4,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.09289677724234296,
-        "beta2" : 0.0025068194953025975,
-        "delta_s" : 1,
-        "phi2" : 0.048643582860061534
-      },
-      "cold_start_s" : 0.2704359530405327,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 41,
-        "max_rel_error" : 0.08362450988139805,
-        "mean_rel_error" : 0.02706543554068401,
-        "samples" : 224
+        "configurations" : 80,
+        "max_rel_error" : 0.10684577266159205,
+        "mean_rel_error" : 0.031710808355020305,
+        "samples" : 80
       },
-      "flags" : [
-
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.029887743400989205,
+        "io_s_per_job" : 0.006540423555339949,
+        "io_share_cap" : 3.914763989357729,
+        "multicore_ratio" : 0.15749768318926516,
+        "per_job_s" : 0.00012388129370775696,
+        "per_worker_s" : 0.0015340018999251135,
+        "work_s_per_job" : 0.0857658233229026
+      },
       "mapping" : {
-        "base_s" : 0.07782617924175944,
+        "base_s" : 0.05977280319868448,
         "knee" : 30,
-        "past_knee_s" : 0.027570002540675313,
-        "per_instance_s" : 0.0024875349729837812
+        "past_knee_s" : 0.007153404959069925,
+        "per_instance_s" : 0.002199395175361495
       },
-      "time_spread_p95" : 0.07733875167711646
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.22033059137344793,
+          "per_z_s" : 0.01249189065077109
+        },
+        "instance_spread" : 0.04620833319811625,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.0029170885208683606,
+          "p90" : 0.04555763762613507,
+          "p95" : 0.06593122422052593,
+          "p99" : 0.09552771149843367
+        }
+      }
     },
     "s04" : {
-      "best_intra" : {
-        "1024" : 4,
-        "10240" : 8,
-        "1536" : 4,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 2,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.3027986728713563,
-        "beta2" : 0.0023825225283453295,
-        "delta_s" : 1,
-        "phi2" : 0.046773345969012
-      },
-      "cold_start_s" : 0.23426404127394562,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 36,
-        "max_rel_error" : 0.08224548491337658,
-        "mean_rel_error" : 0.027578312901821694,
-        "samples" : 215
+        "configurations" : 80,
+        "max_rel_error" : 0.09292531213041776,
+        "mean_rel_error" : 0.023803509656178994,
+        "samples" : 80
       },
-      "flags" : [
-
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03289342049895784,
+        "io_s_per_job" : 0.10708744201144985,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.85,
+        "per_job_s" : 0.0007818964288540201,
+        "per_worker_s" : 0.0004835531391282999,
+        "work_s_per_job" : 0.19440337488292178
+      },
       "mapping" : {
-        "base_s" : 0.06775290829761257,
+        "base_s" : 0.041238944098995964,
         "knee" : 30,
-        "past_knee_s" : 0.00938510403386573,
-        "per_instance_s" : 0.0070996642624048725
+        "past_knee_s" : 0.0013225577071565543,
+        "per_instance_s" : 0.003199043800470538
       },
-      "time_spread_p95" : 0.057285617609965644
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.13555967251421924,
+          "per_z_s" : 0.051860943557891996
+        },
+        "instance_spread" : 0.04420746517107032,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.0005006656485659899,
+          "p90" : 0.04081699778961001,
+          "p95" : 0.05523033932204241,
+          "p99" : 0.09857017463431617
+        }
+      }
     },
     "s05" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 4,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.1231171666248878,
-        "beta2" : 0,
-        "delta_s" : 1,
-        "phi2" : 0.050611840779875295
-      },
-      "cold_start_s" : 0.2770543475521663,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 41,
-        "max_rel_error" : 0.087161956028639,
-        "mean_rel_error" : 0.0259033369956354,
-        "samples" : 221
+        "configurations" : 80,
+        "max_rel_error" : 0.08527179581665666,
+        "mean_rel_error" : 0.029796711953977262,
+        "samples" : 80
       },
-      "flags" : [
-
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03305775129083866,
+        "io_s_per_job" : 0.011252842757001091,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.3735096192700165,
+        "per_job_s" : 0.00020507849947373156,
+        "per_worker_s" : 0.0017824745081449675,
+        "work_s_per_job" : 0.11266730758743546
+      },
       "mapping" : {
-        "base_s" : 0.10186626767356624,
-        "knee" : 30,
-        "past_knee_s" : 0.0406753757516326,
-        "per_instance_s" : 0.0006816020999521212
-      },
-      "time_spread_p95" : 0.07443381792678805
-    },
-    "s06" : {
-      "best_intra" : {
-        "1024" : 4,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 2,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.22965374687526996,
-        "beta2" : 0.00486908337882642,
-        "delta_s" : 1,
-        "phi2" : 0.04383291798027273
-      },
-      "cold_start_s" : 0.22712471082013508,
-      "fit" : {
-        "case" : "case2",
-        "configurations" : 35,
-        "max_rel_error" : 0.08373092315327056,
-        "mean_rel_error" : 0.03274565404411759,
-        "samples" : 221
-      },
-      "flags" : [
-
-      ],
-      "mapping" : {
-        "base_s" : 0.07645578499411965,
-        "knee" : 30,
-        "past_knee_s" : 0.027231996558923766,
-        "per_instance_s" : 0.005948027489576466
-      },
-      "time_spread_p95" : 0.06438621128777955
-    },
-    "s07" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 4,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.13458220768442172,
-        "beta2" : 0,
-        "delta_s" : 1,
-        "phi2" : 0.05344143976162872
-      },
-      "cold_start_s" : 0.3096610218381102,
-      "fit" : {
-        "case" : "case2",
-        "configurations" : 33,
-        "max_rel_error" : 0.09442681886751224,
-        "mean_rel_error" : 0.03499980643834513,
-        "samples" : 224
-      },
-      "flags" : [
-        "mapping-knee-prior: no fan-out past the knee was profiled"
-      ],
-      "mapping" : {
-        "base_s" : 0.07847651613007704,
-        "knee" : 30,
-        "past_knee_s" : 0.004,
-        "per_instance_s" : 0.0006813388178637489
-      },
-      "time_spread_p95" : 0.08435208418219875
-    },
-    "s08" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 4,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.04782166536628139,
-        "beta2" : 0.009405904205232435,
-        "delta_s" : 1,
-        "phi2" : 0.04730016854264227
-      },
-      "cold_start_s" : 0.23989787189020717,
-      "fit" : {
-        "case" : "case2",
-        "configurations" : 48,
-        "max_rel_error" : 0.11860027360085826,
-        "mean_rel_error" : 0.029440962178314687,
-        "samples" : 224
-      },
-      "flags" : [
-
-      ],
-      "mapping" : {
-        "base_s" : 0.095798723277034,
-        "knee" : 30,
-        "past_knee_s" : 0.01261233862919353,
-        "per_instance_s" : 0.0008493626019529732
-      },
-      "time_spread_p95" : 0.09139292981526004
-    },
-    "s09" : {
-      "best_intra" : {
-        "1024" : 2,
-        "10240" : 8,
-        "1536" : 4,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 1,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.3862879513746121,
-        "beta2" : 0.0022113310127737746,
-        "delta_s" : 1,
-        "phi2" : 0.046155473103310043
-      },
-      "cold_start_s" : 0.3115643109622397,
-      "fit" : {
-        "case" : "case2",
-        "configurations" : 31,
-        "max_rel_error" : 0.10135512707413276,
-        "mean_rel_error" : 0.03129232251859663,
-        "samples" : 212
-      },
-      "flags" : [
-
-      ],
-      "mapping" : {
-        "base_s" : 0.10931481186245345,
+        "base_s" : 0.044271258398491845,
         "knee" : 30,
         "past_knee_s" : 0,
-        "per_instance_s" : 0.003935485026507957
+        "per_instance_s" : 0.0034015553645849977
       },
-      "time_spread_p95" : 0.060915863399713555
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.17398343614518985,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.05302267916206104,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.003999721632997555,
+          "p90" : 0.050865445038251786,
+          "p95" : 0.08306997025640298,
+          "p99" : 0.09024067475306004
+        }
+      }
+    },
+    "s06" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.10770751187011912,
+        "mean_rel_error" : 0.032375105776791355,
+        "samples" : 80
+      },
+      "flags" : [
+        "slow-downs: 1 configuration(s) far above the rest were left out of the instance fit"
+      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.039905872211926,
+        "io_s_per_job" : 0.007583383867152536,
+        "io_share_cap" : 4.7404184222858525,
+        "multicore_ratio" : 0.7009020824036446,
+        "per_job_s" : 0.0004480769323807671,
+        "per_worker_s" : 0.000825302862914396,
+        "work_s_per_job" : 0.21880289789752438
+      },
+      "mapping" : {
+        "base_s" : 0.030787201799266698,
+        "knee" : 30,
+        "past_knee_s" : 0,
+        "per_instance_s" : 0.003223887883536597
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.10151655004119657,
+          "per_z_s" : 0.054323700629034403
+        },
+        "instance_spread" : 0.06354713951008262,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.003317968969665297,
+          "p90" : 0.06390047288708656,
+          "p95" : 0.0765520490066115,
+          "p99" : 0.1021497858688584
+        }
+      }
+    },
+    "s07" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.1974393186765971,
+        "mean_rel_error" : 0.03360270626782051,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.033470441269481246,
+        "io_s_per_job" : 0.0006104195757352296,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.046080429917945885,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.0019153099656235297,
+        "work_s_per_job" : 0.13559396556867834
+      },
+      "mapping" : {
+        "base_s" : 0.04018225034264312,
+        "knee" : 30,
+        "past_knee_s" : 0,
+        "per_instance_s" : 0.0032626738898827385
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.288265920086724,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.0517050894926207,
+        "slowdown_factor" : 1.2460117013844043,
+        "slowdown_probability" : 0.01282051282051282,
+        "step_quantiles" : {
+          "p50" : 0.00079756644438711,
+          "p90" : 0.05572297090614564,
+          "p95" : 0.07209322528600663,
+          "p99" : 0.14645288343058033
+        }
+      }
+    },
+    "s08" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.13542677779731163,
+        "mean_rel_error" : 0.037051991809823936,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03574091244834609,
+        "io_s_per_job" : 0.0009064343140397241,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.6005089011773322,
+        "per_job_s" : 0.0005169548856386605,
+        "per_worker_s" : 0.0013427289966253982,
+        "work_s_per_job" : 0.04545334764756819
+      },
+      "mapping" : {
+        "base_s" : 0.058632537886655955,
+        "knee" : 30,
+        "past_knee_s" : 0.008283225367226012,
+        "per_instance_s" : 0.00291528763689849
+      },
+      "noise" : {
+        "instance_spread" : 0.03424519450084459,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.003185273682763168,
+          "p90" : 0.06354481085806674,
+          "p95" : 0.07766430932736082,
+          "p99" : 0.12546108879486725
+        }
+      }
+    },
+    "s09" : {
+      "fit" : {
+        "configurations" : 76,
+        "max_rel_error" : 0.10866614481996677,
+        "mean_rel_error" : 0.03347991884802651,
+        "samples" : 76
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.037911447537331534,
+        "io_s_per_job" : 0.011899478414275674,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.8483981222610302,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.000992453013253132,
+        "work_s_per_job" : 0.3680261333907723
+      },
+      "mapping" : {
+        "base_s" : 0.04709705499764378,
+        "knee" : 1,
+        "past_knee_s" : 0,
+        "per_instance_s" : 0.00303937341896091
+      },
+      "noise" : {
+        "instance_spread" : 0.04614107976334892,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.011706311833334426,
+          "p90" : 0.05574470412783894,
+          "p95" : 0.07308254912413542,
+          "p99" : 0.10630126115167216
+        }
+      }
     },
     "s10" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 4,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.10836431523670978,
-        "beta2" : 0.0050632138864180444,
-        "delta_s" : 1,
-        "phi2" : 0.04573549917954758
-      },
-      "cold_start_s" : 0.26908138181079266,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 25,
-        "max_rel_error" : 0.08651135631296202,
-        "mean_rel_error" : 0.028392657460693135,
-        "samples" : 224
+        "configurations" : 80,
+        "max_rel_error" : 0.1085236699720975,
+        "mean_rel_error" : 0.028881859584303664,
+        "samples" : 80
       },
-      "flags" : [
-        "mapping-knee-prior: no fan-out past the knee was profiled"
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03674418879492888,
+        "io_s_per_job" : 0.0039205170757811185,
+        "io_share_cap" : 4.641652143156971,
+        "multicore_ratio" : 0.1434721127380032,
+        "per_job_s" : 0.0006410426066236836,
+        "per_worker_s" : 0.0007707086067615224,
+        "work_s_per_job" : 0.10211352318625397
+      },
       "mapping" : {
-        "base_s" : 0.04406727054075208,
+        "base_s" : 0.0387822682359163,
         "knee" : 30,
-        "past_knee_s" : 0.004,
-        "per_instance_s" : 0.010010619028025048
+        "past_knee_s" : 0.003897141578467567,
+        "per_instance_s" : 0.003076046485304737
       },
-      "time_spread_p95" : 0.07735234304321015
+      "noise" : {
+        "instance_spread" : 0.05704565007922596,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.002433682387670888,
+          "p90" : 0.05587407712322546,
+          "p95" : 0.0787780829172277,
+          "p99" : 0.11786044192994709
+        }
+      }
     },
     "s11" : {
-      "best_intra" : {
-        "1024" : 4,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 2,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.4527412837301247,
-        "beta2" : 0,
-        "delta_s" : 1,
-        "phi2" : 0.05343825585120863
-      },
-      "cold_start_s" : 0.26237233798201487,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 27,
-        "max_rel_error" : 0.05658253282679349,
-        "mean_rel_error" : 0.02283760928625845,
-        "samples" : 221
+        "configurations" : 80,
+        "max_rel_error" : 0.11687412290057965,
+        "mean_rel_error" : 0.026904312981833017,
+        "samples" : 80
       },
-      "flags" : [
-        "mapping-knee-prior: no fan-out past the knee was profiled"
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.04039145140786412,
+        "io_s_per_job" : 0.021700892721231525,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.48798064931368085,
+        "per_job_s" : 0.0027494471692813298,
+        "per_worker_s" : 0.0006627803667919997,
+        "work_s_per_job" : 0.4236110337174541
+      },
       "mapping" : {
-        "base_s" : 0.059107544702755074,
+        "base_s" : 0.028157226235732476,
         "knee" : 30,
-        "past_knee_s" : 0.004,
-        "per_instance_s" : 0.01579026941268945
+        "past_knee_s" : 0.00441020171586663,
+        "per_instance_s" : 0.0029684065024241533
       },
-      "time_spread_p95" : 0.07163155565694224
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.2170159678476088,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.05613604232622968,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.00012286525194926678,
+          "p90" : 0.04807725413141917,
+          "p95" : 0.05499820542723952,
+          "p99" : 0.09738340562025694
+        }
+      }
     },
     "s12" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 4,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.07889197903443725,
-        "beta2" : 0.0018267404437918603,
-        "delta_s" : 1,
-        "phi2" : 0.05031225671121275
-      },
-      "cold_start_s" : 0.26859632794548816,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 33,
-        "max_rel_error" : 0.07905669339468234,
-        "mean_rel_error" : 0.025282777432560716,
-        "samples" : 221
+        "configurations" : 80,
+        "max_rel_error" : 0.18436245504160287,
+        "mean_rel_error" : 0.033651874479873216,
+        "samples" : 80
       },
-      "flags" : [
-        "mapping-knee-prior: no fan-out past the knee was profiled"
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03373249677010375,
+        "io_s_per_job" : 0.0017397650374147056,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.307909375496614,
+        "per_job_s" : 0.00027859808252834556,
+        "per_worker_s" : 0.0015529568837751194,
+        "work_s_per_job" : 0.07677002210978558
+      },
       "mapping" : {
-        "base_s" : 0.06245132492765881,
+        "base_s" : 0.028309698010938293,
         "knee" : 30,
-        "past_knee_s" : 0.004,
-        "per_instance_s" : 0.002458274370791146
+        "past_knee_s" : 0,
+        "per_instance_s" : 0.004053731725872575
       },
-      "time_spread_p95" : 0.137731015927808
+      "noise" : {
+        "instance_spread" : 0.049478932177144185,
+        "slowdown_factor" : 1.2037669990185855,
+        "slowdown_probability" : 0.025,
+        "step_quantiles" : {
+          "p50" : -0.001586292962513114,
+          "p90" : 0.06771026959372997,
+          "p95" : 0.07829559011652872,
+          "p99" : 0.19085168462205046
+        }
+      }
     },
     "s13" : {
-      "best_intra" : {
-        "1024" : 4,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 2,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.15202880172445002,
-        "beta2" : 0,
-        "delta_s" : 1,
-        "phi2" : 0.055783213780413024
-      },
-      "cold_start_s" : 0.2286523410848531,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 42,
-        "max_rel_error" : 0.09974348936574497,
-        "mean_rel_error" : 0.03181721772553477,
-        "samples" : 221
+        "configurations" : 80,
+        "max_rel_error" : 0.14650820652127705,
+        "mean_rel_error" : 0.036335255319135035,
+        "samples" : 80
       },
-      "flags" : [
-
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.035916024206310376,
+        "io_s_per_job" : 0.005120397915995129,
+        "io_share_cap" : 3.4731486468167736,
+        "multicore_ratio" : 0.7487646993334544,
+        "per_job_s" : 0.00031749593166852173,
+        "per_worker_s" : 0.0011246266071537694,
+        "work_s_per_job" : 0.1478612217946392
+      },
       "mapping" : {
-        "base_s" : 0.1305814503797364,
+        "base_s" : 0.09303393498702658,
         "knee" : 30,
-        "past_knee_s" : 0.0336320495591706,
-        "per_instance_s" : 0
+        "past_knee_s" : 0.019922105566976135,
+        "per_instance_s" : 0.0004691240289821463
       },
-      "time_spread_p95" : 0.0791880779153753
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.31043999603579364,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.04086096261624243,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.0026866910802685884,
+          "p90" : 0.06451846052582484,
+          "p95" : 0.10345518578484829,
+          "p99" : 0.1401670728192741
+        }
+      }
     },
     "s14" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 4,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.24121464490744218,
-        "beta2" : 8.523974419039665e-05,
-        "delta_s" : 1,
-        "phi2" : 0.05376048667336454
-      },
-      "cold_start_s" : 0.29960168377056107,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 33,
-        "max_rel_error" : 0.05761857876141531,
-        "mean_rel_error" : 0.026036312867250385,
-        "samples" : 221
+        "configurations" : 80,
+        "max_rel_error" : 0.13219496479577345,
+        "mean_rel_error" : 0.03779784222774402,
+        "samples" : 80
       },
       "flags" : [
-        "mapping-knee-prior: no fan-out past the knee was profiled"
+        "slow-downs: 1 configuration(s) far above the rest were left out of the instance fit"
       ],
-      "mapping" : {
-        "base_s" : 0.09056848238415477,
-        "knee" : 30,
-        "past_knee_s" : 0.004,
-        "per_instance_s" : 0.0016667919044138543
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.039215063286423456,
+        "io_s_per_job" : 0.00280355888866843,
+        "io_share_cap" : 4.6308648954211415,
+        "multicore_ratio" : 0.25,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.0002507774982075312,
+        "work_s_per_job" : 0.23891890787819148
       },
-      "time_spread_p95" : 0.05860001182936947
+      "mapping" : {
+        "base_s" : 0.0347443510639354,
+        "knee" : 30,
+        "past_knee_s" : 0,
+        "per_instance_s" : 0.005773673658686091
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.2665953640138509,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.03715243177879413,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.005151355419730663,
+          "p90" : 0.0756186470581229,
+          "p95" : 0.08288329754927223,
+          "p99" : 0.1425077063929499
+        }
+      }
     },
     "s15" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 4,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.0634004561823908,
-        "beta2" : 0.0087985802905763,
-        "delta_s" : 1,
-        "phi2" : 0.044300126742834095
-      },
-      "cold_start_s" : 0.2492167583477567,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 33,
-        "max_rel_error" : 0.07307555384898373,
-        "mean_rel_error" : 0.02393930818915357,
-        "samples" : 224
+        "configurations" : 80,
+        "max_rel_error" : 0.12697831719944458,
+        "mean_rel_error" : 0.025777413744134916,
+        "samples" : 80
       },
       "flags" : [
-        "mapping-knee-prior: no fan-out past the knee was profiled"
+        "slow-downs: 1 configuration(s) far above the rest were left out of the instance fit"
       ],
-      "mapping" : {
-        "base_s" : 0.05742499086027074,
-        "knee" : 30,
-        "past_knee_s" : 0.004,
-        "per_instance_s" : 0.00320162041721437
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.034544709486365364,
+        "io_s_per_job" : 0.003604531556159862,
+        "io_share_cap" : 3.473148685262685,
+        "multicore_ratio" : 0.9543415591313169,
+        "per_job_s" : 0.00017926053861687865,
+        "per_worker_s" : 0.0014070463662420772,
+        "work_s_per_job" : 0.05761670120663495
       },
-      "time_spread_p95" : 0.0655000313785914
+      "mapping" : {
+        "base_s" : 0.039427407214608336,
+        "knee" : 30,
+        "past_knee_s" : 0.0010594626614455363,
+        "per_instance_s" : 0.0037528965047023276
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.14585521588246397,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.04189246822726876,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.0014403682124877193,
+          "p90" : 0.054406564559212514,
+          "p95" : 0.0781372037991172,
+          "p99" : 0.11062278066344973
+        }
+      }
     },
     "s16" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 4,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.09905056926032599,
-        "beta2" : 0.011880495860686926,
-        "delta_s" : 1,
-        "phi2" : 0.04608802117835107
-      },
-      "cold_start_s" : 0.204807360736595,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 25,
-        "max_rel_error" : 0.05592923239262233,
-        "mean_rel_error" : 0.023537912248757155,
-        "samples" : 224
+        "configurations" : 80,
+        "max_rel_error" : 0.20625227107714322,
+        "mean_rel_error" : 0.046287103870343425,
+        "samples" : 80
       },
       "flags" : [
-        "mapping-knee-prior: no fan-out past the knee was profiled"
+        "slow-downs: 1 configuration(s) far above the rest were left out of the instance fit"
       ],
-      "mapping" : {
-        "base_s" : 0.04656278111294671,
-        "knee" : 30,
-        "past_knee_s" : 0.004,
-        "per_instance_s" : 0.004946078509406314
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03192441839468902,
+        "io_s_per_job" : 0.008414953343392829,
+        "io_share_cap" : 4.5511106399056995,
+        "multicore_ratio" : 0.08160941940727018,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.0017654321638008313,
+        "work_s_per_job" : 0.08938521877658501
       },
-      "time_spread_p95" : 0.16397720224791312
+      "mapping" : {
+        "base_s" : 0.034081883088223096,
+        "knee" : 30,
+        "past_knee_s" : 0.0010687321279746137,
+        "per_instance_s" : 0.004369932025072912
+      },
+      "noise" : {
+        "instance_spread" : 0.05114313087735761,
+        "slowdown_factor" : 1.235762137235269,
+        "slowdown_probability" : 0.0375,
+        "step_quantiles" : {
+          "p50" : -0.005144769768977875,
+          "p90" : 0.10774476403717746,
+          "p95" : 0.15244788694899525,
+          "p99" : 0.24081977453066516
+        }
+      }
     }
   },
   "workflow" : "synthetic16"
@@ -946,184 +997,212 @@ public enum EmbeddedExamples {
   "source" : "fitted",
   "steps" : {
     "colorfilter" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 2,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.049330062604800204,
-        "beta2" : 0.009974174097937204,
-        "delta_s" : 1,
-        "phi2" : 0.04922964219378568
-      },
-      "cold_start_s" : 0.29387199139864606,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 48,
-        "max_rel_error" : 0.30641762833685543,
-        "mean_rel_error" : 0.043595416485591766,
-        "samples" : 221
+        "configurations" : 80,
+        "max_rel_error" : 0.3767572279309029,
+        "mean_rel_error" : 0.024570160144754438,
+        "samples" : 80
       },
-      "flags" : [
-
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03579178672884162,
+        "io_s_per_job" : 0.024129239141467643,
+        "io_share_cap" : 5.071249279369911,
+        "multicore_ratio" : 0.12660032749664382,
+        "per_job_s" : 0.00045964191819182037,
+        "per_worker_s" : 0.0012600483219899273,
+        "work_s_per_job" : 0.023279625897730926
+      },
       "mapping" : {
-        "base_s" : 0.0758396722633444,
+        "base_s" : 0.048676949212394835,
         "knee" : 30,
-        "past_knee_s" : 0.011867595268900907,
-        "per_instance_s" : 0.0017873870285234762
+        "past_knee_s" : 0.005326637711442076,
+        "per_instance_s" : 0.002947619134467571
       },
-      "time_spread_p95" : 0.7635809495115402
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.1518920016342991,
+          "per_z_s" : 0.053761516871651684
+        },
+        "instance_spread" : 0.0174351936072981,
+        "slowdown_factor" : 1.5245364810633009,
+        "slowdown_probability" : 0.03125,
+        "step_quantiles" : {
+          "p50" : 0.002729835934218161,
+          "p90" : 0.024946388644675518,
+          "p95" : 0.045227335087064835,
+          "p99" : 0.5037430575204919
+        }
+      }
     },
     "detect" : {
-      "best_intra" : {
-        "1024" : 2,
-        "10240" : 8,
-        "1536" : 4,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 1,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.11848414478187677,
-        "beta2" : 0.009220330686531325,
-        "delta_s" : 1,
-        "phi2" : 0.04823181222477837
-      },
-      "cold_start_s" : 0.29160373575746235,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 48,
-        "max_rel_error" : 0.2673227126033794,
-        "mean_rel_error" : 0.036714579413203975,
-        "samples" : 212
+        "configurations" : 76,
+        "max_rel_error" : 0.42650708419986655,
+        "mean_rel_error" : 0.046424277784458304,
+        "samples" : 76
       },
-      "flags" : [
-
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.047173589503686365,
+        "io_s_per_job" : 0.02811097902535302,
+        "io_share_cap" : 5.120828600909528,
+        "multicore_ratio" : 0.2802207012359874,
+        "per_job_s" : 9.301531971639128e-05,
+        "per_worker_s" : 0,
+        "work_s_per_job" : 0.08695163775289086
+      },
       "mapping" : {
-        "base_s" : 0.10536520599446932,
+        "base_s" : 0.04424969839437903,
         "knee" : 30,
-        "past_knee_s" : 0.005136976862510274,
-        "per_instance_s" : 0.002051405143775427
+        "past_knee_s" : 0.005714740728642331,
+        "per_instance_s" : 0.0029874612438759367
       },
-      "time_spread_p95" : 0.4475979895171158
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.3088130689618877,
+          "per_z_s" : 0.046569293823933176
+        },
+        "instance_spread" : 0.031002344440295142,
+        "slowdown_factor" : 1.6614078565137929,
+        "slowdown_probability" : 0.06666666666666667,
+        "step_quantiles" : {
+          "p50" : 0.006012716863698975,
+          "p90" : 0.06337934860199324,
+          "p95" : 0.3164047710975072,
+          "p99" : 0.7344317437401113
+        }
+      }
     },
     "encode" : {
-      "best_intra" : {
-        "1024" : 4,
-        "10240" : 8,
-        "1536" : 4,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 2,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.3846585275462374,
-        "beta2" : 0,
-        "delta_s" : 1,
-        "phi2" : 0.041354184838333585
-      },
-      "cold_start_s" : 0.21044983126876105,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 21,
-        "max_rel_error" : 0.07458546463581976,
-        "mean_rel_error" : 0.03544706688950636,
-        "samples" : 188
+        "configurations" : 75,
+        "max_rel_error" : 0.5865598555269628,
+        "mean_rel_error" : 0.029174129441533848,
+        "samples" : 75
       },
       "flags" : [
+        "slow-downs: 1 configuration(s) far above the rest were left out of the instance fit",
         "mapping-knee-prior: no fan-out past the knee was profiled"
       ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.041617778597060166,
+        "io_s_per_job" : 0.25272193977651114,
+        "io_share_cap" : 4.959074727188412,
+        "multicore_ratio" : 0.1951580076928477,
+        "per_job_s" : 0.0005922659901067301,
+        "per_worker_s" : 0,
+        "work_s_per_job" : 0.11660505241948857
+      },
       "mapping" : {
-        "base_s" : 0.03463322608735928,
+        "base_s" : 0.040735106613352286,
         "knee" : 30,
         "past_knee_s" : 0.004,
-        "per_instance_s" : 0.019950147145277233
+        "per_instance_s" : 0.00252717296871999
       },
-      "time_spread_p95" : 0.6241878199126378
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.15435875863277213,
+          "per_z_s" : 0.04330916262488788
+        },
+        "instance_spread" : 0.019466693621069096,
+        "slowdown_factor" : 2.105724316612555,
+        "slowdown_probability" : 0.03389830508474576,
+        "step_quantiles" : {
+          "p50" : -0.0014739505967984456,
+          "p90" : 0.02625015593063625,
+          "p95" : 0.038378182801535876,
+          "p99" : 1.0556434384784756
+        }
+      }
     },
     "extract" : {
-      "best_intra" : {
-        "1024" : 8,
-        "10240" : 8,
-        "1536" : 8,
-        "2048" : 8,
-        "4096" : 8,
-        "512" : 4,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.1489124185466498,
-        "beta2" : 0,
-        "delta_s" : 1,
-        "phi2" : 0.05603816007805578
-      },
-      "cold_start_s" : 0.185542756446182,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 17,
-        "max_rel_error" : 0.07646086697102028,
-        "mean_rel_error" : 0.03261376633116077,
-        "samples" : 197
+        "configurations" : 80,
+        "max_rel_error" : 0.7018899159623805,
+        "mean_rel_error" : 0.05346840575824731,
+        "samples" : 80
       },
       "flags" : [
+        "slow-downs: 5 configuration(s) far above the rest were left out of the instance fit",
         "mapping-knee-prior: no fan-out past the knee was profiled"
       ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03839548367145333,
+        "io_s_per_job" : 0.10132742643607934,
+        "io_share_cap" : 4.949932605014714,
+        "multicore_ratio" : 0.052772090777845115,
+        "per_job_s" : 3.096235064410196e-05,
+        "per_worker_s" : 0.0008224448464256956,
+        "work_s_per_job" : 0.044013228462323604
+      },
       "mapping" : {
-        "base_s" : 0.04072028974906812,
+        "base_s" : 0.044728048750054844,
         "knee" : 30,
         "past_knee_s" : 0.004,
-        "per_instance_s" : 0.007142678077183663
+        "per_instance_s" : 0.003530962075338908
       },
-      "time_spread_p95" : 0.620501453736489
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.12363943019690592,
+          "per_z_s" : 0.08540187969255289
+        },
+        "instance_spread" : 0.0033896147866266705,
+        "slowdown_factor" : 2.127862710923918,
+        "slowdown_probability" : 0.078125,
+        "step_quantiles" : {
+          "p50" : 0.0030736794429238046,
+          "p90" : 0.02839442637241574,
+          "p95" : 0.7002230769509903,
+          "p99" : 1.8798080805382371
+        }
+      }
     },
     "superres" : {
-      "best_intra" : {
-        "1024" : 2,
-        "10240" : 8,
-        "1536" : 4,
-        "2048" : 4,
-        "4096" : 8,
-        "512" : 1,
-        "6144" : 8,
-        "8192" : 8
-      },
-      "case2" : {
-        "alpha2" : 0.2517741785681936,
-        "beta2" : 0.0015224037278668318,
-        "delta_s" : 1,
-        "phi2" : 0.03663589848092244
-      },
-      "cold_start_s" : 0.2671348749806839,
       "fit" : {
-        "case" : "case2",
-        "configurations" : 48,
-        "max_rel_error" : 0.11999201112143569,
-        "mean_rel_error" : 0.03424273376863685,
-        "samples" : 203
+        "configurations" : 76,
+        "max_rel_error" : 0.10442407621825787,
+        "mean_rel_error" : 0.029608943852462023,
+        "samples" : 76
       },
-      "flags" : [
-
-      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.04184736088730505,
+        "io_s_per_job" : 0.008254438548870958,
+        "io_share_cap" : 4.6308648954211415,
+        "multicore_ratio" : 0.85,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.0011032749242071759,
+        "work_s_per_job" : 0.23635867777417696
+      },
       "mapping" : {
-        "base_s" : 0.14790188946033178,
-        "knee" : 30,
+        "base_s" : 0.04927898070791771,
+        "knee" : 1,
         "past_knee_s" : 0,
-        "per_instance_s" : 0
+        "per_instance_s" : 0.00282187315855671
       },
-      "time_spread_p95" : 0.04681166967367911
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.2819322090383237,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.0499443042232665,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.0016953975560362045,
+          "p90" : 0.05430453525280237,
+          "p95" : 0.07125825134456648,
+          "p99" : 0.0754168633371875
+        }
+      }
     }
   },
   "workflow" : "video"

@@ -146,14 +146,12 @@ public final class ConfiguratorHandler: CodableHandler {
         return decisions
     }
 
-    /// Splits `jobs` and `keys` as evenly as they go over `inter` items (the first ones get the extra).
+    /// Splits `jobs` and `keys` over `inter` items (``InstanceSplit``: the first ones get the extra).
     static func split(jobs: Int, keys: [String], inter: Int, intra: Int) -> [ConfiguratorOutput.Item] {
         (0..<inter).map { j in
-            let jobStart = j * (jobs / inter) + min(j, jobs % inter)
-            let jobEnd = jobStart + jobs / inter + (j < jobs % inter ? 1 : 0)
-            let keyStart = j * (keys.count / inter) + min(j, keys.count % inter)
-            let keyEnd = keyStart + keys.count / inter + (j < keys.count % inter ? 1 : 0)
-            return .init(index: j, intra: intra, jobStart: jobStart, jobEnd: jobEnd, keys: Array(keys[keyStart..<keyEnd]))
+            let jobRange = InstanceSplit.range(instance: j, of: inter, count: jobs)
+            let keyRange = InstanceSplit.range(instance: j, of: inter, count: keys.count)
+            return .init(index: j, intra: intra, jobStart: jobRange.lowerBound, jobEnd: jobRange.upperBound, keys: Array(keys[keyRange]))
         }
     }
 }

@@ -55,7 +55,7 @@ public struct LambdaSimulator: Sendable {
                 startup = initSeconds + config.placementMedianSeconds * exp(sigma * rng.normal())
             }
             ready[j] = invoke[j] + startup
-            let jobs = step.jobs / p + (j < step.jobs % p ? 1 : 0)
+            let jobs = InstanceSplit.range(instance: j, of: p, count: step.jobs).count
             billed[j] = instanceSeconds(jobs: jobs, workload: workload, theta: theta, rng: &rng)
             ends[j] = ready[j] + billed[j]
             pool.release(function, at: ends[j])
@@ -70,9 +70,8 @@ public struct LambdaSimulator: Sendable {
     func instanceSeconds(jobs: Int, workload w: StepWorkload, theta: Configuration, rng: inout SeededRandom) -> Double {
         let m = Double(theta.memoryMB)
         let q = theta.intra
-        let credit = m / platform.singleCoreMemoryMB
-        let cores = Double(platform.visibleCores(memoryMB: theta.memoryMB) ?? 1)
-        let usable = min(credit, cores)
+        let credit = platform.vcpuCredit(memoryMB: theta.memoryMB)
+        let usable = platform.usableCores(memoryMB: theta.memoryMB)
 
         // Storage: latency + bytes over a bandwidth that rises with memory; rarely much slower.
         let bandwidth = min(max(config.bandwidthPerVCPU * credit, config.bandwidthRange.lowerBound), config.bandwidthRange.upperBound)
@@ -92,7 +91,8 @@ public struct LambdaSimulator: Sendable {
         let busiest = perWorkerMax * w.workSecondsPerJob * ((1 - w.multicoreRatio) / serialSpeed + w.multicoreRatio / usable)
         var cpu = max(total / usable, busiest)
 
-        // Workers that do not fit in memory swap.
+        // Workers that do not fit in memory swap (canRun refuses such configurations; a caller that runs one
+        // anyway sees what Lambda would do).
         let needed = w.baseMemoryMB + Double(q) * w.workerMemoryMB
         if needed > m { cpu *= 1 + config.memoryPressurePenalty * (needed - m) / m }
 

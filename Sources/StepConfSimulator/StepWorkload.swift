@@ -16,7 +16,8 @@ public struct StepWorkload: Sendable, Hashable {
     public var bytesOutPerJob: Double
 
     public init(
-        workSecondsPerJob: Double, multicoreRatio: Double, workerMemoryMB: Double = 64, baseMemoryMB: Double = 48,
+        workSecondsPerJob: Double, multicoreRatio: Double, workerMemoryMB: Double = WorkerMemory.defaultWorkerMB,
+        baseMemoryMB: Double = WorkerMemory.runtimeMB,
         bytesInPerJob: Double = 0, bytesOutPerJob: Double = 0
     ) {
         self.workSecondsPerJob = workSecondsPerJob
@@ -44,7 +45,7 @@ public struct StepWorkload: Sendable, Hashable {
             throw InputError(.invalidParameter, "step `\(step.id)`: params.\(key) must be ≥ 0")
         }
         self.init(
-            workSecondsPerJob: work, multicoreRatio: ratio, workerMemoryMB: p["worker_memory_mb"] ?? 64,
+            workSecondsPerJob: work, multicoreRatio: ratio, workerMemoryMB: step.workerMemoryMB,
             bytesInPerJob: p["bytes_in_per_job"] ?? 0, bytesOutPerJob: p["bytes_out_per_job"] ?? 0)
     }
 }

@@ -23,8 +23,9 @@ struct ConfigsCommand: ParsableCommand {
         commandName: "configs",
         abstract: "List every configuration θ of one step with its predicted time and cost.",
         discussion: """
-            Every q is listed; `Q(m)` marks the intra parallelism a fitted model measured best at that memory \
-            size, the only one `plan` considers. Times are t_map(p) + t̂ from Eq. (1); costs p·(t̂·m/1024·μ0 + μ1) plus state transitions, without \
+            Every q is listed; `Q` marks, per memory size and fan-out, the q the model predicts fastest — the only \
+            one `plan` considers. Times are t_map(p) + the busiest instance (the model's extended Eq. (1)); costs \
+            p·(t̂·m/1024·μ0 + μ1) plus state transitions, without \
             the configurator. Configurations that cannot run (more instances than jobs, more workers than jobs \
             per instance, workers that do not fit in memory) are left out.
 
@@ -51,7 +52,15 @@ struct ConfigsCommand: ParsableCommand {
             graph: graph, model: model, platform: platform, grid: policy.grid(from: platform.grid),
             includesConfigurator: false, considerEveryIntra: true)
         let options = space.steps[index]
-        let stepModel = model.steps[step]
+        // The q the optimizer is offered at each (m, p): the fastest predicted (the paper's Q, per fan-out).
+        var bestAt: [[Int]: Int] = [:]
+        for k in 0..<options.count {
+            let theta = options.configurations[k]
+            let key = [theta.memoryMB, theta.inter]
+            if let b = bestAt[key], options.seconds[b] <= options.seconds[k] { continue }
+            bestAt[key] = k
+        }
+        let offered = Set(bestAt.values)
         let rows = (0..<options.count).map { k in
             ConfigRow(
                 memoryMB: options.configurations[k].memoryMB, inter: options.configurations[k].inter,
@@ -71,7 +80,7 @@ struct ConfigsCommand: ParsableCommand {
             if k == options.mostCostEffective { notes.append("θ*") }
             if k == options.fastest { notes.append("fastest") }
             if k == options.cheapest { notes.append("cheapest") }
-            if stepModel?.bestIntra(memoryMB: row.memoryMB) == row.intra { notes.append("Q(m)") }
+            if offered.contains(k) { notes.append("Q") }
             table.add([
                 "\(row.memoryMB)", "\(row.inter)", "\(row.intra)", fixed(row.timeSeconds, 3), usd(row.costUSD),
                 String(format: "%.3e", row.costUSD * row.timeSeconds), notes.joined(separator: " "),

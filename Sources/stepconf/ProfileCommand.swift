@@ -16,8 +16,10 @@ struct ProfileCommand: AsyncParsableCommand {
             with a CPU quota of m/1769 where the machine allows; the synthetic ALU's work is scaled by \
             --work-scale. Each memory size is warmed up once before it is measured.
 
-            --configs adaptive (default): per memory size, every q at one fan-out, then every fan-out at the \
-            best q — about 10 runs per memory size. grid: every runnable configuration. sample:N: N at random.
+            --configs spread (default, spread:10): a space-filling design over every configuration the workflow can \
+            run — per memory size, two cold starts (p = 1, then the widest fan-out) and the configurations farthest \
+            from those already chosen in (memory, p, q, job waves), 10 per memory size. grid: every runnable \
+            configuration. sample:N: N at random. Configurations whose workers do not fit in memory are never run.
 
             Example: stepconf profile --workflow synthetic16 --backend sim --repeats 1 --out synthetic16.csv
             Example: stepconf profile --workflow video --backend local --memory 1024,2048 --inter 1,2 --intra 1,2 --out video-local.csv
@@ -53,8 +55,8 @@ struct ProfileCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("local: the functions' object store directory (default: a new temporary one).", valueName: "dir"))
     var store: String?
 
-    @Option(help: ArgumentHelp("grid, adaptive or sample:N.", valueName: "plan"))
-    var configs: ProfilePlan = .adaptive
+    @Option(help: ArgumentHelp("spread, spread:N (N per memory size), grid or sample:N.", valueName: "plan"))
+    var configs: ProfilePlan = .standard
 
     @Option(help: "Runs per configuration.")
     var repeats: Int = 1
@@ -76,7 +78,7 @@ struct ProfileCommand: AsyncParsableCommand {
         let plan = configs
         let terminal = isatty(2) != 0
         let progress: @Sendable (Int, Int) -> Void = { done, total in
-            if terminal { FileHandle.standardError.write(Data("\rprofiling: \(done)/\(total) steps".utf8)) }
+            if terminal { FileHandle.standardError.write(Data("\rprofiling: \(done)/\(total) runs".utf8)) }
         }
         let samples: [ProfileSample]
         if backend == .local {

@@ -82,7 +82,9 @@ import Testing
                          "--step", "s01", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
-        #expect(rows.count == 192)
+        // Every configuration of the paper's 192 that s01 can run: 8 workers of 64 MB do not fit in 512 MB
+        // beside the runtime's 48 MB (6 fan-outs).
+        #expect(rows.count == 186)
         for key in ["memory_mb", "inter", "intra", "time_s", "cost_usd"] { #expect(rows[0][key] != nil) }
     }
 

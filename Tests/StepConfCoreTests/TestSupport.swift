@@ -37,20 +37,16 @@ enum Fixtures {
     static func randomModel(for workflow: Workflow, rng: inout SplitMix64) -> PerformanceModel {
         var steps: [String: StepModel] = [:]
         for step in workflow.steps {
-            let case1: StepModel.MulticoreFit? =
-                Bool.random(using: &rng)
-                ? .init(
-                    alpha1: .random(in: 0.05...1, using: &rng), beta1: .random(in: 0...0.5, using: &rng),
-                    alpha2: .random(in: 0.1...0.6, using: &rng), phi1: .random(in: 0...0.2, using: &rng))
-                : nil
             steps[step.id] = StepModel(
-                case1: case1,
-                case2: .init(
-                    alpha2: .random(in: 0.05...1, using: &rng), beta2: .random(in: 0...0.3, using: &rng),
-                    phi2: .random(in: 0...0.2, using: &rng)),
+                instance: .init(
+                    workSecondsPerJob: .random(in: 0.05...1, using: &rng), multicoreRatio: .random(in: 0...1, using: &rng),
+                    ioSecondsPerJob: .random(in: 0...0.05, using: &rng), ioShareCap: .random(in: 1...6, using: &rng),
+                    perJobSeconds: .random(in: 0...0.002, using: &rng), perWorkerSeconds: .random(in: 0...0.003, using: &rng),
+                    baseSeconds: .random(in: 0...0.2, using: &rng)),
                 mapping: .init(
                     baseSeconds: .random(in: 0...0.3, using: &rng), perInstanceSeconds: .random(in: 0...0.02, using: &rng),
-                    pastKneeSeconds: 0.004))
+                    pastKneeSeconds: 0.004),
+                noise: NoiseModel(instanceSpread: .random(in: 0...0.08, using: &rng)))
         }
         return PerformanceModel(workflow: workflow.name, steps: steps)
     }

@@ -124,7 +124,7 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
         let event = StepEvent(execution: "e-mem", step: "s", intra: 4, jobEnd: 4, params: ["worker_memory_mb": 384])
         let error = #expect(throws: WorkerError.self) { try wrapper(SyntheticStep(), store: store, memoryMB: 1024).run(event) }
         #expect(error?.code == .memory)
-        #expect(error?.message.contains("4 × 384 MB per worker = 1536 MB, more than the function's 1024 MB") == true)
+        #expect(error?.message.contains("48 MB for the runtime + 4 × 384 MB per worker = 1584 MB, more than the function's 1024 MB") == true)
         #expect(error?.message.contains("at most 2 workers fit") == true)
         _ = try wrapper(SyntheticStep(), store: store, memoryMB: 1024).run(
             StepEvent(execution: "e-mem", step: "s", intra: 2, jobEnd: 4, params: ["worker_memory_mb": 384, "difficulty": 10]))
