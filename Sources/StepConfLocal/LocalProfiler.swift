@@ -52,7 +52,7 @@ public struct LocalProfiler: Sendable {
     }
 
     /// Profiles every step of `graph` through the emulator listening on `port` (whose log lines `log` gives).
-    /// Blocking: call it from a thread of its own. `progress` gets (steps done, steps).
+    /// Blocking: call it from a thread of its own. `progress` gets (runs done, runs planned).
     /// - Throws: ``InputError`` for an unknown kind, ``HTTPError`` when the emulator does not answer, and a
     ///   message with the function's error when an invocation fails.
     public func profile(

@@ -11,7 +11,7 @@ public struct Profiler: Sendable {
 
     public init(simulator: LambdaSimulator) { self.simulator = simulator }
 
-    /// Profiles every step of `graph` (``ProfileLoop``); `progress` is called after each step with (done, total).
+    /// Profiles every step of `graph` (``ProfileLoop``); `progress` is called after each run with (runs done, runs planned).
     /// - Throws: ``InputError`` for a step whose parameters the simulator cannot use.
     public func profile(
         _ graph: WorkflowGraph, plan: Plan, repeats: Int, seed: UInt64, progress: ((Int, Int) -> Void)? = nil

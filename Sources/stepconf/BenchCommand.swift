@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print figures (build with -c release for meaningful numbers).",
-        subcommands: [OptimizerBench.self, SimulatorBench.self, EmulatorBench.self, AWSBench.self, WorkerBench.self, ParetoBench.self])
+        subcommands: [OptimizerBench.self, FitBench.self, SimulatorBench.self, EmulatorBench.self, AWSBench.self, WorkerBench.self, ParetoBench.self])
 }
 
 /// One timed operation's figures.
@@ -30,7 +30,8 @@ struct OptimizerBench: ParsableCommand {
         abstract: "Time one StepConf decision, one stepconf-exact decision and one optimal solve.",
         discussion: """
             The decisions are taken at the workflow's first step over the full grid (192 configurations on \
-            synthetic16, every q), and over the configurations a fitted model offers (q = Q(m)), with a fresh \
+            synthetic16, every q), and over the configurations a fitted model offers (per (m, p) the q it predicts \
+            fastest), with a fresh \
             global cache each time; the per-step options are built once, as a \
             configurator does when it loads its model. Targets (issue 2): StepConf median ≤ 100 µs, \
             stepconf-exact ≤ 5 ms, optimal on synthetic16 ≤ 1 s.
@@ -142,6 +143,65 @@ struct OptimizerBench: ParsableCommand {
         var text = "\(result.method), " + (result.provenOptimal ? "proven optimal" : "gap \(fixed(result.gap * 100, 3)) %")
         if let cell = result.gridSeconds { text += ", grid \(fixed(cell * 1000, 2)) ms" }
         return text + ", cost \(usd(result.costUSD))"
+    }
+}
+
+struct FitBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Time fitting a workflow's model to its default profile.",
+        discussion: """
+            Profiles the workflow in the simulator with the default design (10 configurations per memory size, \
+            seed 1), then times `stepconf fit`'s estimator on it: the whole workflow, and one step alone. Target \
+            (the estimator issue): synthetic16 in ≤ 2 s, release build. Example: swift run -c release stepconf bench fit
+            """)
+
+    @OptionGroup var options: WorkflowOnlyOptions
+
+    @Option(help: "Fits to time.")
+    var iterations: Int = 10
+
+    @OptionGroup var output: OutputFormat
+
+    func validate() throws {
+        guard (1...100_000).contains(iterations) else { throw ValidationError("--iterations must lie in 1…100000") }
+    }
+
+    func run() throws {
+        let (graph, platform) = try options.load()
+        let samples = try Profiler(simulator: LambdaSimulator(platform: platform)).profile(
+            graph, plan: .standard, repeats: 1, seed: 1)
+        let estimator = Estimator(options: .init(platform: platform))
+        let firstStep = samples.filter { $0.step == graph[graph.topologicalOrder[0]].id }
+        let clock = ContinuousClock()
+        func time(_ rows: [ProfileSample]) throws -> [Double] {
+            var list: [Double] = []
+            for _ in 0..<iterations {
+                let start = clock.now
+                _ = try estimator.fit(rows, workflowName: graph.workflow.name)
+                list.append((clock.now - start).seconds * 1e6)
+            }
+            return list.sorted()
+        }
+        func figure(_ name: String, _ list: [Double], _ detail: String) -> BenchFigure {
+            BenchFigure(
+                name: name, iterations: list.count, medianMicroseconds: list[list.count / 2],
+                p99Microseconds: list[min(list.count - 1, Int(Double(list.count) * 0.99))], detail: detail)
+        }
+        let figures = [
+            figure("fit \(graph.workflow.name)", try time(samples), "\(graph.count) steps, \(samples.count) samples"),
+            figure("fit one step", try time(firstStep), "\(firstStep.count) samples"),
+        ]
+        if output.json {
+            try printJSON(figures)
+            return
+        }
+        var table = TextTable(["operation", "median", "p99", "iterations", "detail"], leftAligned: [0, 4])
+        for f in figures {
+            table.add([f.name, fixed(f.medianMicroseconds / 1000, 1) + " ms", fixed(f.p99Microseconds / 1000, 1) + " ms",
+                       "\(f.iterations)", f.detail])
+        }
+        print(table.render())
     }
 }
 

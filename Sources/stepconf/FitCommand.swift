@@ -67,6 +67,11 @@ struct FitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Workflow name recorded in the model (default: the CSV's file name).", valueName: "name"))
     var name: String?
 
+    @Option(help: ArgumentHelp(
+        "The profiled workflow (file or embedded name): rows of configurations it cannot run (workers that do not fit in memory, more workers than jobs) are left out.",
+        valueName: "file|name"))
+    var workflow: String?
+
     @Option(
         name: .customLong("validate"),
         help: ArgumentHelp("A second profile to measure the model's error on (its configurations the first lacks).", valueName: "file"))
@@ -90,7 +95,10 @@ struct FitCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rows = try ProfileCSV.load(from: samples)
+        var rows = try ProfileCSV.load(from: samples)
+        if let workflow {
+            rows = try runnableRows(rows, of: try WorkflowOnlyOptions.workflow(workflow))
+        }
         let platformValue = try platform.load()
         let workflowName = name ?? URL(fileURLWithPath: samples).deletingPathExtension().lastPathComponent
         let estimator = Estimator(options: .init(holdoutFraction: holdout, seed: random.seed, platform: platformValue))
@@ -126,6 +134,31 @@ struct FitCommand: ParsableCommand {
         if let validation { printValidation(validation) }
         if let decisions { printDecisions(decisions) }
         print("wrote \(out)")
+    }
+
+    /// The rows whose configurations `workflow` can run; says how many were left out, and refuses a step left
+    /// with none.
+    private func runnableRows(_ rows: [ProfileSample], of workflow: Workflow) throws -> [ProfileSample] {
+        let steps = Dictionary(workflow.steps.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var kept: [ProfileSample] = []
+        var dropped: [String: Int] = [:]
+        for r in rows {
+            guard let step = steps[r.step] else {
+                throw CLIError(.input, "\(samples): step `\(r.step)` is not in workflow `\(workflow.name)`")
+            }
+            if step.canRun(r.configuration) { kept.append(r) } else { dropped[r.step, default: 0] += 1 }
+        }
+        for (id, count) in dropped.sorted(by: { $0.key < $1.key }) {
+            let step = steps[id]!
+            guard kept.contains(where: { $0.step == id }) else {
+                throw CLIError(.input, "\(samples): every profiled configuration of step `\(id)` is one it cannot run "
+                    + "(\(Int(WorkerMemory.runtimeMB)) MB + q × \(Int(step.workerMemoryMB)) MB per worker must fit in m, and q ≤ the "
+                    + "jobs of the busiest instance); profile it again with stepconf profile")
+            }
+            FileHandle.standardError.write(Data(
+                "note: step `\(id)`: \(count) row(s) of configurations it cannot run left out (memory pressure is a constraint, not a prediction)\n".utf8))
+        }
+        return kept
     }
 
     private func printValidation(_ rows: [FitOutput.ValidationRow]) {

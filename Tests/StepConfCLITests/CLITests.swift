@@ -170,14 +170,44 @@ import Testing
         #expect(profiled.status == 0, "\(profiled.stderr)")
         let text = try String(contentsOfFile: csv, encoding: .utf8)
         #expect(text.hasPrefix("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\n"))
-        let fitted = try run(["fit", "--samples", csv, "--holdout", "0.3", "--out", model, "--json"])
+        let check = dir.appendingPathComponent("check.csv").path
+        let second = try run([
+            "profile", "--workflow", "video", "--configs", "sample:12", "--repeats", "3", "--seed", "2", "--out", check,
+        ])
+        #expect(second.status == 0, "\(second.stderr)")
+        let fitted = try run([
+            "fit", "--samples", csv, "--holdout", "0.3", "--validate", check, "--check", "video", "--check-repeats", "3",
+            "--workflow", "video", "--out", model, "--json",
+        ])
         #expect(fitted.status == 0, "\(fitted.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(fitted.stdout.utf8)) as! [String: Any]
         let steps = report["steps"] as! [[String: Any]]
         #expect(steps.count == 5)
         #expect(steps.allSatisfy { $0["holdout"] != nil && $0["samples"] != nil })
+        let holdout = steps[0]["holdout"] as! [String: Any]
+        #expect(holdout["max_rel_error"] is Double && holdout["mean_rel_error"] is Double)
+        #expect((report["validation"] as! [[String: Any]]).count == 5)
+        let decisions = report["decisions"] as! [[String: Any]]
+        #expect(decisions.count == 8)  // optimal and static at four SLOs
+        #expect(decisions.allSatisfy { ($0["picks"] as! Int) == 5 && ($0["time"] as! [String: Any])["max_rel_error"] != nil })
+        let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as! [String: Any]
+        let encode = (written["steps"] as! [String: Any])["encode"] as! [String: Any]
+        #expect(encode["format"] as? Int == 2)
+        #expect((encode["noise"] as! [String: Any])["step_quantiles"] != nil)
         let planned = try run(["plan", "--workflow", "examples/video.json", "--model", model, "--slo", "10", "--json"])
         #expect(planned.status == 0, "\(planned.stderr)")
+    }
+
+    @Test func fitLeavesOutRowsTheWorkflowCannotRunAndRefusesAStepLeftWithNone() throws {
+        // s09 needs 48 + q × 256 MB: at 512 MB not even one worker of a second fits, so q = 2 is memory pressure.
+        var text = "step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\n"
+        for p in [1, 2, 4] { text += "s09,512,\(p),2,48,0.05,\(8.0 / Double(p)),\(8.1 / Double(p)),false\n" }
+        let path = try temporaryFile(text, name: "pressured.csv")
+        let out = path + ".model.json"
+        let r = try run(["fit", "--samples", path, "--workflow", "synthetic16", "--out", out])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("every profiled configuration of step `s09` is one it cannot run"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
     }
 
     @Test func fitOnACSVWithAMissingColumnExitsOne() throws {
@@ -191,6 +221,8 @@ import Testing
 
     @Test(arguments: [
         ["fit", "--samples", "x.csv", "--out", "m.json", "--holdout", "1.5"],
+        ["fit", "--samples", "x.csv", "--out", "m.json", "--check-repeats", "0"],
+        ["profile", "--configs", "spread:1", "--out", "x.csv"],
         ["profile", "--backend", "aws", "--out", "x.csv"],
         ["profile", "--configs", "sample:0", "--out", "x.csv"],
         ["profile", "--repeats", "0", "--out", "x.csv"],

@@ -199,3 +199,81 @@ import StepConfExamples
         #expect(svg.contains("t &lt;x&gt;") && svg.contains("a &amp; b"))
     }
 }
+
+/// The fitted model against the simulator it was fitted to: accuracy on configurations the profile never
+/// ran, and the noise model's quantiles against the simulator's own spread.
+@Suite struct FittedModelTests {
+    let platform = Platform.aws
+
+    /// One step of synthetic16 (`id`), profiled with the default design and fitted.
+    private func fitted(_ id: String) throws -> (Workflow.Step, StepWorkload, StepModel, [ProfileSample]) {
+        let full = try EmbeddedExamples.workflow("synthetic16")
+        let step = try #require(full.steps.first { $0.id == id })
+        let graph = try WorkflowGraph(Workflow(name: "one", steps: [Workflow.Step(
+            id: step.id, kind: step.kind, jobs: step.jobs, inputMB: step.inputMB, params: step.params)]))
+        let simulator = LambdaSimulator(platform: platform)
+        let samples = try Profiler(simulator: simulator).profile(graph, plan: .standard, repeats: 1, seed: 11)
+        let (model, _) = try Estimator(options: .init(platform: platform)).fit(samples, workflowName: "one")
+        let workload = try StepWorkload(step: step, secondsPerDifficultyUnit: simulator.config.secondsPerDifficultyUnit)
+        return (graph[0], workload, try #require(model.steps[id]), samples)
+    }
+
+    /// Warm runs of `theta` in the simulator: (step time, mean compute) of each.
+    private func runs(_ step: Workflow.Step, _ workload: StepWorkload, _ theta: Configuration, count: Int, seed: UInt64) -> [StepRun] {
+        let simulator = LambdaSimulator(platform: platform)
+        var pool = WarmPool(keepAliveSeconds: 600)
+        var rng = SeededRandom(seed: seed)
+        var clock = 0.0
+        var list: [StepRun] = []
+        for k in 0...count {
+            let r = simulator.run(step, workload: workload, configuration: theta, start: clock, pool: &pool, rng: &rng)
+            clock = r.end + 1
+            if k > 0 { list.append(r) }
+        }
+        return list
+    }
+
+    @Test(arguments: ["s02", "s10", "s15"])
+    func predictsConfigurationsTheProfileNeverRanWithinTenPercent(id: String) throws {
+        let (step, workload, model, samples) = try fitted(id)
+        let profiled = Set(samples.map(\.configuration))
+        let unseen = platform.grid.runnable(by: step).filter { !profiled.contains($0) }
+        #expect(unseen.count > 20)
+        var errors: [Double] = []
+        for (k, theta) in unseen.enumerated() where k % 3 == 0 {
+            let times = runs(step, workload, theta, count: 41, seed: UInt64(k) + 100).map(\.totalSeconds)
+            let measured = median(times)
+            errors.append(abs(model.stepSeconds(theta, jobs: step.jobs, platform: platform) - measured) / measured)
+        }
+        #expect(errors.max()! < 0.10, "\(id): max \(errors.max()!)")
+        #expect(errors.reduce(0, +) / Double(errors.count) < 0.05)
+    }
+
+    @Test func noiseQuantilesMatchTheSimulatorsSpreadWithinSamplingError() throws {
+        let (step, workload, model, _) = try fitted("s02")
+        // The simulator's own spread: warm runs over the model's prediction, pooled over configurations of the
+        // choice set (every fan-out, the model's q).
+        var ratios: [Double] = []
+        var seed: UInt64 = 500
+        for m in [1024, 2048, 4096, 8192] {
+            for p in platform.grid.inter {
+                let options = platform.grid.intra.map { Configuration(memoryMB: m, inter: p, intra: $0) }.filter(step.canRun)
+                guard let theta = options.min(by: {
+                    model.stepSeconds($0, jobs: step.jobs, platform: platform) < model.stepSeconds($1, jobs: step.jobs, platform: platform)
+                }) else { continue }
+                seed += 1
+                let predicted = model.stepSeconds(theta, jobs: step.jobs, platform: platform)
+                ratios += runs(step, workload, theta, count: 40, seed: seed).map { $0.totalSeconds / predicted - 1 }
+            }
+        }
+        ratios.sort()
+        func empirical(_ level: Double) -> Double { ratios[Int(level * Double(ratios.count - 1))] }
+        // The model's quantiles come from 80 single runs (with the model's own error in them): a 95th percentile
+        // of 80 draws of a spread this size is good to about ±3 points.
+        for level in [0.5, 0.9, 0.95] {
+            let stored = try #require(model.noise.stepQuantile(level))
+            #expect(abs(stored - empirical(level)) < 0.03, "p\(Int(level * 100)): model \(stored), simulator \(empirical(level))")
+        }
+        #expect(model.noise.instanceSpread > 0.02 && model.noise.instanceSpread < 0.08)
+    }
+}
