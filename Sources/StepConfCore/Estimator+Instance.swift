@@ -39,8 +39,8 @@ extension Estimator {
         func row(_ n: Int) -> [Double] {
             guard n > 0 else { return [0, 0, 0, 0, 0] }
             let x = StepModel.InstanceTime.inputs(
-                jobs: n, memoryMB: theta.memoryMB, intra: theta.intra, platform: options.platform, multicoreRatio: rho,
-                ioShareCap: cap)
+                jobs: n, memoryMB: theta.memoryMB, intra: theta.intra, instances: p, platform: options.platform,
+                multicoreRatio: rho, ioShareCap: cap)
             return [x.work, x.io, x.jobs, x.workers, 1]
         }
         let a = row(low)
@@ -137,7 +137,8 @@ extension Estimator {
         let terms = warm.map { c in
             StepModel.stepTerms(c.configuration, jobs: c.jobs).map { term in
                 (Double(term.readyAfter), instance.seconds(
-                    jobs: term.jobs, memoryMB: c.configuration.memoryMB, intra: c.configuration.intra, platform: options.platform))
+                    jobs: term.jobs, memoryMB: c.configuration.memoryMB, intra: c.configuration.intra,
+                    instances: c.configuration.inter, platform: options.platform))
             }
         }
         let totals = warm.map { $0.totalSeconds! }

@@ -42,15 +42,26 @@ public struct Platform: Sendable, Hashable, Codable {
         public var upToMemoryMB: Int
         /// Cores visible to a function of that size.
         public var cores: Int
+        /// Whether those cores are one machine's, shared by every instance running at once (the local
+        /// emulator's host); on Lambda each instance has its own (false).
+        public var shared: Bool
 
-        public init(upToMemoryMB: Int, cores: Int) {
+        public init(upToMemoryMB: Int, cores: Int, shared: Bool = false) {
             self.upToMemoryMB = upToMemoryMB
             self.cores = cores
+            self.shared = shared
         }
 
         enum CodingKeys: String, CodingKey {
             case upToMemoryMB = "up_to_memory_mb"
-            case cores
+            case cores, shared
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            upToMemoryMB = try c.decode(Int.self, forKey: .upToMemoryMB)
+            cores = try c.decode(Int.self, forKey: .cores)
+            shared = try c.decodeIfPresent(Bool.self, forKey: .shared) ?? false
         }
     }
 
@@ -124,12 +135,17 @@ public struct Platform: Sendable, Hashable, Codable {
     /// vCPU credit a function of `memoryMB` gets: `m / m_s`.
     public func vcpuCredit(memoryMB: Int) -> Double { Double(memoryMB) / singleCoreMemoryMB }
 
-    /// The cores a function of `memoryMB` can keep busy: its credit m/m_s, at most the cores it sees (outside
-    /// the platform's memory range, the nearest tier's cores).
-    public func usableCores(memoryMB: Int) -> Double {
-        let cores = visibleCores(memoryMB: memoryMB)
-            ?? (memoryMB < minMemoryMB ? coreTiers.first?.cores : coreTiers.last?.cores) ?? 1
-        return min(vcpuCredit(memoryMB: memoryMB), Double(cores))
+    /// The cores each of `instances` functions of `memoryMB` running at once can keep busy: its credit m/m_s,
+    /// at most the cores it sees (outside the platform's memory range, the nearest tier's), and where those
+    /// are one machine's (``CoreTier/shared``) at most its share of them.
+    public func usableCores(memoryMB: Int, instances: Int = 1) -> Double {
+        let inRange = memoryMB >= minMemoryMB && memoryMB <= maxMemoryMB
+        let tier = inRange
+            ? coreTiers.first { memoryMB <= $0.upToMemoryMB } : (memoryMB < minMemoryMB ? coreTiers.first : coreTiers.last)
+        let cores = Double(tier?.cores ?? 1)
+        let own = min(vcpuCredit(memoryMB: memoryMB), cores)
+        guard tier?.shared == true else { return own }
+        return min(own, cores / Double(max(instances, 1)))
     }
 
     /// Cores visible to a function of `memoryMB` (nil outside Lambda's range).

@@ -47,9 +47,10 @@ public struct StepModel: Sendable, Hashable, Codable {
         let p = max(1, theta.inter)
         let low = jobs / p
         let heavier = jobs % p
-        let lowSeconds = low > 0 ? instance.seconds(jobs: low, memoryMB: theta.memoryMB, intra: theta.intra, platform: platform) : 0
+        let lowSeconds = low > 0
+            ? instance.seconds(jobs: low, memoryMB: theta.memoryMB, intra: theta.intra, instances: p, platform: platform) : 0
         guard heavier > 0 else { return lowSeconds }
-        let highSeconds = instance.seconds(jobs: low + 1, memoryMB: theta.memoryMB, intra: theta.intra, platform: platform)
+        let highSeconds = instance.seconds(jobs: low + 1, memoryMB: theta.memoryMB, intra: theta.intra, instances: p, platform: platform)
         return (Double(p - heavier) * lowSeconds + Double(heavier) * highSeconds) / Double(p)
     }
 
@@ -67,7 +68,8 @@ public struct StepModel: Sendable, Hashable, Codable {
         let terms = Self.stepTerms(theta, jobs: jobs)
         let slowest = noise.slowestFactor(inter: theta.inter)
         return terms.reduce(0.0) { best, term in
-            let t = instance.seconds(jobs: term.jobs, memoryMB: theta.memoryMB, intra: theta.intra, platform: platform)
+            let t = instance.seconds(
+                jobs: term.jobs, memoryMB: theta.memoryMB, intra: theta.intra, instances: theta.inter, platform: platform)
             return max(best, mapping.seconds(inter: term.readyAfter) + t * slowest)
         }
     }
@@ -87,12 +89,13 @@ public struct StepModel: Sendable, Hashable, Codable {
     /// The time one instance takes for n jobs at memory m with q workers, seconds:
     ///
     ///     t_inst = α·W + ι·n / min(m/m_s, b) + ν·n + κ·q_e + φ
-    ///     W = max(n/u, ⌈n/q_e⌉ · ((1 − ρ)/s + ρ/u)),  q_e = min(q, n),  u = min(m/m_s, cores(m)),  s = min(1, m/m_s)
+    ///     W = max(n/u, ⌈n/q_e⌉ · ((1 − ρ)/s + ρ/u)),  q_e = min(q, n),  s = min(1, u)
+    ///     u = min(m/m_s, cores(m), host cores / p)
     ///
     /// W is the CPU time in one-core seconds per unit of work: the instance cannot beat its credit u (all n
-    /// jobs over u cores), and each of q_e workers runs ⌈n/q_e⌉ jobs one after another (job waves), the
-    /// serial part of each on at most one core, the multi-core part over u. With ρ = 0, q | n and u = m/m_s it
-    /// is Eq. (1) case 2's γ̄ / min(m/m_s, q) exactly.
+    /// jobs over u cores; on a shared host, p instances split its cores), and each of q_e workers runs
+    /// ⌈n/q_e⌉ jobs one after another (job waves), the serial part of each on at most one core, the multi-core
+    /// part over u. With ρ = 0, q | n and u = m/m_s it is Eq. (1) case 2's γ̄ / min(m/m_s, q) exactly.
     public struct InstanceTime: Sendable, Hashable, Codable {
         /// α: seconds one job's work takes on one full core (Eq. (1) case 2's α2/δ_s).
         public var workSecondsPerJob: Double
@@ -136,25 +139,27 @@ public struct StepModel: Sendable, Hashable, Codable {
             public var workers: Double
         }
 
-        /// The inputs at n jobs, memory m, q workers, for multi-core ratio `rho` and storage cap `cap`.
+        /// The inputs at n jobs, memory m, q workers, one of `instances` running at once, for multi-core ratio
+        /// `rho` and storage cap `cap`.
         public static func inputs(
-            jobs n: Int, memoryMB: Int, intra q: Int, platform: Platform, multicoreRatio rho: Double, ioShareCap cap: Double
+            jobs n: Int, memoryMB: Int, intra q: Int, instances: Int, platform: Platform, multicoreRatio rho: Double,
+            ioShareCap cap: Double
         ) -> Inputs {
             let jobs = Double(max(0, n))
             let share = platform.vcpuCredit(memoryMB: memoryMB)
-            let usable = max(platform.usableCores(memoryMB: memoryMB), 1e-9)
-            let serialSpeed = max(min(1, share), 1e-9)
+            let usable = max(platform.usableCores(memoryMB: memoryMB, instances: instances), 1e-9)
+            let serialSpeed = max(min(1, usable), 1e-9)
             let workers = max(1, min(q, n))
             let waves = Double(n <= 0 ? 0 : (n + workers - 1) / workers)
             let work = max(jobs / usable, waves * ((1 - rho) / serialSpeed + rho / usable))
             return Inputs(work: work, io: jobs / max(min(share, cap), 1e-9), jobs: jobs, workers: Double(workers))
         }
 
-        /// t_inst for n jobs at memory m with q workers, seconds.
-        public func seconds(jobs n: Int, memoryMB: Int, intra q: Int, platform: Platform) -> Double {
+        /// t_inst for n jobs at memory m with q workers, one of `instances` running at once, seconds.
+        public func seconds(jobs n: Int, memoryMB: Int, intra q: Int, instances: Int, platform: Platform) -> Double {
             let x = Self.inputs(
-                jobs: n, memoryMB: memoryMB, intra: q, platform: platform, multicoreRatio: multicoreRatio,
-                ioShareCap: ioShareCap)
+                jobs: n, memoryMB: memoryMB, intra: q, instances: instances, platform: platform,
+                multicoreRatio: multicoreRatio, ioShareCap: ioShareCap)
             return workSecondsPerJob * x.work + ioSecondsPerJob * x.io + perJobSeconds * x.jobs
                 + perWorkerSeconds * x.workers + baseSeconds
         }

@@ -23,7 +23,7 @@ import Testing
 
     @Test func instanceTimeFollowsTheWrittenFormula() {
         for (n, m, q) in [(5, 1024, 4), (5, 4096, 2), (8, 10_240, 8), (1, 512, 1), (3, 8192, 3), (12, 2048, 8)] {
-            let t = model.instance.seconds(jobs: n, memoryMB: m, intra: q, platform: .aws)
+            let t = model.instance.seconds(jobs: n, memoryMB: m, intra: q, instances: 1, platform: .aws)
             #expect(abs(t - byHand(n: n, m: m, q: q)) < 1e-12, "n=\(n) m=\(m) q=\(q)")
         }
     }
@@ -32,7 +32,7 @@ import Testing
         // ρ = 0, no overheads, q | n, cores not binding: α·γ̄ / min(m/m_s, q).
         let eq1 = StepModel.InstanceTime(workSecondsPerJob: 0.3)
         for (m, q) in [(1024, 1), (1024, 4), (2048, 1), (3008, 2), (4096, 2)] {
-            let t = eq1.seconds(jobs: 8, memoryMB: m, intra: q, platform: .aws)
+            let t = eq1.seconds(jobs: 8, memoryMB: m, intra: q, instances: 1, platform: .aws)
             #expect(abs(t - 0.3 * 8 / min(Double(m) / 1769, Double(q))) < 1e-12, "m=\(m) q=\(q)")
         }
     }
@@ -40,13 +40,24 @@ import Testing
     @Test func jobWavesAndOneJobPerWorkerAreSeen() {
         // 5 jobs on 4 workers run in two waves: slower than 4 jobs on 4 workers by a whole job's serial time.
         let one = StepModel.InstanceTime(workSecondsPerJob: 1)
-        let four = one.seconds(jobs: 4, memoryMB: 10_240, intra: 4, platform: .aws)
-        let five = one.seconds(jobs: 5, memoryMB: 10_240, intra: 4, platform: .aws)
+        let four = one.seconds(jobs: 4, memoryMB: 10_240, intra: 4, instances: 1, platform: .aws)
+        let five = one.seconds(jobs: 5, memoryMB: 10_240, intra: 4, instances: 1, platform: .aws)
         #expect(abs(four - 1) < 1e-12)
         #expect(abs(five - 2) < 1e-12)
         // A multi-core step with one job per worker: its parallel part spreads over the usable cores.
         let multi = StepModel.InstanceTime(workSecondsPerJob: 1, multicoreRatio: 1)
-        #expect(abs(multi.seconds(jobs: 1, memoryMB: 10_240, intra: 1, platform: .aws) - 1 / Platform.aws.usableCores(memoryMB: 10_240)) < 1e-12)
+        #expect(abs(multi.seconds(jobs: 1, memoryMB: 10_240, intra: 1, instances: 1, platform: .aws) - 1 / Platform.aws.usableCores(memoryMB: 10_240)) < 1e-12)
+    }
+
+    @Test func instancesOnASharedHostSplitItsCores() {
+        var host = Platform.aws
+        host.coreTiers = [.init(upToMemoryMB: 10_240, cores: 2, shared: true)]
+        let one = StepModel.InstanceTime(workSecondsPerJob: 1, multicoreRatio: 1)
+        // 3538 MB buys 2 cores; alone an instance has them, four at once get half a core each.
+        #expect(abs(one.seconds(jobs: 4, memoryMB: 3538, intra: 1, instances: 1, platform: host) - 2) < 1e-9)
+        #expect(abs(one.seconds(jobs: 4, memoryMB: 3538, intra: 1, instances: 4, platform: host) - 8) < 1e-9)
+        // On Lambda each instance has its own.
+        #expect(abs(one.seconds(jobs: 4, memoryMB: 3538, intra: 1, instances: 4, platform: .aws) - 2) < 1e-9)
     }
 
     @Test func costUsesEachInstancesJobsAndStepTimeTheBusiest() {
