@@ -128,11 +128,23 @@ public struct ConfigurationSpace: Sendable {
     }
 
     /// The makespan with every step at its fastest θ: no plan on these options is faster, seconds.
-    public var fastestMakespanSeconds: Double {
+    public var fastestMakespanSeconds: Double { fastestMakespanSeconds(coldEverywhere: false) }
+
+    /// The makespan with every step at its fastest θ, each option charged what a run on these options charges
+    /// it: the configurator (in a dynamic space's options) and, with `coldEverywhere`, a cold start at the
+    /// option's fan-out wherever the step has a measured cold-start cost — a fresh cache, where no function has
+    /// run yet. Warm functions only make a run faster, so no run on these options can be slower at its fastest.
+    public func fastestMakespanSeconds(coldEverywhere: Bool) -> Double {
         var finish = [Double](repeating: 0, count: graph.count)
         for v in graph.topologicalOrder {
             let ready = graph.predecessors[v].reduce(0.0) { max($0, finish[$1]) }
-            finish[v] = ready + steps[v].seconds[steps[v].fastest]
+            let options = steps[v]
+            var fastest = Double.infinity
+            for k in 0..<options.count {
+                let cold = coldEverywhere ? (coldStart[v]?.penalty(inter: options.configurations[k].inter) ?? 0) : 0
+                fastest = min(fastest, options.seconds[k] + cold)
+            }
+            finish[v] = ready + fastest
         }
         return finish.max() ?? 0
     }

@@ -3,6 +3,22 @@ public enum Policies {
     /// Default planning margin, in units of each step's measured 95th-percentile spread.
     public static let defaultSafety = 2.0
 
+    /// The factor of the fastest makespan an `auto` SLO gives.
+    public static let autoSLOFactor = 1.5
+
+    /// The `auto` SLO: 1.5 × the fastest makespan on the most demanding assumptions any policy plans with —
+    /// every step deciding through its configurator (its latency in every step) and every function cold (a
+    /// fresh cache), with the planning margin `safety`. One definition for `plan`, `run` and `bench`, so that
+    /// every policy, static or dynamic, can meet it: its own fastest plan is no slower than this.
+    /// - Throws: ``InputError`` when no θ of the grid fits a step.
+    public static func autoSLOSeconds(
+        graph: WorkflowGraph, model: PerformanceModel, platform: Platform, safety: Double = defaultSafety
+    ) throws -> Double {
+        let space = try ConfigurationSpace(
+            graph: graph, model: model, platform: platform, includesConfigurator: true, safety: safety)
+        return autoSLOFactor * space.fastestMakespanSeconds(coldEverywhere: true)
+    }
+
     /// Makes the policy `name`.
     /// - Parameters:
     ///   - limits: work limits of the exact solver (`optimal`, `stepconf-exact`).
@@ -78,7 +94,9 @@ public struct OptimalPolicy: StaticPolicy {
 }
 
 /// `stepconf-exact`: at each step, the whole DAG re-solved exactly with what has already run fixed at
-/// its actual (or, if still running, expected) duration, and the current step starting now.
+/// its actual (or, if still running, expected) duration, and the current step starting now. Every step
+/// still to decide carries what a run will charge it: its configurator's latency and cost (in a dynamic
+/// space's options) and a cold start where its function is cold at the time of the decision.
 public struct ExactPolicy: DynamicPolicy {
     /// Solver limits for a decision: a coarser grid than `optimal`, to stay within milliseconds.
     public static let decisionLimits = ExactSolver.Limits(exactFrontCap: 512, exactPairBudget: 40_000, gridUnits: 400)
@@ -114,7 +132,12 @@ public struct ExactPolicy: DynamicPolicy {
                 let wait = max(0, context.now - ready)
                 options.append(.init(seconds: ownSeconds.map { $0 + wait }, costUSD: own.costUSD))
             case .pending:
-                options.append(.init(seconds: space.steps[v].seconds, costUSD: space.steps[v].costUSD))
+                // A step still to decide is charged, when it runs, its configurator (in its options) and a cold
+                // start where its function is cold then. Cold now means cold then at the latest: functions only
+                // warm up within an execution, so the solve assumes no more than the run will charge.
+                let later = try space.coldPenalties(step: v, now: context.now, cache: context.cache)
+                let seconds = later.map { zip(space.steps[v].seconds, $0).map(+) } ?? space.steps[v].seconds
+                options.append(.init(seconds: seconds, costUSD: space.steps[v].costUSD))
             }
         }
         let result = solver.solve(options, sloSeconds: context.sloSeconds)

@@ -17,7 +17,7 @@ extension ProfilePlan: ExpressibleByArgument {
     }
 }
 
-/// `--slo`: a positive number of seconds, or `auto` (1.5 × the fastest predicted makespan).
+/// `--slo`: a positive number of seconds, or `auto` (``Policies/autoSLOSeconds(graph:model:platform:safety:)``).
 enum SLOArgument: ExpressibleByArgument, CustomStringConvertible {
     case auto
     case seconds(Double)
@@ -46,12 +46,11 @@ enum SLOArgument: ExpressibleByArgument, CustomStringConvertible {
     }
 
     /// The SLO in seconds for `graph` under `model` on `platform`.
-    func seconds(graph: WorkflowGraph, model: PerformanceModel, platform: Platform) throws -> Double {
+    /// The SLO in seconds; `auto` is ``Policies/autoSLOSeconds(graph:model:platform:safety:)``.
+    func seconds(graph: WorkflowGraph, model: PerformanceModel, platform: Platform, safety: Double) throws -> Double {
         switch self {
         case .seconds(let value): return value
-        case .auto:
-            let space = try ConfigurationSpace(graph: graph, model: model, platform: platform, includesConfigurator: false)
-            return 1.5 * space.fastestMakespanSeconds
+        case .auto: return try Policies.autoSLOSeconds(graph: graph, model: model, platform: platform, safety: safety)
         }
     }
 }

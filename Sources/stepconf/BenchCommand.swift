@@ -44,7 +44,7 @@ struct OptimizerBench: ParsableCommand {
     @Option(help: "Iterations of each decision (optimal runs a tenth as many, at least 5).")
     var iterations: Int = 2000
 
-    @Option(help: ArgumentHelp("SLO in seconds; default 1.5 × the fastest predicted makespan.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("SLO in seconds; default the `auto` SLO of `plan`.", valueName: "seconds"))
     var slo: Double?
 
     @OptionGroup var output: OutputFormat
@@ -69,9 +69,7 @@ struct OptimizerBench: ParsableCommand {
         guard let optimal = try Policies.make(.optimal, graph: graph, model: model, platform: platform) as? OptimalPolicy
         else { throw CLIError(.internalFailure, "internal: optimal policy has an unexpected type") }
         let first = graph.start
-        let staticSpace = try ConfigurationSpace(
-            graph: graph, model: model, platform: platform, includesConfigurator: false)
-        let sloSeconds = slo ?? 1.5 * staticSpace.fastestMakespanSeconds
+        let sloSeconds = try slo ?? Policies.autoSLOSeconds(graph: graph, model: model, platform: platform)
 
         func context(_ cache: InMemoryGlobalCache) -> DecisionContext {
             DecisionContext(

@@ -20,7 +20,7 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var options: WorkflowOptions
 
     @Option(help: ArgumentHelp(
-        "End-to-end SLO in seconds, or `auto` (1.5 × the fastest predicted makespan).", valueName: "seconds|auto"))
+        "End-to-end SLO in seconds, or `auto` (1.5 × the fastest predicted makespan with configurators and cold starts).", valueName: "seconds|auto"))
     var slo: SLOArgument = .auto
 
     @Option(help: ArgumentHelp("Policy name, or `all`.", valueName: "name|all"))
@@ -32,7 +32,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let (graph, model, platform) = try options.load()
-        let sloSeconds = try slo.seconds(graph: graph, model: model, platform: platform)
+        let sloSeconds = try slo.seconds(graph: graph, model: model, platform: platform, safety: margin.safety)
         var plans: [Plan] = []
         for name in policy.names {
             let built = try Policies.make(name, graph: graph, model: model, platform: platform, safety: margin.safety)
@@ -43,7 +43,7 @@ struct PlanCommand: ParsableCommand {
             return
         }
         if slo.isAuto {
-            print("SLO: auto = \(fixed(sloSeconds, 3)) s (1.5 × the fastest predicted makespan)")
+            print("SLO: auto = \(fixed(sloSeconds, 3)) s (1.5 × the fastest predicted makespan, every step through its configurator and cold)")
         }
         if plans.count == 1 { printPlan(plans[0]) } else { printComparison(plans) }
     }

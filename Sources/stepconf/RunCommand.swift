@@ -29,7 +29,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: WorkflowOptions
 
     @Option(help: ArgumentHelp(
-        "End-to-end SLO in seconds, or `auto` (1.5 × the fastest predicted makespan).", valueName: "seconds|auto"))
+        "End-to-end SLO in seconds, or `auto` (1.5 × the fastest predicted makespan with configurators and cold starts).", valueName: "seconds|auto"))
     var slo: SLOArgument = .auto
 
     @Option(help: ArgumentHelp("Configurator policy: stepconf, intra-only, inter-only, static, nono or optimal.", valueName: "name"))
@@ -62,13 +62,13 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (graph, model, platform) = try options.load()
-        let sloSeconds = try slo.seconds(graph: graph, model: model, platform: platform)
+        let sloSeconds = try slo.seconds(graph: graph, model: model, platform: platform, safety: margin.safety)
         let runner = LocalWorkflowRunner(settings: .init(
             bootstrap: try ensureBootstrap(bootstrap), workDirectory: dir, policy: policy, safety: margin.safety,
             workScale: scale.workScale, platform: platform))
         if !json {
             print("Running `\(graph.workflow.name)` (\(graph.count) steps) locally · policy \(policy.rawValue) · SLO \(fixed(sloSeconds, 3)) s"
-                + (slo.isAuto ? " (auto: 1.5 × the fastest predicted makespan)" : "") + " · work scale \(scale.workScale)")
+                + (slo.isAuto ? " (auto: 1.5 × the fastest predicted makespan, configurators and cold starts included)" : "") + " · work scale \(scale.workScale)")
         }
         let quiet = json
         let report = try await runner.run(graph, model: model, sloSeconds: sloSeconds, inputKeys: input) { line in

@@ -117,4 +117,37 @@ import Testing
         #expect(e.costUSD <= h.costUSD + 1e-12)
         #expect(e.solver != nil)
     }
+
+    @Test func theAutoSLOIsMetByEveryPolicyWhoseGridCanReachItOnTheShippedExamples() throws {
+        for name in ["synthetic16", "video"] {
+            let workflow = try Workflow.load(from: Fixtures.example("\(name).json"))
+            let model = try PerformanceModel.load(from: Fixtures.example("\(name).model.json"), for: workflow)
+            let graph = try WorkflowGraph(workflow)
+            let slo = try Policies.autoSLOSeconds(graph: graph, model: model, platform: .aws)
+            for policy in [PolicyName.optimal, .static, .stepconf, .stepconfExact] {
+                let plan = try Plan.make(policy: Policies.make(policy, graph: graph, model: model, platform: .aws), sloSeconds: slo)
+                #expect(plan.feasible, "\(name) \(policy): \(plan.makespanSeconds) s against \(slo) s")
+            }
+        }
+    }
+
+    @Test func anExactReSolveThatStartsFeasibleEndsFeasible() async throws {
+        // Cold starts and configurators included: what the replay charges, the solver assumed.
+        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000)) { seed in
+            var (graph, model, rng) = randomCase(seed)
+            for id in model.steps.keys.sorted() where Bool.random(using: &rng) {
+                model.steps[id]!.noise.coldStart = .init(
+                    penaltySeconds: .random(in: 0.05...0.4, using: &rng), perZSeconds: .random(in: 0...0.1, using: &rng))
+            }
+            let platform = smallPlatform(seed)
+            let exact = try! Policies.make(.stepconfExact, graph: graph, model: model, platform: platform)
+            let fastest = exact.space.fastestMakespanSeconds(coldEverywhere: true)
+            let slo = fastest * Double.random(in: 1...2.5, using: &rng)
+            let replay = try! Replay.run(policy: exact, sloSeconds: slo)
+            let first = graph.topologicalOrder[0]
+            guard replay.decisions[first].solve?.feasible == true else { return }
+            #expect(replay.makespanSeconds <= slo * (1 + 1e-9), "seed \(seed)")
+            #expect(replay.decisions.allSatisfy { !$0.fallback }, "seed \(seed)")
+        }
+    }
 }
