@@ -101,6 +101,12 @@ public struct ConfigurationSpace: Sendable {
     /// Nil when the step has no measured cold-start cost.
     /// - Throws: what the cache throws.
     public func coldPenalties(step i: Int, now: Double, cache: any GlobalCache) throws -> [Double]? {
+        try coldPenalties(step: i, now: now, lastUse: cache.lastUse(function:))
+    }
+
+    /// ``coldPenalties(step:now:cache:)`` reading each function's last use through `lastUse` (a caller that
+    /// asks for many steps at once can remember the answers: steps of one kind share their functions).
+    public func coldPenalties(step i: Int, now: Double, lastUse: (String) throws -> Double?) throws -> [Double]? {
         guard let cold = coldStart[i], cold.penaltySeconds > 0 || cold.perZSeconds > 0 else { return nil }
         var byMemory: [Int: Bool] = [:]
         return try steps[i].configurations.map { theta in
@@ -108,7 +114,7 @@ public struct ConfigurationSpace: Sendable {
             if let known = byMemory[theta.memoryMB] {
                 isCold = known
             } else {
-                let last = try cache.lastUse(function: functionName(step: i, memoryMB: theta.memoryMB))
+                let last = try lastUse(functionName(step: i, memoryMB: theta.memoryMB))
                 isCold = last.map { now - $0 > platform.keepAliveSeconds } ?? true
                 byMemory[theta.memoryMB] = isCold
             }

@@ -30,39 +30,36 @@ extension Estimator {
             perWorkerSeconds: w[5], baseSeconds: w[6])
     }
 
-    /// The mean instance's inputs [W, io, n, q_e, 1] of a configuration: ⌊γ/p⌋ or ⌈γ/p⌉ jobs per instance.
+    /// The mean instance's inputs [W, io, n, q_e, 1] of a configuration (``StepModel/instanceShares(jobs:inter:)``).
     private func meanInputs(_ c: MeasuredConfiguration, rho: Double, cap: Double) -> [Double] {
         let theta = c.configuration
-        let p = max(1, theta.inter)
-        let low = c.jobs / p
-        let heavier = c.jobs % p
-        func row(_ n: Int) -> [Double] {
-            guard n > 0 else { return [0, 0, 0, 0, 0] }
+        var row = [Double](repeating: 0, count: 5)
+        for share in StepModel.instanceShares(jobs: c.jobs, inter: theta.inter) {
             let x = StepModel.InstanceTime.inputs(
-                jobs: n, memoryMB: theta.memoryMB, intra: theta.intra, instances: p, platform: options.platform,
-                multicoreRatio: rho, ioShareCap: cap)
-            return [x.work, x.io, x.jobs, x.workers, 1]
+                jobs: share.jobs, memoryMB: theta.memoryMB, intra: theta.intra, instances: theta.inter,
+                platform: options.platform, multicoreRatio: rho, ioShareCap: cap)
+            for (k, value) in [x.work, x.io, x.jobs, x.workers, 1].enumerated() { row[k] += share.fraction * value }
         }
-        let a = row(low)
-        guard heavier > 0 else { return a }
-        let b = row(low + 1)
-        let wa = Double(p - heavier) / Double(p)
-        let wb = Double(heavier) / Double(p)
-        return zip(a, b).map { wa * $0 + wb * $1 }
+        return row
+    }
+
+    /// Indices of `list` measured far above their prediction (more than 4 robust deviations and 10 %): slow-downs,
+    /// to set aside once — only when they are few (a fifth at most) and `minimumLeft` would remain.
+    static func slowDowns(_ list: [Double], predicted: [Double], minimumLeft: Int) -> Set<Int>? {
+        let residuals = zip(predicted, list).map { ($0 - $1) / $1 }
+        let spread = 1.4826 * median(residuals.map(abs))
+        let slow = Set(residuals.indices.filter { -residuals[$0] > max(4 * spread, 0.10) })
+        guard !slow.isEmpty, slow.count * 5 <= list.count, list.count - slow.count >= minimumLeft else { return nil }
+        return slow
     }
 
     /// Fits the instance time to the measured mean compute times (see ``Estimator``).
     func fitInstance(_ list: [MeasuredConfiguration]) -> InstanceFit {
         var first = fitInstanceOnce(list)
-        let residuals = list.map { c in
-            (predictedCompute(first.instance, c) - c.computeSeconds) / c.computeSeconds
-        }
-        // Slow-downs: measured far above the fit (the prediction far below). Set aside once, when few.
-        let spread = 1.4826 * median(residuals.map(abs))
-        let slow = Set(residuals.indices.filter { -residuals[$0] > max(4 * spread, 0.10) })
-        guard !slow.isEmpty, slow.count * 5 <= list.count, list.count - slow.count >= Self.minimumConfigurations else {
-            return first
-        }
+        guard let slow = Self.slowDowns(
+            list.map(\.computeSeconds), predicted: list.map { predictedCompute(first.instance, $0) },
+            minimumLeft: Self.minimumConfigurations)
+        else { return first }
         first = fitInstanceOnce(list.indices.filter { !slow.contains($0) }.map { list[$0] })
         first.setAside = slow.count
         return first
@@ -117,14 +114,11 @@ extension Estimator {
     /// past knee, σ), non-negative, on relative residuals; slow-downs set aside once.
     func fitStepTime(_ list: [MeasuredConfiguration], instance: StepModel.InstanceTime) -> StepTimeFit {
         let warm = list.filter { $0.totalSeconds != nil }
-        var fit = fitStepTimeOnce(warm, instance: instance)
-        let residuals = warm.map { c in (stepSeconds(instance, fit, c) - c.totalSeconds!) / c.totalSeconds! }
-        let spread = 1.4826 * median(residuals.map(abs))
-        let slow = Set(residuals.indices.filter { -residuals[$0] > max(4 * spread, 0.10) })
-        if !slow.isEmpty, slow.count * 5 <= warm.count, warm.count - slow.count >= 4 {
-            fit = fitStepTimeOnce(warm.indices.filter { !slow.contains($0) }.map { warm[$0] }, instance: instance)
-        }
-        return fit
+        let fit = fitStepTimeOnce(warm, instance: instance)
+        guard let slow = Self.slowDowns(
+            warm.map { $0.totalSeconds! }, predicted: warm.map { stepSeconds(instance, fit, $0) }, minimumLeft: 4)
+        else { return fit }
+        return fitStepTimeOnce(warm.indices.filter { !slow.contains($0) }.map { warm[$0] }, instance: instance)
     }
 
     private func stepSeconds(_ instance: StepModel.InstanceTime, _ fit: StepTimeFit, _ c: MeasuredConfiguration) -> Double {

@@ -139,9 +139,7 @@ public struct Platform: Sendable, Hashable, Codable {
     /// at most the cores it sees (outside the platform's memory range, the nearest tier's), and where those
     /// are one machine's (``CoreTier/shared``) at most its share of them.
     public func usableCores(memoryMB: Int, instances: Int = 1) -> Double {
-        let inRange = memoryMB >= minMemoryMB && memoryMB <= maxMemoryMB
-        let tier = inRange
-            ? coreTiers.first { memoryMB <= $0.upToMemoryMB } : (memoryMB < minMemoryMB ? coreTiers.first : coreTiers.last)
+        let tier = self.tier(memoryMB: memoryMB) ?? (memoryMB < minMemoryMB ? coreTiers.first : coreTiers.last)
         let cores = Double(tier?.cores ?? 1)
         let own = min(vcpuCredit(memoryMB: memoryMB), cores)
         guard tier?.shared == true else { return own }
@@ -149,8 +147,11 @@ public struct Platform: Sendable, Hashable, Codable {
     }
 
     /// Cores visible to a function of `memoryMB` (nil outside Lambda's range).
-    public func visibleCores(memoryMB: Int) -> Int? {
+    public func visibleCores(memoryMB: Int) -> Int? { tier(memoryMB: memoryMB)?.cores }
+
+    /// The core tier of `memoryMB` (nil outside Lambda's range).
+    func tier(memoryMB: Int) -> CoreTier? {
         guard memoryMB >= minMemoryMB, memoryMB <= maxMemoryMB else { return nil }
-        return coreTiers.first { memoryMB <= $0.upToMemoryMB }?.cores
+        return coreTiers.first { memoryMB <= $0.upToMemoryMB }
     }
 }

@@ -108,8 +108,16 @@ public struct ExactPolicy: DynamicPolicy {
     public func decide(step i: Int, context: DecisionContext) throws -> StepDecision {
         let graph = space.graph
         let t0 = context.executionStart
+        // One cache read per function for the whole decision (steps of one kind share their functions).
+        var known: [String: Double?] = [:]
+        func lastUse(_ function: String) throws -> Double? {
+            if let seen = known[function] { return seen }
+            let value = try context.cache.lastUse(function: function)
+            known[function] = value
+            return value
+        }
         // The current step's options carry its cold-start penalty where its function is not warm.
-        let penalties = try space.coldPenalties(step: i, now: context.now, cache: context.cache)
+        let penalties = try space.coldPenalties(step: i, now: context.now, lastUse: lastUse)
         let own = space.steps[i]
         let ownSeconds = own.seconds.enumerated().map { k, t in t + (penalties?[k] ?? 0) }
         var options: [ExactSolver.Options] = []
@@ -135,7 +143,7 @@ public struct ExactPolicy: DynamicPolicy {
                 // A step still to decide is charged, when it runs, its configurator (in its options) and a cold
                 // start where its function is cold then. Cold now means cold then at the latest: functions only
                 // warm up within an execution, so the solve assumes no more than the run will charge.
-                let later = try space.coldPenalties(step: v, now: context.now, cache: context.cache)
+                let later = try space.coldPenalties(step: v, now: context.now, lastUse: lastUse)
                 let seconds = later.map { zip(space.steps[v].seconds, $0).map(+) } ?? space.steps[v].seconds
                 options.append(.init(seconds: seconds, costUSD: space.steps[v].costUSD))
             }

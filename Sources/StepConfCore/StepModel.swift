@@ -44,14 +44,22 @@ public struct StepModel: Sendable, Hashable, Codable {
     /// The mean billed time of the step's instances, seconds: ⌊γ/p⌋ or ⌈γ/p⌉ jobs each, as the step splits
     /// them (the paper's t̂ at γ̄ = γ/p, taken per instance). It sets the cost: p instances are billed this each.
     public func computeSeconds(_ theta: Configuration, jobs: Int, platform: Platform) -> Double {
-        let p = max(1, theta.inter)
-        let low = jobs / p
+        Self.instanceShares(jobs: jobs, inter: theta.inter).reduce(0.0) { sum, share in
+            sum + share.fraction * instance.seconds(
+                jobs: share.jobs, memoryMB: theta.memoryMB, intra: theta.intra, instances: theta.inter, platform: platform)
+        }
+    }
+
+    /// The instances of a step by their jobs (``InstanceSplit``): ⌊γ/p⌋ for some, ⌈γ/p⌉ for γ mod p of them, with
+    /// the fraction of the p instances each holds. The mean instance, which sets the cost, is their weighted sum.
+    static func instanceShares(jobs: Int, inter: Int) -> [(jobs: Int, fraction: Double)] {
+        let p = max(1, inter)
+        let light = jobs / p
         let heavier = jobs % p
-        let lowSeconds = low > 0
-            ? instance.seconds(jobs: low, memoryMB: theta.memoryMB, intra: theta.intra, instances: p, platform: platform) : 0
-        guard heavier > 0 else { return lowSeconds }
-        let highSeconds = instance.seconds(jobs: low + 1, memoryMB: theta.memoryMB, intra: theta.intra, instances: p, platform: platform)
-        return (Double(p - heavier) * lowSeconds + Double(heavier) * highSeconds) / Double(p)
+        var shares: [(jobs: Int, fraction: Double)] = []
+        if light > 0 { shares.append((light, Double(p - heavier) / Double(p))) }
+        if heavier > 0 { shares.append((light + 1, Double(heavier) / Double(p))) }
+        return shares
     }
 
     /// The step time, seconds: the paper's t_map(p) + t̂ of the busiest instance, with what it assumes made

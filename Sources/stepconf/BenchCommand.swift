@@ -96,7 +96,7 @@ struct OptimizerBench: ParsableCommand {
         caches = (0..<iterations).map { _ in InMemoryGlobalCache() }
         samples = try time(iterations) { _ = try stepconfQ.decide(step: first, context: context(caches.removeLast())) }
         figures.append(figure(
-            "stepconf decision, q = Q(m)", samples,
+            "stepconf decision, predicted-fastest q", samples,
             "\(stepconfQ.space.steps[first].count) configurations, as `plan` decides with a fitted model"))
 
         let exactRuns = max(5, iterations / 10)
