@@ -87,8 +87,9 @@ public struct ConfigurationSpace: Sendable {
             steps.append(StepOptions(configurations: configurations, seconds: seconds, costUSD: costs))
         }
         self.steps = steps
-        // Only a configurator deciding at run time can know which functions are warm.
-        self.coldStart = graph.ids.map { includesConfigurator ? model.steps[$0]?.noise.coldStart : nil }
+        // A cold start is paid by every run, planned or decided step by step: a static plan knows which
+        // functions its own earlier steps leave warm, a configurator reads it from the global cache.
+        self.coldStart = graph.ids.map { model.steps[$0]?.noise.coldStart }
     }
 
     /// The name under which step `i` runs at `memoryMB`, as recorded in the global cache.
@@ -122,6 +123,20 @@ public struct ConfigurationSpace: Sendable {
         }
     }
 
+    /// Per option of step `i`, the cold-start cost with every function cold (a fresh cache). Nil when the step has
+    /// no measured cold-start cost.
+    public func coldPenaltiesEverywhere(step i: Int) -> [Double]? {
+        guard let cold = coldStart[i], cold.penaltySeconds > 0 || cold.perZSeconds > 0 else { return nil }
+        return steps[i].configurations.map { cold.penalty(inter: $0.inter) }
+    }
+
+    /// What a run on predicted times charges step `i` on option `k` starting at `now`: its predicted time plus a
+    /// cold start where its function is cold then (`penalties` from ``coldPenalties(step:now:cache:)`` read
+    /// before the step recorded its own use), seconds.
+    public func chargedSeconds(step i: Int, option k: Int, penalties: [Double]?) -> Double {
+        steps[i].seconds[k] + (penalties?[k] ?? 0)
+    }
+
     /// One step's prediction without the configurator: t = t_map(p) + the busiest instance (``StepModel/stepSeconds(_:jobs:platform:)``)
     /// and c = p·(t̂·m/1024·μ0 + μ1) + (transitions per step + p · transitions per instance)·μ2 (DESIGN §4),
     /// t̂ the mean instance (``StepModel/computeSeconds(_:jobs:platform:)``).
@@ -144,12 +159,9 @@ public struct ConfigurationSpace: Sendable {
         var finish = [Double](repeating: 0, count: graph.count)
         for v in graph.topologicalOrder {
             let ready = graph.predecessors[v].reduce(0.0) { max($0, finish[$1]) }
-            let options = steps[v]
+            let penalties = coldEverywhere ? coldPenaltiesEverywhere(step: v) : nil
             var fastest = Double.infinity
-            for k in 0..<options.count {
-                let cold = coldEverywhere ? (coldStart[v]?.penalty(inter: options.configurations[k].inter) ?? 0) : 0
-                fastest = min(fastest, options.seconds[k] + cold)
-            }
+            for k in 0..<steps[v].count { fastest = min(fastest, chargedSeconds(step: v, option: k, penalties: penalties)) }
             finish[v] = ready + fastest
         }
         return finish.max() ?? 0

@@ -51,6 +51,11 @@ public struct CachedPlan: Sendable, Hashable, Codable {
         steps = decisions.map { Step(option: $0.option, subSLOSeconds: $0.subSLOSeconds, fallback: $0.fallback) }
     }
 
+    /// A plan of one option per step, by step index.
+    public init(choice: [Int]) {
+        steps = choice.map { Step(option: $0, subSLOSeconds: nil, fallback: false) }
+    }
+
     /// The plan's decisions over `space`; nil when it does not fit (another workflow or grid wrote it).
     public func decisions(in space: ConfigurationSpace) -> [StepDecision]? {
         guard steps.count == space.steps.count,

@@ -6,7 +6,8 @@ public struct Plan: Sendable, Codable {
         public var memoryMB: Int
         public var inter: Int
         public var intra: Int
-        /// Predicted t_i, seconds (with the configurator's time for dynamic policies).
+        /// Predicted t_i as the replay charged it, seconds (with the configurator's time for dynamic policies and
+        /// a cold start where the step's function was cold).
         public var timeSeconds: Double
         /// Predicted c_i, USD (with the configurator's cost for dynamic policies).
         public var costUSD: Double
@@ -58,9 +59,12 @@ public struct Plan: Sendable, Codable {
     public var decisionMicroseconds: Double
     public var steps: [Step]
     public var solver: Solver?
+    /// Steps whose decision assumed another time than the replay charged (empty when the policy decided on
+    /// what the run charges).
+    public var mismatches: [Replay.Mismatch]
 
     enum CodingKeys: String, CodingKey {
-        case workflow, policy, feasible, steps, solver
+        case workflow, policy, feasible, steps, solver, mismatches
         case sloSeconds = "slo_s"
         case makespanSeconds = "makespan_s"
         case costUSD = "cost_usd"
@@ -79,7 +83,7 @@ public struct Plan: Sendable, Codable {
             let d = replay.decisions[v]
             return Step(
                 id: graph.ids[v], memoryMB: d.configuration.memoryMB, inter: d.configuration.inter,
-                intra: d.configuration.intra, timeSeconds: d.seconds, costUSD: d.costUSD, startSeconds: replay.start[v],
+                intra: d.configuration.intra, timeSeconds: replay.chargedSeconds[v], costUSD: d.costUSD, startSeconds: replay.start[v],
                 subSLOSeconds: d.subSLOSeconds, fallback: d.fallback,
                 decisionMicroseconds: replay.decisionSeconds[v] * 1e6)
         }
@@ -94,6 +98,7 @@ public struct Plan: Sendable, Codable {
         return Plan(
             workflow: graph.workflow.name, policy: policy.name, sloSeconds: sloSeconds,
             feasible: makespan <= sloSeconds * (1 + 1e-12), makespanSeconds: makespan, costUSD: replay.costUSD,
-            decisionMicroseconds: replay.decisionSeconds.reduce(0, +) * 1e6, steps: steps, solver: solver)
+            decisionMicroseconds: replay.decisionSeconds.reduce(0, +) * 1e6, steps: steps, solver: solver,
+            mismatches: replay.mismatches)
     }
 }

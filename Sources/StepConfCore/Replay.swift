@@ -2,7 +2,28 @@ import Foundation
 
 /// Runs a workflow on predicted times: every step starts when its predecessors finish and is decided by
 /// the policy at that moment, as a dynamic policy would decide it at run time if predictions held.
+///
+/// Every policy is charged the same: each step its predicted time on the chosen option (with the
+/// configurator for dynamic policies, in their options) plus a cold start where its function is cold when the
+/// step starts, by the replay's own global cache (fresh unless given). What a decision assumed and what the
+/// replay charged are compared step by step (``Result/mismatches``).
 public enum Replay {
+    /// A step whose decision assumed a time other than the one the replay charged it.
+    public struct Mismatch: Sendable, Hashable, Codable {
+        /// The step's id.
+        public var id: String
+        /// What the decision assumed the step would take, seconds.
+        public var assumedSeconds: Double
+        /// What the replay charged it, seconds.
+        public var chargedSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case assumedSeconds = "assumed_s"
+            case chargedSeconds = "charged_s"
+        }
+    }
+
     /// A replayed execution; times in seconds from the execution start.
     public struct Result: Sendable {
         /// Decisions by step index.
@@ -11,8 +32,25 @@ public enum Replay {
         public var start: [Double]
         /// When each step finished.
         public var finish: [Double]
+        /// The step ids, by graph index.
+        public var ids: [String]
+        /// What the replay charged each step, seconds (`finish − start`).
+        public var chargedSeconds: [Double]
         /// Wall time the policy spent on each decision, seconds.
         public var decisionSeconds: [Double]
+        /// Per step and option, the cold start it would have paid at the step's start (nil: the step has no
+        /// measured cold-start cost). A static planner reads from it which functions its plan leaves warm.
+        public var coldPenalties: [[Double]?]
+        /// The steps whose decision assumed another time than the replay charged (relative difference above
+        /// 1e-9), by step index. Empty when every policy's assumptions hold on predicted times.
+        public var mismatches: [Mismatch] {
+            decisions.indices.compactMap { v in
+                let assumed = decisions[v].seconds
+                let charged = chargedSeconds[v]
+                guard abs(assumed - charged) > 1e-9 * max(1, abs(charged)) else { return nil }
+                return Mismatch(id: ids[v], assumedSeconds: assumed, chargedSeconds: charged)
+            }
+        }
         /// When the last step finished.
         public var makespanSeconds: Double { finish.max() ?? 0 }
         /// Sum of the steps' predicted costs, USD.
@@ -32,37 +70,54 @@ public enum Replay {
         let run = try PolicyRun.prepare(policy, sloSeconds: sloSeconds)
         let planSeconds = (clock.now - planStart).seconds
         var executor = PredictedExecutor(
-            run: run, sloSeconds: sloSeconds, cache: cache ?? InMemoryGlobalCache(), execution: execution)
+            run: run, space: policy.space, sloSeconds: sloSeconds, cache: cache ?? InMemoryGlobalCache(), execution: execution)
         let walk = try WorkflowDriver(graph: policy.space.graph).run(&executor)
         var decisions: [StepDecision] = []
+        var charged: [Double] = []
         var decisionSeconds: [Double] = []
+        var penalties: [[Double]?] = []
         for outcome in walk.outcomes {
             guard let outcome else { throw InputError(.malformed, "internal: the replay left a step undecided") }
             decisions.append(outcome.decision)
+            charged.append(outcome.charged)
             decisionSeconds.append(outcome.seconds)
+            penalties.append(outcome.penalties)
         }
         if !run.isDynamic, !decisionSeconds.isEmpty { decisionSeconds[0] = planSeconds }
-        return Result(decisions: decisions, start: walk.ready, finish: walk.finish, decisionSeconds: decisionSeconds)
+        return Result(
+            decisions: decisions, start: walk.ready, finish: walk.finish, ids: policy.space.graph.ids, chargedSeconds: charged,
+            decisionSeconds: decisionSeconds, coldPenalties: penalties)
     }
 
     /// Runs each step for exactly its predicted time, decided by the policy when it starts (or by its plan).
     struct PredictedExecutor: StepExecutor {
         let run: PolicyRun
+        let space: ConfigurationSpace
         let sloSeconds: Double
         let cache: any GlobalCache
         let execution: String
         let clock = ContinuousClock()
 
-        func execute(_ launch: StepLaunch) throws -> ExecutedStep<(decision: StepDecision, seconds: Double)> {
+        func execute(
+            _ launch: StepLaunch
+        ) throws -> ExecutedStep<(decision: StepDecision, charged: Double, seconds: Double, penalties: [Double]?)> {
+            let v = launch.step
+            // Read before the decision: a configurator records its own step's use when it decides.
+            let penalties = try space.coldPenalties(step: v, now: launch.ready, cache: cache)
             let before = clock.now
             let decision = try run.decide(
-                step: launch.step,
+                step: v,
                 context: DecisionContext(
                     now: launch.ready, executionStart: 0, sloSeconds: sloSeconds, execution: execution, cache: cache,
                     progress: launch.progress))
             let seconds = run.isDynamic ? (clock.now - before).seconds : 0
-            let finish = launch.ready + decision.seconds
-            return ExecutedStep(finish: finish, expectedFinish: finish, outcome: (decision, seconds))
+            let charged = space.chargedSeconds(step: v, option: decision.option, penalties: penalties)
+            let finish = launch.ready + charged
+            if !run.isDynamic {
+                try cache.recordUse(
+                    function: space.functionName(step: v, memoryMB: decision.configuration.memoryMB), until: finish)
+            }
+            return ExecutedStep(finish: finish, expectedFinish: finish, outcome: (decision, charged, seconds, penalties))
         }
     }
 }

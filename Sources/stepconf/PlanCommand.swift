@@ -74,6 +74,17 @@ struct PlanCommand: ParsableCommand {
         if !plan.feasible {
             print("no plan meets the SLO on predicted times: the fastest configurations were taken where budgets ran out")
         }
+        printMismatches(plan)
+    }
+
+    /// Where a policy decided on a time other than the replay charged (none when its assumptions hold).
+    private func printMismatches(_ plan: Plan) {
+        guard !plan.mismatches.isEmpty else { return }
+        let list = plan.mismatches.prefix(5).map {
+            "\($0.id) assumed \(fixed($0.assumedSeconds, 3)) s, charged \(fixed($0.chargedSeconds, 3)) s"
+        }
+        print("\(plan.policy.rawValue): \(plan.mismatches.count) step(s) decided on another time than the replay charged: "
+            + list.joined(separator: "; ") + (plan.mismatches.count > 5 ? "; …" : ""))
     }
 
     private func printComparison(_ plans: [Plan]) {
@@ -91,6 +102,8 @@ struct PlanCommand: ParsableCommand {
             ])
         }
         print(table.render())
-        print("Dynamic policies include one configurator decision per step in time and cost.")
+        print("Every policy is charged a cold start where its function is cold; dynamic policies also one configurator "
+            + "decision per step, in time and cost.")
+        for plan in plans { printMismatches(plan) }
     }
 }

@@ -77,6 +77,26 @@ import Testing
         }
     }
 
+    @Test func benchPoliciesComparesEveryPolicyWithTheBestDynamicPlan() throws {
+        let r = try run(["bench", "policies", "--workflow", "video", "--factors", "1.5,3", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+        #expect(rows.count == 10)
+        for row in rows {
+            for key in ["factor", "slo_s", "policy", "met", "makespan_s", "cost_usd", "configurators_usd", "mismatches"] {
+                #expect(row[key] != nil, "missing \(key)")
+            }
+            // What each policy decided on is what the replay charged.
+            #expect(row["mismatches"] as? Int == 0, "\(row)")
+        }
+        let optimal = rows.filter { $0["policy"] as? String == "optimal" }
+        #expect(optimal.count == 2 && optimal.allSatisfy { $0["met"] as? Bool == true && $0["vs_optimal"] as? Double == 1 })
+        #expect(rows.contains { $0["policy"] as? String == "best-dynamic" })
+        let bad = try run(["bench", "policies", "--factors", "1.5,x"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--factors"))
+    }
+
     @Test func configsJSONListsEveryConfiguration() throws {
         let r = try run(["configs", "--workflow", "examples/synthetic16.json", "--model", "examples/synthetic16.model.json",
                          "--step", "s01", "--json"])

@@ -246,9 +246,12 @@ import Testing
         // Past the keep-alive the function is cold again.
         let later = try #require(try dynamic.coldPenalties(step: 0, now: 100 + Platform.aws.keepAliveSeconds + 1, cache: cache))
         #expect(zip(dynamic.steps[0].configurations, later).allSatisfy { $1 == cold.penalty(inter: $0.inter) })
-        // A static plan cannot know which functions are warm.
+        // A static plan pays cold starts too (it knows which functions its own earlier steps warm).
         let staticSpace = try ConfigurationSpace(graph: graph, model: model, platform: .aws, includesConfigurator: false)
-        #expect(try staticSpace.coldPenalties(step: 0, now: 200, cache: cache) == nil)
+        #expect(try staticSpace.coldPenalties(step: 0, now: 200, cache: cache) == penalties)
+        // With nothing known, every option is cold.
+        let everywhere = try #require(staticSpace.coldPenaltiesEverywhere(step: 0))
+        #expect(zip(staticSpace.steps[0].configurations, everywhere).allSatisfy { $1 == cold.penalty(inter: $0.inter) })
     }
 
     @Test func noiseQuantilesAndSlowDownsComeFromTheRuns() throws {

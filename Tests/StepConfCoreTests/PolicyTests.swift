@@ -1,3 +1,4 @@
+import Foundation
 import PropertyBased
 import StepConfCore
 import StepConfStorage
@@ -19,6 +20,81 @@ import Testing
         let workflow = Fixtures.randomWorkflow(count: Int.random(in: 1...6, using: &rng), rng: &rng, jobs: 1...12)
         let model = Fixtures.randomModel(for: workflow, rng: &rng)
         return (try! WorkflowGraph(workflow), model, rng)
+    }
+
+    /// Gives about half the steps a measured cold-start cost.
+    private func withColdStarts(_ model: PerformanceModel, _ rng: inout SplitMix64) -> PerformanceModel {
+        var model = model
+        for id in model.steps.keys.sorted() where Bool.random(using: &rng) {
+            model.steps[id]!.noise.coldStart = .init(
+                penaltySeconds: .random(in: 0.05...0.4, using: &rng), perZSeconds: .random(in: 0...0.1, using: &rng))
+        }
+        return model
+    }
+
+    @Test func everyPolicyIsChargedWhatItDecidedOn() async throws {
+        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000)) { seed in
+            var (graph, model, rng) = randomCase(seed)
+            model = withColdStarts(model, &rng)
+            let platform = smallPlatform(seed)
+            let fastest = try! Policies.autoSLOSeconds(graph: graph, model: model, platform: platform) / Policies.autoSLOFactor
+            let slo = fastest * Double.random(in: 0.8...3, using: &rng)
+            for name in PolicyName.allCases {
+                let plan = try! Plan.make(
+                    policy: Policies.make(name, graph: graph, model: model, platform: platform), sloSeconds: slo)
+                #expect(plan.mismatches.isEmpty, "\(name) seed \(seed): \(plan.mismatches)")
+            }
+        }
+    }
+
+    @Test func withColdStartsOptimalIsNeverAboveStaticAndNeverBelowItsBound() async throws {
+        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000)) { seed in
+            var (graph, model, rng) = randomCase(seed)
+            model = withColdStarts(model, &rng)
+            let platform = smallPlatform(seed)
+            let optimal = try! Policies.make(.optimal, graph: graph, model: model, platform: platform)
+            let slo = optimal.space.fastestMakespanSeconds(coldEverywhere: true) * Double.random(in: 0.9...3, using: &rng)
+            let plan = try! Plan.make(policy: optimal, sloSeconds: slo)
+            let staticPlan = try! Plan.make(
+                policy: Policies.make(.static, graph: graph, model: model, platform: platform), sloSeconds: slo)
+            if staticPlan.feasible {
+                #expect(plan.feasible, "seed \(seed)")
+                #expect(plan.costUSD <= staticPlan.costUSD + 1e-12, "seed \(seed)")
+            }
+            if plan.feasible, let bound = plan.solver?.lowerBoundUSD {
+                #expect(plan.costUSD >= bound * (1 - 1e-12), "seed \(seed)")
+                if plan.solver?.provenOptimal == true { #expect(plan.costUSD <= bound * (1 + 1e-12), "seed \(seed)") }
+            }
+        }
+    }
+
+    /// stepconf-exact against the best dynamic plan (optimal on the options a dynamic policy decides from:
+    /// configurator in time and cost) for one random case.
+    private func checkExactAgainstBestDynamic(_ seed: Int) {
+        var (graph, model, rng) = randomCase(seed)
+        let cold = Bool.random(using: &rng)
+        if cold { model = withColdStarts(model, &rng) }
+        let platform = smallPlatform(seed)
+        let exact = try! Policies.make(.stepconfExact, graph: graph, model: model, platform: platform)
+        let best = try! Policies.bestDynamic(graph: graph, model: model, platform: platform)
+        let slo = exact.space.fastestMakespanSeconds(coldEverywhere: true) * Double.random(in: 0.9...3, using: &rng)
+        let bestPlan = try! Plan.make(policy: best, sloSeconds: slo)
+        let exactPlan = try! Plan.make(policy: exact, sloSeconds: slo)
+        guard bestPlan.feasible else { return }
+        #expect(exactPlan.feasible, "seed \(seed) cold \(cold): \(exactPlan.makespanSeconds) s against \(slo) s")
+        if !cold {
+            // Small DAGs are solved on exact times: no gap to allow for.
+            #expect(exactPlan.costUSD <= bestPlan.costUSD * (1 + 1e-9), "seed \(seed)")
+        }
+    }
+
+    @Test func stepconfExactIsFeasibleWheneverTheBestDynamicPlanIsAndCostsNoMore() async throws {
+        // 534804: a plan found feasible by counting on warmth still to come was lost at the next decision.
+        checkExactAgainstBestDynamic(534_804)
+        await propertyCheck(count: Int(ProcessInfo.processInfo.environment["STEPCONF_PROPERTY_COUNT"] ?? "") ?? 60,
+                            input: Gen.int(in: 0...1_000_000)) { seed in
+            checkExactAgainstBestDynamic(seed)
+        }
     }
 
     @Test func everyNameMakesAPolicyOfItsRole() throws {
