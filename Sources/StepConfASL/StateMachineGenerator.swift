@@ -10,7 +10,8 @@ import StepConfCore
 /// reports. Lambda service errors are retried with backoff; any other failure ends the execution in a
 /// Fail state that carries the error and its cause.
 ///
-/// The state data: `slo_s` and `input` (`{"keys": […]}`) from the execution input, `config` (the last
+/// The state data: `slo_s`, `slo_percentile` (optional, default 99) and `input` (`{"keys": […]}`) from the
+/// execution input, `config` (the last
 /// decision) and `out` (`{step: [{"outputs": [keys]}, …]}` for the steps whose outputs are still needed).
 public struct StateMachineGenerator: Sendable {
     /// Placeholders SAM's `DefinitionSubstitutions` (or `stepconf local up`) replace.
@@ -145,19 +146,39 @@ public struct StateMachineGenerator: Sendable {
                         ["Variable": "$.slo_s", "IsPresent": false, "Next": invalid],
                         ["Variable": "$.slo_s", "IsNumeric": false, "Next": invalid],
                         ["Variable": "$.slo_s", "NumericLessThanEquals": 0, "Next": invalid],
-                        ["Variable": "$.input", "IsPresent": true, "Next": "Begin"],
+                        ["Variable": "$.input", "IsPresent": true, "Next": "Check percentile"],
                     ],
                     "Default": "No input",
+                ]
+            ),
+            (
+                "Check percentile",
+                [
+                    "Type": "Choice",
+                    "Choices": [
+                        ["Variable": "$.slo_percentile", "IsPresent": false, "Next": "Default percentile"],
+                        ["Variable": "$.slo_percentile", "IsNumeric": false, "Next": invalid],
+                        ["Variable": "$.slo_percentile", "NumericLessThanEquals": 0, "Next": invalid],
+                        ["Variable": "$.slo_percentile", "NumericGreaterThanEquals": 100, "Next": invalid],
+                    ],
+                    "Default": "Begin",
+                ]
+            ),
+            (
+                "Default percentile",
+                [
+                    "Type": "Pass", "Result": .number(ChanceConstraint.defaultPercentile), "ResultPath": "$.slo_percentile",
+                    "Next": "Begin",
                 ]
             ),
             (
                 "Invalid input",
                 [
                     "Type": "Fail", "Error": "StepConf.InvalidInput",
-                    "Cause": "the execution input must be {\"slo_s\": seconds > 0, \"input\": {\"keys\": [object keys]}}; input is optional",
+                    "Cause": "the execution input must be {\"slo_s\": seconds > 0, \"slo_percentile\": 0 < P < 100, \"input\": {\"keys\": [object keys]}}; slo_percentile (default 99) and input are optional",
                 ]
             ),
-            ("No input", ["Type": "Pass", "Result": ["keys": []], "ResultPath": "$.input", "Next": "Begin"]),
+            ("No input", ["Type": "Pass", "Result": ["keys": []], "ResultPath": "$.input", "Next": "Check percentile"]),
             ("Begin", ["Type": "Pass", "Result": [:], "ResultPath": "$.out", "Next": .string(first)]),
         ]
     }
@@ -245,7 +266,8 @@ public struct StateMachineGenerator: Sendable {
                     "FunctionName": .string(Self.configuratorPlaceholder),
                     "Payload": .object([
                         ("workflow", .string(graph.workflow.name)), ("step", .string(id)), ("execution.$", "$$.Execution.Id"),
-                        ("slo_s.$", "$.slo_s"), ("start_time.$", "$$.Execution.StartTime"), input,
+                        ("slo_s.$", "$.slo_s"), ("slo_percentile.$", "$.slo_percentile"),
+                        ("start_time.$", "$$.Execution.StartTime"), input,
                     ]),
                 ]
             ),

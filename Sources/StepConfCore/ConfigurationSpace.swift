@@ -10,6 +10,12 @@ public struct ConfigurationSpace: Sendable {
     public let steps: [StepOptions]
     /// What a cold start costs each step (nil: unknown, taken as 0).
     public let coldStart: [NoiseModel.ColdStart?]
+    /// Per step and option, the variance of its time, seconds² (``NoiseModel/stepVariance(seconds:inter:fallbackSpread:)``);
+    /// what a percentile SLO (``ChanceConstraint``) plans against.
+    public let variances: [[Double]]
+    /// Per step, how far off its model is, relative (the fit's mean relative error; 0 when unknown). A model's
+    /// error is systematic, not noise: along a path it adds up linearly, where noise adds in quadrature.
+    public let modelErrors: [Double]
 
     /// Wraps options built elsewhere (one per step, by graph index).
     public init(graph: WorkflowGraph, platform: Platform, steps: [StepOptions], includesConfigurator: Bool) {
@@ -19,6 +25,8 @@ public struct ConfigurationSpace: Sendable {
         self.steps = steps
         self.includesConfigurator = includesConfigurator
         self.coldStart = Array(repeating: nil, count: graph.count)
+        self.variances = steps.map { Array(repeating: 0, count: $0.count) }
+        self.modelErrors = Array(repeating: 0, count: graph.count)
     }
 
     /// Predicts t_i(θ) and c_i(θ) for every θ of `grid` that step `i` can run.
@@ -46,6 +54,7 @@ public struct ConfigurationSpace: Sendable {
         self.platform = platform
         self.includesConfigurator = includesConfigurator
         var steps: [StepOptions] = []
+        var variances: [[Double]] = []
         steps.reserveCapacity(graph.count)
         for i in 0..<graph.count {
             let step = graph[i]
@@ -59,6 +68,7 @@ public struct ConfigurationSpace: Sendable {
             var configurations: [Configuration] = []
             var seconds: [Double] = []
             var costs: [Double] = []
+            var spread: [Double] = []
             for m in grid.memoryMB {
                 for p in grid.inter {
                     var candidates: [(Configuration, (seconds: Double, computeSeconds: Double, costUSD: Double))] =
@@ -72,6 +82,8 @@ public struct ConfigurationSpace: Sendable {
                     }
                     for (theta, estimate) in candidates {
                         configurations.append(theta)
+                        spread.append(stepModel.noise.stepVariance(
+                            seconds: estimate.seconds, inter: theta.inter, fallbackSpread: stepModel.fit?.meanRelativeError ?? 0))
                         seconds.append(
                             estimate.seconds * margin + (includesConfigurator ? platform.configurator.seconds : 0))
                         costs.append(estimate.costUSD + (includesConfigurator ? platform.billing.plannedConfiguratorUSD : 0))
@@ -85,8 +97,11 @@ public struct ConfigurationSpace: Sendable {
                         + "\(step.workerMemoryMB) MB, runtime \(WorkerMemory.runtimeMB) MB)")
             }
             steps.append(StepOptions(configurations: configurations, seconds: seconds, costUSD: costs))
+            variances.append(spread)
         }
         self.steps = steps
+        self.variances = variances
+        self.modelErrors = graph.ids.map { model.steps[$0]?.fit?.meanRelativeError ?? 0 }
         // A cold start is paid by every run, planned or decided step by step: a static plan knows which
         // functions its own earlier steps leave warm, a configurator reads it from the global cache.
         self.coldStart = graph.ids.map { model.steps[$0]?.noise.coldStart }
@@ -98,7 +113,8 @@ public struct ConfigurationSpace: Sendable {
     }
 
     /// Per option of step `i`, what a cold start is expected to add at time `now`: the step's measured
-    /// cold-start cost at the option's fan-out where its function has not run within the keep-alive, else 0.
+    /// cold-start cost at the option's fan-out where its function has not run within the keep-alive or is
+    /// running now, else 0.
     /// Nil when the step has no measured cold-start cost.
     /// - Throws: what the cache throws.
     public func coldPenalties(step i: Int, now: Double, cache: any GlobalCache) throws -> [Double]? {
@@ -116,7 +132,10 @@ public struct ConfigurationSpace: Sendable {
                 isCold = known
             } else {
                 let last = try lastUse(functionName(step: i, memoryMB: theta.memoryMB))
-                isCold = last.map { now - $0 > platform.keepAliveSeconds } ?? true
+                // Cold when it never ran, when its last run ended past the keep-alive, or when it is still running
+                // (its instances are busy: a step running beside it needs instances of its own). A run ending
+                // within a millisecond counts as ended (clocks in Unix seconds round).
+                isCold = last.map { $0 > now + 1e-3 || now - $0 > platform.keepAliveSeconds } ?? true
                 byMemory[theta.memoryMB] = isCold
             }
             return isCold ? cold.penalty(inter: theta.inter) : 0

@@ -15,7 +15,15 @@ public struct ExactPolicy: DynamicPolicy {
 
     public let space: ConfigurationSpace
     public let solver: ExactSolver
+    /// A percentile SLO (nil: predicted times alone).
+    public var chance: ChanceConstraint?
     public var name: PolicyName { .stepconfExact }
+
+    public init(space: ConfigurationSpace, solver: ExactSolver, chance: ChanceConstraint? = nil) {
+        self.space = space
+        self.solver = solver
+        self.chance = chance
+    }
 
     public func decide(step i: Int, context: DecisionContext) throws -> StepDecision {
         let graph = space.graph
@@ -60,10 +68,21 @@ public struct ExactPolicy: DynamicPolicy {
         for v in 0..<graph.count where v != i && context.progress[v] == .pending {
             coldNow[v] = try space.coldPenalties(step: v, now: context.now, lastUse: lastUse)
         }
-        let cautious = solver.solve(options(cold: coldNow), sloSeconds: context.sloSeconds)
-        var result = cautious
-        if coldNow.contains(where: { $0 != nil }) {
-            let deadline = t0 + context.sloSeconds
+        let key = Self.planKey(context.execution)
+        var stored: [Int]?
+        if let plan = try context.cache.plan(execution: key)?.steps.map(\.option), plan.count == graph.count,
+            plan.indices.allSatisfy({ plan[$0] >= 0 && plan[$0] < space.steps[$0].count })
+        {
+            stored = (0..<graph.count).map { v in context.progress[v] == .pending ? plan[v] : 0 }
+        }
+        let coldOptions = options(cold: coldNow)
+
+        /// The cheapest plan of the rest whose walk ends by T0 + `slo`.
+        func solve(within slo: Double) throws -> ExactSolver.Result {
+            let cautious = solver.solve(coldOptions, sloSeconds: slo)
+            guard coldNow.contains(where: { $0 != nil }) else { return cautious }
+            var result = cautious
+            let deadline = t0 + slo
             func meets(_ choice: [Int]) throws -> Bool {
                 let walked = try walk(choice, step: i, ownSeconds: ownSeconds, context: context, lastUse: lastUse)
                 return walked.finish <= deadline + 1e-12 * max(1, deadline)
@@ -72,36 +91,73 @@ public struct ExactPolicy: DynamicPolicy {
             // solve on the warmth the cautious plan leaves, the plan an earlier decision of this execution chose
             // (so a plan found feasible stays available), and the solve on the warmth that plan leaves.
             var seeds = [cautious.choice]
-            let key = Self.planKey(context.execution)
-            if let stored = try context.cache.plan(execution: key)?.steps.map(\.option),
-                stored.count == graph.count, stored.indices.allSatisfy({ stored[$0] >= 0 && stored[$0] < space.steps[$0].count })
-            {
-                let fixedNow = (0..<graph.count).map { v in context.progress[v] == .pending ? stored[v] : 0 }
-                let priced = solver.evaluate(fixedNow, options(cold: coldNow))
-                if (!result.feasible || priced.cost < result.costUSD), try meets(fixedNow) {
+            if let stored {
+                let priced = solver.evaluate(stored, coldOptions)
+                if !result.feasible || priced.cost < result.costUSD, try meets(stored) {
                     result = ExactSolver.Result(
-                        choice: fixedNow, costUSD: priced.cost, makespanSeconds: priced.makespan, feasible: true,
+                        choice: stored, costUSD: priced.cost, makespanSeconds: priced.makespan, feasible: true,
                         provenOptimal: false, lowerBoundUSD: cautious.lowerBoundUSD, gridSeconds: cautious.gridSeconds,
                         method: cautious.method + ", earlier plan kept")
                 }
-                seeds.append(fixedNow)
+                seeds.append(stored)
             }
             for seed in seeds {
                 let walked = try walk(seed, step: i, ownSeconds: ownSeconds, context: context, lastUse: lastUse)
-                let refined = solver.solve(options(cold: walked.cold), sloSeconds: context.sloSeconds)
+                let refined = solver.solve(options(cold: walked.cold), sloSeconds: slo)
                 if refined.feasible, refined.choice != result.choice, !result.feasible || refined.costUSD < result.costUSD,
                     try meets(refined.choice)
                 {
                     result = refined
                 }
             }
-            if result.feasible { try context.cache.storePlan(execution: key, CachedPlan(choice: result.choice)) }
+            return result
+        }
+
+        // A percentile SLO: the rest must end by the SLO minus the margin its critical path's spread needs.
+        // The spread depends on the plan, so it is read off a reference plan (an earlier decision's, else the
+        // plan on predicted times), and the solve is repeated once when the plan it gives needs more.
+        var result: ExactSolver.Result
+        var fallback = false
+        if let chance {
+            func margin(_ choice: [Int]) -> Double {
+                let pending = solver.criticalPath(choice, coldOptions).filter { context.progress[$0] == .pending }
+                return chance.margin(
+                    error: pending.reduce(0.0) { $0 + space.modelErrors[$1] * coldOptions[$1].seconds[choice[$1]] },
+                    variance: pending.reduce(0.0) { $0 + space.variances[$1][choice[$1]] })
+            }
+            var medianPlan: ExactSolver.Result?
+            func median() throws -> ExactSolver.Result {
+                if let medianPlan { return medianPlan }
+                let plan = try solve(within: context.sloSeconds)
+                medianPlan = plan
+                return plan
+            }
+            let reference = try stored ?? median().choice
+            var within = context.sloSeconds - margin(reference)
+            result = try solve(within: within)
+            if result.feasible {
+                let needed = context.sloSeconds - margin(result.choice)
+                if needed < within {
+                    within = needed
+                    let again = try solve(within: within)
+                    if again.feasible { result = again }
+                }
+            } else if try median().feasible {
+                // Not at the percentile, but at the median: run the cheapest plan that meets it there, flagged.
+                result = try median()
+                fallback = true
+            }
+        } else {
+            result = try solve(within: context.sloSeconds)
+        }
+        if result.feasible {
+            try context.cache.storePlan(execution: key, CachedPlan(choice: result.choice))
         }
         let fastest = ownSeconds.indices.min { a, b in
             ownSeconds[a] != ownSeconds[b] ? ownSeconds[a] < ownSeconds[b] : own.costUSD[a] < own.costUSD[b]
         }!
         let k = result.feasible ? result.choice[i] : fastest
-        var decision = StepDecision(step: i, option: k, in: own, subSLOSeconds: nil, fallback: !result.feasible)
+        var decision = StepDecision(step: i, option: k, in: own, subSLOSeconds: nil, fallback: fallback || !result.feasible)
         decision.seconds = ownSeconds[k]
         decision.solve = result
         try context.cache.recordUse(

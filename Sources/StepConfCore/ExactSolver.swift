@@ -92,6 +92,31 @@ public struct ExactSolver: Sendable {
         return branchAndBound(options, pareto, sloSeconds)
     }
 
+    /// The steps of the longest path of one option per step, from a first step to the one that ends last.
+    public func criticalPath(_ choice: [Int], _ options: [Options]) -> [Int] {
+        var finish = [Double](repeating: 0, count: graph.count)
+        var from = [Int](repeating: -1, count: graph.count)
+        var last = -1
+        for v in graph.topologicalOrder {
+            var ready = 0.0
+            for p in graph.predecessors[v] where finish[p] > ready || from[v] < 0 {
+                if finish[p] >= ready {
+                    ready = finish[p]
+                    from[v] = p
+                }
+            }
+            finish[v] = ready + options[v].seconds[choice[v]]
+            if last < 0 || finish[v] > finish[last] { last = v }
+        }
+        var path: [Int] = []
+        var at = last
+        while at >= 0 {
+            path.append(at)
+            at = from[at]
+        }
+        return path.reversed()
+    }
+
     /// Cost and exact makespan of one option per step.
     public func evaluate(_ choice: [Int], _ options: [Options]) -> (makespan: Double, cost: Double) {
         var finish = [Double](repeating: 0, count: graph.count)

@@ -61,6 +61,32 @@ public struct NoiseModel: Sendable, Hashable, Codable {
         }
     }
 
+    /// The standard deviation of one warm run's step time over its prediction, relative: from the stored
+    /// quantiles ((p95 − p50)/z₀.₉₅, else (p90 − p50)/z₀.₉), else the instance spread σ; nil when the model
+    /// holds neither.
+    public var relativeStepSpread: Double? {
+        if let q95 = stepQuantiles["p95"], let q50 = stepQuantiles["p50"] { return max(0, q95 - q50) / 1.6448536269514722 }
+        if let q90 = stepQuantiles["p90"], let q50 = stepQuantiles["p50"] { return max(0, q90 - q50) / 1.2815515655446004 }
+        return instanceSpread > 0 ? instanceSpread : nil
+    }
+
+    /// The variance of a step's time, seconds², for a step predicted at `seconds` with p instances whose
+    /// function is warm (a cold start where the function is known cold is charged in the time itself):
+    /// the warm spread, rare slow-downs (a Bernoulli of height (factor − 1)·t) and the chance that an
+    /// instance starts cold anyway (a Bernoulli of height penalty(p)).
+    /// - Parameter fallbackSpread: the relative spread to use when the model stores none (e.g. the fit's error).
+    public func stepVariance(seconds t: Double, inter p: Int, fallbackSpread: Double = 0) -> Double {
+        let spread = relativeStepSpread ?? fallbackSpread
+        let slow = slowdownProbability * (1 - slowdownProbability) * (slowdownFactor - 1) * (slowdownFactor - 1)
+        var variance = t * t * (spread * spread + slow)
+        if let coldStart, coldStart.instanceProbability > 0 {
+            let chance = coldStart.probability(inter: p)
+            let height = coldStart.penalty(inter: p)
+            variance += chance * (1 - chance) * height * height
+        }
+        return variance.isFinite ? max(0, variance) : .infinity
+    }
+
     /// 1 + σ·z_p: how much longer than one typical instance the slowest of p takes (median).
     public func slowestFactor(inter p: Int) -> Double { 1 + instanceSpread * Self.medianMaximumOfNormals(p) }
 

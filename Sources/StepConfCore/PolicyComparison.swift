@@ -43,10 +43,12 @@ public enum PolicyComparison {
     /// - Throws: what building or planning a policy throws.
     public static func run(
         graph: WorkflowGraph, model: PerformanceModel, platform: Platform, factors: [Double], policies: [PolicyName],
-        safety: Double = Policies.defaultSafety
+        safety: Double = Policies.defaultSafety, percentile: Double? = ChanceConstraint.defaultPercentile
     ) throws -> [Row] {
         let fastest = try fastestSeconds(graph: graph, model: model, platform: platform, safety: safety)
-        let built = try policies.map { try Policies.make($0, graph: graph, model: model, platform: platform, safety: safety) }
+        let built = try policies.map {
+            try Policies.make($0, graph: graph, model: model, platform: platform, safety: safety, percentile: percentile)
+        }
         let bestDynamic = try Policies.bestDynamic(graph: graph, model: model, platform: platform, safety: safety)
         let configurators = Double(graph.count) * platform.billing.plannedConfiguratorUSD
         var rows: [Row] = []

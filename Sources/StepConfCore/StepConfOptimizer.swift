@@ -7,11 +7,30 @@ public struct StepConfOptimizer: Sendable {
     public let space: ConfigurationSpace
     /// t_m(θ*) per step: the time under the most cost-effective θ (Algorithm 2, lines 5–7).
     public let weights: [Double]
+    /// The variance of each step's time under θ*, seconds².
+    public let weightVariances: [Double]
 
     public init(space: ConfigurationSpace) {
         self.space = space
         self.weights = space.steps.map { $0.seconds[$0.mostCostEffective] }
+        self.weightVariances = space.steps.indices.map { space.variances[$0][space.steps[$0].mostCostEffective] }
     }
+
+    /// The time a path may plan with when `remaining` seconds are left and its time must stay within them at
+    /// percentile P (``ChanceConstraint``), seconds. The path's steps get shares of the budget in proportion
+    /// to their θ* weights, so their times — and their spreads and model errors, which grow with time — scale
+    /// by budget/W: budget·(1 + E/W + z·√V*/W) = remaining, with W, E = Σ e·t and V* the path's θ* weight, model
+    /// error and variance. The margin shrinks as steps finish and the path shortens.
+    public static func budget(
+        remaining: Double, weight: Double, error: Double = 0, variance: Double, chance: ChanceConstraint?
+    ) -> Double {
+        guard let chance, remaining > 0, weight > 0 else { return remaining }
+        let factor = 1 + chance.margin(error: error, variance: variance) / weight
+        return factor > 0 ? remaining / factor : remaining
+    }
+
+    /// Σ e·t over `path` at θ*: the model error a path of θ* weights carries, seconds.
+    func weightError(_ path: [Int]) -> Double { path.reduce(0) { $0 + space.modelErrors[$1] * weights[$1] } }
 
     /// Decides θ for `step` at time `now`.
     ///
@@ -19,10 +38,11 @@ public struct StepConfOptimizer: Sendable {
     ///   - executionStart: T0, when the execution began (same clock as `now`), seconds.
     ///   - sloSeconds: S, the end-to-end SLO; used when the cache holds nothing for the step.
     ///   - execution: the execution id, which scopes the cache entries.
+    ///   - chance: a percentile SLO: the time left is shared after the margin the critical path's spread needs.
     /// - Throws: what the cache throws.
     public func decide(
         step i: Int, now: Double, executionStart: Double, sloSeconds: Double, execution: String,
-        cache: any GlobalCache
+        cache: any GlobalCache, chance: ChanceConstraint? = nil
     ) throws -> StepDecision {
         let graph = space.graph
         let n = graph.count
@@ -67,9 +87,13 @@ public struct StepConfOptimizer: Sendable {
             v = next[v]
         }
 
-        // Line 9, Eq. (13): the sub-SLO in proportion to the θ* time on the critical path.
+        // Line 9, Eq. (13): the sub-SLO in proportion to the θ* time on the critical path — of the time left
+        // after the margin a percentile SLO needs for that path's spread (ours; DESIGN §5).
         let total = pathWeight[i]
-        func share(_ k: Int) -> Double { total > 0 ? weights[k] / total * remaining : remaining / Double(critical.count) }
+        let budget = Self.budget(
+            remaining: remaining, weight: total, error: weightError(critical),
+            variance: critical.reduce(0) { $0 + weightVariances[$1] }, chance: chance)
+        func share(_ k: Int) -> Double { total > 0 ? weights[k] / total * budget : budget / Double(critical.count) }
         let subSLO = share(i)
 
         // Line 10, (11): the cheapest θ within the sub-SLO, else θ_max (Algorithm 1, lines 9–10). Ours: an

@@ -10,6 +10,8 @@ public struct ConfiguratorEvent: Decodable, Sendable {
     public var execution: String
     /// The end-to-end SLO, seconds.
     public var sloSeconds: Double
+    /// The SLO's percentile P (0 < P < 100; absent: ``ChanceConstraint/defaultPercentile``).
+    public var sloPercentile: Double?
     /// When the execution started: Unix seconds, or ISO 8601 text as `$$.Execution.StartTime` gives it.
     public var startTime: Double
     /// The step's input descriptor: object keys to split over the instances (optional).
@@ -40,6 +42,7 @@ public struct ConfiguratorEvent: Decodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case workflow, step, execution, input
         case sloSeconds = "slo_s"
+        case sloPercentile = "slo_percentile"
         case startTime = "start_time"
     }
 
@@ -49,6 +52,7 @@ public struct ConfiguratorEvent: Decodable, Sendable {
         step = try c.decode(String.self, forKey: .step)
         execution = try c.decode(String.self, forKey: .execution)
         sloSeconds = try c.decode(Double.self, forKey: .sloSeconds)
+        sloPercentile = try c.decodeIfPresent(Double.self, forKey: .sloPercentile)
         input = try c.decodeIfPresent(Input.self, forKey: .input)
         if let seconds = try? c.decode(Double.self, forKey: .startTime) {
             startTime = seconds

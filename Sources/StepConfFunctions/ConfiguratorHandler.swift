@@ -55,7 +55,7 @@ public final class ConfiguratorHandler: CodableHandler {
     public let cache: any GlobalCache
     /// The clock, Unix seconds (tests inject a fixed one).
     let now: () -> Double
-    /// One policy per workflow of the bundle, made on first use.
+    /// One policy per workflow of the bundle and SLO percentile, made on first use.
     private var policies: [String: any StepPolicy] = [:]
 
     /// - Throws: ``HandlerError`` when the policy needs run-time state the configurator does not have.
@@ -72,16 +72,18 @@ public final class ConfiguratorHandler: CodableHandler {
     }
 
     /// A step's policy, loaded once per workflow from the bundle.
-    private func policy(for workflow: String) throws -> any StepPolicy {
-        if let known = policies[workflow] { return known }
+    private func policy(for workflow: String, percentile: Double) throws -> any StepPolicy {
+        let key = "\(workflow)@\(percentile)"
+        if let known = policies[key] { return known }
         guard !workflow.contains("/"), !workflow.isEmpty else {
             throw InputError(.malformed, "workflow name `\(workflow)` is not a plain name")
         }
         let definition = try Workflow.load(from: settings.workflowDirectory + "/\(workflow).json")
         let model = try PerformanceModel.load(from: settings.workflowDirectory + "/\(workflow).model.json", for: definition)
         let made = try Policies.make(
-            settings.policy, graph: try WorkflowGraph(definition), model: model, platform: settings.platform, safety: settings.safety)
-        policies[workflow] = made
+            settings.policy, graph: try WorkflowGraph(definition), model: model, platform: settings.platform, safety: settings.safety,
+            percentile: percentile)
+        policies[key] = made
         return made
     }
 
@@ -89,7 +91,9 @@ public final class ConfiguratorHandler: CodableHandler {
         guard event.sloSeconds.isFinite, event.sloSeconds > 0 else {
             throw InputError(.invalidSLO, "slo_s must be a positive number of seconds, got \(event.sloSeconds)")
         }
-        let policy = try policy(for: event.workflow)
+        let percentile = event.sloPercentile ?? ChanceConstraint.defaultPercentile
+        _ = try ChanceConstraint(percentile: percentile)
+        let policy = try policy(for: event.workflow, percentile: percentile)
         let graph = policy.space.graph
         guard let index = graph.index[event.step] else {
             throw InputError(.unknownStep, "workflow `\(event.workflow)` has no step `\(event.step)`")

@@ -31,7 +31,7 @@ extension LocalWorkflowRunner {
                 : ["after": after.mapValues { instances in instances.map { ["outputs": $0] } }]
             let event: [String: Any] = [
                 "workflow": graph.workflow.name, "step": graph.ids[v], "execution": execution, "slo_s": sloSeconds,
-                "start_time": startUnix, "input": input,
+                "slo_percentile": settings.percentile, "start_time": startUnix, "input": input,
             ]
             return try JSONSerialization.data(withJSONObject: event)
         }

@@ -18,6 +18,8 @@ public struct LocalWorkflowRunner: Sendable {
         public var workDirectory: String
         public var policy: PolicyName
         public var safety: Double
+        /// The SLO's percentile, sent with every configurator event (`slo_percentile`).
+        public var percentile: Double
         /// ``FunctionEnvironment/workScale`` of the step functions (the synthetic ALU's work; 1 = full size).
         public var workScale: Double
         public var functionPrefix: String
@@ -27,12 +29,13 @@ public struct LocalWorkflowRunner: Sendable {
 
         public init(
             bootstrap: String, workDirectory: String, policy: PolicyName = .stepconf, safety: Double = Policies.defaultSafety,
-            workScale: Double = 0.02, functionPrefix: String = "stepconf", platform: Platform = .aws, timeoutSeconds: Double = 900
+            percentile: Double = ChanceConstraint.defaultPercentile, workScale: Double = 0.02, functionPrefix: String = "stepconf", platform: Platform = .aws, timeoutSeconds: Double = 900
         ) {
             self.bootstrap = bootstrap
             self.workDirectory = workDirectory
             self.policy = policy
             self.safety = safety
+            self.percentile = percentile
             self.workScale = workScale
             self.functionPrefix = functionPrefix
             self.platform = platform

@@ -20,6 +20,10 @@ public struct Evaluation: Sendable {
         public var meanArrivalGapSeconds: Double
         /// Planning margin of every policy, in measured 95th-percentile spreads (see `Policies.make`).
         public var safety: Double = Policies.defaultSafety
+        /// The SLO's percentile every policy plans for (nil: predicted times alone); attainment is measured.
+        public var percentile: Double? = ChanceConstraint.defaultPercentile
+        /// Whether to compute the hindsight optimum per request (``Hindsight``).
+        public var hindsight = true
 
         public init(
             sloSeconds: [Double]? = nil, sloFactors: [Double] = [1.1, 1.2, 1.5, 2, 2.5, 3], requests: Int = 200,
@@ -34,17 +38,21 @@ public struct Evaluation: Sendable {
         }
     }
 
+    /// The name the hindsight optimum is reported under.
+    public static let hindsightName = "hindsight"
+
     /// The requests of one (SLO, policy).
     public struct Cell: Sendable {
         public var sloSeconds: Double
-        public var policy: PolicyName
+        /// The policy's name, or ``Evaluation/hindsightName``.
+        public var policy: String
         public var durations: [Double]
         public var costs: [Double]
         public var fallbacks: Int
         public var coldStarts: Int
 
         public init(
-            sloSeconds: Double, policy: PolicyName, durations: [Double], costs: [Double], fallbacks: Int, coldStarts: Int
+            sloSeconds: Double, policy: String, durations: [Double], costs: [Double], fallbacks: Int, coldStarts: Int
         ) {
             self.sloSeconds = sloSeconds
             self.policy = policy
@@ -58,7 +66,7 @@ public struct Evaluation: Sendable {
     public let graph: WorkflowGraph
     public let model: PerformanceModel
     public let simulator: LambdaSimulator
-    let runner: RequestRunner
+    public let runner: RequestRunner
 
     /// - Throws: ``InputError`` when the model misses a step or the simulator cannot use a step.
     public init(graph: WorkflowGraph, model: PerformanceModel, simulator: LambdaSimulator) throws {
@@ -102,7 +110,8 @@ public struct Evaluation: Sendable {
             let (slo, name) = tasks[index]
             let outcome = Result<Cell, any Error> {
                 let policy = try Policies.make(
-                    name, graph: graph, model: model, platform: simulator.platform, safety: settings.safety)
+                    name, graph: graph, model: model, platform: simulator.platform, safety: settings.safety,
+                    percentile: settings.percentile)
                 return try runCell(try PolicyRun.prepare(policy, sloSeconds: slo), name: name, slo: slo, settings: settings)
             }
             results.withLock { $0[index] = outcome }
@@ -132,7 +141,8 @@ public struct Evaluation: Sendable {
             fallbacks += outcome.fallbacks
             cold += outcome.coldStarts
         }
-        return Cell(sloSeconds: slo, policy: name, durations: durations, costs: costs, fallbacks: fallbacks, coldStarts: cold)
+        return Cell(
+            sloSeconds: slo, policy: name.rawValue, durations: durations, costs: costs, fallbacks: fallbacks, coldStarts: cold)
     }
 }
 

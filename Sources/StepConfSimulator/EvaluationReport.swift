@@ -18,7 +18,7 @@ public struct EvaluationReport: Sendable {
     }
 
     private func cell(_ policy: String, _ slo: Double) -> Evaluation.Cell? {
-        cells.first { $0.policy.rawValue == policy && $0.sloSeconds == slo }
+        cells.first { $0.policy == policy && $0.sloSeconds == slo }
     }
 
     /// The SLOs the box plots and CDFs show: the tightest at or above 1.2 × the fastest mean makespan, and a
@@ -57,7 +57,9 @@ public struct EvaluationReport: Sendable {
         page += "<h2>Cost and attainment versus SLO (Figs. 19–21)</h2><div class=\"figs\">"
         page += perSLO(title: "Mean cost per request", yLabel: "USD", value: \.meanCostUSD)
         page += perSLO(title: "SLO attainment", yLabel: "fraction of requests within the SLO", value: \.sloAttainment)
-        page += "</div><h2>Every SLO and policy</h2>" + rowsTable()
+        page += "</div><h2>Cost against attainment</h2><div class=\"figs\">" + costAgainstAttainment() + "</div>"
+        page += savingsNote()
+        page += "<h2>Every SLO and policy</h2>" + rowsTable()
         return page + "</body></html>\n"
     }
 
@@ -67,13 +69,14 @@ public struct EvaluationReport: Sendable {
     private func summaryTable() -> String {
         var t = "<h2>Summary</h2><table><tr><th>policy</th><th>SLO attainment</th><th>lowest at ≥ 1.2×</th>"
             + "<th>mean cost (USD)</th><th>p95 (s)</th><th>cost saving vs nono</th><th>speed-up vs nono</th>"
-            + "<th>cost / optimal (worst SLO)</th></tr>"
+            + "<th>cost / optimal (worst SLO)</th><th>cost / hindsight (SLOs ≥ 1.2×)</th></tr>"
         for name in results.policies {
             guard let s = results.summary[name] else { continue }
             t += "<tr><td>\(name)</td><td>\(pct(s.sloAttainment))</td><td>\(pct(s.minAttainmentFrom1_2x))</td>"
                 + "<td>\(String(format: "%.5f", s.meanCostUSD))</td><td>\(fmt(s.p95Seconds))</td>"
                 + "<td>\(pct(s.costSavingVsNono))</td><td>\(s.speedupVsNono.map { fmt($0) + "×" } ?? "–")</td>"
-                + "<td>\(s.costVsOptimal.map { fmt($0, 3) + "×" } ?? "–")</td></tr>"
+                + "<td>\(s.costVsOptimal.map { fmt($0, 3) + "×" } ?? "–")</td>"
+                + "<td>\(s.costVsHindsightFrom1_2x.map { fmt($0, 3) + "×" } ?? "–")</td></tr>"
         }
         return t + "</table><p class=\"note\">Attainment and mean cost pool every SLO. Versus nono: the largest cost "
             + "saving at equal or better mean duration, and the largest speed-up at equal or lower mean cost, along "
@@ -163,16 +166,44 @@ public struct EvaluationReport: Sendable {
         return plot.render()
     }
 
+    /// Each policy's (attainment, mean cost) over the SLOs: at equal attainment, the lower the cheaper.
+    private func costAgainstAttainment() -> String {
+        let rows = results.rows
+        let costs = rows.map(\.meanCostUSD)
+        let lowest = rows.map(\.sloAttainment).min() ?? 0
+        var plot = SVGPlot(
+            title: "Mean cost against SLO attainment (one point per SLO)", xLabel: "SLO attainment",
+            yLabel: "USD per request", x: min(lowest, 0.9)...1, y: min(0, costs.min() ?? 0)...((costs.max() ?? 1) * 1.1))
+        for name in results.policies {
+            let points = rows.filter { $0.policy == name }.sorted { $0.sloAttainment < $1.sloAttainment }
+                .map { ($0.sloAttainment, $0.meanCostUSD) }
+            plot.line(name, points, style: style(name))
+        }
+        if let percentile = results.percentile { plot.reference(x: percentile / 100, label: "P = \(fmt(percentile, 1)) %") }
+        plot.legendCorner = .topLeft
+        return plot.render()
+    }
+
+    private func savingsNote() -> String {
+        let target = results.percentile.map { fmt($0, 1) } ?? "99"
+        guard !results.stepconfSavingVsStatic.isEmpty else {
+            return "<p class=\"note\">stepconf and static do not both attain \(target) % at any SLO evaluated.</p>"
+        }
+        let list = results.stepconfSavingVsStatic.map { "\(fmt($0.sloFactor)) × (\(pct($0.saving)))" }.joined(separator: ", ")
+        return "<p class=\"note\">Where stepconf and static both attain \(target) %, stepconf's saving over static: \(list).</p>"
+    }
+
     private func rowsTable() -> String {
         var t = "<table><tr><th>SLO (s)</th><th>× fastest</th><th>policy</th><th>attainment</th><th>mean (s)</th>"
-            + "<th>p50</th><th>p95</th><th>p99</th><th>mean cost (USD)</th><th>cost sd</th><th>cost / optimal</th>"
+            + "<th>p50</th><th>p95</th><th>p99</th><th>mean cost (USD)</th><th>cost sd</th><th>cost / optimal</th><th>cost / hindsight</th>"
             + "<th>fallback steps</th><th>cold starts</th></tr>"
         for r in results.rows {
             t += "<tr><td>\(fmt(r.sloSeconds))</td><td>\(fmt(r.sloFactor))</td><td style=\"text-align:left\">\(r.policy)</td>"
                 + "<td>\(pct(r.sloAttainment))</td><td>\(fmt(r.meanSeconds, 3))</td><td>\(fmt(r.p50Seconds, 3))</td>"
                 + "<td>\(fmt(r.p95Seconds, 3))</td><td>\(fmt(r.p99Seconds, 3))</td>"
                 + "<td>\(String(format: "%.5f", r.meanCostUSD))</td><td>\(String(format: "%.5f", r.costStdUSD))</td>"
-                + "<td>\(r.costVsOptimal.map { fmt($0, 3) } ?? "–")</td><td>\(fmt(r.fallbackStepsPerRequest))</td>"
+                + "<td>\(r.costVsOptimal.map { fmt($0, 3) } ?? "–")</td><td>\(r.costVsHindsight.map { fmt($0, 3) } ?? "–")</td>"
+                + "<td>\(fmt(r.fallbackStepsPerRequest))</td>"
                 + "<td>\(fmt(r.coldStartsPerRequest, 1))</td></tr>"
         }
         return t + "</table>"

@@ -19,6 +19,8 @@ public struct EvaluationResults: Sendable, Codable {
         public var costStdUSD: Double
         /// Mean cost over `optimal`'s at the same SLO.
         public var costVsOptimal: Double?
+        /// Mean cost over the hindsight optimum's at the same SLO (the true lower bound).
+        public var costVsHindsight: Double?
         public var fallbackStepsPerRequest: Double
         public var coldStartsPerRequest: Double
 
@@ -34,6 +36,7 @@ public struct EvaluationResults: Sendable, Codable {
             case meanCostUSD = "mean_cost_usd"
             case costStdUSD = "cost_std_usd"
             case costVsOptimal = "cost_vs_optimal"
+            case costVsHindsight = "cost_vs_hindsight"
             case fallbackStepsPerRequest = "fallback_steps_per_request"
             case coldStartsPerRequest = "cold_starts_per_request"
         }
@@ -55,6 +58,8 @@ public struct EvaluationResults: Sendable, Codable {
         public var speedupVsNono: Double?
         /// The highest ratio of its mean cost to `optimal`'s at one SLO.
         public var costVsOptimal: Double?
+        /// Its mean cost over the hindsight optimum's, pooled over the SLOs ≥ 1.2 × the fastest mean makespan.
+        public var costVsHindsightFrom1_2x: Double?
 
         enum CodingKeys: String, CodingKey {
             case sloAttainment = "slo_attainment"
@@ -64,6 +69,21 @@ public struct EvaluationResults: Sendable, Codable {
             case costSavingVsNono = "cost_saving_vs_nono"
             case speedupVsNono = "speedup_vs_nono"
             case costVsOptimal = "cost_vs_optimal"
+            case costVsHindsightFrom1_2x = "cost_vs_hindsight_from_1_2x"
+        }
+    }
+
+    /// At one SLO where both attain the percentile: what stepconf saves over static.
+    public struct Saving: Sendable, Codable {
+        public var sloFactor: Double
+        public var sloSeconds: Double
+        /// 1 − stepconf's mean cost / static's.
+        public var saving: Double
+
+        enum CodingKeys: String, CodingKey {
+            case saving
+            case sloFactor = "slo_factor"
+            case sloSeconds = "slo_s"
         }
     }
 
@@ -75,12 +95,17 @@ public struct EvaluationResults: Sendable, Codable {
     public var policies: [String]
     public var summary: [String: Summary]
     public var rows: [Row]
+    /// The percentile the policies planned for (nil: predicted times alone).
+    public var percentile: Double?
+    /// stepconf's saving over static at every SLO where both attain the percentile (99 % without one).
+    public var stepconfSavingVsStatic: [Saving]
     /// Rows of the wide SLO sweep (up to nono's durations) behind the Fig. 18 figures.
     public var frontier: [Row]
 
     enum CodingKeys: String, CodingKey {
-        case workflow, requests, seed, slos, policies, summary, rows, frontier
+        case workflow, requests, seed, slos, policies, summary, rows, frontier, percentile
         case fastestMeanMakespanSeconds = "fastest_mean_makespan_s"
+        case stepconfSavingVsStatic = "stepconf_saving_vs_static"
     }
 
     /// Computes every figure from the simulated cells; `frontierCells` (a wide SLO sweep) feed Fig. 18.
@@ -93,7 +118,10 @@ public struct EvaluationResults: Sendable, Codable {
         self.seed = settings.seed
         self.fastestMeanMakespanSeconds = fastest
         self.slos = slos
-        self.policies = settings.policies.map(\.rawValue)
+        var names = settings.policies.map(\.rawValue)
+        if cells.contains(where: { $0.policy == Evaluation.hindsightName }) { names.append(Evaluation.hindsightName) }
+        self.policies = names
+        self.percentile = settings.percentile
         self.rows = []
         self.frontier = Self.rows(frontierCells, fastest: fastest)
         var rows = Self.rows(cells, fastest: fastest)
@@ -103,24 +131,42 @@ public struct EvaluationResults: Sendable, Codable {
             {
                 rows[k].costVsOptimal = rows[k].meanCostUSD / optimal.meanCostUSD
             }
+            if let hindsight = rows.first(where: { $0.policy == Evaluation.hindsightName && $0.sloSeconds == rows[k].sloSeconds }),
+                hindsight.meanCostUSD > 0
+            {
+                rows[k].costVsHindsight = rows[k].meanCostUSD / hindsight.meanCostUSD
+            }
         }
         self.rows = rows
+        let target = (settings.percentile ?? 99) / 100
+        self.stepconfSavingVsStatic = slos.compactMap { slo in
+            guard let mine = rows.first(where: { $0.policy == "stepconf" && $0.sloSeconds == slo }),
+                let base = rows.first(where: { $0.policy == "static" && $0.sloSeconds == slo }),
+                mine.sloAttainment >= target - 1e-12, base.sloAttainment >= target - 1e-12, base.meanCostUSD > 0
+            else { return nil }
+            return Saving(sloFactor: mine.sloFactor, sloSeconds: slo, saving: 1 - mine.meanCostUSD / base.meanCostUSD)
+        }
         var summary: [String: Summary] = [:]
         let curves = frontier.isEmpty ? rows : frontier
         let nono = curves.filter { $0.policy == "nono" }
         for name in policies {
             let mine = rows.filter { $0.policy == name }
-            let cellsOfPolicy = cells.filter { $0.policy.rawValue == name }
+            let cellsOfPolicy = cells.filter { $0.policy == name }
             let all = cellsOfPolicy.flatMap(\.durations).sorted()
             let within = zip(cellsOfPolicy.flatMap(\.durations), cellsOfPolicy.flatMap { c in c.durations.map { _ in c.sloSeconds } })
                 .filter { $0.0 <= $0.1 }.count
             let fromTight = mine.filter { $0.sloFactor >= 1.2 - 1e-9 }.map(\.sloAttainment)
             let (saving, speedup) = Self.versusNono(curves.filter { $0.policy == name }, nono)
+            let hindsightRows = rows.filter { $0.policy == Evaluation.hindsightName && $0.sloFactor >= 1.2 - 1e-9 }
+            let pooled = mine.filter { $0.sloFactor >= 1.2 - 1e-9 }
+            let hindsightCost = hindsightRows.filter { h in pooled.contains { $0.sloSeconds == h.sloSeconds } }
+                .reduce(0) { $0 + $1.meanCostUSD }
             summary[name] = Summary(
                 sloAttainment: Double(within) / Double(max(all.count, 1)), minAttainmentFrom1_2x: fromTight.min(),
                 meanCostUSD: cellsOfPolicy.flatMap(\.costs).reduce(0, +) / Double(max(all.count, 1)),
                 p95Seconds: Self.percentile(all, 0.95), costSavingVsNono: saving, speedupVsNono: speedup,
-                costVsOptimal: mine.compactMap(\.costVsOptimal).max())
+                costVsOptimal: mine.compactMap(\.costVsOptimal).max(),
+                costVsHindsightFrom1_2x: hindsightCost > 0 ? pooled.reduce(0) { $0 + $1.meanCostUSD } / hindsightCost : nil)
         }
         self.summary = summary
     }
@@ -133,11 +179,11 @@ public struct EvaluationResults: Sendable, Codable {
             let meanCost = cell.costs.reduce(0, +) / n
             let variance = cell.costs.reduce(0) { $0 + ($1 - meanCost) * ($1 - meanCost) } / max(n - 1, 1)
             rows.append(Row(
-                sloSeconds: cell.sloSeconds, sloFactor: cell.sloSeconds / fastest, policy: cell.policy.rawValue,
+                sloSeconds: cell.sloSeconds, sloFactor: cell.sloSeconds / fastest, policy: cell.policy,
                 sloAttainment: Double(cell.durations.filter { $0 <= cell.sloSeconds }.count) / n,
                 meanSeconds: cell.durations.reduce(0, +) / n, p50Seconds: Self.percentile(sorted, 0.50),
                 p95Seconds: Self.percentile(sorted, 0.95), p99Seconds: Self.percentile(sorted, 0.99),
-                meanCostUSD: meanCost, costStdUSD: variance.squareRoot(), costVsOptimal: nil,
+                meanCostUSD: meanCost, costStdUSD: variance.squareRoot(), costVsOptimal: nil, costVsHindsight: nil,
                 fallbackStepsPerRequest: Double(cell.fallbacks) / n, coldStartsPerRequest: Double(cell.coldStarts) / n))
         }
         return rows

@@ -34,6 +34,9 @@ public struct LambdaSimulator: Sendable {
         var ends = [Double](repeating: 0, count: p)
         var billed = [Double](repeating: 0, count: p)
         var cold = 0
+        // Cold starts draw from their own stream, so an instance's work draws the same numbers warm or cold
+        // (the hindsight optimum relies on it: a configuration meets the same noise whatever ran before).
+        var coldRng = rng.derived(0xC01D)
         var gap = start + config.stepFunctionsTaskSeconds
         for j in 0..<p {
             // Staggered invocations; past the Map's concurrency an iteration waits for a slot (waves).
@@ -50,9 +53,9 @@ public struct LambdaSimulator: Sendable {
                 cold += 1
                 let initSeconds =
                     config.coldInitSeconds.lowerBound
-                    + rng.unit() * (config.coldInitSeconds.upperBound - config.coldInitSeconds.lowerBound)
+                    + coldRng.unit() * (config.coldInitSeconds.upperBound - config.coldInitSeconds.lowerBound)
                 let sigma = config.placementSigma
-                startup = initSeconds + config.placementMedianSeconds * exp(sigma * rng.normal())
+                startup = initSeconds + config.placementMedianSeconds * exp(sigma * coldRng.normal())
             }
             ready[j] = invoke[j] + startup
             let jobs = InstanceSplit.range(instance: j, of: p, count: step.jobs).count

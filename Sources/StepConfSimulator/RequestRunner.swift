@@ -6,7 +6,7 @@ import StepConfCore
 public struct RequestRunner: Sendable {
     public let graph: WorkflowGraph
     public let simulator: LambdaSimulator
-    let workloads: [StepWorkload]
+    public let workloads: [StepWorkload]
     let driver: WorkflowDriver
 
     /// - Throws: ``InputError`` for a step whose parameters the simulator cannot use.

@@ -119,15 +119,29 @@ struct SeedOption: ParsableArguments {
     var seed: UInt64 = 1
 }
 
-/// `--safety K`, for every command that plans.
+/// `--percentile P` (the SLO's percentile) and `--safety K` (a fixed margin, subsumed by the percentile), for
+/// every command that plans.
 struct SafetyOption: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Planning margin: each step is planned at t·(1 + K·spread), spread its measured 95th-percentile spread.",
+        "The SLO's percentile: a plan must end within the SLO with this probability (in %, 0 < P < 100) under the "
+            + "model's noise. Dynamic policies shrink their margin as steps finish; static ones cover the whole "
+            + "workflow once; optimal ignores it.",
+        valueName: "P"))
+    var percentile: Double = ChanceConstraint.defaultPercentile
+
+    @Option(help: ArgumentHelp(
+        "Fixed planning margin on top (default 0; the percentile subsumes it): each step planned at "
+            + "t·(1 + K·spread), spread its measured 95th-percentile spread.",
         valueName: "K"))
     var safety: Double = Policies.defaultSafety
 
     func validate() throws {
         guard safety.isFinite, safety >= 0 else { throw ValidationError("--safety must be a number ≥ 0, got \(safety)") }
+        do {
+            _ = try ChanceConstraint(percentile: percentile)
+        } catch let error as InputError {
+            throw ValidationError("--percentile: \(error.message)")
+        }
     }
 }
 

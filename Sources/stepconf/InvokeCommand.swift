@@ -11,7 +11,7 @@ struct InvokeCommand: ParsableCommand {
         abstract: "Start an execution of a deployed workflow, wait, and print each step's decision and timing.",
         discussion: """
             StartExecution on the state machine {prefix}-{workflow} (or --state-machine ARN) with \
-            {"slo_s": S, "input": {"keys": […]}}, waits for it to end, then reads the execution history: per \
+            {"slo_s": S, "slo_percentile": P, "input": {"keys": […]}}, waits for it to end, then reads the execution history: per \
             step the configurator's decision (memory, instances, workers, predicted time, sub-SLO, fallback) and \
             when it configured and ran. AWS settings as the AWS CLI reads them (AWS_REGION, AWS_PROFILE, \
             AWS_ENDPOINT_URL, …); --local uses the stack `stepconf local up` started.
@@ -29,6 +29,10 @@ struct InvokeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("End-to-end SLO, seconds.", valueName: "seconds"))
     var slo: Double
+
+    @Option(help: ArgumentHelp(
+        "The SLO's percentile (0 < P < 100), sent as `slo_percentile` (default: the state machine's, 99).", valueName: "P"))
+    var percentile: Double?
 
     @Option(help: ArgumentHelp("State machine ARN (default: found by name).", valueName: "arn"))
     var stateMachine: String?
@@ -60,6 +64,11 @@ struct InvokeCommand: ParsableCommand {
     func validate() throws {
         guard slo.isFinite, slo > 0 else { throw ValidationError("--slo must be a positive number of seconds") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        if let percentile {
+            do { _ = try ChanceConstraint(percentile: percentile) } catch let error as InputError {
+                throw ValidationError("--percentile: \(error.message)")
+            }
+        }
     }
 
     func run() throws {
@@ -78,7 +87,8 @@ struct InvokeCommand: ParsableCommand {
             configuration = resolved
         }
         let sfn = StepFunctionsClient(configuration: configuration)
-        let payload: [String: Any] = ["slo_s": slo, "input": ["keys": input]]
+        var payload: [String: Any] = ["slo_s": slo, "input": ["keys": input]]
+        if let percentile { payload["slo_percentile"] = percentile }
         let inputText = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
         let timeline: ExecutionTimeline
         let execution: StepFunctionsClient.Execution

@@ -35,7 +35,8 @@ struct PlanCommand: ParsableCommand {
         let sloSeconds = try slo.seconds(graph: graph, model: model, platform: platform, safety: margin.safety)
         var plans: [Plan] = []
         for name in policy.names {
-            let built = try Policies.make(name, graph: graph, model: model, platform: platform, safety: margin.safety)
+            let built = try Policies.make(
+                name, graph: graph, model: model, platform: platform, safety: margin.safety, percentile: margin.percentile)
             plans.append(try Plan.make(policy: built, sloSeconds: sloSeconds))
         }
         if output.json {

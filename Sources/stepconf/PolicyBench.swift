@@ -40,7 +40,7 @@ struct PolicyBench: ParsableCommand {
         let (graph, model, platform) = try options.load()
         let rows = try PolicyComparison.run(
             graph: graph, model: model, platform: platform, factors: parsedFactors(),
-            policies: [.optimal, .static, .stepconf, .stepconfExact], safety: margin.safety)
+            policies: [.optimal, .static, .stepconf, .stepconfExact], safety: margin.safety, percentile: margin.percentile)
         if output.json {
             try printJSON(rows)
             return

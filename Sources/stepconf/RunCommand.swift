@@ -65,7 +65,7 @@ struct RunCommand: AsyncParsableCommand {
         let sloSeconds = try slo.seconds(graph: graph, model: model, platform: platform, safety: margin.safety)
         let runner = LocalWorkflowRunner(settings: .init(
             bootstrap: try ensureBootstrap(bootstrap), workDirectory: dir, policy: policy, safety: margin.safety,
-            workScale: scale.workScale, platform: platform))
+            percentile: margin.percentile, workScale: scale.workScale, platform: platform))
         if !json {
             print("Running `\(graph.workflow.name)` (\(graph.count) steps) locally · policy \(policy.rawValue) · SLO \(fixed(sloSeconds, 3)) s"
                 + (slo.isAuto ? " (auto: 1.5 × the fastest predicted makespan, configurators and cold starts included)" : "") + " · work scale \(scale.workScale)")

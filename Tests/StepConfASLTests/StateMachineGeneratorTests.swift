@@ -113,7 +113,16 @@ struct ASLWalker {
         let configure = try #require(Self.find("Configure detect", in: states))
         let payload = try #require(configure["Parameters"]?["Payload"])
         #expect(payload["slo_s.$"] == "$.slo_s")
+        #expect(payload["slo_percentile.$"] == "$.slo_percentile")
         #expect(payload["start_time.$"] == "$$.Execution.StartTime")
+        // slo_percentile is optional: absent, it defaults to 99; present, it must be a number in (0, 100).
+        let check = try #require(states["Check percentile"])
+        let text = check.rendered()
+        for rule in ["\"IsPresent\": false", "\"IsNumeric\": false", "\"NumericLessThanEquals\": 0", "\"NumericGreaterThanEquals\": 100"] {
+            #expect(text.contains(rule), "\(rule)")
+        }
+        #expect(states["Default percentile"]?["Result"] == .number(99))
+        #expect(states["Default percentile"]?["ResultPath"] == "$.slo_percentile")
         #expect(payload["input"]?["after"]?["superres.$"] == "$.out.superres")
         #expect(configure["Parameters"]?["FunctionName"] == .string(StateMachineGenerator.configuratorPlaceholder))
         // The Map fans out over the decision's items with the decision's concurrency, and names the function

@@ -283,7 +283,9 @@ import Testing
         for key in ["slo_attainment", "mean_cost_usd", "p95_s", "cost_vs_optimal"] {
             #expect(summary["stepconf"]?[key] != nil, "missing \(key)")
         }
-        #expect((results["rows"] as! [Any]).count == 6)
+        // Three policies and the hindsight optimum at two SLOs.
+        #expect((results["rows"] as! [Any]).count == 8)
+        #expect((results["rows"] as! [[String: Any]]).contains { $0["policy"] as? String == "hindsight" && $0["cost_vs_hindsight"] as? Double == 1 })
         let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("</html>"))
         #expect(FileManager.default.fileExists(atPath: dir + "/results.json"))

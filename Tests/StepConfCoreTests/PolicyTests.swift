@@ -75,7 +75,7 @@ import Testing
         let cold = Bool.random(using: &rng)
         if cold { model = withColdStarts(model, &rng) }
         let platform = smallPlatform(seed)
-        let exact = try! Policies.make(.stepconfExact, graph: graph, model: model, platform: platform)
+        let exact = try! Policies.make(.stepconfExact, graph: graph, model: model, platform: platform, percentile: nil)
         let best = try! Policies.bestDynamic(graph: graph, model: model, platform: platform)
         let slo = exact.space.fastestMakespanSeconds(coldEverywhere: true) * Double.random(in: 0.9...3, using: &rng)
         let bestPlan = try! Plan.make(policy: best, sloSeconds: slo)
@@ -216,7 +216,7 @@ import Testing
                     penaltySeconds: .random(in: 0.05...0.4, using: &rng), perZSeconds: .random(in: 0...0.1, using: &rng))
             }
             let platform = smallPlatform(seed)
-            let exact = try! Policies.make(.stepconfExact, graph: graph, model: model, platform: platform)
+            let exact = try! Policies.make(.stepconfExact, graph: graph, model: model, platform: platform, percentile: nil)
             let fastest = exact.space.fastestMakespanSeconds(coldEverywhere: true)
             let slo = fastest * Double.random(in: 1...2.5, using: &rng)
             let replay = try! Replay.run(policy: exact, sloSeconds: slo)

@@ -30,9 +30,12 @@ enum Paths {
         invocation: Invocation(requestID: "r", deadlineMs: 0, invokedFunctionARN: "arn", payload: Data()),
         environment: LambdaEnvironment([:]))
 
-    private func event(_ step: String, execution: String, start: Double, slo: Double, keys: [String]? = nil) throws -> ConfiguratorEvent {
+    private func event(
+        _ step: String, execution: String, start: Double, slo: Double, keys: [String]? = nil, percentile: Double? = nil
+    ) throws -> ConfiguratorEvent {
         var object: [String: Any] = ["workflow": "synthetic16", "step": step, "execution": execution, "slo_s": slo, "start_time": start]
         if let keys { object["input"] = ["keys": keys] }
+        if let percentile { object["slo_percentile"] = percentile }
         return try JSONDecoder().decode(ConfiguratorEvent.self, from: JSONSerialization.data(withJSONObject: object))
     }
 
@@ -74,6 +77,24 @@ enum Paths {
             #expect(out.function == "stepconf-synthetic-m\(step.memoryMB)")
             #expect(out.items.count == step.inter)
             #expect(out.items.last?.jobEnd == graph[graph.index[step.id]!].jobs)
+        }
+    }
+
+    @Test func theEventsPercentileSetsTheMarginAndAnInvalidOneIsRefused() throws {
+        let start = 1_700_000_000.0
+        let cache = try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite"))
+        let handler = try ConfiguratorHandler(
+            settings: .init(workflowDirectory: Paths.root.appendingPathComponent("examples").path), cache: cache,
+            now: { start })
+        // A looser percentile leaves the first step more of the time left: it can only be cheaper.
+        let strict = try handler.handle(try event("s01", execution: "a", start: start, slo: 8, percentile: 99.9), context: context)
+        let loose = try handler.handle(try event("s01", execution: "b", start: start, slo: 8, percentile: 50), context: context)
+        #expect(try #require(loose.decision.subSLOSeconds) > (try #require(strict.decision.subSLOSeconds)))
+        #expect(loose.decision.predictedCostUSD <= strict.decision.predictedCostUSD)
+        for bad in [0.0, 100, 120] {
+            #expect(throws: InputError.self) {
+                try handler.handle(try event("s01", execution: "c", start: start, slo: 8, percentile: bad), context: context)
+            }
         }
     }
 

@@ -156,12 +156,37 @@ import StepConfExamples
         #expect(abs((with.durationSeconds - without.durationSeconds) - 4 * Platform.aws.configurator.seconds) < 1e-9)
     }
 
+    @Test func hindsightNeverCostsMoreThanAPolicyThatMetTheSLOOnTheSameRequest() throws {
+        let e = try evaluation()
+        var settings = Evaluation.Settings(requests: 12, seed: 9, policies: [.stepconf, .static, .optimal, .stepconfExact])
+        settings.hindsight = true
+        let fastest = try e.fastestMeanMakespan(settings: settings)
+        let slos = [1.2 * fastest, 2 * fastest]
+        let cells = try e.run(settings: settings, slos: slos)
+        let hindsight = try Hindsight(evaluation: e).run(settings: settings, slos: slos)
+        #expect(hindsight.count == slos.count && hindsight.allSatisfy { $0.policy == Evaluation.hindsightName })
+        var compared = 0
+        for cell in cells {
+            let best = try #require(hindsight.first { $0.sloSeconds == cell.sloSeconds })
+            for k in cell.durations.indices where cell.durations[k] <= cell.sloSeconds {
+                #expect(best.durations[k] <= cell.sloSeconds * (1 + 1e-9), "\(cell.policy) request \(k)")
+                #expect(best.costs[k] <= cell.costs[k] * (1 + 1e-9), "\(cell.policy) request \(k): \(best.costs[k]) > \(cell.costs[k])")
+                compared += 1
+            }
+        }
+        #expect(compared > 20)
+        let results = EvaluationResults(workflow: "video", settings: settings, fastest: fastest, slos: slos, cells: cells + hindsight)
+        #expect(results.policies.last == Evaluation.hindsightName)
+        #expect(results.rows.filter { $0.policy == "stepconf" }.allSatisfy { ($0.costVsHindsight ?? 0) >= 1 })
+        #expect(results.summary["stepconf"]?.costVsHindsightFrom1_2x != nil)
+    }
+
     @Test func resultsComputeAttainmentPercentilesAndRatios() throws {
         let settings = Evaluation.Settings(requests: 4, seed: 1, policies: [.nono, .optimal, .stepconf])
         let cells = [
-            Evaluation.Cell(sloSeconds: 10, policy: .nono, durations: [20, 20, 20, 20], costs: [1, 1, 1, 1], fallbacks: 0, coldStarts: 0),
-            Evaluation.Cell(sloSeconds: 10, policy: .optimal, durations: [9, 9, 11, 9], costs: [2, 2, 2, 2], fallbacks: 0, coldStarts: 0),
-            Evaluation.Cell(sloSeconds: 10, policy: .stepconf, durations: [5, 6, 7, 14], costs: [3, 3, 3, 3], fallbacks: 1, coldStarts: 2),
+            Evaluation.Cell(sloSeconds: 10, policy: "nono", durations: [20, 20, 20, 20], costs: [1, 1, 1, 1], fallbacks: 0, coldStarts: 0),
+            Evaluation.Cell(sloSeconds: 10, policy: "optimal", durations: [9, 9, 11, 9], costs: [2, 2, 2, 2], fallbacks: 0, coldStarts: 0),
+            Evaluation.Cell(sloSeconds: 10, policy: "stepconf", durations: [5, 6, 7, 14], costs: [3, 3, 3, 3], fallbacks: 1, coldStarts: 2),
         ]
         let r = EvaluationResults(workflow: "w", settings: settings, fastest: 5, slos: [10], cells: cells)
         let row = try #require(r.rows.first { $0.policy == "stepconf" })
