@@ -77,10 +77,11 @@ public struct ExactPolicy: DynamicPolicy {
         }
         let coldOptions = options(cold: coldNow)
 
-        /// The cheapest plan of the rest whose walk ends by T0 + `slo`.
-        func solve(within slo: Double) throws -> ExactSolver.Result {
+        /// The cheapest plan of the rest whose walk ends by T0 + `slo` (`refine`: also the plans that count on
+        /// warmth still to come).
+        func solve(within slo: Double, refine: Bool = true) throws -> ExactSolver.Result {
             let cautious = solver.solve(coldOptions, sloSeconds: slo)
-            guard coldNow.contains(where: { $0 != nil }) else { return cautious }
+            guard refine, coldNow.contains(where: { $0 != nil }) else { return cautious }
             var result = cautious
             let deadline = t0 + slo
             func meets(_ choice: [Int]) throws -> Bool {
@@ -132,7 +133,8 @@ public struct ExactPolicy: DynamicPolicy {
                 medianPlan = plan
                 return plan
             }
-            let reference = try stored ?? median().choice
+            // The reference only sizes the margin: the cautious plan on predicted times is enough.
+            let reference = try stored ?? solve(within: context.sloSeconds, refine: false).choice
             var within = context.sloSeconds - margin(reference)
             result = try solve(within: within)
             if result.feasible {

@@ -53,6 +53,13 @@ public struct Plan: Sendable, Codable {
     public var sloSeconds: Double
     /// Whether the predicted makespan meets the SLO.
     public var feasible: Bool
+    /// The percentile the policy planned for (nil: predicted times alone).
+    public var percentile: Double?
+    /// The plan's makespan at that percentile if kept as replayed (its critical path, ``ChanceConstraint``).
+    /// A dynamic policy adapts at run time, so for it this is an upper estimate.
+    public var makespanAtPercentileSeconds: Double?
+    /// Whether the replayed plan meets the SLO at the percentile: P(makespan ≤ SLO) ≥ P.
+    public var feasibleAtPercentile: Bool?
     public var makespanSeconds: Double
     public var costUSD: Double
     /// Total time the policy spent deciding, µs.
@@ -64,7 +71,9 @@ public struct Plan: Sendable, Codable {
     public var mismatches: [Replay.Mismatch]
 
     enum CodingKeys: String, CodingKey {
-        case workflow, policy, feasible, steps, solver, mismatches
+        case workflow, policy, feasible, steps, solver, mismatches, percentile
+        case makespanAtPercentileSeconds = "makespan_at_percentile_s"
+        case feasibleAtPercentile = "feasible_at_percentile"
         case sloSeconds = "slo_s"
         case makespanSeconds = "makespan_s"
         case costUSD = "cost_usd"
@@ -95,9 +104,19 @@ public struct Plan: Sendable, Codable {
                 gap: $0.lowerBoundUSD.isFinite ? $0.gap : nil, gridSeconds: $0.gridSeconds)
         }
         let makespan = replay.makespanSeconds
+        var atPercentile: Double?
+        if let chance = policy.chance {
+            let path = WorkflowDriver(graph: graph).criticalPath(finish: replay.finish) { _ in true }
+            let space = policy.space
+            atPercentile = makespan + chance.margin(
+                error: path.reduce(0.0) { $0 + space.modelErrors[$1] * replay.chargedSeconds[$1] },
+                variance: path.reduce(0.0) { $0 + space.variances[$1][replay.decisions[$1].option] })
+        }
         return Plan(
             workflow: graph.workflow.name, policy: policy.name, sloSeconds: sloSeconds,
-            feasible: makespan <= sloSeconds * (1 + 1e-12), makespanSeconds: makespan, costUSD: replay.costUSD,
+            feasible: makespan <= sloSeconds * (1 + 1e-12), percentile: policy.chance?.percentile,
+            makespanAtPercentileSeconds: atPercentile, feasibleAtPercentile: atPercentile.map { $0 <= sloSeconds * (1 + 1e-12) },
+            makespanSeconds: makespan, costUSD: replay.costUSD,
             decisionMicroseconds: replay.decisionSeconds.reduce(0, +) * 1e6, steps: steps, solver: solver,
             mismatches: replay.mismatches)
     }

@@ -43,6 +43,12 @@ public protocol StepPolicy: Sendable {
     var name: PolicyName { get }
     /// The options the policy chooses from (with the configurator's cost for dynamic policies).
     var space: ConfigurationSpace { get }
+    /// The percentile SLO the policy plans for (nil: predicted times alone).
+    var chance: ChanceConstraint? { get }
+}
+
+extension StepPolicy {
+    public var chance: ChanceConstraint? { nil }
 }
 
 /// A policy decided once, before the run, for the whole workflow.

@@ -60,6 +60,13 @@ import Testing
         let steps = object["steps"] as! [[String: Any]]
         #expect(steps.count == 16)
         for key in ["id", "memory_mb", "inter", "intra", "time_s", "cost_usd"] { #expect(steps[0][key] != nil, "missing \(key)") }
+        // The default percentile SLO: P99, and the replayed plan's makespan there.
+        #expect(object["percentile"] as? Double == 99)
+        #expect((object["makespan_at_percentile_s"] as? Double ?? 0) >= (object["makespan_s"] as? Double ?? 1))
+        #expect(object["feasible_at_percentile"] is Bool)
+        let bad = try run(["plan", "--percentile", "100"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("100 %"))
     }
 
     @Test func defaultPlanRunsOnTheEmbeddedExample() throws {
