@@ -50,7 +50,10 @@ let package = Package(
             dependencies: [
                 "StepConfLambda", "StepConfCore", "StepConfStorage", "StepConfSQLite", "StepConfAWS", "StepConfWorker",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The step functions are the work a local run and a calibration time: optimised in every build, so that
+            // `swift run stepconf run` calibrates in the time a release build does.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions"]),
         // The tests' bootstrap: the shipped runtime plus echo/sleep/crash handlers and worker faults.

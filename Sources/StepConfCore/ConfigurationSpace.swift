@@ -56,6 +56,7 @@ public struct ConfigurationSpace: Sendable {
         var steps: [StepOptions] = []
         var variances: [[Double]] = []
         steps.reserveCapacity(graph.count)
+        let sharing = Self.sideBySide(graph, platform: platform)
         for i in 0..<graph.count {
             let step = graph[i]
             guard let stepModel = model.steps[step.id] else {
@@ -75,7 +76,7 @@ public struct ConfigurationSpace: Sendable {
                         grid.intra.compactMap { q in
                             let theta = Configuration(memoryMB: m, inter: p, intra: q)
                             guard step.canRun(theta) else { return nil }
-                            return (theta, Self.estimate(theta, step: step, model: stepModel, platform: platform))
+                            return (theta, Self.estimate(theta, step: step, model: stepModel, platform: platform, sharedWith: sharing[i]))
                         }
                     if !considerEveryIntra, let best = candidates.min(by: { $0.1.seconds < $1.1.seconds }) {
                         candidates = [best]
@@ -105,6 +106,21 @@ public struct ConfigurationSpace: Sendable {
         // A cold start is paid by every run, planned or decided step by step: a static plan knows which
         // functions its own earlier steps leave warm, a configurator reads it from the global cache.
         self.coldStart = graph.ids.map { model.steps[$0]?.noise.coldStart }
+    }
+
+    /// Per step, how many steps share the machine's cores with it on a platform whose cores are one machine's
+    /// (a local run: ``Platform/CoreTier/shared``): the steps at its depth in the DAG (longest path from a first
+    /// step), which start together when their predecessors end together and run side by side. 1 everywhere on
+    /// Lambda, where every instance has cores of its own.
+    public static func sideBySide(_ graph: WorkflowGraph, platform: Platform) -> [Int] {
+        guard platform.coreTiers.contains(where: \.shared) else { return Array(repeating: 1, count: graph.count) }
+        var depth = [Int](repeating: 0, count: graph.count)
+        for v in graph.topologicalOrder {
+            depth[v] = graph.predecessors[v].map { depth[$0] + 1 }.max() ?? 0
+        }
+        var width: [Int: Int] = [:]
+        for d in depth { width[d, default: 0] += 1 }
+        return depth.map { width[$0] ?? 1 }
     }
 
     /// The name under which step `i` runs at `memoryMB`, as recorded in the global cache.
@@ -160,10 +176,10 @@ public struct ConfigurationSpace: Sendable {
     /// and c = p·(t̂·m/1024·μ0 + μ1) + (transitions per step + p · transitions per instance)·μ2 (DESIGN §4),
     /// t̂ the mean instance (``StepModel/computeSeconds(_:jobs:platform:)``).
     public static func estimate(
-        _ theta: Configuration, step: Workflow.Step, model: StepModel, platform: Platform
+        _ theta: Configuration, step: Workflow.Step, model: StepModel, platform: Platform, sharedWith k: Int = 1
     ) -> (seconds: Double, computeSeconds: Double, costUSD: Double) {
-        let compute = model.computeSeconds(theta, jobs: step.jobs, platform: platform)
-        let total = model.stepSeconds(theta, jobs: step.jobs, platform: platform)
+        let compute = model.computeSeconds(theta, jobs: step.jobs, platform: platform, sharedWith: k)
+        let total = model.stepSeconds(theta, jobs: step.jobs, platform: platform, sharedWith: k)
         return (total, compute, platform.billing.predictedStepUSD(computeSeconds: compute, memoryMB: theta.memoryMB, instances: theta.inter))
     }
 

@@ -43,10 +43,13 @@ public struct StepModel: Sendable, Hashable, Codable {
 
     /// The mean billed time of the step's instances, seconds: ⌊γ/p⌋ or ⌈γ/p⌉ jobs each, as the step splits
     /// them (the paper's t̂ at γ̄ = γ/p, taken per instance). It sets the cost: p instances are billed this each.
-    public func computeSeconds(_ theta: Configuration, jobs: Int, platform: Platform) -> Double {
+    /// `sharedWith`: how many steps run side by side with this one's p instances on a platform whose cores are one
+    /// machine's (``Platform/CoreTier/shared``): they share its cores with k·p instances (1 elsewhere).
+    public func computeSeconds(_ theta: Configuration, jobs: Int, platform: Platform, sharedWith k: Int = 1) -> Double {
         Self.instanceShares(jobs: jobs, inter: theta.inter).reduce(0.0) { sum, share in
             sum + share.fraction * instance.seconds(
-                jobs: share.jobs, memoryMB: theta.memoryMB, intra: theta.intra, instances: theta.inter, platform: platform)
+                jobs: share.jobs, memoryMB: theta.memoryMB, intra: theta.intra, instances: theta.inter * max(1, k),
+                platform: platform)
         }
     }
 
@@ -72,12 +75,13 @@ public struct StepModel: Sendable, Hashable, Codable {
     /// (the first term only when γ mod p > 0). A step waits for the slowest of its p instances: with
     /// per-instance spread σ (``NoiseModel/instanceSpread``) the median slowest is z_p standard deviations
     /// up (``NoiseModel/medianMaximumOfNormals(_:)``).
-    public func stepSeconds(_ theta: Configuration, jobs: Int, platform: Platform) -> Double {
+    public func stepSeconds(_ theta: Configuration, jobs: Int, platform: Platform, sharedWith k: Int = 1) -> Double {
         let terms = Self.stepTerms(theta, jobs: jobs)
         let slowest = noise.slowestFactor(inter: theta.inter)
         return terms.reduce(0.0) { best, term in
             let t = instance.seconds(
-                jobs: term.jobs, memoryMB: theta.memoryMB, intra: theta.intra, instances: theta.inter, platform: platform)
+                jobs: term.jobs, memoryMB: theta.memoryMB, intra: theta.intra, instances: theta.inter * max(1, k),
+                platform: platform)
             return max(best, mapping.seconds(inter: term.readyAfter) + t * slowest)
         }
     }

@@ -81,8 +81,35 @@ public struct LocalRunReport: Sendable, Codable {
         public var error: String
     }
 
+    /// Other policies run on the same SLO for comparison (`stepconf run --compare`), nil when none ran.
+    public var comparison: [Comparison]?
+
+    /// One policy's run beside the main one.
+    public struct Comparison: Sendable, Codable {
+        public var policy: String
+        public var makespanSeconds: Double
+        public var costUSD: Double
+        public var met: Bool
+        /// False when the run failed (its figures then are those up to the failure).
+        public var completed: Bool
+
+        public init(policy: String, makespanSeconds: Double, costUSD: Double, met: Bool, completed: Bool) {
+            self.policy = policy
+            self.makespanSeconds = makespanSeconds
+            self.costUSD = costUSD
+            self.met = met
+            self.completed = completed
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case policy, met, completed
+            case makespanSeconds = "makespan_s"
+            case costUSD = "cost_usd"
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case workflow, policy, execution, completed, met, steps, failure
+        case workflow, policy, execution, completed, met, steps, failure, comparison
         case criticalPath = "critical_path"
         case criticalPathFunctionSeconds = "critical_path_function_s"
         case sloSeconds = "slo_s"

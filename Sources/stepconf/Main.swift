@@ -77,5 +77,5 @@ struct StepConf: ParsableCommand {
 
             Exit codes: 0 success, 1 invalid input (a file or its contents), 2 usage error.
             """,
-        subcommands: [PlanCommand.self, RunCommand.self, ParetoCommand.self, ASLCommand.self, TemplateCommand.self, CheckBundleCommand.self, InvokeCommand.self, LocalCommand.self, ConfigsCommand.self, ProfileCommand.self, FitCommand.self, EvaluateCommand.self, CacheCommand.self, EmulatorCommand.self, GenerateCommand.self, BenchCommand.self])
+        subcommands: [PlanCommand.self, RunCommand.self, CalibrateCommand.self, ParetoCommand.self, ASLCommand.self, TemplateCommand.self, CheckBundleCommand.self, InvokeCommand.self, LocalCommand.self, ConfigsCommand.self, ProfileCommand.self, FitCommand.self, EvaluateCommand.self, CacheCommand.self, EmulatorCommand.self, GenerateCommand.self, BenchCommand.self])
 }

@@ -54,32 +54,92 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Exit with 3 when the run completes but misses the SLO.")
     var failOnMiss = false
 
+    @Option(help: ArgumentHelp(
+        "Also run these policies on the same SLO and print them side by side with the saving (comma-separated), or `none`.",
+        valueName: "list|none"))
+    var compare: String = "static,nono"
+
+    @Flag(help: ArgumentHelp(
+        "Plan with the embedded AWS model and platform instead of this machine's calibration (the default when "
+            + "neither --model nor --platform is given; made on first use by `stepconf calibrate`)."))
+    var noCalibration = false
+
+    /// The policies `--compare` names.
+    func comparedPolicies() throws -> [PolicyName] {
+        if compare.lowercased() == "none" { return [] }
+        return try compare.split(separator: ",").map { part in
+            let name = part.trimmingCharacters(in: .whitespaces)
+            guard let parsed = PolicyName(argument: name) else {
+                throw ValidationError("--compare: unknown policy `\(name)` (known: \(PolicyName.allValueStrings.joined(separator: ", ")), or none)")
+            }
+            guard parsed != .stepconfExact else { throw ValidationError("--compare: stepconf-exact cannot run at run time yet") }
+            return parsed
+        }.filter { $0 != policy }
+    }
+
     func validate() throws {
+        _ = try comparedPolicies()
         guard policy != .stepconfExact else {
             throw ValidationError("--policy stepconf-exact is not available at run time yet (the configurator cannot run it); use stepconf-exact with `stepconf plan` or `stepconf evaluate`")
         }
     }
 
     func run() async throws {
-        let (graph, model, platform) = try options.load()
+        let binary = try ensureBootstrap(bootstrap)
+        let graph: WorkflowGraph
+        let model: PerformanceModel
+        let platform: Platform
+        let calibrated = !noCalibration && options.model == nil && options.source.platformOption.platform == nil
+        if calibrated {
+            // This machine's platform and model, from the calibration cache (made now if missing).
+            graph = try WorkflowGraph(try WorkflowOnlyOptions.workflow(options.workflow))
+            let calibration = LocalCalibration(key: try LocalCalibration.Key.current(bootstrap: binary, workScale: scale.workScale))
+            let note: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            if calibration.load(workflow: graph.workflow, note: note) == nil {
+                note("no calibration of `\(graph.workflow.name)` for this machine and bootstrap yet: calibrating once "
+                    + "(stepconf calibrate; about 10 s per step on 2 cores)")
+                _ = try await calibrate(graph, bootstrap: binary, calibration: calibration, quiet: json)
+            }
+            guard let (local, fitted) = calibration.load(workflow: graph.workflow, note: note) else {
+                throw CLIError(.environment, "the calibration in \(calibration.folder) cannot be read")
+            }
+            (platform, model) = (local, fitted)
+        } else {
+            (graph, model, platform) = try options.load()
+        }
         let sloSeconds = try slo.seconds(graph: graph, model: model, platform: platform, safety: margin.safety)
         let runner = LocalWorkflowRunner(settings: .init(
-            bootstrap: try ensureBootstrap(bootstrap), workDirectory: dir, policy: policy, safety: margin.safety,
+            bootstrap: binary, workDirectory: dir, policy: policy, safety: margin.safety,
             percentile: margin.percentile, workScale: scale.workScale, platform: platform))
         if !json {
             print("Running `\(graph.workflow.name)` (\(graph.count) steps) locally · policy \(policy.rawValue) · SLO \(fixed(sloSeconds, 3)) s"
                 + (slo.isAuto ? " (auto: 1.5 × the fastest predicted makespan, configurators and cold starts included)" : "") + " · work scale \(scale.workScale)")
         }
         let quiet = json
-        let report = try await runner.run(graph, model: model, sloSeconds: sloSeconds, inputKeys: input) { line in
+        var report = try await runner.run(graph, model: model, sloSeconds: sloSeconds, inputKeys: input) { line in
             if !quiet { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
         }
-        if json { try printJSON(report) } else { printReport(report) }
+        let others = try comparedPolicies()
+        if report.completed, !others.isEmpty {
+            var rows: [LocalRunReport.Comparison] = []
+            for other in others {
+                if !json { FileHandle.standardError.write(Data("comparing: running `\(other.rawValue)` on the same SLO…\n".utf8)) }
+                let settings = LocalWorkflowRunner.Settings(
+                    bootstrap: binary, workDirectory: dir, policy: other, safety: margin.safety, percentile: margin.percentile,
+                    workScale: scale.workScale, platform: platform)
+                let run = try await LocalWorkflowRunner(settings: settings).run(graph, model: model, sloSeconds: sloSeconds, inputKeys: input)
+                rows.append(.init(
+                    policy: other.rawValue, makespanSeconds: run.makespanSeconds, costUSD: run.costUSD, met: run.met,
+                    completed: run.completed))
+            }
+            report.comparison = rows
+        }
+        if json { try printJSON(report) } else { printReport(report, platform: platform, calibrated: calibrated) }
         if !report.completed { throw ExitCode(1) }
         if failOnMiss && !report.met { throw ExitCode(3) }
     }
 
-    private func printReport(_ report: LocalRunReport) {
+    private func printReport(_ report: LocalRunReport, platform: Platform, calibrated: Bool) {
         var table = TextTable(
             ["step", "memory_mb", "p", "q", "configure_ms", "start_s", "end_s", "function_s", "overhead_ms", "instances", "note"],
             leftAligned: [0, 9, 10])
@@ -100,6 +160,19 @@ struct RunCommand: AsyncParsableCommand {
             ? "SLO met with \(fixed(-report.missSeconds, 3)) s to spare"
             : "SLO MISSED by \(fixed(report.missSeconds, 3)) s"
         print("makespan \(fixed(report.makespanSeconds, 3)) s of \(fixed(report.sloSeconds, 3)) s: \(verdict) · cost \(usd(report.costUSD)) (as AWS would bill it)")
+        if let comparison = report.comparison, !comparison.isEmpty {
+            var table = TextTable(["policy", "makespan_s", "cost_usd", "slo", report.policy + "_vs_it"])
+            table.add([report.policy, fixed(report.makespanSeconds, 3), usd(report.costUSD), report.met ? "met" : "MISSED", "-"])
+            for c in comparison {
+                let saving = c.costUSD > 0 ? (1 - report.costUSD / c.costUSD) * 100 : 0
+                table.add([
+                    c.policy + (c.completed ? "" : " (failed)"), fixed(c.makespanSeconds, 3), usd(c.costUSD), c.met ? "met" : "MISSED",
+                    fixed(abs(saving), 1) + (saving >= 0 ? " % cheaper" : " % dearer"),
+                ])
+            }
+            print("Same SLO, other policies:")
+            print(table.render())
+        }
         let overhead = report.steps.map(\.overheadSeconds)
         let warmOnly = report.steps.filter { $0.cold == 0 }.map(\.overheadSeconds)
         var line = "orchestration overhead per step: median \(fixed(median(overhead) * 1000, 1)) ms"
@@ -108,9 +181,21 @@ struct RunCommand: AsyncParsableCommand {
         print("critical path \(report.criticalPath.joined(separator: " → ")): \(fixed(report.criticalPathFunctionSeconds, 3)) s inside "
             + "functions, \(fixed(report.outsideFunctionsShare * 100, 1)) % of the makespan outside them")
         if !report.met {
-            print("note: the model predicts AWS Lambda (up to 32 instances of up to 6 vCPUs per step); this machine has "
-                + "\(ProcessInfo.processInfo.activeProcessorCount) cores. Give a --slo this machine can meet, or profile and fit "
-                + "locally (stepconf profile --backend local, stepconf fit) and run with --model.")
+            // Which steps ran long against their prediction: the miss, explained by what happened.
+            let late = report.steps.map { ($0.id, $0.end - $0.configureEnd - $0.predictedSeconds) }
+                .filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.prefix(3)
+            if !late.isEmpty {
+                print("ran longer than predicted: " + late.map { "\($0.0) +\(fixed($0.1, 3)) s" }.joined(separator: ", "))
+            }
+            if platform.coreTiers.contains(where: \.shared) {
+                print("note: planned with \(calibrated ? "this machine's calibration" : "a local platform") "
+                    + "(\(platform.coreTiers.map(\.cores).max() ?? 1) shared cores); a step that ran long met a busier machine "
+                    + "than at calibration, or noise beyond the model's")
+            } else {
+                print("note: the model predicts AWS Lambda (up to 32 instances of up to 6 vCPUs per step); this machine has "
+                    + "\(ProcessInfo.processInfo.activeProcessorCount) cores. Run without --model/--platform to plan with this "
+                    + "machine's calibration, or give a --slo this machine can meet.")
+            }
         }
     }
 }

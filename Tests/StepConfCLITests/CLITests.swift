@@ -104,6 +104,48 @@ import Testing
         #expect(bad.stderr.contains("--factors"))
     }
 
+    @Test func runCalibratesOnFirstUseThenPlansWithThisMachineAndComparesPolicies() throws {
+        // A two-step workflow: calibration runs in seconds.
+        let workflow = #"{"name": "tiny", "steps": [{"id": "a", "kind": "synthetic", "jobs": 4, "params": {"difficulty": 1000}}, "#
+            + #"{"id": "b", "kind": "synthetic", "jobs": 4, "depends_on": ["a"], "params": {"difficulty": 1000}}]}"#
+        let file = try temporaryFile(workflow, name: "tiny.json")
+        let cache = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("cache").path
+        let dir = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("work").path
+        func run(_ arguments: [String]) throws -> Run {
+            let process = Process()
+            process.executableURL = Self.binary
+            process.arguments = arguments
+            process.currentDirectoryURL = Self.root
+            process.environment = ProcessInfo.processInfo.environment.merging(["STEPCONF_CACHE_DIR": cache]) { $1 }
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+        }
+        let first = try run(["run", "--workflow", file, "--dir", dir, "--work-scale", "0.002", "--compare", "static", "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("calibrating once"))
+        let report = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as! [String: Any]
+        for key in ["met", "makespan_s", "slo_s", "steps", "comparison"] { #expect(report[key] != nil, "missing \(key)") }
+        let comparison = try #require(report["comparison"] as? [[String: Any]])
+        #expect(comparison.count == 1 && comparison[0]["policy"] as? String == "static")
+        for key in ["policy", "makespan_s", "cost_usd", "met"] { #expect(comparison[0][key] != nil, "missing \(key)") }
+        // The calibration is kept: the next run and `calibrate` find it.
+        let again = try run(["calibrate", "--workflow", file, "--work-scale", "0.002"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("already calibrated"))
+        let second = try run(["run", "--workflow", file, "--dir", dir, "--work-scale", "0.002", "--compare", "none", "--json"])
+        #expect(second.status == 0 && !second.stderr.contains("calibrating once"), "\(second.stderr)")
+        let plain = try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as! [String: Any]
+        #expect(plain["comparison"] == nil)
+    }
+
     @Test func configsJSONListsEveryConfiguration() throws {
         let r = try run(["configs", "--workflow", "examples/synthetic16.json", "--model", "examples/synthetic16.model.json",
                          "--step", "s01", "--json"])
@@ -121,6 +163,7 @@ import Testing
         ["profile", "--memory", "1024,x", "--out", "/tmp/never.csv"], ["profile", "--configs", "sample:0", "--out", "/tmp/never.csv"],
         ["evaluate", "--policies", "stepconf,greedy", "--out", "/tmp/never"], ["pareto", "--evaluations", "500:100:10"],
         ["pareto", "--algorithms", "nsga2,moead"], ["profile", "--backend", "aws", "--out", "/tmp/never.csv"],
+        ["run", "--compare", "static,greedy"], ["run", "--compare", "stepconf-exact"], ["plan", "--percentile", "0"],
     ])
     func usageErrorsExitTwo(arguments: [String]) throws {
         let r = try run(arguments)
