@@ -46,10 +46,13 @@ public struct LocalCalibration: Sendable {
                 bootstrapModified: (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0, workScale: workScale)
         }
 
+        /// The calibration design (platform and profile plan); a change makes earlier calibrations stale.
+        public static let design = 2
+
         /// A short stable name for the cache folder.
         public var digest: String {
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            let text = "\(cores)|\(cpu)|\(memoryBytes)|\(bootstrapBytes)|\(bootstrapModified)|\(workScale)"
+            let text = "design \(Self.design)|\(cores)|\(cpu)|\(memoryBytes)|\(bootstrapBytes)|\(bootstrapModified)|\(workScale)"
             for byte in text.utf8 {
                 hash ^= UInt64(byte)
                 hash = hash &* 0x100_0000_01b3
@@ -96,7 +99,8 @@ public struct LocalCalibration: Sendable {
         let cores = max(1, cores)
         platform.coreTiers = [Platform.CoreTier(upToMemoryMB: platform.maxMemoryMB, cores: cores, shared: true)]
         let top = Int((Double(cores) * platform.singleCoreMemoryMB).rounded())
-        let memory = [256, 512, 1024, Int(platform.singleCoreMemoryMB), Int(platform.singleCoreMemoryMB * 1.5), top]
+        // No 256 MB: a seventh of a core, it would take most of the calibration time and is never fast enough to choose.
+        let memory = [512, 1024, Int(platform.singleCoreMemoryMB), Int(platform.singleCoreMemoryMB * 1.5), top]
         platform.grid = ConfigurationGrid(
             memoryMB: Array(Set(memory.filter { $0 <= max(top, 1024) })).sorted(),
             inter: Array(Set([1, 2, cores, 2 * cores])).sorted(), intra: [1, 2])

@@ -12,7 +12,7 @@ import Testing
     @Test func theMachinePlatformSharesItsCoresAndStopsAtTheirCredit() {
         let platform = LocalCalibration.machinePlatform(cores: 2)
         #expect(platform.coreTiers.count == 1 && platform.coreTiers[0].shared && platform.coreTiers[0].cores == 2)
-        #expect(platform.grid.memoryMB.max() == 3538)
+        #expect(platform.grid.memoryMB.max() == 3538 && platform.grid.memoryMB.min() == 512)
         #expect(platform.grid.inter == [1, 2, 4])
         #expect(platform.grid.intra == [1, 2])
         // Two instances on two shared cores get one core each; four get half a core.
