@@ -58,6 +58,24 @@ struct CalibrateCommand: AsyncParsableCommand {
     }
 }
 
+/// This machine's platform and model for `graph` from the calibration cache, calibrating first when there is
+/// none (a note on standard error says so).
+/// - Throws: what calibrating throws, or a ``CLIError`` when the stored calibration cannot be read.
+func calibrated(
+    _ graph: WorkflowGraph, bootstrap: String, workScale: Double, quiet: Bool
+) async throws -> (platform: Platform, model: PerformanceModel) {
+    let calibration = LocalCalibration(key: try LocalCalibration.Key.current(bootstrap: bootstrap, workScale: workScale))
+    let note: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    if let stored = calibration.load(workflow: graph.workflow, note: note) { return stored }
+    note("no calibration of `\(graph.workflow.name)` for this machine and bootstrap yet: calibrating once "
+        + "(stepconf calibrate; about 1.5 minutes for synthetic16 on 2 cores)")
+    _ = try await calibrate(graph, bootstrap: bootstrap, calibration: calibration, quiet: quiet)
+    guard let stored = calibration.load(workflow: graph.workflow, note: note) else {
+        throw CLIError(.environment, "the calibration in \(calibration.folder) cannot be read")
+    }
+    return stored
+}
+
 /// Profiles `graph` on this machine through the emulator, fits the model and stores it with the machine's
 /// platform in `calibration`'s folder, with a progress bar on standard error unless `quiet`.
 /// - Throws: what profiling, fitting or storing throws (nothing is stored then).

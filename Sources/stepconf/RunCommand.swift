@@ -89,20 +89,11 @@ struct RunCommand: AsyncParsableCommand {
         let graph: WorkflowGraph
         let model: PerformanceModel
         let platform: Platform
-        let calibrated = !noCalibration && options.model == nil && options.source.platformOption.platform == nil
-        if calibrated {
+        let usesCalibration = !noCalibration && options.model == nil && options.source.platformOption.platform == nil
+        if usesCalibration {
             // This machine's platform and model, from the calibration cache (made now if missing).
             graph = try WorkflowGraph(try WorkflowOnlyOptions.workflow(options.workflow))
-            let calibration = LocalCalibration(key: try LocalCalibration.Key.current(bootstrap: binary, workScale: scale.workScale))
-            let note: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-            if calibration.load(workflow: graph.workflow, note: note) == nil {
-                note("no calibration of `\(graph.workflow.name)` for this machine and bootstrap yet: calibrating once "
-                    + "(stepconf calibrate; about 10 s per step on 2 cores)")
-                _ = try await calibrate(graph, bootstrap: binary, calibration: calibration, quiet: json)
-            }
-            guard let (local, fitted) = calibration.load(workflow: graph.workflow, note: note) else {
-                throw CLIError(.environment, "the calibration in \(calibration.folder) cannot be read")
-            }
+            let (local, fitted) = try await calibrated(graph, bootstrap: binary, workScale: scale.workScale, quiet: json)
             (platform, model) = (local, fitted)
         } else {
             (graph, model, platform) = try options.load()
@@ -134,7 +125,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             report.comparison = rows
         }
-        if json { try printJSON(report) } else { printReport(report, platform: platform, calibrated: calibrated) }
+        if json { try printJSON(report) } else { printReport(report, platform: platform, calibrated: usesCalibration) }
         if !report.completed { throw ExitCode(1) }
         if failOnMiss && !report.met { throw ExitCode(3) }
     }

@@ -19,11 +19,14 @@ import Testing
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("stepconf")
     }
 
-    func run(_ arguments: [String]) throws -> Run {
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = Self.root
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -111,23 +114,7 @@ import Testing
         let file = try temporaryFile(workflow, name: "tiny.json")
         let cache = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("cache").path
         let dir = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("work").path
-        func run(_ arguments: [String]) throws -> Run {
-            let process = Process()
-            process.executableURL = Self.binary
-            process.arguments = arguments
-            process.currentDirectoryURL = Self.root
-            process.environment = ProcessInfo.processInfo.environment.merging(["STEPCONF_CACHE_DIR": cache]) { $1 }
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                       stderr: String(decoding: stderr, as: UTF8.self))
-        }
+        func run(_ arguments: [String]) throws -> Run { try self.run(arguments, environment: ["STEPCONF_CACHE_DIR": cache]) }
         let first = try run(["run", "--workflow", file, "--dir", dir, "--work-scale", "0.002", "--compare", "static", "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("calibrating once"))
