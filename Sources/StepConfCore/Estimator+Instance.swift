@@ -58,7 +58,7 @@ extension Estimator {
         var first = fitInstanceOnce(list)
         guard let slow = Self.slowDowns(
             list.map(\.computeSeconds), predicted: list.map { predictedCompute(first.instance, $0) },
-            minimumLeft: Self.minimumConfigurations)
+            minimumLeft: Self.minimumConfigurations(list))
         else { return first }
         first = fitInstanceOnce(list.indices.filter { !slow.contains($0) }.map { list[$0] })
         first.setAside = slow.count

@@ -13,12 +13,12 @@ extension Estimator {
             var rng = SeededRandom(seed: seed)
             let candidates = measured.indices.filter { measured[$0].totalSeconds != nil }.shuffled(using: &rng)
             let testCount = min(
-                Int((Double(candidates.count) * options.holdoutFraction).rounded()), measured.count - Self.minimumConfigurations)
+                Int((Double(candidates.count) * options.holdoutFraction).rounded()), measured.count - Self.minimumConfigurations(measured))
             guard testCount >= 1 else {
                 throw InputError(
                     .malformed,
                     "step `\(id)`: \(measured.count) configurations cannot be split for a hold-out of "
-                        + "\(options.holdoutFraction); the fit needs \(Self.minimumConfigurations) left to train on")
+                        + "\(options.holdoutFraction); the fit needs \(Self.minimumConfigurations(measured)) left to train on")
             }
             let testIndices = Set(candidates.prefix(testCount))
             let test = testIndices.sorted().map { measured[$0] }
@@ -86,12 +86,16 @@ extension Estimator {
     /// Refuses a step the model cannot be fitted to, saying what to profile.
     private func checkCoverage(_ id: String, _ measured: [MeasuredConfiguration]) throws {
         let memorySizes = Set(measured.map(\.configuration.memoryMB))
-        guard measured.count >= Self.minimumConfigurations, memorySizes.count >= Self.minimumMemorySizes else {
+        let needed = Self.minimumConfigurations(measured)
+        guard measured.count >= needed, memorySizes.count >= Self.minimumMemorySizes else {
             throw InputError(
                 .malformed,
-                "step `\(id)`: \(measured.count) configuration(s) over \(memorySizes.count) memory size(s); the fit needs at "
-                    + "least \(Self.minimumConfigurations) configurations over \(Self.minimumMemorySizes) memory sizes "
-                    + "(profile more memory sizes, fan-outs or worker counts)")
+                needed == Self.minimumOneJobMemorySizes
+                    ? "step `\(id)` has one job, so it runs only at p = q = 1: \(memorySizes.count) memory size(s) were "
+                        + "profiled; the fit needs at least \(needed) (profile more memory sizes)"
+                    : "step `\(id)`: \(measured.count) configuration(s) over \(memorySizes.count) memory size(s); the fit needs at "
+                        + "least \(needed) configurations over \(Self.minimumMemorySizes) memory sizes "
+                        + "(profile more memory sizes, fan-outs or worker counts)")
         }
         guard measured.filter({ $0.totalSeconds != nil }).count >= 4 else {
             throw InputError(

@@ -97,6 +97,15 @@ public struct Estimator: Sendable {
     /// time four more), and the fewest memory sizes among them.
     public static let minimumConfigurations = 10
     public static let minimumMemorySizes = 2
+    /// A one-job step runs only at p = q = 1, so its time depends on the memory size alone (the CPU share and
+    /// the storage share): it needs that many memory sizes, not ten configurations it cannot have.
+    public static let minimumOneJobMemorySizes = 4
+
+    /// The fewest distinct configurations `measured` needs: ``minimumOneJobMemorySizes`` for a one-job step,
+    /// else ``minimumConfigurations``.
+    static func minimumConfigurations(_ measured: [MeasuredConfiguration]) -> Int {
+        measured.allSatisfy { $0.jobs == 1 } ? minimumOneJobMemorySizes : minimumConfigurations
+    }
 
     public let options: Options
 

@@ -1209,5 +1209,136 @@ public enum EmbeddedExamples {
 }
 
 """#,
+        "wordcount.json": #"""
+{
+  "name": "wordcount",
+  "steps": [
+    {
+      "id": "map",
+      "kind": "wordcount.map",
+      "jobs": 100,
+      "depends_on": [],
+      "input_mb": 0.4,
+      "params": {
+        "work_s_per_job": 0.004,
+        "multicore_ratio": 0,
+        "worker_memory_mb": 32,
+        "bytes_in_per_job": 3828,
+        "bytes_out_per_job": 1276
+      }
+    },
+    {
+      "id": "reduce",
+      "kind": "wordcount.reduce",
+      "jobs": 1,
+      "depends_on": [
+        "map"
+      ],
+      "input_mb": 0.13,
+      "params": {
+        "work_s_per_job": 0.15,
+        "multicore_ratio": 0,
+        "worker_memory_mb": 32,
+        "bytes_in_per_job": 127600,
+        "bytes_out_per_job": 1276
+      }
+    }
+  ]
+}
+
+"""#,
+        "wordcount.model.json": #"""
+{
+  "source" : "fitted",
+  "steps" : {
+    "map" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.15666506403148342,
+        "mean_rel_error" : 0.019945474846671946,
+        "samples" : 240
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03361886201523204,
+        "io_s_per_job" : 0.00015183815154746352,
+        "io_share_cap" : 1,
+        "multicore_ratio" : 0.013416687936189609,
+        "per_job_s" : 0.0002675519544239506,
+        "per_worker_s" : 0.0015419731924737094,
+        "work_s_per_job" : 0.003977150927764615
+      },
+      "mapping" : {
+        "base_s" : 0.04051953687830026,
+        "knee" : 30,
+        "past_knee_s" : 0.0019202770307499527,
+        "per_instance_s" : 0.003852813325745416
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.09944262259041775,
+          "per_z_s" : 0.07239729803171274
+        },
+        "instance_spread" : 0.03190358443831271,
+        "slowdown_factor" : 1.3159881975184522,
+        "slowdown_probability" : 0.044642857142857144,
+        "step_quantiles" : {
+          "p50" : -0.003240384683847908,
+          "p90" : 0.06658318113337929,
+          "p95" : 0.14115621964801006,
+          "p99" : 0.4102674987201686
+        }
+      }
+    },
+    "reduce" : {
+      "fit" : {
+        "configurations" : 8,
+        "max_rel_error" : 0.02854048514800012,
+        "mean_rel_error" : 0.013769334264762494,
+        "samples" : 24
+      },
+      "flags" : [
+        "one-worker-count: only q = 1 was profiled, so the multi-core ratio and the per-worker cost rest on it; profile two worker counts or more",
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.01121772396961725,
+        "io_s_per_job" : 0.000786704009506698,
+        "io_share_cap" : 2.3154324477105708,
+        "multicore_ratio" : 0,
+        "per_job_s" : 0.011217607038827558,
+        "per_worker_s" : 0.011217723969617248,
+        "work_s_per_job" : 0.1509833502771359
+      },
+      "mapping" : {
+        "base_s" : 0.04027338626500475,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.1702790342057605,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.003175076588426251,
+          "p90" : 0.03334785709379451,
+          "p95" : 0.0414847527945672,
+          "p99" : 0.04592119799978098
+        }
+      }
+    }
+  },
+  "workflow" : "wordcount"
+}
+
+"""#,
     ]
 }

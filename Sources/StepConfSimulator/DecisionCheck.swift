@@ -56,8 +56,8 @@ public struct DecisionCheck: Sendable {
         let workloads = try (0..<graph.count).map {
             try StepWorkload(step: graph[$0], secondsPerDifficultyUnit: simulator.config.secondsPerDifficultyUnit)
         }
-        let fastest = try ConfigurationSpace(graph: graph, model: model, platform: platform, includesConfigurator: false)
-            .fastestMakespanSeconds
+        let space = try ConfigurationSpace(graph: graph, model: model, platform: platform, includesConfigurator: false)
+        let fastest = space.fastestMakespanSeconds
         var measured: [[Int]: (seconds: Double, costUSD: Double)] = [:]
         var pool = WarmPool(keepAliveSeconds: simulator.config.keepAliveSeconds)
         var clock = 0.0
@@ -96,13 +96,18 @@ public struct DecisionCheck: Sendable {
                 var predictedCost = 0.0
                 var measuredCost = 0.0
                 for v in graph.topologicalOrder {
-                    guard let decision = plan[v] else { continue }
+                    guard let decision = plan[v], let stepModel = model.steps[graph.ids[v]] else { continue }
                     let actual = measure(v, decision.configuration)
-                    timeErrors.append((decision.seconds - actual.seconds) / actual.seconds)
+                    // Measured warm, so compared with the warm prediction (a plan's own times charge the cold
+                    // starts of a fresh execution).
+                    let predicted = ConfigurationSpace.estimate(
+                        decision.configuration, step: graph[v], model: stepModel, platform: platform
+                    ).seconds
+                    timeErrors.append((predicted - actual.seconds) / actual.seconds)
                     costErrors.append((decision.costUSD - actual.costUSD) / actual.costUSD)
                     let readyPredicted = graph.predecessors[v].reduce(0.0) { max($0, predictedFinish[$1]) }
                     let readyMeasured = graph.predecessors[v].reduce(0.0) { max($0, measuredFinish[$1]) }
-                    predictedFinish[v] = readyPredicted + decision.seconds
+                    predictedFinish[v] = readyPredicted + predicted
                     measuredFinish[v] = readyMeasured + actual.seconds
                     predictedCost += decision.costUSD
                     measuredCost += actual.costUSD

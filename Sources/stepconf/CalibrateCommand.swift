@@ -22,7 +22,7 @@ struct CalibrateCommand: AsyncParsableCommand {
             """)
 
     @Option(help: ArgumentHelp(
-        "Workflow definition: a JSON file, or the name of an embedded example (synthetic16, video).", valueName: "file|name"))
+        "Workflow definition: a JSON file, or the name of an embedded example (synthetic16, video, wordcount).", valueName: "file|name"))
     var workflow: String = "synthetic16"
 
     @OptionGroup var scale: WorkScaleOption

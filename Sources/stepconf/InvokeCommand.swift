@@ -43,7 +43,10 @@ struct InvokeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Execution name (default: stepconf-<random>).", valueName: "name"))
     var name: String?
 
-    @Option(help: ArgumentHelp("Input object key for the first step; repeatable.", valueName: "key"))
+    @Option(help: ArgumentHelp(
+        "Input object key for the first step; repeatable. With --local and none given, the workflow's generated inputs "
+            + "(a video for video, the word-count corpus for wordcount) are put in the stack's bucket and used.",
+        valueName: "key"))
     var input: [String] = []
 
     @Option(help: ArgumentHelp("Endpoint for Step Functions (default: from the AWS settings).", valueName: "url"))
@@ -73,6 +76,7 @@ struct InvokeCommand: ParsableCommand {
 
     func run() throws {
         let configuration: AWSConfiguration
+        var keys = input
         if local {
             guard let state = LocalStack.state(in: localDir) else {
                 throw CLIError(.input, "no local stack in \(localDir): run `stepconf local up` first")
@@ -81,13 +85,17 @@ struct InvokeCommand: ParsableCommand {
                 region: state.region,
                 credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "test", secretAccessKey: "test")),
                 endpoints: [.stepFunctions: try AWSEndpoint(state.endpoint)])
+            if keys.isEmpty {
+                keys = try LocalStack.starterInputs(workflow: workflow, directory: localDir, state: state)
+                if !json && !keys.isEmpty { print("put \(keys.count) generated input object(s) in the stack's bucket") }
+            }
         } else {
             var resolved = try AWSConfiguration.resolve()
             if let endpointURL { resolved.endpoints[.stepFunctions] = try AWSEndpoint(endpointURL, setting: "--endpoint-url") }
             configuration = resolved
         }
         let sfn = StepFunctionsClient(configuration: configuration)
-        var payload: [String: Any] = ["slo_s": slo, "input": ["keys": input]]
+        var payload: [String: Any] = ["slo_s": slo, "input": ["keys": keys]]
         if let percentile { payload["slo_percentile"] = percentile }
         let inputText = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
         let timeline: ExecutionTimeline

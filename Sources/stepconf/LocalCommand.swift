@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepConfCore
+import StepConfExamples
 import StepConfLocal
 import StepConfStorage
 
@@ -37,7 +38,7 @@ struct LocalUp: ParsableCommand {
 
     @Option(
         name: .customLong("workflow"),
-        help: ArgumentHelp("Workflows to deploy (files or embedded names); repeatable. Default: synthetic16 and video.", valueName: "file|name"))
+        help: ArgumentHelp("Workflows to deploy (files or embedded names); repeatable. Default: every embedded example (synthetic16, video, wordcount).", valueName: "file|name"))
     var workflows: [String] = []
 
     @Option(help: ArgumentHelp("moto's port: the AWS endpoint (0 picks a free one).", valueName: "port"))
@@ -73,7 +74,7 @@ struct LocalUp: ParsableCommand {
 
     func run() throws {
         var loaded: [(Workflow, PerformanceModel)] = []
-        for name in workflows.isEmpty ? ["synthetic16", "video"] : workflows {
+        for name in workflows.isEmpty ? EmbeddedExamples.workflowNames : workflows {
             var options = try WorkflowOptions.parse([])
             options.source.workflow = name
             let (graph, model, _) = try options.load()

@@ -38,7 +38,7 @@ struct ParetoCommand: ParsableCommand {
     var problem: Problem = .wordcount
 
     @Option(help: ArgumentHelp(
-        "Search a workflow's static (makespan, cost) plans instead: a file or an embedded name (synthetic16, video).",
+        "Search a workflow's static (makespan, cost) plans instead: a file or an embedded name (synthetic16, video, wordcount).",
         valueName: "file|name"))
     var workflow: String?
 

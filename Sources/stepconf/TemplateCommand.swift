@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StepConfASL
 import StepConfCore
+import StepConfExamples
 import StepConfStorage
 
 struct TemplateCommand: ParsableCommand {
@@ -21,7 +22,7 @@ struct TemplateCommand: ParsableCommand {
 
     @Option(
         name: .customLong("workflow"),
-        help: ArgumentHelp("Workflows (files or embedded names); repeatable. Default: synthetic16 and video.", valueName: "file|name"))
+        help: ArgumentHelp("Workflows (files or embedded names); repeatable. Default: every embedded example (synthetic16, video, wordcount).", valueName: "file|name"))
     var workflows: [String] = []
 
     @Option(help: ArgumentHelp(
@@ -34,7 +35,7 @@ struct TemplateCommand: ParsableCommand {
 
     func run() throws {
         var loaded: [Workflow] = []
-        for name in workflows.isEmpty ? ["synthetic16", "video"] : workflows {
+        for name in workflows.isEmpty ? EmbeddedExamples.workflowNames : workflows {
             loaded.append(try WorkflowGraph(try WorkflowOnlyOptions.workflow(name)).workflow)
         }
         let grid = try platform.map { try Platform.load(from: $0) }?.grid ?? Platform.aws.grid

@@ -49,7 +49,7 @@ struct WorkflowOnlyOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Workflow definition: a JSON file, or the name of an embedded example (synthetic16, video).",
+            "Workflow definition: a JSON file, or the name of an embedded example (synthetic16, video, wordcount).",
             valueName: "file|name"))
     var workflow: String = "synthetic16"
 

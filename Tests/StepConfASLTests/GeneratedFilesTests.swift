@@ -12,7 +12,7 @@ import Testing
         try Workflow.load(from: root.appendingPathComponent("examples/\(name).json").path)
     }
 
-    @Test(arguments: ["synthetic16", "video"])
+    @Test(arguments: ["synthetic16", "video", "wordcount"])
     func committedStateMachineIsCurrent(name: String) throws {
         let committed = try String(contentsOf: Self.root.appendingPathComponent("statemachine/\(name).asl.json"), encoding: .utf8)
         let generated = StateMachineGenerator(graph: try WorkflowGraph(try Self.workflow(name))).generate().text
@@ -21,7 +21,7 @@ import Testing
 
     @Test func committedTemplateIsCurrent() throws {
         let committed = try String(contentsOf: Self.root.appendingPathComponent("template.yaml"), encoding: .utf8)
-        let generated = SAMTemplateGenerator(workflows: [try Self.workflow("synthetic16"), try Self.workflow("video")]).generate()
+        let generated = SAMTemplateGenerator(workflows: try ["synthetic16", "video", "wordcount"].map(Self.workflow)).generate()
         #expect(committed == generated, "template.yaml is stale: run stepconf template --out template.yaml")
     }
 

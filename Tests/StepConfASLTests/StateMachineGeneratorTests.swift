@@ -71,7 +71,7 @@ struct ASLWalker {
         return (output, walker)
     }
 
-    @Test(arguments: ["synthetic16", "video"])
+    @Test(arguments: ["synthetic16", "video", "wordcount"])
     func embeddedWorkflowsKeepEveryDependencyWithoutAddedWaits(name: String) throws {
         let (output, walker) = try check(try EmbeddedExamples.workflow(name))
         #expect(output.seriesParallel)

@@ -195,7 +195,7 @@ import Testing
     }
 
     @Test func theAutoSLOIsMetByEveryPolicyWhoseGridCanReachItOnTheShippedExamples() throws {
-        for name in ["synthetic16", "video"] {
+        for name in ["synthetic16", "video", "wordcount"] {
             let workflow = try Workflow.load(from: Fixtures.example("\(name).json"))
             let model = try PerformanceModel.load(from: Fixtures.example("\(name).model.json"), for: workflow)
             let graph = try WorkflowGraph(workflow)

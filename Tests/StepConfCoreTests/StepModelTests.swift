@@ -233,7 +233,7 @@ import Testing
     }
 
     @Test func shippedModelsValidateAgainstTheirWorkflows() throws {
-        for name in ["synthetic16", "video"] {
+        for name in ["synthetic16", "video", "wordcount"] {
             let workflow = try Workflow.load(from: Fixtures.example("\(name).json"))
             _ = try PerformanceModel.load(from: Fixtures.example("\(name).model.json"), for: workflow)
         }

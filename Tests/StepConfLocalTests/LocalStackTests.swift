@@ -3,6 +3,7 @@ import StepConfASL
 import StepConfAWS
 import StepConfCore
 import StepConfExamples
+import StepConfFunctions
 import StepConfLocal
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
         let stepconf = URL(fileURLWithPath: RunningEmulator.bootstrap).deletingLastPathComponent().appendingPathComponent("stepconf").path
         let chain = Workflow(name: "chain", steps: [TestWorkflows.step("one"), TestWorkflows.step("two", ["one"])])
         var workflows: [(Workflow, PerformanceModel)] = []
-        for name in ["synthetic16", "video"] {
+        for name in ["synthetic16", "video", "wordcount"] {
             let workflow = try EmbeddedExamples.workflow(name)
             workflows.append((workflow, try EmbeddedExamples.model(name, for: workflow)))
         }
@@ -48,25 +49,30 @@ import Testing
         let table = try #require(state.table)
         #expect(table.hasPrefix("stepconf-CacheTable-"), "\(table)")
         let functions = try FunctionSpec.load(from: directory + "/functions.json")
-        #expect(functions.count == 6 * Platform.aws.grid.memoryMB.count + 1)
+        #expect(functions.count == 8 * Platform.aws.grid.memoryMB.count + 1)
         let configurator = try #require(functions.first { $0.name == "stepconf-configurator" })
         #expect(configurator.handler == "configurator" && configurator.memoryMB == 512 && configurator.timeoutSeconds == 30)
         #expect(configurator.environment["STEPCONF_CACHE_TABLE"] == table)
         #expect(configurator.environment["STEPCONF_STORE"] == "s3://\(bucket)")
         #expect(configurator.environment["STEPCONF_WORK_SCALE"] == "\(TestWorkflows.workScale)")
         #expect(Set(state.covered.map { $0.components(separatedBy: ":")[0] }) == [
-            "Synthetic16StateMachine", "VideoStateMachine", "NshapeStateMachine", "FailingStateMachine", "ChainStateMachine",
+            "Synthetic16StateMachine", "VideoStateMachine", "WordcountStateMachine", "NshapeStateMachine", "FailingStateMachine", "ChainStateMachine",
             "CacheTable", "DataBucket",
         ])
         let ttl = try DynamoDBClient(configuration: aws).call("DescribeTimeToLive", ["TableName": table])
         #expect((ttl["TimeToLiveDescription"] as? [String: Any])?["TimeToLiveStatus"] as? String == "ENABLED")
 
-        // All five at once (moto runs executions side by side); the chain gets an SLO nothing can meet.
-        let slos = ["synthetic16": 120.0, "video": 120, "nshape": 60, "failing": 60, "chain": 0.001]
+        // All six at once (moto runs executions side by side); the chain gets an SLO nothing can meet. Word count
+        // runs on the corpus `invoke --local` puts in the bucket when given no input.
+        let slos = ["synthetic16": 120.0, "video": 120, "wordcount": 60, "nshape": 60, "failing": 60, "chain": 0.001]
+        let corpus = try LocalStack.starterInputs(workflow: "wordcount", directory: directory, state: state)
+        #expect(corpus.count == 100)
         var arns: [String: String] = [:]
         for (name, slo) in slos {
+            let keys = name == "wordcount" ? corpus : []
+            let input = String(decoding: try JSONSerialization.data(withJSONObject: ["slo_s": slo, "input": ["keys": keys]]), as: UTF8.self)
             arns[name] = try sfn.startExecution(
-                stateMachineARN: try #require(state.stateMachines[name]), name: "test-\(name)", input: #"{"slo_s": \#(slo)}"#)
+                stateMachineARN: try #require(state.stateMachines[name]), name: "test-\(name)", input: input)
         }
         var runs: [String: Run] = [:]
         for (name, arn) in arns {
@@ -109,6 +115,12 @@ import Testing
                 let manifest = try JSONSerialization.jsonObject(with: try s3.getObject(bucket: bucket, key: manifests[0].key)) as? [String: Any]
                 #expect(manifest?["memory_mb"] as? Int == record.memoryMB && manifest?["intra"] as? Int == record.intra)
             }
+        }
+        // Word count counted the whole corpus: the reduce's one output holds every word.
+        let reduced = try s3.listObjects(bucket: bucket, prefix: "runs/test-wordcount/reduce/").filter { $0.key.hasSuffix("counts.json") }
+        #expect(reduced.count == 1)
+        if let key = reduced.first?.key {
+            #expect(try WordCount.decode(try s3.getObject(bucket: bucket, key: key)).values.reduce(0, +) == 100 * 638)
         }
         let failed = try #require(runs["failing"])
         #expect(failed.execution.status == "FAILED")

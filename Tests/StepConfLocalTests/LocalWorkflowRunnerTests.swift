@@ -1,6 +1,7 @@
 import Foundation
 import StepConfCore
 import StepConfExamples
+import StepConfFunctions
 import StepConfLocal
 import StepConfSimulator
 import StepConfStorage
@@ -75,7 +76,7 @@ enum TestWorkflows {
         #expect(report.criticalPath.first == graph.ids[graph.start] && report.criticalPath.last == graph.ids[graph.end])
     }
 
-    @Test(arguments: ["synthetic16", "video"])
+    @Test(arguments: ["synthetic16", "video", "wordcount"])
     func embeddedWorkflowRunsEndToEndWithTheConfiguratorDecidingEachStep(name: String) async throws {
         let directory = TestWorkflows.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -90,6 +91,15 @@ enum TestWorkflows {
             let outputs = try store.list(prefix: "runs/\(report.execution)/encode/").filter { $0.key.hasSuffix(".y4m") }
             #expect(!outputs.isEmpty)
             #expect(String(decoding: try store.get(outputs[0].key).prefix(10), as: UTF8.self).hasPrefix("YUV4MPEG2"))
+        }
+        if name == "wordcount" {
+            // The reduce wrote the counts of the whole corpus, whatever fan-out the map ran at.
+            let store = try LocalDirectoryStore(root: directory + "/store")
+            let outputs = try store.list(prefix: "runs/\(report.execution)/reduce/").filter { $0.key.hasSuffix("counts.json") }
+            #expect(outputs.count == 1)
+            let counts = try WordCount.decode(try store.get(outputs[0].key))
+            #expect(counts == WordCount.merge(WordCount.corpus().map { WordCount.count(Data($0.text.utf8)) }))
+            #expect(counts.values.reduce(0, +) == 100 * 638)
         }
     }
 

@@ -67,6 +67,29 @@ import StepConfExamples
         #expect(eighty.totalSeconds > 0.9 * forty.totalSeconds)
     }
 
+    @Test func aOneJobStepIsFittedOnItsMemorySizesAlone() throws {
+        // Word count's reduce: one job, so p = q = 1 is all it can run; the fit takes its memory sizes.
+        let workflow = try EmbeddedExamples.workflow("wordcount")
+        let graph = try WorkflowGraph(Workflow(name: "one", steps: [workflow.steps[1]].map { var s = $0; s.dependsOn = []; return s }))
+        let samples = try Profiler(simulator: simulator).profile(graph, plan: .standard, repeats: 3, seed: 4)
+        #expect(Set(samples.map(\.configuration.memoryMB)).count == Platform.aws.grid.memoryMB.count)
+        #expect(samples.allSatisfy { $0.configuration.inter == 1 && $0.configuration.intra == 1 })
+        let (model, reports) = try Estimator().fit(samples, workflowName: "one")
+        #expect(try #require(reports.first?.fitted.max) < 0.1)
+        let stepModel = try #require(model.steps["reduce"])
+        let theta = Configuration(memoryMB: 1024, inter: 1, intra: 1)
+        let measured = samples.filter { $0.configuration == theta && !$0.cold }.map(\.totalSeconds)
+        let predicted = stepModel.stepSeconds(theta, jobs: 1, platform: .aws)
+        #expect(abs(predicted - median(measured)) < 0.1 * median(measured), "\(predicted) vs \(measured)")
+        // Three memory sizes are too few, and the message says why.
+        let few = samples.filter { [128, 512, 1024].contains($0.configuration.memoryMB) }
+        #expect {
+            _ = try Estimator().fit(few, workflowName: "one")
+        } throws: { error in
+            "\(error)".contains("has one job, so it runs only at p = q = 1") && "\(error)".contains("at least 4")
+        }
+    }
+
     @Test func sameSeedSameRunAndDifferentSeedDifferentRun() throws {
         let graph = try WorkflowGraph(try EmbeddedExamples.workflow("video"))
         let profiler = Profiler(simulator: simulator)
