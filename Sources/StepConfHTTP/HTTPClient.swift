@@ -104,13 +104,20 @@ public final class HTTPClient: @unchecked Sendable {
     private static let onHeader: scs_data_callback = { data, size, count, context in
         let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
         guard let data else { return size * count }
-        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
+        // On the bytes: this runs for every header line of every response.
+        let line = UnsafeRawBufferPointer(start: data, count: size * count)
+        func trimmed(_ part: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+            var part = part
+            while let first = part.first, first == 0x20 || first == 0x09 || first == 0x0D || first == 0x0A { part.removeFirst() }
+            while let last = part.last, last == 0x20 || last == 0x09 || last == 0x0D || last == 0x0A { part.removeLast() }
+            return part
+        }
+        let whole = trimmed(line[...])
+        if whole.starts(with: "HTTP/".utf8) {
             sink.headers.removeAll()  // a new response (after 100 Continue or a redirect) starts over
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        } else if let colon = whole.firstIndex(of: 0x3A) {
+            let name = String(decoding: trimmed(whole[..<colon]), as: UTF8.self)
+            let value = String(decoding: trimmed(whole[(colon + 1)...]), as: UTF8.self)
             sink.headers.append((name, value))
         }
         return size * count

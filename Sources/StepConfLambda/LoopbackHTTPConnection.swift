@@ -15,12 +15,26 @@ import StepConfCore
 final class LoopbackHTTPConnection {
     struct Response {
         var status: Int
+        /// Names lower-cased (ASCII, as HTTP field names are), values without surrounding blanks.
         var headers: [(name: String, value: String)]
         var body: Data
 
+        /// The value of field `name` (any case).
         func header(_ name: String) -> String? {
-            headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+            let key = String(decoding: name.utf8.map(LoopbackHTTPConnection.lowercase), as: UTF8.self)
+            return headers.first { $0.name == key }?.value
         }
+    }
+
+    /// ASCII lower case of one byte (field names are ASCII; other bytes pass unchanged).
+    static func lowercase(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+
+    /// `bytes` without the spaces and tabs around them.
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
+        while let first = slice.first, first == 0x20 || first == 0x09 { slice.removeFirst() }
+        while let last = slice.last, last == 0x20 || last == 0x09 { slice.removeLast() }
+        return slice
     }
 
     let host: String
@@ -174,20 +188,29 @@ final class LoopbackHTTPConnection {
                 guard try fill() else { throw RuntimeAPIError(.unreachable, "Runtime API unreachable: connection closed before a response") }
             }
         }
-        let head = String(decoding: buffer[0..<headerEnd!], as: UTF8.self)
-        buffer.removeFirst(headerEnd! + 4)
-        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
-        let statusLine = lines.removeFirst().split(separator: " ", maxSplits: 2)
-        guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), let status = Int(statusLine[1]) else {
+        // The head, parsed on its bytes (no Foundation string work on the warm path).
+        let head = buffer[0..<headerEnd!]
+        var lines: [ArraySlice<UInt8>] = []
+        var lineStart = head.startIndex
+        while let end = Self.find([13, 10], in: buffer, from: lineStart), end < head.endIndex {
+            lines.append(head[lineStart..<end])
+            lineStart = end + 2
+        }
+        lines.append(head[lineStart..<head.endIndex])
+        let statusParts = lines.removeFirst().split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: true)
+        guard statusParts.count >= 2, statusParts[0].starts(with: Array("HTTP/1.".utf8)),
+            let status = Int(String(decoding: statusParts[1], as: UTF8.self))
+        else {
             throw RuntimeAPIError(.malformedResponse, "malformed status line from the Runtime API")
         }
         var headers: [(name: String, value: String)] = []
         for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
+            guard let colon = line.firstIndex(of: 0x3A) else { continue }
             headers.append((
-                String(line[..<colon]).trimmingCharacters(in: .whitespaces),
-                String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+                String(decoding: Self.trimmed(line[..<colon]).map(Self.lowercase), as: UTF8.self),
+                String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)))
         }
+        buffer.removeFirst(headerEnd! + 4)
         var response = Response(status: status, headers: headers, body: Data())
         let closes = response.header("Connection")?.lowercased() == "close"
         if response.header("Transfer-Encoding")?.lowercased().contains("chunked") == true {

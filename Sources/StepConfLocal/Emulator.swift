@@ -9,6 +9,36 @@ public enum InvokeOutcome: Sendable {
     case functionError(Data)
 }
 
+/// What an Invoke API caller sends besides the payload.
+public struct InvokeOptions: Sendable {
+    /// The client context (`X-Amz-Client-Context`, decoded from base64): reaches the runtime as
+    /// `Lambda-Runtime-Client-Context`.
+    public var clientContext: String?
+    /// The caller's `X-Amz-Trace-Id`: the runtime's `Lambda-Runtime-Trace-Id` (one is made up without it).
+    public var traceID: String?
+    /// `X-Amz-Log-Type: Tail`: collect the invocation's log lines.
+    public var tailLog: Bool
+    /// The version the invocation runs as (`X-Amz-Executed-Version`, the START line).
+    public var version: String
+
+    public init(clientContext: String? = nil, traceID: String? = nil, tailLog: Bool = false, version: String = "$LATEST") {
+        self.clientContext = clientContext
+        self.traceID = traceID
+        self.tailLog = tailLog
+        self.version = version
+    }
+}
+
+/// What an invocation through ``Emulator/invoke(_:payload:options:)`` came to.
+public struct InvokeResult: Sendable {
+    /// The outcome; nil when the invocation was throttled (the function's reserved concurrency was in use).
+    public var outcome: InvokeOutcome?
+    /// Whether a new instance was started for it.
+    public var cold: Bool
+    /// With ``InvokeOptions/tailLog``: the invocation's log lines (START … REPORT and the function's output).
+    public var log: [String]
+}
+
 /// The Lambda service in one process: functions, their instances (real `bootstrap` processes, each talking to
 /// this emulator's Runtime API), warm reuse, idle expiry, timeouts and Lambda's log lines.
 public actor Emulator {
@@ -20,6 +50,12 @@ public actor Emulator {
         let deadlineMs: Int64
         let received: ContinuousClock.Instant
         var started: ContinuousClock.Instant?
+        let options: InvokeOptions
+        /// The instance it was given to.
+        var instanceID: String?
+        /// Where the invocation's lines begin in its instance's log (for a tail).
+        var logStart: Int = 0
+        var log: [String] = []
         let continuation: CheckedContinuation<InvokeOutcome, Never>
     }
 
@@ -39,6 +75,8 @@ public actor Emulator {
         var waiter: CheckedContinuation<String?, Never>?
         /// Whether a REPORT line has carried this instance's Init Duration already.
         var reportedInit = false
+        /// The instance's recent log lines (its output and Lambda's lines about it), for tails.
+        let recent = RecentLines()
 
         init(id: String, function: FunctionSpec, process: Process) {
             self.id = id
@@ -68,20 +106,24 @@ public actor Emulator {
 
     private func log(_ line: String) { logger.info("\(line)") }
 
+    /// A line about `instance`: to the log, and to the instance's recent lines (tails).
+    private func log(_ line: String, _ instance: Instance) {
+        instance.recent.append(line)
+        logger.info("\(line)")
+    }
+
+    /// Where the tails of finished invocations are, until their callers collect them.
+    private var tails: [String: (lines: RecentLines, start: Int)] = [:]
+
     /// Called once the server listens, with the port instances must call.
     public func setRuntimeEndpoint(_ endpoint: String) { runtimeEndpoint = endpoint }
 
-    /// The function a path names: a name, an ARN (`arn:aws:lambda:…:function:NAME[:QUALIFIER]`) or
-    /// `NAME:QUALIFIER`.
+    /// The function a name, ARN or `NAME:QUALIFIER` names (``EmulatorServer/splitName(_:)``), when it exists and
+    /// accepts the qualifier.
     public nonisolated func resolve(_ name: String) -> FunctionSpec? {
-        var base = name
-        if base.hasPrefix("arn:") {
-            let parts = base.split(separator: ":", omittingEmptySubsequences: false)
-            if let index = parts.firstIndex(of: "function"), index + 1 < parts.count { base = String(parts[index + 1]) }
-        } else if let colon = base.firstIndex(of: ":") {
-            base = String(base[..<colon])
-        }
-        return functions[base]
+        let (base, qualifier) = EmulatorServer.splitName(name)
+        guard let function = functions[base], qualifier.map(function.accepts) ?? true else { return nil }
+        return function
     }
 
     /// Invokes `function` with `payload` and waits for the outcome.
@@ -90,31 +132,47 @@ public actor Emulator {
     }
 
     /// Invokes `function` with `payload` and waits for the outcome; `cold` says whether a new instance was
-    /// started for it.
+    /// started for it. A throttled invocation (reserved concurrency in use) fails with Lambda's error document.
     public func invokeNoting(_ function: FunctionSpec, payload: Data) async -> (outcome: InvokeOutcome, cold: Bool) {
+        let result = await invoke(function, payload: payload, options: InvokeOptions())
+        return (result.outcome ?? .functionError(errorDocument("TooManyRequestsException", "Rate Exceeded.")), result.cold)
+    }
+
+    /// Invokes `function` with `payload` as the Invoke API does and waits for the outcome.
+    public func invoke(_ function: FunctionSpec, payload: Data, options: InvokeOptions) async -> InvokeResult {
         sweepIdle()
         counter += 1
         let requestID = UUID().uuidString.lowercased()
         let deadline = Int64((Date().timeIntervalSince1970 + function.timeoutSeconds) * 1000)
         let warm = instances.values.first { $0.function.name == function.name && $0.isFree }
+        if warm == nil, let limit = function.reservedConcurrency,
+            instances.values.filter({ $0.function.name == function.name }).count >= limit
+        {
+            return InvokeResult(outcome: nil, cold: false, log: [])
+        }
+        var log: [String] = []
         let outcome = await withCheckedContinuation { continuation in
             pending[requestID] = Pending(
                 requestID: requestID, function: function, payload: payload, deadlineMs: deadline,
-                received: .now, started: nil, continuation: continuation)
+                received: .now, started: nil, options: options, continuation: continuation)
             let instance = warm ?? spawn(function)
             guard let instance else {
                 finish(requestID, .functionError(errorDocument("Runtime.InvalidEntrypoint", "cannot start \(function.executable)")))
                 return
             }
+            pending[requestID]?.instanceID = instance.id
             assign(requestID, to: instance)
-            let timeout = function.timeoutSeconds
-            let instanceID = instance.id
-            Task { [weak self] in
-                try? await Task.sleep(for: .seconds(timeout))
-                await self?.timeOut(requestID, instance: instanceID, seconds: timeout)
-            }
+            watchTimeouts()
         }
-        return (outcome, warm == nil)
+        if options.tailLog, let tail = tails.removeValue(forKey: requestID) {
+            // The function's last lines may still be in the pipe behind its answer: give the reader a moment.
+            try? await Task.sleep(for: .milliseconds(20))
+            var lines = tail.lines.lines(from: tail.start)
+            // Up to the next invocation's START, should the instance have taken one since.
+            if let next = lines.dropFirst().firstIndex(where: { $0.hasPrefix("START RequestId: ") }) { lines = Array(lines[..<next]) }
+            log = lines
+        }
+        return InvokeResult(outcome: outcome, cold: warm == nil, log: log)
     }
 
     private func assign(_ requestID: String, to instance: Instance) {
@@ -132,7 +190,8 @@ public actor Emulator {
 
     private func markStarted(_ requestID: String, _ instance: Instance) {
         pending[requestID]?.started = .now
-        log("START RequestId: \(requestID) Version: $LATEST")
+        pending[requestID]?.logStart = instance.recent.end
+        log("START RequestId: \(requestID) Version: \(pending[requestID]?.options.version ?? "$LATEST")", instance)
     }
 
     /// `GET /next` from an instance: the next event's request id, payload and deadline; nil ends the instance.
@@ -161,7 +220,7 @@ public actor Emulator {
         report(requestID, instance)
         instance.state = .waiting
         instance.idleSince = .now
-        finish(requestID, outcome)
+        finish(requestID, outcome, instance: instance)
     }
 
     /// `POST /init/error`: the instance could not start; its event fails and the instance is stopped.
@@ -175,18 +234,44 @@ public actor Emulator {
 
     /// The runtime process ended.
     func exited(instanceID: String, status: Int32) {
+        cpuQuota.release(instanceID)
         guard let instance = instances.removeValue(forKey: instanceID) else { return }
         var requestID: String? = instance.assigned
         if case .busy(let r) = instance.state { requestID = r }
         instance.state = .dead
         instance.waiter?.resume(returning: nil)
         instance.waiter = nil
-        cpuQuota.release(instanceID)
         if let requestID, pending[requestID] != nil {
             report(requestID, instance)
             finish(requestID, .functionError(errorDocument(
-                "Runtime.ExitError", "RequestId: \(requestID) Error: Runtime exited with error: exit status \(status)")))
+                "Runtime.ExitError", "RequestId: \(requestID) Error: Runtime exited with error: exit status \(status)")), instance: instance)
         }
+    }
+
+    /// The task that times out overdue invocations while any is pending (one per emulator, not one per invocation).
+    private var watcher: Task<Void, Never>?
+    /// How late a timeout may fire.
+    static let timeoutResolution: Duration = .milliseconds(20)
+
+    private func watchTimeouts() {
+        guard watcher == nil else { return }
+        watcher = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.timeoutResolution)
+                guard let self, await self.expireOverdue() else { return }
+            }
+        }
+    }
+
+    /// Times out the invocations past their function's timeout; false (and the watcher ends) when none is pending.
+    private func expireOverdue() -> Bool {
+        let now = ContinuousClock.now
+        for (requestID, event) in pending where now - event.received >= .seconds(event.function.timeoutSeconds) {
+            timeOut(requestID, instance: event.instanceID ?? "", seconds: event.function.timeoutSeconds)
+        }
+        guard pending.isEmpty else { return true }
+        watcher = nil
+        return false
     }
 
     private func timeOut(_ requestID: String, instance instanceID: String, seconds: Double) {
@@ -197,12 +282,14 @@ public actor Emulator {
             stop(instance)
         }
         let text = String(format: "Task timed out after %.2f seconds", seconds)
-        log("\(ISO8601DateFormatter().string(from: Date())) \(requestID) \(text)")
+        let line = "\(ISO8601DateFormatter().string(from: Date())) \(requestID) \(text)"
+        if let instance = instances[instanceID] { log(line, instance) } else { log(line) }
         finish(requestID, .functionError(errorDocument("Sandbox.Timedout", "RequestId: \(requestID) Error: \(text)")))
     }
 
-    private func finish(_ requestID: String, _ outcome: InvokeOutcome) {
+    private func finish(_ requestID: String, _ outcome: InvokeOutcome, instance: Instance? = nil) {
         guard let event = pending.removeValue(forKey: requestID) else { return }
+        if event.options.tailLog, let instance { tails[requestID] = (instance.recent, event.logStart) }
         event.continuation.resume(returning: outcome)
     }
 
@@ -216,8 +303,8 @@ public actor Emulator {
             line += String(format: "\tInit Duration: %.2f ms", initDuration.milliseconds)
             instance.reportedInit = true
         }
-        log("END RequestId: \(requestID)")
-        log(line)
+        log("END RequestId: \(requestID)", instance)
+        log(line, instance)
     }
 
     private func spawn(_ function: FunctionSpec) -> Instance? {
@@ -256,8 +343,8 @@ public actor Emulator {
         try? output.fileHandleForWriting.close()
         var instanceLogger = logger
         instanceLogger[metadataKey: "function"] = .string(function.name)
-        OutputLines.follow(output, logger: instanceLogger)
         let instance = Instance(id: id, function: function, process: process)
+        OutputLines.follow(output, logger: instanceLogger, recent: instance.recent)
         instances[id] = instance
         cpuQuota.apply(instanceID: id, pid: process.processIdentifier, memoryMB: function.memoryMB)
         return instance
@@ -287,23 +374,33 @@ public actor Emulator {
     }
 
     /// Stops every instance and fails what is still pending (when the emulator shuts down). With
-    /// `waitForExit`, waits until the instances have exited (SIGKILL for any still running after 1 s), so
-    /// none outlives the server and finds it gone.
-    public func shutdown(waitForExit: Bool = false) async {
+    /// `waitForExit`, waits until the instances have exited — SIGTERM, then SIGKILL for any still running after
+    /// `grace` — so none outlives the server and finds it gone, and removes the emulator's cgroups.
+    /// - Returns: how many instances were stopped.
+    @discardableResult
+    public func shutdown(waitForExit: Bool = false, grace: Duration = .seconds(1)) async -> Int {
         let stopping = Array(instances.values)
         for instance in stopping { stop(instance) }
         instances.removeAll()
         for requestID in Array(pending.keys) {
             finish(requestID, .functionError(errorDocument("Runtime.Shutdown", "the emulator is shutting down")))
         }
-        guard waitForExit else { return }
+        guard waitForExit else { return stopping.count }
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(1)
+        let deadline = clock.now + grace
         while stopping.contains(where: { $0.process.isRunning }) && clock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
         for instance in stopping where instance.process.isRunning { kill(instance.process.processIdentifier, SIGKILL) }
+        while stopping.contains(where: { $0.process.isRunning }) && clock.now < deadline + .seconds(1) {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        cpuQuota.close()
+        return stopping.count
     }
+
+    /// This emulator's cgroup, where its instances' CPU quotas are (nil without a cgroup filesystem).
+    public nonisolated var cgroup: String? { cpuQuota.directory }
 
     /// Instances per function (for tests and status).
     public func instanceCount(_ function: String) -> Int { instances.values.filter { $0.function.name == function }.count }
@@ -322,12 +419,18 @@ extension Emulator.Instance {
         }
     }
 
-    /// Resident memory of the runtime process, MB (from /proc; 0 where unavailable).
+    /// Peak resident memory of the runtime process, MB (`VmHWM` of /proc/PID/status; 0 where unavailable). Read
+    /// on the bytes: this runs once per invocation.
     var maxMemoryMB: Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-        else { return 0 }
-        let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0
+        guard let status = FileManager.default.contents(atPath: "/proc/\(process.processIdentifier)/status") else { return 0 }
+        let bytes = [UInt8](status)
+        let key = Array("VmHWM:".utf8)
+        guard let start = bytes.indices.first(where: { bytes[$0...].starts(with: key) }) else { return 0 }
+        var kb = 0
+        for byte in bytes[(start + key.count)...] {
+            if byte == 0x0A { break }
+            if byte >= 0x30 && byte <= 0x39 { kb = kb &* 10 &+ Int(byte - 0x30) }
+        }
         return (kb + 1023) / 1024
     }
 }

@@ -3,6 +3,9 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTPTypes
+import NIOPosix
+import ServiceLifecycle
 
 /// The emulator's HTTP face: the Lambda Invoke API, the Runtime Interface Emulator's path, and the
 /// Runtime API of every instance (under `/instances/{id}`).
@@ -30,7 +33,11 @@ public enum EmulatorServer {
             headers[HTTPField.Name("Lambda-Runtime-Deadline-Ms")!] = String(event.deadlineMs)
             headers[HTTPField.Name("Lambda-Runtime-Invoked-Function-Arn")!] =
                 "arn:aws:lambda:us-east-1:000000000000:function:\(event.function.name)"
-            headers[HTTPField.Name("Lambda-Runtime-Trace-Id")!] = "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(event.requestID.replacingOccurrences(of: "-", with: "").prefix(24))"
+            headers[HTTPField.Name("Lambda-Runtime-Trace-Id")!] = event.options.traceID
+                ?? "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(event.requestID.replacingOccurrences(of: "-", with: "").prefix(24))"
+            if let clientContext = event.options.clientContext {
+                headers[HTTPField.Name("Lambda-Runtime-Client-Context")!] = clientContext
+            }
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: event.payload)))
         }
@@ -60,27 +67,150 @@ public enum EmulatorServer {
         return router
     }
 
-    private static func invoke(
-        _ emulator: Emulator, name: String, request: Request, context: BasicRequestContext
-    ) async throws -> Response {
-        guard let function = emulator.resolve(name.removingPercentEncoding ?? name) else {
-            var headers = HTTPFields()
-            headers[HTTPField.Name("X-Amzn-ErrorType")!] = "ResourceNotFoundException"
-            headers[.contentType] = "application/json"
-            return Response(status: .notFound, headers: headers, body: .init(byteBuffer: ByteBuffer(
-                string: #"{"Type":"User","message":"Function not found: \#(name)"}"#)))
-        }
-        let body = try await request.body.collect(upTo: payloadLimit + 1)
-        if body.readableBytes > payloadLimit {
-            var headers = HTTPFields()
-            headers[HTTPField.Name("X-Amzn-ErrorType")!] = "RequestTooLargeException"
-            return Response(status: .contentTooLarge, headers: headers, body: .init(byteBuffer: ByteBuffer(
-                string: #"{"Type":"User","message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}"#)))
-        }
+    /// Makes the HTTP server's event loops Swift concurrency's global executor, so a request's handler, the
+    /// emulator actor and the instance's answer run where the I/O is, without a hand-off between the event loop
+    /// and the task pool at every step (the warm path's main cost). Call once, from the main thread, before any
+    /// task runs, and only in a process whose tasks never block (the `emulator` command, its benchmark).
+    /// - Returns: whether the event loops took over.
+    @discardableResult
+    public static func runTasksOnTheEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
+    /// Payloads of asynchronous (`Event`) invocations above this are refused, as Lambda does (1 MB).
+    public static let eventPayloadLimit = 1024 * 1024
+
+    /// A Lambda error answer: `X-Amzn-ErrorType` and the JSON body Lambda's Invoke API sends.
+    static func lambdaError(_ status: HTTPResponse.Status, _ type: String, _ message: String, extra: [String: String] = [:]) -> Response {
         var headers = HTTPFields()
+        headers[HTTPField.Name("X-Amzn-ErrorType")!] = type
         headers[.contentType] = "application/json"
-        headers[HTTPField.Name("X-Amz-Executed-Version")!] = "$LATEST"
-        switch await emulator.invoke(function, payload: Data(buffer: body)) {
+        var body: [String: String] = ["Type": "User", "message": message]
+        for (k, v) in extra { body[k] = v }
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The function and qualifier a path names: `NAME`, `NAME:QUALIFIER`, a partial ARN
+    /// `ACCOUNT:function:NAME[:QUALIFIER]` or a full ARN `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`.
+    static func splitName(_ name: String) -> (name: String, qualifier: String?) {
+        let parts = name.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if let index = parts.firstIndex(of: "function"), index + 1 < parts.count, index >= 1 {
+            return (parts[index + 1], index + 2 < parts.count ? parts[(index + 2)...].joined(separator: ":") : nil)
+        }
+        guard parts.count > 1 else { return (name, nil) }
+        return (parts[0], parts[1...].joined(separator: ":"))
+    }
+
+    /// Reads at most `limit + 1` bytes of the body (never throws on a large one: the caller answers 413).
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        var collected = ByteBuffer()
+        for try await part in request.body {
+            if collected.readableBytes + part.readableBytes > limit {
+                var part = part
+                if let slice = part.readSlice(length: limit + 1 - collected.readableBytes) {
+                    var slice = slice
+                    collected.writeBuffer(&slice)
+                }
+                break
+            }
+            var part = part
+            collected.writeBuffer(&part)
+        }
+        return collected
+    }
+
+    private static func invoke(
+        _ emulator: Emulator, name rawName: String, request: Request, context: BasicRequestContext
+    ) async throws -> Response {
+        let (name, pathQualifier) = splitName(rawName.removingPercentEncoding ?? rawName)
+        let queryQualifier = request.uri.queryParameters.get("Qualifier").map { String($0) }
+        if let pathQualifier, let queryQualifier, pathQualifier != queryQualifier {
+            return lambdaError(
+                .badRequest, "InvalidParameterValueException",
+                "The derived qualifier from the function name does not match the specified qualifier.")
+        }
+        let qualifier = pathQualifier ?? queryQualifier
+        let arn = "arn:aws:lambda:us-east-1:000000000000:function:\(name)" + (qualifier.map { ":" + $0 } ?? "")
+        guard let function = emulator.functions[name], qualifier.map(function.accepts) ?? true else {
+            return lambdaError(.notFound, "ResourceNotFoundException", "Function not found: \(arn)")
+        }
+        let type = request.headers[HTTPField.Name("X-Amz-Invocation-Type")!] ?? "RequestResponse"
+        guard ["RequestResponse", "Event", "DryRun"].contains(type) else {
+            return lambdaError(
+                .badRequest, "ValidationException",
+                "1 validation error detected: Value '\(type)' at 'invocationType' failed to satisfy constraint: Member must "
+                    + "satisfy enum value set: [Event, RequestResponse, DryRun]")
+        }
+        let logType = request.headers[HTTPField.Name("X-Amz-Log-Type")!] ?? "None"
+        guard ["None", "Tail"].contains(logType) else {
+            return lambdaError(
+                .badRequest, "ValidationException",
+                "1 validation error detected: Value '\(logType)' at 'logType' failed to satisfy constraint: Member must "
+                    + "satisfy enum value set: [None, Tail]")
+        }
+        var clientContext: String?
+        if let encoded = request.headers[HTTPField.Name("X-Amz-Client-Context")!] {
+            guard encoded.utf8.count <= 3583, let data = Data(base64Encoded: encoded),
+                (try? JSONSerialization.jsonObject(with: data)) is [String: Any]
+            else {
+                return lambdaError(
+                    .badRequest, "InvalidParameterValueException",
+                    "Client context must be a valid Base64-encoded JSON object of at most 3583 bytes.")
+            }
+            clientContext = String(decoding: data, as: UTF8.self)
+        }
+        let limit = type == "Event" ? eventPayloadLimit : payloadLimit
+        let body = try await collect(request, limit: limit)
+        if body.readableBytes > limit {
+            let operation = type == "Event" ? "InvokeAsync" : "InvokeFunction"
+            var response = lambdaError(
+                .contentTooLarge, "RequestTooLargeException",
+                "Request must be smaller than \(limit) bytes for the \(operation) operation")
+            response.headers[.connection] = "close"
+            return response
+        }
+        let payload = Data(buffer: body)
+        if !payload.isEmpty, (try? JSONSerialization.jsonObject(with: payload, options: [.fragmentsAllowed])) == nil {
+            return lambdaError(
+                .badRequest, "InvalidRequestContentException", "Could not parse request body into json: the payload is not valid JSON")
+        }
+        let version = qualifier.flatMap { (q: String) -> String? in !q.isEmpty && q.allSatisfy { $0.isNumber } ? q : nil } ?? "$LATEST"
+        var headers = HTTPFields()
+        headers[HTTPField.Name("X-Amz-Executed-Version")!] = version
+        let options = InvokeOptions(
+            clientContext: clientContext, traceID: request.headers[HTTPField.Name("X-Amz-Trace-Id")!], tailLog: logType == "Tail",
+            version: version)
+        switch type {
+        case "DryRun":
+            return Response(status: .noContent, headers: headers)
+        case "Event":
+            // Lambda queues the event and answers at once; a throttled event is retried, as Lambda's queue does.
+            Task {
+                let clock = ContinuousClock()
+                let giveUp = clock.now + .seconds(max(60, function.timeoutSeconds * 2))
+                while await emulator.invoke(function, payload: payload, options: InvokeOptions(
+                    clientContext: nil, traceID: options.traceID, version: version)).outcome == nil, clock.now < giveUp
+                {
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            return Response(status: .accepted, headers: headers)
+        default:
+            break
+        }
+        let result = await emulator.invoke(function, payload: payload, options: options)
+        guard let outcome = result.outcome else {
+            return lambdaError(
+                .tooManyRequests, "TooManyRequestsException", "Rate Exceeded.",
+                extra: ["Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"])
+        }
+        headers[.contentType] = "application/json"
+        if options.tailLog {
+            let text = Data((result.log.joined(separator: "\n") + "\n").utf8)
+            headers[HTTPField.Name("X-Amz-Log-Result")!] = text.suffix(4096).base64EncodedString()
+        }
+        switch outcome {
         case .response(let data):
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         case .functionError(let data):
@@ -89,25 +219,36 @@ public enum EmulatorServer {
         }
     }
 
-    /// Runs the emulator on `host:port` (0 picks a free port) until cancelled; `onListening` gets the port.
+    /// Runs the emulator on `host:port` (0 picks a free port) until cancelled — or, with `stopSignals`, until
+    /// one of them arrives (``run(_:functions:host:port:serverLogLevel:headerTimeout:stopSignals:onListening:)``);
+    /// `onListening` gets the port.
     public static func run(
         functions: [FunctionSpec], host: String = "127.0.0.1", port: Int, idleTimeout: Duration = .seconds(300),
-        logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }
+        headerTimeout: Duration = .seconds(10), stopSignals: [Int32] = [], logger: Logger,
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         let emulator = Emulator(functions: functions, idleTimeout: idleTimeout, logger: logger)
-        try await run(emulator, functions: functions, host: host, port: port, onListening: onListening)
+        try await run(
+            emulator, functions: functions, host: host, port: port, headerTimeout: headerTimeout, stopSignals: stopSignals,
+            onListening: onListening)
     }
 
     /// Serves `emulator` on `host:port` until cancelled; `onListening` gets the port. `serverLogLevel` is the
-    /// HTTP server's own logging (in-process emulators pass `.critical`: its shutdown notices are noise).
+    /// HTTP server's own logging (in-process emulators pass `.critical`: its shutdown notices are noise). A
+    /// connection that has not sent a whole request head within `headerTimeout` of opening or of its last
+    /// answer is closed. On one of `stopSignals` (the CLI passes SIGTERM and SIGINT): every instance is stopped
+    /// (SIGTERM, then SIGKILL after `grace`), callers still waiting get an error, and the server stops.
     public static func run(
         _ emulator: Emulator, functions: [FunctionSpec], host: String = "127.0.0.1", port: Int,
-        serverLogLevel: Logger.Level = .info, onListening: @escaping @Sendable (Int) -> Void = { _ in }
+        serverLogLevel: Logger.Level = .info, headerTimeout: Duration = .seconds(10), stopSignals: [Int32] = [],
+        grace: Duration = .seconds(2), onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         var logger = Logger(label: "stepconf.emulator")
         logger.logLevel = serverLogLevel
+        let timeout = TimeAmount.nanoseconds(Int64(headerTimeout.components.seconds) * 1_000_000_000 + headerTimeout.components.attoseconds / 1_000_000_000)
         let app = Application(
             router: router(emulator, defaultFunction: functions.first?.name),
+            server: .http1(configuration: .init(additionalChannelHandlers: [HeaderTimeoutHandler(timeout: timeout)])),
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in
                 let actual = channel.localAddress?.port ?? port
@@ -115,18 +256,122 @@ public enum EmulatorServer {
                 onListening(actual)
             },
             logger: logger)
-        // On cancellation, stop the instances first: their long-polling `/next` calls would otherwise keep
-        // the server's graceful shutdown waiting forever.
+        let signals = stopSignals.isEmpty ? nil : StopSignals(stopSignals)
+        // On cancellation or a stop signal, stop the instances first: their long-polling `/next` calls would
+        // otherwise keep the server's graceful shutdown waiting forever.
         do {
             try await withTaskCancellationHandler {
-                try await app.runService()
+                let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await services.run() }
+                    if let signals {
+                        let logger = logger
+                        group.addTask {
+                            let signal = await signals.next()
+                            let stopped = await emulator.shutdown(waitForExit: true, grace: grace)
+                            logger.notice("stopping on signal \(signal): \(stopped) instance(s) stopped")
+                            // Every caller has its answer and no `/next` is left waiting: the server can stop gracefully.
+                            await services.triggerGracefulShutdown()
+                        }
+                    }
+                    try await group.waitForAll()
+                }
             } onCancel: {
                 Task { await emulator.shutdown() }
             }
         } catch {
-            await emulator.shutdown()
+            await emulator.shutdown(waitForExit: true, grace: grace)
             throw error
         }
-        await emulator.shutdown()
+        await emulator.shutdown(waitForExit: true, grace: grace)
     }
+}
+
+/// Waits for any of a set of signals (their default action is turned off while it lives).
+final class StopSignals: @unchecked Sendable {
+    // Written once in init; Dispatch sources are thread-safe.
+    private let sources: [any DispatchSourceSignal]
+    private let stream: AsyncStream<Int32>
+
+    init(_ signals: [Int32]) {
+        var continuation: AsyncStream<Int32>.Continuation!
+        stream = AsyncStream { continuation = $0 }
+        let yield = continuation!
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { yield.yield(number) }
+            source.resume()
+            return source
+        }
+    }
+
+    /// The next signal that arrives.
+    func next() async -> Int32 {
+        for await number in stream { return number }
+        return 0
+    }
+
+    deinit { for source in sources { source.cancel() } }
+}
+
+/// Closes a connection that has not sent a whole request head within `timeout` of opening or of its last
+/// answer: idle keep-alive connections, and clients that send their head a byte at a time.
+final class HeaderTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let timeout: TimeAmount
+    /// When the connection must have sent a request head by; nil while a request is being handled.
+    private var deadline: NIODeadline?
+    /// Whether a check is scheduled (one at a time; it reschedules itself rather than being cancelled per request).
+    private var checking = false
+
+    init(timeout: TimeAmount) { self.timeout = timeout }
+
+    func handlerAdded(context: ChannelHandlerContext) { if context.channel.isActive { arm(context) } }
+    func channelActive(context: ChannelHandlerContext) {
+        arm(context)
+        context.fireChannelActive()
+    }
+    func handlerRemoved(context: ChannelHandlerContext) { disarm() }
+    func channelInactive(context: ChannelHandlerContext) {
+        disarm()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head = unwrapInboundIn(data) { disarm() }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { arm(context) }
+        context.write(data, promise: promise)
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        deadline = .now() + timeout
+        schedule(context, at: deadline!)
+    }
+
+    private func schedule(_ context: ChannelHandlerContext, at time: NIODeadline) {
+        guard !checking else { return }
+        checking = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(deadline: time) {
+            let (handler, context) = loopBound.value
+            handler.checking = false
+            guard let deadline = handler.deadline else { return }  // a request is being handled: re-armed at its end
+            if deadline <= .now() {
+                context.close(promise: nil)
+            } else {
+                handler.schedule(context, at: deadline)
+            }
+        }
+    }
+
+    private func disarm() { deadline = nil }
 }

@@ -13,10 +13,16 @@ public struct FunctionSpec: Sendable, Codable, Hashable {
     public var executable: String
     /// Extra environment for its instances.
     public var environment: [String: String]
+    /// Versions and aliases an invocation may name besides `$LATEST` (`name:qualifier`, `?Qualifier=`); all run
+    /// the same code. Lambda answers 404 for any other.
+    public var qualifiers: [String]
+    /// At most this many instances at once (Lambda's reserved concurrency); an invocation that would need
+    /// another is refused with 429 `TooManyRequestsException`. Nil: no limit.
+    public var reservedConcurrency: Int?
 
     public init(
         name: String, handler: String, memoryMB: Int = 128, timeoutSeconds: Double = 3, executable: String,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], qualifiers: [String] = [], reservedConcurrency: Int? = nil
     ) {
         self.name = name
         self.handler = handler
@@ -24,13 +30,19 @@ public struct FunctionSpec: Sendable, Codable, Hashable {
         self.timeoutSeconds = timeoutSeconds
         self.executable = executable
         self.environment = environment
+        self.qualifiers = qualifiers
+        self.reservedConcurrency = reservedConcurrency
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, handler, executable, environment
+        case name, handler, executable, environment, qualifiers
         case memoryMB = "memory_mb"
         case timeoutSeconds = "timeout_s"
+        case reservedConcurrency = "reserved_concurrency"
     }
+
+    /// Whether `qualifier` names this function: `$LATEST` or one it declares.
+    public func accepts(qualifier: String) -> Bool { qualifier == "$LATEST" || qualifiers.contains(qualifier) }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -40,6 +52,8 @@ public struct FunctionSpec: Sendable, Codable, Hashable {
         timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 3
         executable = try c.decodeIfPresent(String.self, forKey: .executable) ?? "bootstrap"
         environment = try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:]
+        qualifiers = try c.decodeIfPresent([String].self, forKey: .qualifiers) ?? []
+        reservedConcurrency = try c.decodeIfPresent(Int.self, forKey: .reservedConcurrency)
     }
 
     /// Reads a functions file (a JSON array); relative executables resolve against `baseDirectory`.
@@ -60,8 +74,14 @@ public struct FunctionSpec: Sendable, Codable, Hashable {
             guard specs[k].memoryMB >= 128, specs[k].memoryMB <= 10_240 else {
                 throw LocalError(.functionsFile, "\(path): function `\(specs[k].name)`: memory_mb must lie in 128–10,240")
             }
-            guard specs[k].timeoutSeconds > 0 else {
-                throw LocalError(.functionsFile, "\(path): function `\(specs[k].name)`: timeout_s must be > 0")
+            guard specs[k].timeoutSeconds > 0, specs[k].timeoutSeconds <= 900 else {
+                throw LocalError(.functionsFile, "\(path): function `\(specs[k].name)`: timeout_s must lie in (0, 900]")
+            }
+            if let limit = specs[k].reservedConcurrency, limit < 0 {
+                throw LocalError(.functionsFile, "\(path): function `\(specs[k].name)`: reserved_concurrency must be ≥ 0")
+            }
+            for qualifier in specs[k].qualifiers where qualifier.isEmpty || qualifier.contains(":") || qualifier.count > 128 {
+                throw LocalError(.functionsFile, "\(path): function `\(specs[k].name)`: qualifier `\(qualifier)` is not a version or alias name")
             }
         }
         guard Set(specs.map(\.name)).count == specs.count else { throw LocalError(.functionsFile, "\(path): a function name repeats") }

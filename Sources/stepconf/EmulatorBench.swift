@@ -20,7 +20,8 @@ struct EmulatorBench: AsyncParsableCommand {
             through the Invoke API (p50, p99), N invokes at concurrency C (errors), the configurator handler \
             with an in-memory cache (no cache I/O), and the bootstrap binary's size. Targets (issue 5): cold \
             start median ≤ 10 ms, warm p50 ≤ 1 ms and p99 ≤ 5 ms, 1,000 invokes at 32 with no error, \
-            configurator ≤ 1 ms.
+            configurator ≤ 1 ms; issue 20: warm p50 ≤ 1.5× the server answering a request by itself (a 404 for \
+            a function that does not exist, timed on the same connection, alternating with the invokes).
 
             Example: swift build -c release && .build/release/stepconf bench emulator
             """)
@@ -62,19 +63,34 @@ struct EmulatorBench: AsyncParsableCommand {
         }.map { $0 * 1000 }
         figures.append(Self.figure("cold start (spawn → first /next)", inits, "\(inits.count) fresh instances"))
 
-        // Warm invokes on one connection.
-        let warmSamples = try await onThread { () -> [Double] in
+        // Warm invokes on one connection, alternating with the baseline: the same server answering a request by itself
+        // (an invoke of a function that does not exist: routed, looked up and answered 404, no instance involved).
+        let (warmSamples, serverSamples) = try await onThread { () -> ([Double], [Double]) in
             let client = try HTTPClient()
             let request = HTTPRequest(method: "POST", url: base + "echo/invocations", body: Data("{}".utf8))
-            for _ in 0..<20 { _ = try client.send(request) }
-            let clock = ContinuousClock()
-            return try (0..<warm).map { _ in
-                let start = clock.now
+            let baseline = HTTPRequest(method: "POST", url: base + "no-such-function/invocations", body: Data("{}".utf8))
+            for _ in 0..<20 {
                 _ = try client.send(request)
-                return (clock.now - start).seconds * 1e6
+                _ = try client.send(baseline)
             }
+            let clock = ContinuousClock()
+            var warm: [Double] = []
+            var server: [Double] = []
+            for _ in 0..<self.warm {
+                var start = clock.now
+                _ = try client.send(request)
+                warm.append((clock.now - start).seconds * 1e6)
+                start = clock.now
+                _ = try client.send(baseline)
+                server.append((clock.now - start).seconds * 1e6)
+            }
+            return (warm, server)
         }
-        figures.append(Self.figure("warm no-op invoke (Invoke API)", warmSamples, "one keep-alive connection"))
+        let ratio = median(warmSamples) / max(median(serverSamples), 1e-9)
+        figures.append(Self.figure("server alone (404 answer)", serverSamples, "same connection, alternating with the invokes"))
+        figures.append(Self.figure(
+            "warm no-op invoke (Invoke API)", warmSamples,
+            String(format: "one keep-alive connection; p50 %.2f× the server alone (target ≤ 1.5×)", ratio)))
 
         // The load: `load` invokes spread over `concurrency` threads.
         let tally = LoadTally()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import StepConfCore
+import StepConfLocal
 
 /// Entry point: usage errors exit 2, invalid input exits 1, never a trap or a stack trace on user input.
 @main
@@ -23,6 +24,8 @@ enum Main {
             FileHandle.standardError.write(Data((StepConf.fullMessage(for: error) + "\n").utf8))
             exit(2)
         }
+        // The emulator's tasks never block: they can run on its HTTP server's event loops (the warm path's hand-offs).
+        if command is EmulatorCommand || command is EmulatorBench { EmulatorServer.runTasksOnTheEventLoops() }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()

@@ -27,3 +27,25 @@ public struct CrashHandler: ByteHandler {
         exit(code)
     }
 }
+
+/// `context`: prints a line to standard output, waits `{"seconds": x}` (default 0) and until the file
+/// `{"wait_for": path}` exists (at most 60 s), creates the file `{"marker": path}` if given, and answers what the
+/// runtime handed it: request id, trace id, client context.
+public struct ContextHandler: ByteHandler {
+    public init() {}
+    public func handle(_ event: Data, context: LambdaContext) throws -> Data {
+        let fields = (try? JSONSerialization.jsonObject(with: event)) as? [String: Any] ?? [:]
+        FileHandle.standardOutput.write(Data("context handler says hello to \(context.requestID)\n".utf8))
+        if let seconds = fields["seconds"] as? Double { Thread.sleep(forTimeInterval: max(0, seconds)) }
+        if let release = fields["wait_for"] as? String {
+            let deadline = Date().addingTimeInterval(60)
+            while !FileManager.default.fileExists(atPath: release), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        if let marker = fields["marker"] as? String { _ = FileManager.default.createFile(atPath: marker, contents: Data()) }
+        let answer: [String: Any] = [
+            "request_id": context.requestID, "trace_id": context.traceID ?? NSNull(),
+            "client_context": context.clientContext ?? NSNull(),
+        ]
+        return try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])
+    }
+}

@@ -4,7 +4,7 @@ import StepConfLambda
 import StepConfWorker
 
 // The tests' Lambda bootstrap: the shipped runtime (``BootstrapMain``) with handlers and faults that have
-// no place in a deployed function. `_HANDLER` = `echo`, `sleep` or `crash` (TestHandlers.swift); any other
+// no place in a deployed function. `_HANDLER` = `echo`, `sleep`, `crash` or `context` (TestHandlers.swift); any other
 // name is served by the shipped registry. In worker mode, `FIXTURE_WORKER_CRASH_JOB=N` makes the worker
 // die (exit 70) on job N — only while the file `FIXTURE_WORKER_CRASH_MARKER` does not exist, which the
 // crash creates ("crash once"); without a marker, every time.
@@ -29,6 +29,7 @@ BootstrapMain.run(
         case "echo": return EchoHandler()
         case "sleep": return CodableHandlerAdapter(SleepHandler())
         case "crash": return CrashHandler()
+        case "context": return ContextHandler()
         default: return try HandlerRegistry.make(environment)
         }
     })

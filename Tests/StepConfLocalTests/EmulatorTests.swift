@@ -46,7 +46,7 @@ final class RunningEmulator: Sendable {
 
 @Suite(.serialized) struct EmulatorTests {
     let functions: [FunctionSpec] = [
-        FunctionSpec(name: "echo", handler: "echo", memoryMB: 1024, timeoutSeconds: 60, executable: RunningEmulator.fixture),
+        FunctionSpec(name: "echo", handler: "echo", memoryMB: 1024, timeoutSeconds: 60, executable: RunningEmulator.fixture, qualifiers: ["prod"]),
         FunctionSpec(name: "sleep", handler: "sleep", memoryMB: 512, timeoutSeconds: 3, executable: RunningEmulator.fixture),
         FunctionSpec(name: "crash", handler: "crash", memoryMB: 256, timeoutSeconds: 60, executable: RunningEmulator.fixture),
     ]
