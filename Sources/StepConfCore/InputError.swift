@@ -19,3 +19,20 @@ public struct InputError: CodedError, Equatable {
         self.message = message
     }
 }
+
+extension InputError {
+    /// The most of a user's input a message quotes, in bytes.
+    public static let excerptBytes = 60
+
+    /// `text` as a message quotes it: at most ``excerptBytes`` bytes (cut on a character), "…" and the full
+    /// length when cut — a 16 MiB field never becomes a 16 MiB message.
+    public static func excerpt(_ text: some StringProtocol) -> String {
+        guard text.utf8.count > excerptBytes else { return String(text) }
+        var cut = ""
+        for character in text {
+            if cut.utf8.count + character.utf8.count > excerptBytes { break }
+            cut.append(character)
+        }
+        return cut + "… (\(text.utf8.count) bytes)"
+    }
+}

@@ -49,6 +49,7 @@ public struct PerformanceModel: Sendable, Hashable, Codable {
     /// - Throws: ``InputError``.
     public static func decode(_ data: Data, source: String, for workflow: Workflow) throws -> PerformanceModel {
         let model: PerformanceModel
+        try StrictJSON.check([UInt8](data), source: source)
         do {
             model = try JSONDecoder().decode(PerformanceModel.self, from: data)
         } catch let error as DecodingError {

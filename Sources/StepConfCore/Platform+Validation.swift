@@ -54,11 +54,11 @@ extension Platform {
             ("price_x86_per_gb_second", priceX86PerGBSecond), ("price_arm_per_gb_second", priceArmPerGBSecond),
             ("price_per_request", pricePerRequest), ("price_per_transition", pricePerTransition),
         ]
-        for (field, value) in prices where !(value.isFinite && value >= 0) {
-            throw fail(field, "must be a price ≥ 0, got \(value)")
+        for (field, value) in prices where InputBounds.check(value, in: 0...InputBounds.maxPriceUSD) == nil {
+            throw fail(field, "must be a price in 0…\(InputBounds.format(InputBounds.maxPriceUSD)) USD, got \(value)")
         }
-        guard singleCoreMemoryMB.isFinite, singleCoreMemoryMB > 0 else {
-            throw fail("single_core_memory_mb", "must be > 0, got \(singleCoreMemoryMB)")
+        guard InputBounds.check(singleCoreMemoryMB, in: 1...Double(InputBounds.maxMemoryMB)) != nil else {
+            throw fail("single_core_memory_mb", "must lie in 1…\(InputBounds.maxMemoryMB) MB, got \(singleCoreMemoryMB)")
         }
         guard minMemoryMB >= 128, maxMemoryMB <= 10_240, minMemoryMB <= maxMemoryMB else {
             throw fail("min_memory_mb/max_memory_mb", "must lie within Lambda's 128–10,240 MB")
@@ -69,24 +69,27 @@ extension Platform {
         for (i, m) in grid.memoryMB.enumerated() where m < minMemoryMB || m > maxMemoryMB {
             throw fail("grid.memory_mb[\(i)]", "is \(m) MB, outside Lambda's range \(minMemoryMB)–\(maxMemoryMB) MB")
         }
-        for (i, p) in grid.inter.enumerated() where p < 1 {
-            throw fail("grid.inter[\(i)]", "must be ≥ 1, got \(p)")
+        for (i, p) in grid.inter.enumerated() where p < 1 || p > InputBounds.maxInter {
+            throw fail("grid.inter[\(i)]", "must lie in 1…\(InputBounds.maxInter), got \(p)")
         }
-        for (i, q) in grid.intra.enumerated() where q < 1 {
-            throw fail("grid.intra[\(i)]", "must be ≥ 1, got \(q)")
+        for (i, q) in grid.intra.enumerated() where q < 1 || q > InputBounds.maxIntra {
+            throw fail("grid.intra[\(i)]", "must lie in 1…\(InputBounds.maxIntra), got \(q)")
         }
         guard Set(grid.memoryMB).count == grid.memoryMB.count, Set(grid.inter).count == grid.inter.count,
             Set(grid.intra).count == grid.intra.count
         else { throw fail("grid", "repeats a value") }
-        guard coreTiers.allSatisfy({ $0.cores >= 1 }), coreTiers.last.map({ $0.upToMemoryMB >= maxMemoryMB }) ?? false
+        guard coreTiers.allSatisfy({ $0.cores >= 1 && $0.cores <= InputBounds.maxIntra }), coreTiers.last.map({ $0.upToMemoryMB >= maxMemoryMB }) ?? false
         else { throw fail("core_tiers", "must give ≥ 1 core to every memory size up to \(maxMemoryMB) MB") }
-        guard transitionsPerStep >= 0, transitionsPerInstance >= 0 else {
-            throw fail("transitions_per_step", "must be ≥ 0")
+        guard (0...1_000).contains(transitionsPerStep), (0...1_000).contains(transitionsPerInstance) else {
+            throw fail("transitions_per_step/transitions_per_instance", "must lie in 0…1000")
         }
-        guard configurator.seconds.isFinite, configurator.seconds >= 0, configurator.billedSeconds >= 0,
+        guard InputBounds.check(configurator.seconds, in: 0...900) != nil,
+            InputBounds.check(configurator.billedSeconds, in: 0...900) != nil,
             configurator.memoryMB >= minMemoryMB, configurator.memoryMB <= maxMemoryMB
         else { throw fail("configurator", "needs seconds ≥ 0 and a memory size within Lambda's range") }
-        guard keepAliveSeconds.isFinite, keepAliveSeconds >= 0 else { throw fail("keep_alive_s", "must be ≥ 0") }
+        guard InputBounds.check(keepAliveSeconds, in: 0...InputBounds.maxSeconds) != nil else {
+            throw fail("keep_alive_s", "must be \(InputBounds.describe(0...InputBounds.maxSeconds)) seconds")
+        }
         return self
     }
 
@@ -94,6 +97,7 @@ extension Platform {
     /// in messages.
     /// - Throws: ``InputError``.
     public static func decode(_ data: Data, source: String) throws -> Platform {
+        try StrictJSON.check([UInt8](data), source: source)
         do {
             return try JSONDecoder().decode(Platform.self, from: data).validated(source: source)
         } catch let error as DecodingError {

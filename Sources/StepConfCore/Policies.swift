@@ -131,7 +131,12 @@ public struct StaticHeuristicPolicy: StaticPolicy {
             let quantile = replay.makespanSeconds + chance.margin(error: error, variance: spread)
             if best == nil || quantile < best!.quantile { best = (replay.decisions, quantile) }
             if quantile <= sloSeconds * (1 + 1e-9) { break }
-            target -= quantile - sloSeconds
+            // Shorten by what the spread needs, never by more: a plan that misses on its predicted times alone is
+            // the heuristic's own miss (its deterministic version misses too), and with no spread the percentile
+            // plan is the deterministic one.
+            let margin = quantile - replay.makespanSeconds
+            guard margin > 0 else { break }
+            target -= min(quantile - sloSeconds, margin)
             if target <= 0 { break }
         }
         return best!.decisions

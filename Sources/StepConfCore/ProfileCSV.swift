@@ -39,8 +39,11 @@ public enum ProfileCSV {
         guard missing.isEmpty, extra.isEmpty, Set(header).count == header.count else {
             var parts: [String] = []
             if !missing.isEmpty { parts.append("missing column(s) \(missing.joined(separator: ", "))") }
-            if !extra.isEmpty { parts.append("unknown column(s) \(extra.joined(separator: ", "))") }
-            if parts.isEmpty { parts.append("a column is repeated") }
+            if !extra.isEmpty { parts.append("unknown column(s) \(extra.map(InputError.excerpt).joined(separator: ", "))") }
+            if parts.isEmpty {
+                let repeated = Dictionary(grouping: header, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+                parts.append("column(s) \(repeated.map { "`\($0)`" }.joined(separator: ", ")) repeated")
+            }
             throw InputError(.malformed, "\(source): line 1: \(parts.joined(separator: "; "))")
         }
         let at = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
@@ -55,37 +58,43 @@ public enum ProfileCSV {
                     .malformed, "\(source): line \(number): \(fields.count) fields, the header has \(header.count)")
             }
             func field(_ name: String) -> String { fields[at[name]!].trimmingCharacters(in: .whitespaces) }
-            func integer(_ name: String, minimum: Int) throws -> Int {
-                guard let value = Int(field(name)), value >= minimum else {
+            func integer(_ name: String, minimum: Int, maximum: Int) throws -> Int {
+                guard let value = Int(field(name)), value >= minimum, value <= maximum else {
                     throw InputError(
-                        .malformed, "\(source): line \(number): `\(name)` must be an integer ≥ \(minimum), got `\(field(name))`")
+                        .malformed,
+                        "\(source): line \(number): `\(name)` must be an integer in \(minimum)…\(maximum), got `\(InputError.excerpt(field(name)))`")
                 }
                 return value
             }
             func duration(_ name: String) throws -> Double {
                 guard let value = Double(field(name)), value.isFinite else {
-                    throw InputError(.malformed, "\(source): line \(number): `\(name)` is not a number: `\(field(name))`")
+                    throw InputError(
+                        .malformed, "\(source): line \(number): `\(name)` is not a number: `\(InputError.excerpt(field(name)))`")
                 }
-                guard value >= 0 else {
-                    throw InputError(.malformed, "\(source): line \(number): `\(name)` is negative: \(value)")
+                guard value >= 0, value <= InputBounds.maxSeconds else {
+                    throw InputError(
+                        .malformed,
+                        "\(source): line \(number): `\(name)` must be \(InputBounds.describe(0...InputBounds.maxSeconds)) seconds, got \(value)")
                 }
                 return value
             }
             let step = field("step")
             guard !step.isEmpty else { throw InputError(.malformed, "\(source): line \(number): `step` is empty") }
-            let memory = try integer("memory_mb", minimum: 128)
-            guard memory <= 10_240 else {
-                throw InputError(.malformed, "\(source): line \(number): `memory_mb` \(memory) is above Lambda's 10,240 MB")
+            guard step.utf8.count <= 256 else {
+                throw InputError(.malformed, "\(source): line \(number): `step` is longer than 256 bytes: `\(InputError.excerpt(step))`")
             }
+            let memory = try integer("memory_mb", minimum: 128, maximum: InputBounds.maxMemoryMB)
             let coldText = field("cold").lowercased()
             guard ["true", "false", "1", "0"].contains(coldText) else {
-                throw InputError(.malformed, "\(source): line \(number): `cold` must be true or false, got `\(field("cold"))`")
+                throw InputError(
+                    .malformed, "\(source): line \(number): `cold` must be true or false, got `\(InputError.excerpt(field("cold")))`")
             }
             samples.append(ProfileSample(
                 step: step,
                 configuration: Configuration(
-                    memoryMB: memory, inter: try integer("inter", minimum: 1), intra: try integer("intra", minimum: 1)),
-                jobs: try integer("jobs", minimum: 1), mappingDelaySeconds: try duration("mapping_delay_s"),
+                    memoryMB: memory, inter: try integer("inter", minimum: 1, maximum: InputBounds.maxInter),
+                    intra: try integer("intra", minimum: 1, maximum: InputBounds.maxIntra)),
+                jobs: try integer("jobs", minimum: 1, maximum: InputBounds.maxJobs), mappingDelaySeconds: try duration("mapping_delay_s"),
                 computeSeconds: try duration("compute_s"), totalSeconds: try duration("total_s"),
                 cold: coldText == "true" || coldText == "1"))
         }

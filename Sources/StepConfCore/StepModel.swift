@@ -270,6 +270,14 @@ public struct StepModel: Sendable, Hashable, Codable {
         if let bad = namedParameters.first(where: { !($0.1.isFinite && $0.1 >= 0) }) {
             return (bad.0, "a finite number ≥ 0, got \(bad.1)")
         }
+        // Every time in seconds, every factor and count within what the arithmetic can carry (``InputBounds``).
+        for (name, value) in namedParameters {
+            let limit: Double =
+                name == "mapping.knee" ? Double(InputBounds.maxInter)
+                : name.hasSuffix("_cap") || name.hasSuffix("_factor") || name.hasSuffix("_spread") ? InputBounds.maxFactor
+                : InputBounds.maxSeconds
+            if value > limit { return (name, "at most \(InputBounds.format(limit)), got \(value)") }
+        }
         if instance.multicoreRatio > 1 { return ("instance.multicore_ratio", "at most 1, got \(instance.multicoreRatio)") }
         if instance.ioShareCap < 1 { return ("instance.io_share_cap", "at least 1, got \(instance.ioShareCap)") }
         if noise.slowdownProbability > 1 { return ("noise.slowdown_probability", "at most 1") }
@@ -280,7 +288,7 @@ public struct StepModel: Sendable, Hashable, Codable {
             guard NoiseModel.percentile(key) != nil else {
                 return ("noise.step_quantiles.\(key)", "named pNN with 0 < NN < 100")
             }
-            guard value.isFinite, value > -1 else {
+            guard value.isFinite, value > -1, value <= InputBounds.maxFactor else {
                 return ("noise.step_quantiles.\(key)", "a finite ratio above −1 (run / predicted − 1), got \(value)")
             }
         }

@@ -8,6 +8,11 @@ extension Workflow {
     public static func decode(_ data: Data, source: String = "workflow") throws -> Workflow {
         let workflow: Workflow
         do {
+            try StrictJSON.check([UInt8](data), source: source)
+        } catch let error as InputError {
+            throw WorkflowError(.malformed, error.message)
+        }
+        do {
             workflow = try JSONDecoder().decode(Workflow.self, from: data)
         } catch let error as DecodingError {
             throw WorkflowError(.malformed, "\(source): \(JSONErrorText.describe(error))")
@@ -47,7 +52,10 @@ enum JSONErrorText {
         case .valueNotFound(let type, let context):
             return "field \(path(context.codingPath)) is null; it should be \(typeName(type))"
         case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "not valid JSON" }
+            // The text is valid JSON (``StrictJSON`` checked it first): a number that does not fit its field.
+            if context.codingPath.isEmpty {
+                return "a number does not fit its field (too large, or a fraction where a whole number belongs)"
+            }
             return "field \(path(context.codingPath)): \(context.debugDescription)"
         @unknown default:
             return "cannot be decoded"

@@ -90,7 +90,20 @@ extension Workflow.Step: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         kind = try c.decode(String.self, forKey: .kind)
-        jobs = try c.decode(Int.self, forKey: .jobs)
+        // A whole number that fits an Int is range-checked with the step's other fields (``WorkflowGraph``); a
+        // fraction, or a number past any Int (1e30), is named here with the field and the range.
+        if let whole = try? c.decode(Int.self, forKey: .jobs) {
+            jobs = whole
+        } else {
+            let value: Double
+            do {
+                value = try c.decode(Double.self, forKey: .jobs)
+            } catch DecodingError.typeMismatch(_, let context) {
+                throw DecodingError.typeMismatch(Int.self, context)
+            }
+            throw DecodingError.dataCorruptedError(
+                forKey: .jobs, in: c, debugDescription: "must be a whole number in 1…\(InputBounds.maxJobs), got \(value)")
+        }
         dependsOn = try c.decodeIfPresent([String].self, forKey: .dependsOn) ?? []
         inputMB = try c.decodeIfPresent(Double.self, forKey: .inputMB) ?? 0
         params = try c.decodeIfPresent([String: Double].self, forKey: .params) ?? [:]

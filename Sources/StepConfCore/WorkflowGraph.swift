@@ -92,19 +92,33 @@ public struct WorkflowGraph: Sendable {
         guard !step.kind.isEmpty else {
             throw WorkflowError(.invalidField, "step `\(step.id)`: field `kind` is empty")
         }
-        guard step.jobs > 0 else {
-            throw WorkflowError(.invalidJobs, "step `\(step.id)`: field `jobs` must be at least 1, got \(step.jobs)")
-        }
-        guard step.inputMB.isFinite, step.inputMB >= 0 else {
+        guard step.jobs > 0, step.jobs <= InputBounds.maxJobs else {
             throw WorkflowError(
-                .invalidField, "step `\(step.id)`: field `input_mb` must be a number ≥ 0, got \(step.inputMB)")
+                .invalidJobs, "step `\(step.id)`: field `jobs` must lie in 1…\(InputBounds.maxJobs), got \(step.jobs)")
         }
-        for (key, value) in step.params.sorted(by: { $0.key < $1.key }) where !value.isFinite {
-            throw WorkflowError(.invalidField, "step `\(step.id)`: parameter `params.\(key)` is not a finite number")
-        }
-        if let worker = step.params["worker_memory_mb"], worker <= 0 {
+        guard InputBounds.check(step.inputMB, in: 0...InputBounds.maxInputMB) != nil else {
             throw WorkflowError(
-                .invalidField, "step `\(step.id)`: parameter `params.worker_memory_mb` must be > 0, got \(worker)")
+                .invalidField,
+                "step `\(step.id)`: field `input_mb` must be \(InputBounds.describe(0...InputBounds.maxInputMB)), got \(step.inputMB)")
+        }
+        let parameterRange = -InputBounds.maxParameter...InputBounds.maxParameter
+        for (key, value) in step.params.sorted(by: { $0.key < $1.key }) where InputBounds.check(value, in: parameterRange) == nil {
+            throw WorkflowError(
+                .invalidField,
+                "step `\(step.id)`: parameter `params.\(key)` must be \(InputBounds.describe(parameterRange)), got \(value)")
+        }
+        if let worker = step.params["worker_memory_mb"], !(worker > 0 && worker <= 10_240) {
+            throw WorkflowError(
+                .invalidField, "step `\(step.id)`: parameter `params.worker_memory_mb` must lie in (0, 10240] MB, got \(worker)")
+        }
+        if let ratio = step.params["multicore_ratio"], !(0...1).contains(ratio) {
+            throw WorkflowError(
+                .invalidField, "step `\(step.id)`: parameter `params.multicore_ratio` must lie in 0…1, got \(ratio)")
+        }
+        for key in ["bytes_in_per_job", "bytes_out_per_job", "difficulty", "work_s_per_job"] {
+            if let value = step.params[key], value < 0 {
+                throw WorkflowError(.invalidField, "step `\(step.id)`: parameter `params.\(key)` must be ≥ 0, got \(value)")
+            }
         }
     }
 

@@ -20,13 +20,18 @@ public struct SyntheticStep: StepFunction {
 
     public init(iterationsPerUnit: Double = 1) { self.iterationsPerUnit = iterationsPerUnit }
 
+    /// The most iterations one job may ask for (minutes of one core): more is a mistake in the workflow.
+    public static let maxDifficulty = 1_000_000_000
+
     public func jobs(for event: StepEvent, inputs: [String: Data]) throws -> [WorkerFrame] {
-        let difficulty = Int((event.param("difficulty", 100_000) * iterationsPerUnit).rounded())
+        let iterations = (event.param("difficulty", 100_000) * iterationsPerUnit).rounded()
         let ratio = event.param("multicore_ratio", 0)
-        guard difficulty >= 0, (0...1).contains(ratio) else {
-            throw StepInputError(.invalidParameter, "synthetic: difficulty must be ≥ 0 and multicore_ratio in [0, 1]")
+        guard iterations >= 0, iterations <= Double(Self.maxDifficulty), (0...1).contains(ratio) else {
+            throw StepInputError(
+                .invalidParameter, "synthetic: difficulty must lie in 0…\(Self.maxDifficulty) iterations per job and multicore_ratio in [0, 1]")
         }
-        let seed = Int(event.param("seed", 1))
+        let difficulty = Int(iterations)
+        let seed = Int(exactly: event.param("seed", 1).rounded()) ?? 1
         let parameters = #"{"difficulty":\#(difficulty),"multicore_ratio":\#(ratio),"seed":\#(seed)}"#
         return (event.jobStart..<event.jobEnd).map { WorkerFrame(id: $0, kind: kind, parameters: parameters) }
     }

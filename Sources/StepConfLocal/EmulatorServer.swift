@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTPTypes
-import NIOPosix
 import ServiceLifecycle
 
 /// The emulator's HTTP face: the Lambda Invoke API, the Runtime Interface Emulator's path, and the
@@ -65,16 +64,6 @@ public enum EmulatorServer {
             return Response(status: .accepted, body: .init(byteBuffer: ByteBuffer(string: #"{"status":"OK"}"#)))
         }
         return router
-    }
-
-    /// Makes the HTTP server's event loops Swift concurrency's global executor, so a request's handler, the
-    /// emulator actor and the instance's answer run where the I/O is, without a hand-off between the event loop
-    /// and the task pool at every step (the warm path's main cost). Call once, from the main thread, before any
-    /// task runs, and only in a process whose tasks never block (the `emulator` command, its benchmark).
-    /// - Returns: whether the event loops took over.
-    @discardableResult
-    public static func runTasksOnTheEventLoops() -> Bool {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
     /// Payloads of asynchronous (`Event`) invocations above this are refused, as Lambda does (1 MB).

@@ -59,6 +59,9 @@ extension LocalStack {
         if alive(pid) {
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
+            // SIGKILL is not instant either: return once it is gone, so "stopped" means stopped.
+            let killed = Date().addingTimeInterval(2)
+            while alive(pid), Date() < killed { Thread.sleep(forTimeInterval: 0.02) }
         }
     }
 

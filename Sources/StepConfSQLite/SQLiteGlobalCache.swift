@@ -50,7 +50,12 @@ public final class SQLiteGlobalCache: GlobalCache {
         sqlite3_busy_timeout(db, busyTimeoutMs)
         self.connection = Mutex(Handle(db: db))
         self.timeToLiveSeconds = timeToLiveSeconds
-        try execute("PRAGMA journal_mode=WAL")
+        do {
+            try execute("PRAGMA journal_mode=WAL")
+        } catch let error as CacheError {
+            // The first statement is where a file that is not a database shows: say which file.
+            throw CacheError(error.code, "\(path): \(error.message.replacingOccurrences(of: "cache database: ", with: "not a usable cache database: "))")
+        }
         // A commit in WAL mode with synchronous=NORMAL does not wait for fsync (milliseconds on a VM disk, paid
         // before every step); a crash can lose the last writes of a cache, never corrupt it.
         try execute("PRAGMA synchronous=NORMAL")

@@ -95,7 +95,7 @@ public struct EvaluationReport: Sendable {
         let high = min(max(stats.compactMap { $0?[4] }.max() ?? slo, slo), cap)
         var plot = SVGPlot(
             title: "Duration at SLO \(fmt(slo)) s", categories: names, yLabel: "seconds",
-            y: max(0, (lows.min() ?? 0) * 0.9)...(high * 1.05))
+            y: SVGPlot.span(max(0, (lows.min() ?? 0) * 0.9), high * 1.05))
         for (k, s) in stats.enumerated() {
             guard let s else { continue }
             if s[2] > cap {
@@ -113,7 +113,7 @@ public struct EvaluationReport: Sendable {
         let lower = max(0, (results.policies.compactMap { cell($0, slo)?.durations.min() }.min() ?? 0) * 0.95)
         var plot = SVGPlot(
             title: "CDF of duration at SLO \(fmt(slo)) s", xLabel: "seconds", yLabel: "fraction of requests",
-            x: lower...upper, y: 0...1)
+            x: SVGPlot.span(lower, upper), y: 0...1)
         for name in results.policies {
             guard let c = cell(name, slo) else { continue }
             let sorted = c.durations.sorted()
@@ -137,11 +137,11 @@ public struct EvaluationReport: Sendable {
         let speedups = speedupValues.map { $0 ?? 0 }
         var a = SVGPlot(
             title: "Cost saving vs nono at equal performance", categories: names, yLabel: "saving (fraction)",
-            y: min(0, (savings.min() ?? 0) * 1.2)...max(0.1, (savings.max() ?? 0) * 1.25))
+            y: SVGPlot.span(min(0, (savings.min() ?? 0) * 1.2), max(0.1, (savings.max() ?? 0) * 1.25)))
         for (k, v) in savings.enumerated() { a.bar(slot: k, value: v, style: style(names[k]), text: String(format: "%.1f %%", v * 100)) }
         var b = SVGPlot(
             title: "Speed-up vs nono at equal cost", categories: names, yLabel: "speed-up (×)",
-            y: 0...max(1.5, (speedups.max() ?? 1) * 1.2))
+            y: SVGPlot.span(0, max(1.5, (speedups.max() ?? 1) * 1.2)))
         for (k, v) in speedupValues.enumerated() {
             // No point of the policy costs as little as nono: no speed-up at equal cost exists.
             b.bar(slot: k, value: v ?? 0, style: style(names[k]), text: v.map { String(format: "%.2f×", $0) } ?? "none as cheap")
@@ -155,8 +155,8 @@ public struct EvaluationReport: Sendable {
         let values = rows.map { $0[keyPath: value] }
         let slos = results.slos
         var plot = SVGPlot(
-            title: title, xLabel: "SLO (s)", yLabel: yLabel, x: (slos.min() ?? 0)...(slos.max() ?? 1),
-            y: min(0, values.min() ?? 0)...((values.max() ?? 1) * 1.1))
+            title: title, xLabel: "SLO (s)", yLabel: yLabel, x: SVGPlot.span(slos.min() ?? 0, slos.max() ?? 1),
+            y: SVGPlot.span(min(0, values.min() ?? 0), (values.max() ?? 1) * 1.1))
         for name in results.policies {
             let points = rows.filter { $0.policy == name }.sorted { $0.sloSeconds < $1.sloSeconds }
                 .map { ($0.sloSeconds, $0[keyPath: value]) }
@@ -173,7 +173,7 @@ public struct EvaluationReport: Sendable {
         let lowest = rows.map(\.sloAttainment).min() ?? 0
         var plot = SVGPlot(
             title: "Mean cost against SLO attainment (one point per SLO)", xLabel: "SLO attainment",
-            yLabel: "USD per request", x: min(lowest, 0.9)...1, y: min(0, costs.min() ?? 0)...((costs.max() ?? 1) * 1.1))
+            yLabel: "USD per request", x: SVGPlot.span(min(lowest, 0.9), 1), y: SVGPlot.span(min(0, costs.min() ?? 0), (costs.max() ?? 1) * 1.1))
         for name in results.policies {
             let points = rows.filter { $0.policy == name }.sorted { $0.sloAttainment < $1.sloAttainment }
                 .map { ($0.sloAttainment, $0.meanCostUSD) }

@@ -70,6 +70,14 @@ public struct SVGPlot {
         self.categories = categories
     }
 
+    /// The range from `a` to `b` whatever they are: ordered, non-finite ends replaced, never empty — a plot of
+    /// degenerate data is drawn, not trapped.
+    public static func span(_ a: Double, _ b: Double) -> ClosedRange<Double> {
+        let low = a.isFinite ? a : 0
+        let high = b.isFinite ? b : low + 1
+        return padded(min(low, high)...max(low, high))
+    }
+
     static func padded(_ r: ClosedRange<Double>) -> ClosedRange<Double> {
         guard r.lowerBound.isFinite, r.upperBound.isFinite else { return 0...1 }
         if r.upperBound - r.lowerBound < 1e-12 {

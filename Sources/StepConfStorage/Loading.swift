@@ -35,9 +35,44 @@ extension Platform {
 }
 
 extension ProfileCSV {
-    /// Reads a profile CSV file.
-    /// - Throws: ``InputError``.
+    /// The longest line a profile may have, bytes (a row is about 80).
+    public static let maxLineBytes = 64 * 1024
+    /// The largest profile file, bytes (about two million rows).
+    public static let maxFileBytes = 256 * 1024 * 1024
+
+    /// Reads a profile CSV file. Before anything is decoded the file is scanned in bounded chunks, so an
+    /// over-long line (or file) is refused fast and without holding it in memory.
+    /// - Throws: ``InputError`` naming the file (and the line).
     public static func load(from path: String) throws -> [ProfileSample] {
-        try decode(try contents(of: path) { InputError(.unreadable, $0) }, source: path)
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(.unreadable, "\(path): cannot read the file") }
+        defer { try? handle.close() }
+        var line = 1
+        var lineBytes = 0
+        var total = 0
+        while true {
+            let chunk: Data
+            do {
+                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            } catch {
+                throw InputError(.unreadable, "\(path): cannot read the file (\(error.localizedDescription))")
+            }
+            if chunk.isEmpty { break }
+            total += chunk.count
+            guard total <= maxFileBytes else {
+                throw InputError(.malformed, "\(path): larger than \(maxFileBytes / (1024 * 1024)) MiB; a profile is a few rows per configuration")
+            }
+            for byte in chunk {
+                if byte == 0x0A {
+                    line += 1
+                    lineBytes = 0
+                } else {
+                    lineBytes += 1
+                    if lineBytes > maxLineBytes {
+                        throw InputError(.malformed, "\(path): line \(line) is longer than \(maxLineBytes) bytes; a profile row is about 80")
+                    }
+                }
+            }
+        }
+        return try decode(try contents(of: path) { InputError(.unreadable, $0) }, source: path)
     }
 }

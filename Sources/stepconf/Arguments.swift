@@ -25,7 +25,7 @@ enum SLOArgument: ExpressibleByArgument, CustomStringConvertible {
     init?(argument: String) {
         if argument == "auto" {
             self = .auto
-        } else if let value = Double(argument), value.isFinite, value > 0 {
+        } else if let value = Double(argument), value.isFinite, value > 0, value <= InputBounds.maxSeconds {
             self = .seconds(value)
         } else {
             return nil
@@ -136,7 +136,7 @@ struct SafetyOption: ParsableArguments {
     var safety: Double = Policies.defaultSafety
 
     func validate() throws {
-        guard safety.isFinite, safety >= 0 else { throw ValidationError("--safety must be a number ≥ 0, got \(safety)") }
+        guard safety.isFinite, safety >= 0, safety <= 100 else { throw ValidationError("--safety must be a number in 0…100, got \(safety)") }
         do {
             _ = try ChanceConstraint(percentile: percentile)
         } catch let error as InputError {

@@ -50,7 +50,10 @@ struct OptimizerBench: ParsableCommand {
     @OptionGroup var output: OutputFormat
 
     func validate() throws {
-        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard iterations >= 1, iterations <= 10_000_000 else { throw ValidationError("--iterations must lie in 1…10000000") }
+        if let slo, !(slo.isFinite && slo > 0 && slo <= InputBounds.maxSeconds) {
+            throw ValidationError("--slo must be a number of seconds in (0, \(Int(InputBounds.maxSeconds))], got \(slo)")
+        }
         if let slo, !(slo.isFinite && slo > 0) { throw ValidationError("--slo must be a positive number of seconds") }
     }
 

@@ -17,6 +17,12 @@ struct CacheOptions: ParsableArguments {
 
     @Option(help: "Execution id.")
     var execution: String
+
+    func validate() throws {
+        guard !execution.isEmpty, execution.utf8.count <= 256 else {
+            throw ValidationError("--execution must be a non-empty id of at most 256 bytes")
+        }
+    }
 }
 
 struct CacheShow: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StepConfCore
 import StepConfSimulator
+import StepConfStorage
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,7 +49,9 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard requests >= 1 else { throw ValidationError("--requests must be at least 1, got \(requests)") }
+        guard requests >= 1, requests <= InputBounds.maxRequests else {
+            throw ValidationError("--requests must lie in 1…\(InputBounds.maxRequests), got \(requests)")
+        }
         let url = URL(fileURLWithPath: out)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
@@ -114,25 +117,21 @@ struct EvaluateCommand: ParsableCommand {
         return (0..<count).map { k in fastest * 1.1 * pow(top / 1.1, Double(k) / Double(count - 1)) }
     }
 
-    /// Writes both files into a temporary sibling directory, then swaps it into place.
+    /// Writes both files into a staging directory beside `--out`, which replaces it once both are written.
     private func writeOutput(results: EvaluationResults, html: String) throws {
-        let target = URL(fileURLWithPath: out).standardizedFileURL
-        let parent = target.deletingLastPathComponent()
-        let fm = FileManager.default
+        let directory = try StagedDirectory(out)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let json: Data
         do {
-            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-            let staging = parent.appendingPathComponent(".\(target.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-            try? fm.removeItem(at: staging)
-            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try (encoder.encode(results) + Data("\n".utf8)).write(to: staging.appendingPathComponent("results.json"))
-            try Data(html.utf8).write(to: staging.appendingPathComponent("report.html"))
-            if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }
-            try fm.moveItem(at: staging, to: target)
+            json = try encoder.encode(results) + Data("\n".utf8)
         } catch {
-            throw CLIError(.input, "\(out): cannot write the results (\(error.localizedDescription))")
+            directory.discard()
+            throw CLIError(.internalFailure, "internal: the results cannot be encoded (\(error))")
         }
+        try directory.write(json, as: "results.json")
+        try directory.write(Data(html.utf8), as: "report.html")
+        try directory.commit()
     }
 
     private func printSummary(_ r: EvaluationResults) {

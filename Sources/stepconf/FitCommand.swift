@@ -102,7 +102,20 @@ struct FitCommand: ParsableCommand {
         let platformValue = try platform.load()
         let workflowName = name ?? URL(fileURLWithPath: samples).deletingPathExtension().lastPathComponent
         let estimator = Estimator(options: .init(holdoutFraction: holdout, seed: random.seed, platform: platformValue))
-        let (model, reports) = try estimator.fit(rows, workflowName: workflowName)
+        let (model, reports): (PerformanceModel, [Estimator.StepReport])
+        do {
+            (model, reports) = try estimator.fit(rows, workflowName: workflowName)
+        } catch let error as InputError {
+            throw InputError(error.code, "\(samples): \(error.message)")
+        }
+        // A fit that reached a value no model may hold (an infinite or huge time from a hostile profile) is refused
+        // here, naming the file, rather than written as a model no command could read.
+        for (id, stepModel) in model.steps.sorted(by: { $0.key < $1.key }) {
+            if let (name, expected) = stepModel.rangeProblem {
+                throw InputError(
+                    .invalidParameter, "\(samples): the fit of step `\(id)` gives `\(name)` outside the model's range (it must be \(expected)); check the profile's times")
+            }
+        }
         var validation: [FitOutput.ValidationRow]?
         if let validationProfile {
             let checked = estimator.validation(of: model, against: try ProfileCSV.load(from: validationProfile), trainedOn: rows)

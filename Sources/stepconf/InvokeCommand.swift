@@ -65,7 +65,9 @@ struct InvokeCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard slo.isFinite, slo > 0 else { throw ValidationError("--slo must be a positive number of seconds") }
+        guard slo.isFinite, slo > 0, slo <= InputBounds.maxSeconds else {
+            throw ValidationError("--slo must be a number of seconds in (0, \(Int(InputBounds.maxSeconds))], got \(slo)")
+        }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         if let percentile {
             do { _ = try ChanceConstraint(percentile: percentile) } catch let error as InputError {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import StepConfCore
-import StepConfLocal
 
 /// Entry point: usage errors exit 2, invalid input exits 1, never a trap or a stack trace on user input.
 @main
@@ -17,15 +16,13 @@ enum Main {
         }
         var command: any ParsableCommand
         do {
-            command = try StepConf.parseAsRoot()
+            command = try StepConf.parseAsRoot(Self.joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
         } catch {
             // Help and --version print and exit 0 the parser's way; every other parse error is a usage error.
             if StepConf.exitCode(for: error) == .success { StepConf.exit(withError: error) }
             FileHandle.standardError.write(Data((StepConf.fullMessage(for: error) + "\n").utf8))
             exit(2)
         }
-        // The emulator's tasks never block: they can run on its HTTP server's event loops (the warm path's hand-offs).
-        if command is EmulatorCommand || command is EmulatorBench { EmulatorServer.runTasksOnTheEventLoops() }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -41,6 +38,26 @@ enum Main {
             FileHandle.standardError.write(Data((StepConf.fullMessage(for: error) + "\n").utf8))
             exit(code == .validationFailure ? 2 : 1)
         }
+    }
+
+    /// `--option -1` as `--option=-1`: without it the parser takes `-1` for an option and says the value is
+    /// missing; with it, the option's own check says what the value must be ("must be ≥ 0", …).
+    static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let argument = arguments[i]
+            if argument.hasPrefix("--"), !argument.contains("="), i + 1 < arguments.count,
+                arguments[i + 1].hasPrefix("-"), Double(arguments[i + 1]) != nil
+            {
+                result.append(argument + "=" + arguments[i + 1])
+                i += 2
+            } else {
+                result.append(argument)
+                i += 1
+            }
+        }
+        return result
     }
 
     static func fail(_ message: String, code: Int32 = 1) -> Never {

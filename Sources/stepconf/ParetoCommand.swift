@@ -124,11 +124,22 @@ struct ParetoCommand: ParsableCommand {
             },
             comparisons: outcome.comparisons, wallSeconds: outcome.wallSeconds)
         if let out {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try AtomicFile.write(Data(plot(outcome, reference: outcome.reference, xLabel: xLabel).utf8), to: out + "/pareto.svg")
+            // Both files or neither: staged beside --out, which keeps any other files it holds.
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(try encoder.encode(summary), to: out + "/pareto.json")
+            let svg = Data(plot(outcome, reference: outcome.reference, xLabel: xLabel).utf8)
+            let json = try encoder.encode(summary)
+            let existed = FileManager.default.fileExists(atPath: out)
+            do {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                try AtomicFile.write(svg, to: out + "/pareto.svg")
+                try AtomicFile.write(json, to: out + "/pareto.json")
+            } catch {
+                // Neither file half-there: what was written goes, and a directory this run created goes too.
+                try? FileManager.default.removeItem(atPath: out + "/pareto.svg")
+                if !existed { try? FileManager.default.removeItem(atPath: out) }
+                throw (error as? InputError) ?? InputError(.unwritable, "cannot write \(out): \(error.localizedDescription)")
+            }
         }
         if json { try printJSON(summary); return }
         printTables(outcome, experiment: experiment)

@@ -20,7 +20,7 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var options: WorkflowOptions
 
     @Option(help: ArgumentHelp(
-        "End-to-end SLO in seconds, or `auto` (1.5 × the fastest predicted makespan with configurators and cold starts).", valueName: "seconds|auto"))
+        "End-to-end SLO in seconds (0 < S ≤ 10000000), or `auto` (1.5 × the fastest predicted makespan with configurators and cold starts).", valueName: "seconds|auto"))
     var slo: SLOArgument = .auto
 
     @Option(help: ArgumentHelp("Policy name, or `all`.", valueName: "name|all"))

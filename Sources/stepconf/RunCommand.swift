@@ -29,7 +29,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: WorkflowOptions
 
     @Option(help: ArgumentHelp(
-        "End-to-end SLO in seconds, or `auto` (1.5 × the fastest predicted makespan with configurators and cold starts).", valueName: "seconds|auto"))
+        "End-to-end SLO in seconds (0 < S ≤ 10000000), or `auto` (1.5 × the fastest predicted makespan with configurators and cold starts).", valueName: "seconds|auto"))
     var slo: SLOArgument = .auto
 
     @Option(help: ArgumentHelp("Configurator policy: stepconf, intra-only, inter-only, static, nono or optimal.", valueName: "name"))

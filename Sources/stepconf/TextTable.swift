@@ -32,6 +32,8 @@ func fixed(_ value: Double, _ digits: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
+    // Past what an Int holds at this many digits, Swift's own shortest form (e.g. 1e+20) rather than a trap.
+    guard abs(value) * scale < 9e15 else { return "\(value)" }
     let rounded = (abs(value) * scale).rounded()
     let whole = Int(rounded / scale)
     let frac = Int(rounded - Double(whole) * scale)

@@ -26,7 +26,11 @@ import Testing
     }
 
     @Test func withZeroNoiseEveryChanceConstrainedPolicyEqualsItsDeterministicVersion() async throws {
-        await propertyCheck(count: 30, input: Gen.int(in: 0...1_000_000)) { seed in
+        // Seed 195560: `nono` missed on its predicted times, and the percentile plan shortened past the spread (none).
+        let seeds = Gen.int(in: 0...1_000_000)
+        for seed in [195560] { check(seed) }
+        await propertyCheck(count: 30, input: seeds) { seed in check(seed) }
+        func check(_ seed: Int) {
             var (graph, model, platform, rng) = randomCase(seed)
             for id in model.steps.keys { model.steps[id]!.noise = NoiseModel() }
             let fastest = try! Policies.autoSLOSeconds(graph: graph, model: model, platform: platform) / Policies.autoSLOFactor

@@ -203,9 +203,9 @@ import Testing
         ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s\n", "missing column(s) cold"),
         ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold,extra\n", "unknown column(s) extra"),
         ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\ns,1024,1,1,4,0.1,fast,1,false\n", "line 2: `compute_s` is not a number"),
-        ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\ns,1024,1,1,4,0.1,-2,1,false\n", "line 2: `compute_s` is negative"),
+        ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\ns,1024,1,1,4,0.1,-2,1,false\n", "line 2: `compute_s` must be a number in 0…10000000 seconds, got -2"),
         ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\ns,1024,1,1,4,0.1,2,1\n", "line 2: 8 fields"),
-        ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\ns,64,1,1,4,0.1,2,1,false\n", "`memory_mb` must be an integer ≥ 128"),
+        ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\ns,64,1,1,4,0.1,2,1,false\n", "`memory_mb` must be an integer in 128…1048576, got `64`"),
         ("", "empty file"),
     ])
     func badInputIsNamedByLineAndColumn(text: String, fragment: String) {

@@ -134,7 +134,7 @@ func instancesOf(port: Int) -> [Int32] {
 
 @Suite(.serialized) struct EmulatorFidelityTests {
     static func function(_ name: String, handler: String, memory: Int = 512, extra: [String: Any] = [:]) -> [String: Any] {
-        var f: [String: Any] = ["name": name, "handler": handler, "memory_mb": memory, "timeout_s": 30, "executable": RunningEmulator.fixture]
+        var f: [String: Any] = ["name": name, "handler": handler, "memory_mb": memory, "timeout_s": 120, "executable": RunningEmulator.fixture]
         for (k, v) in extra { f[k] = v }
         return f
     }
@@ -158,7 +158,7 @@ func instancesOf(port: Int) -> [Int32] {
         ])
         #expect(event.status == 0, "\(event.stderr)")
         #expect(event.stdout.contains("\"StatusCode\": 202"), "\(event.stdout)")
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(110)
         while !(FileManager.default.fileExists(atPath: marker) && FileManager.default.fileExists(atPath: early)), Date() < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }

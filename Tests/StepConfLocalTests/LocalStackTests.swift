@@ -125,7 +125,7 @@ import Testing
         let failed = try #require(runs["failing"])
         #expect(failed.execution.status == "FAILED")
         #expect(failed.timeline.failedStep == "broken", "\(failed.events.suffix(8).map { "\($0.type) \($0.details ?? "")" })")
-        #expect(failed.execution.cause?.contains("multicore_ratio") == true)
+        #expect(failed.execution.cause?.contains("difficulty must lie in") == true)
         #expect(try #require(runs["chain"]).timeline.steps.allSatisfy { $0.fallback == true })
 
         // down stops both servers.
