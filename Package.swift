@@ -56,7 +56,7 @@ let package = Package(
             // `swift run stepconf run` calibrates in the time a release build does.
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
-        .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions"]),
+        .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions", "StepConfCore"]),
         // The tests' bootstrap: the shipped runtime plus echo/sleep/crash handlers and worker faults.
         .executableTarget(
             name: "fixture-bootstrap", dependencies: ["StepConfFunctions", "StepConfLambda", "StepConfWorker"],

@@ -111,6 +111,11 @@ done
 if [ -n "$platform_file" ]; then
   cp "$platform_file" "$staging/workflows/platform.json"
 fi
+# What the bundle was built from (`stepconf check-bundle` compares the bootstrap's version with its own).
+{
+  echo "version=$(sed -n 's/.*static let version = "\(.*\)".*/\1/p' Sources/StepConfCore/BuildVersion.swift)"
+  echo "commit=$(git rev-parse --short=12 HEAD 2>/dev/null || true)"
+} > "$staging/BUILD_INFO"
 rm -rf "$out"
 mv "$staging" "$out"
 

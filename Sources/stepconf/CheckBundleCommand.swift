@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepConfASL
+import StepConfCore
 
 struct CheckBundleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,13 +40,26 @@ struct CheckBundleCommand: ParsableCommand {
         guard let target = BundleCheck.runtimes[runtime] else {
             throw ValidationError("--runtime \(runtime): expected one of \(BundleCheck.runtimes.keys.sorted().joined(separator: ", "))")
         }
-        let report = try BundleCheck(runtime: target, architecture: architecture).check(path)
+        var report = try BundleCheck(runtime: target, architecture: architecture).check(path)
         let glibc = report.glibc.map { $0.map(String.init).joined(separator: ".") } ?? "none"
+        // The bundle's bootstrap against this stepconf: another bundle format is refused, another version noted.
+        let cli = "stepconf " + BuildVersion.describe(commit: nil)
+        let bundled = Self.bootstrapVersion(report.binary)
+        var versionNote: String?
+        if let bundled {
+            if !bundled.contains("(bundle format \(BuildVersion.bundleFormat)") {
+                report.problems.append("its bootstrap is \(bundled), this stepconf \(cli): another bundle format; rebuild the bundle (deploy/build.sh)")
+            } else if !bundled.hasPrefix("bootstrap \(BuildVersion.version) ") {
+                versionNote = "its bootstrap is \(bundled), this stepconf \(cli): rebuild the bundle to deploy this version"
+            }
+        }
         if json {
             try printJSON(Summary(
                 binary: report.binary, runtime: runtime, architecture: report.architecture, glibc: glibc, libraries: report.libraries,
-                ok: report.ok, problems: report.problems))
+                ok: report.ok, problems: report.problems, bootstrapVersion: bundled, stepconfVersion: cli, versionNote: versionNote))
         } else {
+            print("bootstrap: \(bundled ?? "version unknown (not runnable on this machine)") · \(cli)")
+            if let versionNote { print("note: \(versionNote)") }
             print("\(report.binary): \(report.architecture ?? "unknown architecture"), glibc \(glibc), loads \(report.libraries.joined(separator: ", "))")
             if report.ok {
                 print("ok: \(runtime) can load it")
@@ -65,5 +79,41 @@ struct CheckBundleCommand: ParsableCommand {
         var libraries: [String]
         var ok: Bool
         var problems: [String]
+        var bootstrapVersion: String?
+        var stepconfVersion: String
+        var versionNote: String?
+
+        enum CodingKeys: String, CodingKey {
+            case binary, runtime, architecture, glibc, libraries, ok, problems
+            case bootstrapVersion = "bootstrap_version"
+            case stepconfVersion = "stepconf_version"
+            case versionNote = "version_note"
+        }
+    }
+
+    /// `bootstrap --version` of the binary, when it runs here (same architecture) within 5 s; nil otherwise.
+    static func bootstrapVersion(_ binary: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--version"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["AWS_LAMBDA_RUNTIME_API"] = nil  // never a runtime: only the version
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            process.waitUntilExit()
+            done.signal()
+        }.start()
+        if done.wait(timeout: .now() + 5) == .timedOut {
+            process.terminate()
+            return nil
+        }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && text.hasPrefix("bootstrap ") ? String(text.prefix(200)) : nil
     }
 }

@@ -55,8 +55,21 @@ struct InvokeCommand: ParsableCommand {
     @Flag(help: "Use the local stack of `stepconf local up` (its endpoint and test credentials).")
     var local = false
 
-    @Option(help: ArgumentHelp("The directory `local up` used.", valueName: "dir"))
-    var localDir: String = "/tmp/stepconf-local"
+    @Option(help: ArgumentHelp("With --local: the directory `local up` used (as `local up --dir`).", valueName: "dir"))
+    var dir: String = "/tmp/stepconf-local"
+
+    /// The old spelling of `--dir`, still accepted.
+    @Option(name: .customLong("local-dir"), help: ArgumentHelp("Deprecated: use --dir.", visibility: .hidden))
+    var localDirDeprecated: String?
+
+    /// The stack directory: `--dir`, or the deprecated `--local-dir` (with a note).
+    var localDir: String {
+        if let localDirDeprecated {
+            FileHandle.standardError.write(Data("note: --local-dir is deprecated; use --dir\n".utf8))
+            return localDirDeprecated
+        }
+        return dir
+    }
 
     @Option(help: ArgumentHelp("Give up waiting after this many seconds.", valueName: "seconds"))
     var timeout: Double = 900
@@ -77,6 +90,7 @@ struct InvokeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let localDir = self.localDir
         let configuration: AWSConfiguration
         var keys = input
         if local {

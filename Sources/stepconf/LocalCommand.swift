@@ -80,7 +80,7 @@ struct LocalUp: ParsableCommand {
             let (graph, model, _) = try options.load()
             loaded.append((graph.workflow, model))
         }
-        let stepconf = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let stepconf = SelfLocation.executable.path
         var settings = LocalStack.Settings(
             directory: dir, port: port, emulatorPort: emulatorPort, stepconf: stepconf, bootstrap: try ensureBootstrap(bootstrap),
             policy: policy, workScale: scale.workScale)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import StepConfCore
+import StepConfStorage
 
 /// Entry point: usage errors exit 2, invalid input exits 1, never a trap or a stack trace on user input.
 @main
@@ -97,5 +98,6 @@ struct StepConf: ParsableCommand {
 
             Exit codes: 0 success, 1 invalid input (a file or its contents), 2 usage error.
             """,
+        version: SelfLocation.versionText,
         subcommands: [PlanCommand.self, RunCommand.self, CalibrateCommand.self, ParetoCommand.self, ASLCommand.self, TemplateCommand.self, CheckBundleCommand.self, InvokeCommand.self, LocalCommand.self, ConfigsCommand.self, ProfileCommand.self, FitCommand.self, EvaluateCommand.self, CacheCommand.self, EmulatorCommand.self, GenerateCommand.self, BenchCommand.self])
 }

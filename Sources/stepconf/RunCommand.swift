@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepConfCore
+import StepConfStorage
 import StepConfLocal
 
 struct RunCommand: AsyncParsableCommand {
@@ -191,15 +192,32 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// The bootstrap to run: `given`, or the one next to stepconf — built with `swift build` when it is
-/// missing and this is the package's directory (so `swift run stepconf run` works on a fresh clone).
+/// The bootstrap to run, and a message saying which: `given`; else the one next to this stepconf (its resolved
+/// path); else `STEPCONF_BOOTSTRAP`; else, run from a StepConf checkout, built there with `swift build` in this
+/// stepconf's configuration (release or debug), saying so — never silently a debug one behind a release CLI.
 func ensureBootstrap(_ given: String?) throws -> String {
     if given != nil { return try locateBootstrap(given) }
+    func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
     if let found = try? locateBootstrap(nil) { return found }
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    guard FileManager.default.fileExists(atPath: "Package.swift") else { return try locateBootstrap(nil) }
+    if let variable = ProcessInfo.processInfo.environment["STEPCONF_BOOTSTRAP"], !variable.isEmpty {
+        guard FileManager.default.isExecutableFile(atPath: variable) else {
+            throw CLIError(.input, "STEPCONF_BOOTSTRAP=\(variable): no executable file there")
+        }
+        note("using the bootstrap of STEPCONF_BOOTSTRAP: \(variable)")
+        return variable
+    }
+    let executable = SelfLocation.executable
+    let next = executable.deletingLastPathComponent().appendingPathComponent("bootstrap").path
+    let manifest = (try? String(contentsOfFile: "Package.swift", encoding: .utf8)) ?? ""
+    guard manifest.contains("name: \"StepConf\"") else {
+        throw CLIError(
+            .environment,
+            "no bootstrap next to stepconf (\(next)) and STEPCONF_BOOTSTRAP is not set: install both (scripts/install.sh), "
+                + "set STEPCONF_BOOTSTRAP, or pass --bootstrap PATH")
+    }
     let release = executable.path.contains("/release/")
-    FileHandle.standardError.write(Data("building bootstrap (swift build --product bootstrap\(release ? " -c release" : ""))…\n".utf8))
+    note("no bootstrap next to stepconf (\(next)): building it here (swift build --product bootstrap\(release ? " -c release" : ""), "
+        + "the \(release ? "release" : "debug") configuration of this stepconf)…")
     let build = Process()
     build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     build.arguments = ["swift", "build", "--product", "bootstrap"] + (release ? ["-c", "release"] : [])

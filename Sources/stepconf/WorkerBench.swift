@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepConfCore
+import StepConfStorage
 import StepConfFunctions
 import StepConfWorker
 
@@ -119,7 +120,7 @@ func locateSibling(_ name: String, given: String?, option: String) throws -> Str
         guard FileManager.default.isExecutableFile(atPath: path) else { throw CLIError(.input, "\(option) \(given): no executable file there") }
         return path
     }
-    let path = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    let path = SelfLocation.executable
         .deletingLastPathComponent().appendingPathComponent(name).path
     guard FileManager.default.isExecutableFile(atPath: path) else {
         throw CLIError(.environment, "no \(name) next to stepconf at \(path): build it (swift build -c release --product \(name))")

@@ -78,7 +78,13 @@ struct WorkflowOnlyOptions: ParsableArguments {
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    let data = try encoder.encode(value)
+    var data = try encoder.encode(value)
+    // Every JSON object the CLI prints says which build printed it (`stepconf --version`), as its first field.
+    let opening = Data("{\n".utf8)
+    if data.starts(with: opening), data.count > opening.count + 2, data[data.startIndex + opening.count] != UInt8(ascii: "}") {
+        let version = try JSONEncoder().encode(SelfLocation.versionText.dropFirst("stepconf ".count).description)
+        data = opening + Data("  \"stepconf_version\" : ".utf8) + version + Data(",\n".utf8) + data.dropFirst(opening.count)
+    }
     FileHandle.standardOutput.write(data)
     FileHandle.standardOutput.write(Data("\n".utf8))
 }

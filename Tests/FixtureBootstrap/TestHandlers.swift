@@ -29,7 +29,7 @@ public struct CrashHandler: ByteHandler {
 }
 
 /// `context`: prints a line to standard output, waits `{"seconds": x}` (default 0) and until the file
-/// `{"wait_for": path}` exists (at most 60 s), creates the file `{"marker": path}` if given, and answers what the
+/// `{"wait_for": path}` exists (at most 60 s, then fails without a marker), creates the file `{"marker": path}` if given, and answers what the
 /// runtime handed it: request id, trace id, client context.
 public struct ContextHandler: ByteHandler {
     public init() {}
@@ -40,6 +40,8 @@ public struct ContextHandler: ByteHandler {
         if let release = fields["wait_for"] as? String {
             let deadline = Date().addingTimeInterval(60)
             while !FileManager.default.fileExists(atPath: release), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            // Never released: no marker, so a late caller cannot mistake a give-up for a run.
+            guard FileManager.default.fileExists(atPath: release) else { return Data(#"{"released":false}"#.utf8) }
         }
         if let marker = fields["marker"] as? String { _ = FileManager.default.createFile(atPath: marker, contents: Data()) }
         let answer: [String: Any] = [

@@ -148,7 +148,17 @@ import Testing
         }
     }
 
-    @Test func hostileFilesAndOptionsEndInAnExitCodeAndAShortMessageNeverATrapOrAHang() throws {
+    @Test func hostileFilesAndOptionsEndInAnExitCodeAndAShortMessageNeverATrapOrAHang() async throws {
+        // On a thread of its own: a minute of blocking waits on one of the two cooperative threads (2 cores) would
+        // starve the suites that run beside it.
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread { continuation.resume(with: Result { try Self.fuzz() }) }
+            thread.stackSize = 1 << 22
+            thread.start()
+        }
+    }
+
+    static func fuzz() throws {
         let environment = ProcessInfo.processInfo.environment
         let budget = environment["STEPCONF_FUZZ_SECONDS"].flatMap(Double.init) ?? 40
         let seed = environment["STEPCONF_FUZZ_SEED"].flatMap(UInt64.init) ?? UInt64(Date().timeIntervalSince1970)
@@ -160,8 +170,8 @@ import Testing
         var runs = 0
         var failures = 0
         while Date() < deadline {
-            let arguments = try Self.hostileCase(&random, directory: directory)
-            let outcome = try Self.run(arguments)
+            let arguments = try hostileCase(&random, directory: directory)
+            let outcome = try run(arguments)
             runs += 1
             let context = "seed \(seed), run \(runs): stepconf \(arguments.joined(separator: " "))"
             #expect(!outcome.signalled, "trap: \(context)\n\(outcome.stderr.prefix(2000))")
