@@ -39,7 +39,7 @@ public struct WorkflowGraph: Sendable {
             index[step.id] = i
         }
         for step in steps {
-            try Self.checkFields(of: step)
+            try step.checkFields()
         }
         var predecessors = Array(repeating: [Int](), count: steps.count)
         var successors = Array(repeating: [Int](), count: steps.count)
@@ -88,40 +88,6 @@ public struct WorkflowGraph: Sendable {
     /// The step at `i`.
     public subscript(i: Int) -> Workflow.Step { workflow.steps[i] }
 
-    private static func checkFields(of step: Workflow.Step) throws {
-        guard !step.kind.isEmpty else {
-            throw WorkflowError(.invalidField, "step `\(step.id)`: field `kind` is empty")
-        }
-        guard step.jobs > 0, step.jobs <= InputBounds.maxJobs else {
-            throw WorkflowError(
-                .invalidJobs, "step `\(step.id)`: field `jobs` must lie in 1…\(InputBounds.maxJobs), got \(step.jobs)")
-        }
-        guard InputBounds.check(step.inputMB, in: 0...InputBounds.maxInputMB) != nil else {
-            throw WorkflowError(
-                .invalidField,
-                "step `\(step.id)`: field `input_mb` must be \(InputBounds.describe(0...InputBounds.maxInputMB)), got \(step.inputMB)")
-        }
-        let parameterRange = -InputBounds.maxParameter...InputBounds.maxParameter
-        for (key, value) in step.params.sorted(by: { $0.key < $1.key }) where InputBounds.check(value, in: parameterRange) == nil {
-            throw WorkflowError(
-                .invalidField,
-                "step `\(step.id)`: parameter `params.\(key)` must be \(InputBounds.describe(parameterRange)), got \(value)")
-        }
-        if let worker = step.params["worker_memory_mb"], !(worker > 0 && worker <= 10_240) {
-            throw WorkflowError(
-                .invalidField, "step `\(step.id)`: parameter `params.worker_memory_mb` must lie in (0, 10240] MB, got \(worker)")
-        }
-        if let ratio = step.params["multicore_ratio"], !(0...1).contains(ratio) {
-            throw WorkflowError(
-                .invalidField, "step `\(step.id)`: parameter `params.multicore_ratio` must lie in 0…1, got \(ratio)")
-        }
-        for key in ["bytes_in_per_job", "bytes_out_per_job", "difficulty", "work_s_per_job"] {
-            if let value = step.params[key], value < 0 {
-                throw WorkflowError(.invalidField, "step `\(step.id)`: parameter `params.\(key)` must be ≥ 0, got \(value)")
-            }
-        }
-    }
-
     /// Kahn's algorithm; on a cycle, walks back through the unresolved steps to name one cycle.
     private static func topologicalOrder(ids: [String], predecessors: [[Int]], successors: [[Int]]) throws -> [Int] {
         var remaining = predecessors.map(\.count)
@@ -164,5 +130,45 @@ public struct WorkflowGraph: Sendable {
             for s in successors[next] { remaining[s] -= 1 }
         }
         return order
+    }
+}
+
+extension Workflow.Step {
+    /// Checks the step's own fields against ``InputBounds`` and the parameters every consumer reads (the model's
+    /// `multicore_ratio`, byte counts, work, worker memory): the one place these rules live.
+    /// - Throws: ``WorkflowError`` naming the step and the field.
+    public func checkFields() throws {
+        let step = self
+        guard !step.kind.isEmpty else {
+            throw WorkflowError(.invalidField, "step `\(step.id)`: field `kind` is empty")
+        }
+        guard step.jobs > 0, step.jobs <= InputBounds.maxJobs else {
+            throw WorkflowError(
+                .invalidJobs, "step `\(step.id)`: field `jobs` must lie in 1…\(InputBounds.maxJobs), got \(step.jobs)")
+        }
+        guard InputBounds.check(step.inputMB, in: 0...InputBounds.maxInputMB) != nil else {
+            throw WorkflowError(
+                .invalidField,
+                "step `\(step.id)`: field `input_mb` must be \(InputBounds.describe(0...InputBounds.maxInputMB)), got \(step.inputMB)")
+        }
+        let parameterRange = -InputBounds.maxParameter...InputBounds.maxParameter
+        for (key, value) in step.params.sorted(by: { $0.key < $1.key }) where InputBounds.check(value, in: parameterRange) == nil {
+            throw WorkflowError(
+                .invalidField,
+                "step `\(step.id)`: parameter `params.\(key)` must be \(InputBounds.describe(parameterRange)), got \(value)")
+        }
+        if let worker = step.params["worker_memory_mb"], !(worker > 0 && worker <= 10_240) {
+            throw WorkflowError(
+                .invalidField, "step `\(step.id)`: parameter `params.worker_memory_mb` must lie in (0, 10240] MB, got \(worker)")
+        }
+        if let ratio = step.params["multicore_ratio"], !(0...1).contains(ratio) {
+            throw WorkflowError(
+                .invalidField, "step `\(step.id)`: parameter `params.multicore_ratio` must lie in 0…1, got \(ratio)")
+        }
+        for key in ["bytes_in_per_job", "bytes_out_per_job", "difficulty", "work_s_per_job"] {
+            if let value = step.params[key], value < 0 {
+                throw WorkflowError(.invalidField, "step `\(step.id)`: parameter `params.\(key)` must be ≥ 0, got \(value)")
+            }
+        }
     }
 }

@@ -32,17 +32,17 @@ public struct StepWorkload: Sendable, Hashable {
     /// `multicore_ratio`, `worker_memory_mb`, `bytes_in_per_job`, `bytes_out_per_job`.
     /// - Throws: ``InputError`` naming the step and parameter when a value is out of range.
     public init(step: Workflow.Step, secondsPerDifficultyUnit: Double) throws {
+        // The parameters' ranges are Core's rule (``Workflow/Step/checkFields()``); only "some work" is the simulator's.
+        do {
+            try step.checkFields()
+        } catch let error as WorkflowError {
+            throw InputError(.invalidParameter, error.message)
+        }
         let p = step.params
         let work = p["work_s_per_job"] ?? (p["difficulty"] ?? 50_000) * secondsPerDifficultyUnit
         let ratio = p["multicore_ratio"] ?? 0
         guard work > 0 else {
             throw InputError(.invalidParameter, "step `\(step.id)`: work per job must be > 0 (params.difficulty or params.work_s_per_job)")
-        }
-        guard (0...1).contains(ratio) else {
-            throw InputError(.invalidParameter, "step `\(step.id)`: params.multicore_ratio must lie in 0…1, got \(ratio)")
-        }
-        for key in ["bytes_in_per_job", "bytes_out_per_job"] where (p[key] ?? 0) < 0 {
-            throw InputError(.invalidParameter, "step `\(step.id)`: params.\(key) must be ≥ 0")
         }
         self.init(
             workSecondsPerJob: work, multicoreRatio: ratio, workerMemoryMB: step.workerMemoryMB,

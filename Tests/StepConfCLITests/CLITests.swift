@@ -19,13 +19,17 @@ import Testing
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("stepconf")
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    /// Runs the built binary, or with `executable` another one (e.g. `/usr/bin/env` for a name found on PATH), in
+    /// `directory` (the package root by default); `environment` values override, an empty value unsets.
+    func run(
+        _ arguments: [String], environment: [String: String] = [:], executable: URL? = nil, directory: String? = nil
+    ) throws -> Run {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable ?? Self.binary
         process.arguments = arguments
-        process.currentDirectoryURL = Self.root
+        process.currentDirectoryURL = directory.map { URL(fileURLWithPath: $0) } ?? Self.root
         if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !$0.value.isEmpty }
         }
         let out = Pipe()
         let err = Pipe()

@@ -4,26 +4,11 @@ import Testing
 /// `stepconf` as an installed tool (issue 22): copied to a folder on PATH, run by its bare name from another
 /// working directory.
 @Suite(.serialized) struct InstalledToolTests {
-    /// Runs `arguments` with `bin` first on PATH, in `directory`.
+    /// Runs `arguments` (a command found on PATH) with `bin` first on PATH, in `directory`.
     func run(_ arguments: [String], bin: String, in directory: String, environment extra: [String: String] = [:]) throws -> CLITests.Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = bin + ":" + (environment["PATH"] ?? "")
-        environment["STEPCONF_BOOTSTRAP"] = nil
+        var environment = ["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? ""), "STEPCONF_BOOTSTRAP": ""]
         for (k, v) in extra { environment[k] = v }
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return try CLITests().run(arguments, environment: environment, executable: URL(fileURLWithPath: "/usr/bin/env"), directory: directory)
     }
 
     func folder() throws -> String {
