@@ -1,7 +1,8 @@
 import Foundation
 
 /// Per step, what an execution of a generated state machine did, read back from its history: the
-/// configurator's decision (from the `Configure` task's output) and when the step configured and ran.
+/// configurator's decision (from the `Configure` task's output, or for a step decided ahead from the plan its
+/// Map read, `$.config.steps.{id}`) and when the step configured and ran.
 public struct ExecutionTimeline: Sendable {
     /// One history event: its type, time (Unix seconds) and details (the `…EventDetails` object as JSON).
     public struct Event: Sendable {
@@ -31,12 +32,15 @@ public struct ExecutionTimeline: Sendable {
         public var remainingSeconds: Double?
         public var fallback: Bool?
         public var decisionMicroseconds: Double?
+        /// Whether the step ran on a plan its predecessor's configurator made ahead (no Configure task of its own).
+        public var decidedAhead: Bool?
 
         /// Whether the step's Map finished.
         public var finished: Bool { runEnd != nil }
 
         enum CodingKeys: String, CodingKey {
             case id, inter, intra, fallback
+            case decidedAhead = "decided_ahead"
             case configureStart = "configure_start_s"
             case configureEnd = "configure_end_s"
             case runStart = "run_start_s"
@@ -96,11 +100,18 @@ public struct ExecutionTimeline: Sendable {
                 if event.type == "TaskStateExited" {
                     s.configureEnd = at
                     if let output = details["output"] as? String { Self.readDecision(output, into: &s) }
+                    s.decidedAhead = false
                 }
                 byID[id] = s
             } else if let id = Self.stepID(name, prefix: "Run ") {
                 var s = step(id)
-                if event.type == "MapStateEntered" { s.runStart = at }
+                if event.type == "MapStateEntered" {
+                    s.runStart = at
+                    if s.configureEnd == nil {
+                        s.decidedAhead = true
+                        if let input = details["input"] as? String { Self.readPlan(input, into: &s) }
+                    }
+                }
                 if event.type == "MapStateExited" { s.runEnd = at }
                 byID[id] = s
             }
@@ -113,20 +124,29 @@ public struct ExecutionTimeline: Sendable {
         name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : nil
     }
 
-    /// The decision the Configure task put at `$.config`.
+    /// The decision the Configure task put at `$.config`: the step's plan (`steps.{id}`) and why (`decision`).
     static func readDecision(_ output: String, into step: inout Step) {
+        readPlan(output, into: &step)
         guard let state = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
-            let config = state["config"] as? [String: Any]
+            let config = state["config"] as? [String: Any], let decision = config["decision"] as? [String: Any]
         else { return }
-        step.memoryMB = (config["memory_mb"] as? NSNumber)?.intValue
-        step.inter = (config["inter"] as? NSNumber)?.intValue
-        step.intra = (config["intra"] as? NSNumber)?.intValue
-        if let decision = config["decision"] as? [String: Any] {
-            step.predictedSeconds = (decision["predicted_s"] as? NSNumber)?.doubleValue
-            step.subSLOSeconds = (decision["sub_slo_s"] as? NSNumber)?.doubleValue
-            step.remainingSeconds = (decision["remaining_s"] as? NSNumber)?.doubleValue
-            step.fallback = decision["fallback"] as? Bool
-            step.decisionMicroseconds = (decision["decision_us"] as? NSNumber)?.doubleValue
-        }
+        step.predictedSeconds = (decision["predicted_s"] as? NSNumber)?.doubleValue
+        step.subSLOSeconds = (decision["sub_slo_s"] as? NSNumber)?.doubleValue
+        step.remainingSeconds = (decision["remaining_s"] as? NSNumber)?.doubleValue
+        step.fallback = decision["fallback"] as? Bool
+        step.decisionMicroseconds = (decision["decision_us"] as? NSNumber)?.doubleValue
+    }
+
+    /// The step's plan in a state's `$.config.steps.{id}` (what its Map runs on).
+    static func readPlan(_ stateJSON: String, into step: inout Step) {
+        guard let state = try? JSONSerialization.jsonObject(with: Data(stateJSON.utf8)) as? [String: Any],
+            let config = state["config"] as? [String: Any], let steps = config["steps"] as? [String: Any],
+            let plan = steps[step.id] as? [String: Any]
+        else { return }
+        step.memoryMB = (plan["memory_mb"] as? NSNumber)?.intValue
+        step.inter = (plan["inter"] as? NSNumber)?.intValue
+        step.intra = (plan["intra"] as? NSNumber)?.intValue
+        step.predictedSeconds = (plan["predicted_s"] as? NSNumber)?.doubleValue
+        if let fallback = plan["fallback"] as? Bool { step.fallback = fallback }
     }
 }

@@ -4,15 +4,19 @@ import StepConfCore
 ///
 /// Per step: a `Configure` task calls the configurator with the SLO, `$$.Execution.StartTime` and the
 /// keys its predecessors wrote; a `Run` Map fans the configurator's items out (MaxConcurrency from the
-/// decision) to the function `States.Format` names from the chosen memory size. Steps that may run side by
+/// decision) to the function `States.Format` names from the chosen memory size, each instance taking its share
+/// of the step's input keys. A step with one predecessor is first a `Check` Choice: when that predecessor's
+/// configurator decided it ahead (``AheadDecision``) and it is ready by that decision's deadline (the state's
+/// `$$.State.EnteredTime`, compared as a string in the engine's own format), it runs without a configurator. Steps that may run side by
 /// side become a Parallel state's branches (the series-parallel decomposition); a DAG that is not
 /// series-parallel is run level by level, which keeps every dependency and adds the waits the result
 /// reports. Lambda service errors are retried with backoff; any other failure ends the execution in a
 /// Fail state that carries the error and its cause.
 ///
 /// The state data: `slo_s`, `slo_percentile` (optional, default 99) and `input` (`{"keys": […]}`) from the
-/// execution input, `config` (the last
-/// decision) and `out` (`{step: [{"outputs": [keys]}, …]}` for the steps whose outputs are still needed).
+/// execution input, `config` (the last configurator's answer: `run`, `decision` and `steps.{id}`, the plan of
+/// its step and of those it decided ahead) and `out` (`{step: [{"outputs": [keys]}, …]}` for the steps whose
+/// outputs are still needed).
 public struct StateMachineGenerator: Sendable {
     /// Placeholders SAM's `DefinitionSubstitutions` (or `stepconf local up`) replace.
     public static let configuratorPlaceholder = "${ConfiguratorFunctionArn}"
@@ -125,7 +129,7 @@ public struct StateMachineGenerator: Sendable {
 
     func entryName(_ block: Block) -> String {
         switch block {
-        case .step(let v): "Configure \(graph.ids[v])"
+        case .step(let v): AheadDecision.isChained(v, in: graph) ? "Check \(graph.ids[v])" : "Configure \(graph.ids[v])"
         case .sequence(let items): entryName(items[0])
         case .parallel(let branches):
             "Parallel " + branches.map { graph.ids[$0.steps[0]] }.joined(separator: ", ")
@@ -267,22 +271,39 @@ public struct StateMachineGenerator: Sendable {
                     "Payload": .object([
                         ("workflow", .string(graph.workflow.name)), ("step", .string(id)), ("execution.$", "$$.Execution.Id"),
                         ("slo_s.$", "$.slo_s"), ("slo_percentile.$", "$.slo_percentile"),
-                        ("start_time.$", "$$.Execution.StartTime"), input,
+                        ("start_time.$", "$$.Execution.StartTime"), ("entered_time.$", "$$.State.EnteredTime"), input,
                     ]),
                 ]
             ),
             (
                 "ResultSelector",
-                [
-                    "memory_mb.$": "$.Payload.memory_mb", "inter.$": "$.Payload.inter", "intra.$": "$.Payload.intra",
-                    "run.$": "$.Payload.run", "items.$": "$.Payload.items", "decision.$": "$.Payload.decision",
-                ]
+                ["steps.$": "$.Payload.steps", "run.$": "$.Payload.run", "decision.$": "$.Payload.decision"]
             ),
             ("ResultPath", "$.config"),
             lambdaRetry,
         ]
         if topLevel { configure.append(catchAll) }
         configure.append(("Next", .string("Run \(id)")))
+        if AheadDecision.isChained(v, in: graph) {
+            let plan = "$.config.steps.\(id)"
+            states.append((
+                "Check \(id)",
+                [
+                    "Type": "Choice",
+                    "Comment": .string("Run \(id) on the decision made ahead when it is ready by that decision's deadline"),
+                    "Choices": [
+                        [
+                            "And": [
+                                ["Variable": .string(plan + ".deadline"), "IsPresent": true],
+                                ["Variable": "$$.State.EnteredTime", "StringLessThanEqualsPath": .string(plan + ".deadline")],
+                            ],
+                            "Next": .string("Run \(id)"),
+                        ]
+                    ],
+                    "Default": .string("Configure \(id)"),
+                ]
+            ))
+        }
         states.append(("Configure \(id)", .object(configure)))
 
         let params: JSONValue = .object(step.params.sorted { $0.key < $1.key }.map { ($0.key, Self.number($0.value)) })
@@ -293,9 +314,9 @@ public struct StateMachineGenerator: Sendable {
             "Parameters": [
                 "FunctionName.$": .string("States.Format('{}-\(kindName)-m{}', $.prefix, $.memory_mb)"),
                 "Payload": [
-                    "execution.$": "$.execution", "step": .string(id), "index.$": "$.item.index", "intra.$": "$.item.intra",
-                    "job_start.$": "$.item.job_start", "job_end.$": "$.item.job_end", "keys.$": "$.item.keys",
-                    "params": params,
+                    "execution.$": "$.execution", "step": .string(id), "index.$": "$.item.index",
+                    "instances.$": "$.item.instances", "intra.$": "$.item.intra", "job_start.$": "$.item.job_start",
+                    "job_end.$": "$.item.job_end", "input.$": "$.input", "params": params,
                 ],
             ],
             "ResultSelector": ["outputs.$": "$.Payload.outputs"],
@@ -305,14 +326,14 @@ public struct StateMachineGenerator: Sendable {
         var run: [(String, JSONValue)] = [
             ("Type", "Map"),
             ("Comment", .string("Step \(id) (\(step.kind), \(step.jobs) jobs) on the instances the configurator chose")),
-            ("ItemsPath", "$.config.items"),
-            ("MaxConcurrencyPath", "$.config.inter"),
+            ("ItemsPath", .string("$.config.steps.\(id).items")),
+            ("MaxConcurrencyPath", .string("$.config.steps.\(id).inter")),
             (
                 "ItemSelector",
-                [
-                    "item.$": "$$.Map.Item.Value", "memory_mb.$": "$.config.memory_mb", "execution.$": "$.config.run",
-                    "prefix": .string(Self.prefixPlaceholder),
-                ]
+                .object([
+                    ("item.$", "$$.Map.Item.Value"), ("memory_mb.$", .string("$.config.steps.\(id).memory_mb")),
+                    ("execution.$", "$.config.run"), ("prefix", .string(Self.prefixPlaceholder)), input,
+                ])
             ),
             (
                 "ItemProcessor",

@@ -42,11 +42,12 @@ public struct Billing: Sendable, Hashable {
     /// A configurator decision as the model plans it (`configurator.seconds`), USD.
     public var plannedConfiguratorUSD: Double { configuratorUSD(seconds: platform.configurator.billedSeconds) }
 
-    /// A step as it ran: its instances' durations at `memoryMB`, the step's transitions, and the configurator's
-    /// invocation when the step was decided at run time (`configuratorSeconds`), USD.
-    public func stepUSD(instanceSeconds: [Double], memoryMB: Int, configuratorSeconds: Double? = nil) -> Double {
+    /// A step as it ran: its instances' durations at `memoryMB`, the step's transitions, the configurator's
+    /// invocation when the step was decided at run time (`configuratorSeconds`), and the transition of the Choice
+    /// that checked for a decision made ahead first (`checked`, ``AheadDecision``), USD.
+    public func stepUSD(instanceSeconds: [Double], memoryMB: Int, configuratorSeconds: Double? = nil, checked: Bool = false) -> Double {
         invocationsUSD(instanceSeconds, memoryMB: memoryMB) + stepTransitionsUSD(instances: instanceSeconds.count)
-            + (configuratorSeconds.map(configuratorUSD(seconds:)) ?? 0)
+            + (configuratorSeconds.map(configuratorUSD(seconds:)) ?? 0) + (checked ? transitionsUSD(1) : 0)
     }
 
     /// A step as the model predicts it (DESIGN §4): `instances` invocations of the mean compute time t̂ each,

@@ -19,9 +19,13 @@ public struct Plan: Sendable, Codable {
         public var fallback: Bool
         /// Time spent deciding this step, µs (0 for static policies, which decide once).
         public var decisionMicroseconds: Double
+        /// Whether the step was decided ahead by its predecessor's configurator (``AheadDecision``), and so waits
+        /// for no configurator of its own.
+        public var decidedAhead: Bool = false
 
         enum CodingKeys: String, CodingKey {
             case id, inter, intra, fallback
+            case decidedAhead = "decided_ahead"
             case memoryMB = "memory_mb"
             case timeSeconds = "time_s"
             case costUSD = "cost_usd"
@@ -94,7 +98,7 @@ public struct Plan: Sendable, Codable {
                 id: graph.ids[v], memoryMB: d.configuration.memoryMB, inter: d.configuration.inter,
                 intra: d.configuration.intra, timeSeconds: replay.chargedSeconds[v], costUSD: d.costUSD, startSeconds: replay.start[v],
                 subSLOSeconds: d.subSLOSeconds, fallback: d.fallback,
-                decisionMicroseconds: replay.decisionSeconds[v] * 1e6)
+                decisionMicroseconds: replay.decisionSeconds[v] * 1e6, decidedAhead: replay.decidedAhead[v])
         }
         let solve = replay.decisions.lazy.compactMap(\.solve).first
         let solver = solve.map {

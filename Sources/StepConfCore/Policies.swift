@@ -71,6 +71,9 @@ public struct HeuristicPolicy: DynamicPolicy {
     public let optimizer: StepConfOptimizer
     public var chance: ChanceConstraint?
     public var space: ConfigurationSpace { optimizer.space }
+    /// Algorithm 2 reads the time left and the global cache only: it decides ahead (``AheadDecision``) where it
+    /// decides through a configurator (not when a static plan is made with it).
+    public var decidesAhead: Bool { space.includesConfigurator }
 
     public init(name: PolicyName, optimizer: StepConfOptimizer, chance: ChanceConstraint? = nil) {
         self.name = name
@@ -81,7 +84,7 @@ public struct HeuristicPolicy: DynamicPolicy {
     public func decide(step: Int, context: DecisionContext) throws -> StepDecision {
         try optimizer.decide(
             step: step, now: context.now, executionStart: context.executionStart, sloSeconds: context.sloSeconds,
-            execution: context.execution, cache: context.cache, chance: chance)
+            execution: context.execution, cache: context.cache, chance: chance, ready: context.ready)
     }
 }
 

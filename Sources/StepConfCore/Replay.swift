@@ -41,11 +41,16 @@ public enum Replay {
         /// Per step and option, the cold start it would have paid at the step's start (nil: the step has no
         /// measured cold-start cost). A static planner reads from it which functions its plan leaves warm.
         public var coldPenalties: [[Double]?]
+        /// Whether each step ran on a decision made ahead (``AheadDecision``): charged its time without the
+        /// configurator's latency its decision counted.
+        public var decidedAhead: [Bool]
+        /// The configurator's latency a decision made ahead did not wait for, seconds.
+        public var aheadSavingSeconds: Double
         /// The steps whose decision assumed another time than the replay charged (relative difference above
         /// 1e-9), by step index. Empty when every policy's assumptions hold on predicted times.
         public var mismatches: [Mismatch] {
             decisions.indices.compactMap { v in
-                let assumed = decisions[v].seconds
+                let assumed = decisions[v].seconds - (decidedAhead[v] ? aheadSavingSeconds : 0)
                 let charged = chargedSeconds[v]
                 guard abs(assumed - charged) > 1e-9 * max(1, abs(charged)) else { return nil }
                 return Mismatch(id: ids[v], assumedSeconds: assumed, chargedSeconds: charged)
@@ -71,14 +76,17 @@ public enum Replay {
         let planSeconds = (clock.now - planStart).seconds
         var executor = PredictedExecutor(
             run: run, space: policy.space, sloSeconds: sloSeconds, cache: cache ?? InMemoryGlobalCache(), execution: execution)
+        let latency = policy.space.includesConfigurator ? policy.space.platform.configurator.seconds : 0
         let walk = try WorkflowDriver(graph: policy.space.graph).run(&executor)
         var decisions: [StepDecision] = []
         var charged: [Double] = []
         var decisionSeconds: [Double] = []
         var penalties: [[Double]?] = []
+        var ahead: [Bool] = []
         for outcome in walk.outcomes {
             guard let outcome else { throw InputError(.malformed, "internal: the replay left a step undecided") }
             decisions.append(outcome.decision)
+            ahead.append(outcome.ahead)
             charged.append(outcome.charged)
             decisionSeconds.append(outcome.seconds)
             penalties.append(outcome.penalties)
@@ -86,10 +94,11 @@ public enum Replay {
         if !run.isDynamic, !decisionSeconds.isEmpty { decisionSeconds[0] = planSeconds }
         return Result(
             decisions: decisions, start: walk.ready, finish: walk.finish, ids: policy.space.graph.ids, chargedSeconds: charged,
-            decisionSeconds: decisionSeconds, coldPenalties: penalties)
+            decisionSeconds: decisionSeconds, coldPenalties: penalties, decidedAhead: ahead, aheadSavingSeconds: latency)
     }
 
-    /// Runs each step for exactly its predicted time, decided by the policy when it starts (or by its plan).
+    /// Runs each step for exactly its predicted time, decided by the policy when it starts (or by its plan); a
+    /// step decided ahead does not wait for a configurator (``PolicyRun/decide(step:context:ahead:)``).
     struct PredictedExecutor: StepExecutor {
         let run: PolicyRun
         let space: ConfigurationSpace
@@ -97,27 +106,44 @@ public enum Replay {
         let cache: any GlobalCache
         let execution: String
         let clock = ContinuousClock()
+        var ahead: [Int: AheadDecision] = [:]
 
-        func execute(
+        init(run: PolicyRun, space: ConfigurationSpace, sloSeconds: Double, cache: any GlobalCache, execution: String) {
+            self.run = run
+            self.space = space
+            self.sloSeconds = sloSeconds
+            self.cache = cache
+            self.execution = execution
+        }
+
+        mutating func execute(
             _ launch: StepLaunch
-        ) throws -> ExecutedStep<(decision: StepDecision, charged: Double, seconds: Double, penalties: [Double]?)> {
+        ) throws -> ExecutedStep<(decision: StepDecision, charged: Double, seconds: Double, penalties: [Double]?, ahead: Bool)> {
             let v = launch.step
             // Read before the decision: a configurator records its own step's use when it decides.
             let penalties = try space.coldPenalties(step: v, now: launch.ready, cache: cache)
             let before = clock.now
-            let decision = try run.decide(
+            let launched = try run.decide(
                 step: v,
                 context: DecisionContext(
                     now: launch.ready, executionStart: 0, sloSeconds: sloSeconds, execution: execution, cache: cache,
-                    progress: launch.progress))
-            let seconds = run.isDynamic ? (clock.now - before).seconds : 0
-            let charged = space.chargedSeconds(step: v, option: decision.option, penalties: penalties)
+                    progress: launch.progress),
+                ahead: &ahead)
+            let decision = launched.decision
+            let seconds = launched.configured ? (clock.now - before).seconds : 0
+            var charged = space.chargedSeconds(step: v, option: decision.option, penalties: penalties)
+            if launched.decidedAhead {
+                // Ready when its decision assumed (times are predicted): charged the cold starts that decision read, when
+                // the cache held no record of the step's own use yet, and no configurator.
+                charged = decision.seconds - (space.includesConfigurator ? space.platform.configurator.seconds : 0)
+            }
             let finish = launch.ready + charged
             if !run.isDynamic {
                 try cache.recordUse(
                     function: space.functionName(step: v, memoryMB: decision.configuration.memoryMB), until: finish)
             }
-            return ExecutedStep(finish: finish, expectedFinish: finish, outcome: (decision, charged, seconds, penalties))
+            return ExecutedStep(
+                finish: finish, expectedFinish: finish, outcome: (decision, charged, seconds, penalties, launched.decidedAhead))
         }
     }
 }

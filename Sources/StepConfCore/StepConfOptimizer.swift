@@ -39,10 +39,12 @@ public struct StepConfOptimizer: Sendable {
     ///   - sloSeconds: S, the end-to-end SLO; used when the cache holds nothing for the step.
     ///   - execution: the execution id, which scopes the cache entries.
     ///   - chance: a percentile SLO: the time left is shared after the margin the critical path's spread needs.
+    ///   - ready: when the step's functions are needed, for their cold starts (default `now`; later for a decision
+    ///     made ahead, ``AheadDecision``).
     /// - Throws: what the cache throws.
     public func decide(
         step i: Int, now: Double, executionStart: Double, sloSeconds: Double, execution: String,
-        cache: any GlobalCache, chance: ChanceConstraint? = nil
+        cache: any GlobalCache, chance: ChanceConstraint? = nil, ready: Double? = nil
     ) throws -> StepDecision {
         let graph = space.graph
         let n = graph.count
@@ -99,7 +101,7 @@ public struct StepConfOptimizer: Sendable {
         // Line 10, (11): the cheapest θ within the sub-SLO, else θ_max (Algorithm 1, lines 9–10). Ours: an
         // option whose function has not run within the keep-alive carries its measured cold-start cost.
         let options = space.steps[i]
-        let penalties = try space.coldPenalties(step: i, now: now, cache: cache)
+        let penalties = try space.coldPenalties(step: i, now: ready ?? now, cache: cache)
         var decision = Self.choose(options, step: i, within: subSLO, penalties: penalties)
         try cache.recordUse(
             function: space.functionName(step: i, memoryMB: decision.configuration.memoryMB), until: now + decision.seconds)

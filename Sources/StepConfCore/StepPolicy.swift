@@ -12,6 +12,9 @@ public struct DecisionContext: Sendable {
     public var cache: any GlobalCache
     /// How far every step has got, by graph index (read by `stepconf-exact`).
     public var progress: [StepProgress]
+    /// When the step is ready, its functions' instances needed, seconds: `now`, except for a decision made ahead
+    /// (``AheadDecision``), made for a step ready later than its own clock says.
+    public var ready: Double?
 
     public init(
         now: Double, executionStart: Double, sloSeconds: Double, execution: String, cache: any GlobalCache,
@@ -63,6 +66,13 @@ public protocol DynamicPolicy: StepPolicy {
     /// Decides one step when it starts.
     /// - Throws: what the cache throws.
     func decide(step: Int, context: DecisionContext) throws -> StepDecision
+    /// Whether the policy decides the steps after a step ahead, when that step is decided (``AheadDecision``):
+    /// only when a decision reads nothing but the time left and the global cache.
+    var decidesAhead: Bool { get }
+}
+
+extension DynamicPolicy {
+    public var decidesAhead: Bool { false }
 }
 
 /// How one run consults its policy: a static plan fixed before the run, or a dynamic policy asked at

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// What the state machine sends the configurator before a step.
 public struct ConfiguratorEvent: Decodable, Sendable {
@@ -16,34 +17,19 @@ public struct ConfiguratorEvent: Decodable, Sendable {
     public var startTime: Double
     /// The step's input descriptor: object keys to split over the instances (optional).
     public var input: Input?
+    /// When the Configure state was entered, as the engine writes it (`$$.State.EnteredTime`): the format the
+    /// deadlines of decisions made ahead are written in, so that a Choice compares them as strings (optional).
+    public var enteredTime: String?
 
-    public struct Input: Decodable, Sendable {
-        /// Keys given directly (the execution's input, for a first step).
-        public var keys: [String]?
-        /// The results of the steps this one depends on, by step id: each a Map's result, one entry per
-        /// instance with the keys it wrote (what the state machine carries in `$.out`).
-        public var after: [String: [InstanceResult]]?
-
-        public struct InstanceResult: Decodable, Sendable {
-            public var outputs: [String]
-        }
-
-        public init(keys: [String]? = nil, after: [String: [InstanceResult]]? = nil) {
-            self.keys = keys
-            self.after = after
-        }
-
-        /// The step's input keys: `keys`, then every predecessor's outputs in step-id order.
-        public var allKeys: [String] {
-            (keys ?? []) + (after ?? [:]).sorted { $0.key < $1.key }.flatMap { $0.value.flatMap(\.outputs) }
-        }
-    }
+    /// The step's input (``StepInput``).
+    public typealias Input = StepInput
 
     enum CodingKeys: String, CodingKey {
         case workflow, step, execution, input
         case sloSeconds = "slo_s"
         case sloPercentile = "slo_percentile"
         case startTime = "start_time"
+        case enteredTime = "entered_time"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -54,6 +40,7 @@ public struct ConfiguratorEvent: Decodable, Sendable {
         sloSeconds = try c.decode(Double.self, forKey: .sloSeconds)
         sloPercentile = try c.decodeIfPresent(Double.self, forKey: .sloPercentile)
         input = try c.decodeIfPresent(Input.self, forKey: .input)
+        enteredTime = try c.decodeIfPresent(String.self, forKey: .enteredTime)
         if let seconds = try? c.decode(Double.self, forKey: .startTime) {
             startTime = seconds
         } else {
@@ -73,30 +60,72 @@ public struct ConfiguratorEvent: Decodable, Sendable {
     }
 }
 
-/// The configurator's answer: the configuration, the function to call and the Map's items.
+/// The configurator's answer: the configuration, the function to call and the Map's items — for the step, and
+/// for the steps it decided ahead (``AheadDecision``).
 public struct ConfiguratorOutput: Codable, Sendable {
     public var memoryMB: Int
     public var inter: Int
     public var intra: Int
     /// `{prefix}-{kind}-m{memory}`.
     public var function: String
-    /// One item per instance: its share of the jobs and of the input keys, and q.
+    /// One item per instance: its share of the jobs, and q.
     public var items: [Item]
     /// The execution's name (the last `:` part of its id): the step functions write to `runs/{run}/{step}`.
     public var run: String
     public var decision: Record
+    /// ``run`` for an execution id.
+    public static func runName(execution: String) -> String {
+        String(execution.split(separator: ":").last ?? Substring(execution))
+    }
+    /// By step id: this step's plan, and those of the steps decided ahead, each with the deadline by which it
+    /// must be ready to run on it. The state machine's Map reads `steps.{id}`.
+    public var steps: [String: Planned]
 
-    public struct Item: Codable, Sendable {
+    /// One instance of a step's Map.
+    public struct Item: Codable, Sendable, Equatable {
         public var index: Int
+        /// p: the instances of the step (the instance takes its share of the input keys by it).
+        public var instances: Int
         public var intra: Int
         public var jobStart: Int
         public var jobEnd: Int
-        public var keys: [String]
+
+        public init(index: Int, instances: Int, intra: Int, jobStart: Int, jobEnd: Int) {
+            self.index = index
+            self.instances = instances
+            self.intra = intra
+            self.jobStart = jobStart
+            self.jobEnd = jobEnd
+        }
 
         enum CodingKeys: String, CodingKey {
-            case index, intra, keys
+            case index, instances, intra
             case jobStart = "job_start"
             case jobEnd = "job_end"
+        }
+    }
+
+    /// One step's configuration as its Map runs it.
+    public struct Planned: Codable, Sendable {
+        public var memoryMB: Int
+        public var inter: Int
+        public var intra: Int
+        public var function: String
+        public var items: [Item]
+        /// Predicted step time, seconds.
+        public var predictedSeconds: Double
+        /// True when no θ met the step's budget and the fastest one was taken.
+        public var fallback: Bool
+        /// For a step decided ahead: the latest time it may be ready and run on this plan, Unix seconds.
+        public var deadlineSeconds: Double?
+        /// The same in the engine's timestamp format (``ConfiguratorEvent/enteredTime``), for a Choice state.
+        public var deadline: String?
+
+        enum CodingKeys: String, CodingKey {
+            case inter, intra, function, items, deadline, fallback
+            case memoryMB = "memory_mb"
+            case predictedSeconds = "predicted_s"
+            case deadlineSeconds = "deadline_s"
         }
     }
 
@@ -116,6 +145,8 @@ public struct ConfiguratorOutput: Codable, Sendable {
         public var fallback: Bool
         /// Time the decision took, excluding cache I/O is not separable here: the whole policy call, µs.
         public var decisionMicroseconds: Double
+        /// The steps decided ahead with this one.
+        public var decidedAhead: [String]
 
         enum CodingKeys: String, CodingKey {
             case policy, workflow, step, execution, fallback
@@ -125,11 +156,12 @@ public struct ConfiguratorOutput: Codable, Sendable {
             case predictedSeconds = "predicted_s"
             case predictedCostUSD = "predicted_cost_usd"
             case decisionMicroseconds = "decision_us"
+            case decidedAhead = "decided_ahead"
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case inter, intra, function, items, decision, run
+        case inter, intra, function, items, decision, run, steps
         case memoryMB = "memory_mb"
     }
 }

@@ -102,12 +102,14 @@ public final class ConfiguratorHandler: CodableHandler {
         let started = clock.now
         let current = now()
         let decision: StepDecision
+        var ahead: [Int: AheadDecision] = [:]
         switch policy {
         case let dynamic as any DynamicPolicy:
             let context = DecisionContext(
                 now: current, executionStart: event.startTime, sloSeconds: event.sloSeconds, execution: event.execution,
                 cache: cache, progress: Array(repeating: .pending, count: graph.count))
             decision = try dynamic.decide(step: index, context: context)
+            ahead = try dynamic.decideAhead(after: index, decision: decision, context: context)
         case let planned as any StaticPolicy:
             decision = try plan(planned, execution: event.execution, sloSeconds: event.sloSeconds)[index]
         default:
@@ -126,17 +128,39 @@ public final class ConfiguratorHandler: CodableHandler {
                 "memory-mb": "\(theta.memoryMB)", "inter": "\(theta.inter)", "intra": "\(theta.intra)",
                 "sub-slo-s": "\(decision.subSLOSeconds)", "predicted-s": "\(decision.seconds)",
                 "fallback": "\(decision.fallback)", "decision-us": "\(Int(micros))",
+                "decided-ahead": "\(ahead.keys.map { graph.ids[$0] }.sorted())",
             ])
+        let own = planned(decision, graph: graph, deadline: nil, format: nil)
+        var steps = [event.step: own]
+        let format = event.enteredTime.flatMap(EngineTimestamp.init(sample:))
+        for (v, early) in ahead {
+            steps[graph.ids[v]] = planned(early.decision, graph: graph, deadline: early.deadline, format: format)
+        }
         return ConfiguratorOutput(
-            memoryMB: theta.memoryMB, inter: theta.inter, intra: theta.intra,
-            function: "\(settings.functionPrefix)-\(Workflow.Step.functionName(kind: step.kind, memoryMB: theta.memoryMB))",
-            items: Self.split(jobs: step.jobs, keys: event.input?.allKeys ?? [], inter: theta.inter, intra: theta.intra),
-            run: String(event.execution.split(separator: ":").last ?? Substring(event.execution)),
+            memoryMB: theta.memoryMB, inter: theta.inter, intra: theta.intra, function: own.function, items: own.items,
+            run: ConfiguratorOutput.runName(execution: event.execution),
             decision: .init(
                 policy: settings.policy.rawValue, workflow: event.workflow, step: event.step, execution: event.execution,
                 elapsedSeconds: current - event.startTime, remainingSeconds: event.startTime + event.sloSeconds - current,
                 subSLOSeconds: decision.subSLOSeconds, predictedSeconds: decision.seconds,
-                predictedCostUSD: decision.costUSD, fallback: decision.fallback, decisionMicroseconds: micros))
+                predictedCostUSD: decision.costUSD, fallback: decision.fallback, decisionMicroseconds: micros,
+                decidedAhead: ahead.keys.map { graph.ids[$0] }.sorted()),
+            steps: steps)
+    }
+
+    /// A decision as a Map runs it; `deadline` (Unix seconds) for one made ahead, also written in the engine's
+    /// `format` when the event gave a sample of it.
+    private func planned(
+        _ decision: StepDecision, graph: WorkflowGraph, deadline: Double?, format: EngineTimestamp?
+    ) -> ConfiguratorOutput.Planned {
+        let theta = decision.configuration
+        let step = graph[decision.step]
+        return ConfiguratorOutput.Planned(
+            memoryMB: theta.memoryMB, inter: theta.inter, intra: theta.intra,
+            function: "\(settings.functionPrefix)-\(Workflow.Step.functionName(kind: step.kind, memoryMB: theta.memoryMB))",
+            items: Self.split(jobs: step.jobs, inter: theta.inter, intra: theta.intra), predictedSeconds: decision.seconds,
+            fallback: decision.fallback,
+            deadlineSeconds: deadline, deadline: deadline.flatMap { d in format.flatMap { $0.format(unixSeconds: d) } })
     }
 
     /// A static policy's plan for `execution`: the one the global cache holds (decided at the execution's
@@ -150,12 +174,12 @@ public final class ConfiguratorHandler: CodableHandler {
         return decisions
     }
 
-    /// Splits `jobs` and `keys` over `inter` items (``InstanceSplit``: the first ones get the extra).
-    static func split(jobs: Int, keys: [String], inter: Int, intra: Int) -> [ConfiguratorOutput.Item] {
+    /// Splits `jobs` over `inter` items (``InstanceSplit``: the first ones get the extra); each instance takes its
+    /// share of the input keys by the same rule (``StepInput/share(instance:of:)``).
+    static func split(jobs: Int, inter: Int, intra: Int) -> [ConfiguratorOutput.Item] {
         (0..<inter).map { j in
             let jobRange = InstanceSplit.range(instance: j, of: inter, count: jobs)
-            let keyRange = InstanceSplit.range(instance: j, of: inter, count: keys.count)
-            return .init(index: j, intra: intra, jobStart: jobRange.lowerBound, jobEnd: jobRange.upperBound, keys: Array(keys[keyRange]))
+            return .init(index: j, instances: inter, intra: intra, jobStart: jobRange.lowerBound, jobEnd: jobRange.upperBound)
         }
     }
 }

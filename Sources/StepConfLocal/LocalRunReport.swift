@@ -60,9 +60,13 @@ public struct LocalRunReport: Sendable, Codable {
         public var instanceSeconds: [Double]
         /// The step's cost as Lambda and Step Functions bill it, the configurator's invocation included, USD.
         public var costUSD: Double
+        /// Whether the step ran on a decision made ahead by its predecessor's configurator (no call of its own:
+        /// `configure_start_s` = `configure_end_s`).
+        public var decidedAhead: Bool = false
 
         enum CodingKeys: String, CodingKey {
             case id, kind, inter, intra, end, fallback, cold, warm
+            case decidedAhead = "decided_ahead"
             case memoryMB = "memory_mb"
             case configureStart = "configure_start_s"
             case configureEnd = "configure_end_s"

@@ -19,6 +19,9 @@ extension LocalWorkflowRunner {
             var record: LocalRunReport.StepRecord
             /// Per instance, the keys it wrote.
             var outputs: [[String]]
+            /// The plans known when the step ended, by step id: its configurator's answer (``ConfiguratorOutput/steps``),
+            /// or the one it ran on, as the state machine carries `$.config` from step to step.
+            var plans: [String: ConfiguratorOutput.Planned]
         }
 
         var now: Double { (clock.now - started).seconds }
@@ -48,30 +51,53 @@ extension LocalWorkflowRunner {
             }
         }
 
-        /// Runs step `v`: the configurator, then its instances side by side.
-        func runStep(_ v: Int, firstKeys: [String], after: [String: [[String]]]) async -> Result<Outcome, LocalError> {
+        /// Runs step `v`: the configurator, then its instances side by side. A step with one predecessor first
+        /// looks for a plan its predecessor's configurator made ahead (`known`), as the state machine's Choice does:
+        /// ready by its deadline, it runs on it without a configurator call.
+        func runStep(
+            _ v: Int, firstKeys: [String], after: [String: [[String]]], known: [String: ConfiguratorOutput.Planned]
+        ) async -> Result<Outcome, LocalError> {
             let step = graph[v]
+            let chained = AheadDecision.isChained(v, in: graph)
             let configureStart = now
-            let decision: ConfiguratorOutput
-            do {
-                let event = try configuratorEvent(v, firstKeys: firstKeys, after: after)
-                let (body, _) = try await invoke("\(settings.functionPrefix)-configurator", event, what: "configurator for step \(step.id)").get()
-                decision = try JSONDecoder().decode(ConfiguratorOutput.self, from: body)
-            } catch let failure as LocalError {
-                return .failure(failure)
-            } catch {
-                return .failure(LocalError(.stepFailed, "configurator for step \(step.id): unreadable answer: \(error)"))
+            let plan: ConfiguratorOutput.Planned
+            let plans: [String: ConfiguratorOutput.Planned]
+            var answer: ConfiguratorOutput.Record?
+            if chained, let early = known[step.id], let deadline = early.deadlineSeconds, Date().timeIntervalSince1970 <= deadline {
+                plan = early
+                plans = known
+            } else {
+                let decision: ConfiguratorOutput
+                do {
+                    let event = try configuratorEvent(v, firstKeys: firstKeys, after: after)
+                    let (body, _) = try await invoke("\(settings.functionPrefix)-configurator", event, what: "configurator for step \(step.id)").get()
+                    decision = try JSONDecoder().decode(ConfiguratorOutput.self, from: body)
+                } catch let failure as LocalError {
+                    return .failure(failure)
+                } catch {
+                    return .failure(LocalError(.stepFailed, "configurator for step \(step.id): unreadable answer: \(error)"))
+                }
+                guard let own = decision.steps[step.id] else {
+                    return .failure(LocalError(.stepFailed, "configurator for step \(step.id): its answer has no plan for the step"))
+                }
+                plan = own
+                plans = decision.steps
+                answer = decision.decision
             }
             let configureEnd = now
-            let function = "\(settings.functionPrefix)-\(Workflow.Step.functionName(kind: step.kind, memoryMB: decision.memoryMB))"
+            let function = plan.function
+            let input = StepInput(
+                keys: graph.predecessors[v].isEmpty ? firstKeys : nil,
+                after: graph.predecessors[v].isEmpty ? nil : after.mapValues { $0.map { StepInput.InstanceResult(outputs: $0) } })
 
             // The Map: one invocation per item, all at once (MaxConcurrency = p).
             typealias Instance = (output: StepOutput, cold: Bool, seconds: Double)
             let results = await withTaskGroup(of: (Int, Result<Instance, LocalError>).self) { group in
-                for item in decision.items {
+                for item in plan.items {
                     let event = StepEvent(
-                        execution: decision.run, step: step.id, index: item.index, intra: item.intra, jobStart: item.jobStart,
-                        jobEnd: item.jobEnd, keys: item.keys, params: step.params)
+                        execution: ConfiguratorOutput.runName(execution: execution), step: step.id,
+                        index: item.index, intra: item.intra, jobStart: item.jobStart, jobEnd: item.jobEnd,
+                        keys: input.share(instance: item.index, of: item.instances), params: step.params)
                     group.addTask {
                         let sent = clock.now
                         guard let payload = try? JSONEncoder().encode(event) else {
@@ -100,20 +126,22 @@ extension LocalWorkflowRunner {
             }
             let end = now
             let functionSeconds = instances.map { $0.output.downloadSeconds + $0.output.computeSeconds + $0.output.uploadSeconds }.max() ?? 0
-            let decisionSeconds = decision.decision.decisionMicroseconds / 1e6
+            let decisionSeconds = (answer?.decisionMicroseconds ?? 0) / 1e6
             let platform = settings.platform
-            // As Lambda and Step Functions bill the step, with the configurator's own invocation.
+            // As Lambda and Step Functions bill the step, with the configurator's own invocation, and the Choice a
+            // step with one predecessor passes first.
             let cost = platform.billing.stepUSD(
-                instanceSeconds: instances.map(\.seconds), memoryMB: decision.memoryMB, configuratorSeconds: configureEnd - configureStart)
+                instanceSeconds: instances.map(\.seconds), memoryMB: plan.memoryMB,
+                configuratorSeconds: answer == nil ? nil : configureEnd - configureStart, checked: chained)
             let record = LocalRunReport.StepRecord(
-                id: step.id, kind: step.kind, memoryMB: decision.memoryMB, inter: decision.inter, intra: decision.intra,
+                id: step.id, kind: step.kind, memoryMB: plan.memoryMB, inter: plan.inter, intra: plan.intra,
                 configureStart: configureStart, configureEnd: configureEnd, end: end, decisionSeconds: decisionSeconds,
-                predictedSeconds: decision.decision.predictedSeconds, subSLOSeconds: decision.decision.subSLOSeconds,
-                fallback: decision.decision.fallback, cold: instances.filter(\.cold).count,
+                predictedSeconds: plan.predictedSeconds, subSLOSeconds: answer?.subSLOSeconds,
+                fallback: plan.fallback, cold: instances.filter(\.cold).count,
                 warm: instances.filter { !$0.cold }.count, functionSeconds: functionSeconds,
                 overheadSeconds: max(0, (end - configureStart) - decisionSeconds - functionSeconds),
-                instanceSeconds: instances.map(\.seconds), costUSD: cost)
-            return .success(Outcome(record: record, outputs: instances.map(\.output.outputs)))
+                instanceSeconds: instances.map(\.seconds), costUSD: cost, decidedAhead: answer == nil)
+            return .success(Outcome(record: record, outputs: instances.map(\.output.outputs), plans: plans))
         }
     }
 }

@@ -50,10 +50,14 @@ public struct Evaluation: Sendable {
         public var costs: [Double]
         public var fallbacks: Int
         public var coldStarts: Int
+        /// Steps that ran on a decision made ahead, without their configurator (``AheadDecision``).
+        public var decidedAhead: Int
 
         public init(
-            sloSeconds: Double, policy: String, durations: [Double], costs: [Double], fallbacks: Int, coldStarts: Int
+            sloSeconds: Double, policy: String, durations: [Double], costs: [Double], fallbacks: Int, coldStarts: Int,
+            decidedAhead: Int = 0
         ) {
+            self.decidedAhead = decidedAhead
             self.sloSeconds = sloSeconds
             self.policy = policy
             self.durations = durations
@@ -127,6 +131,7 @@ public struct Evaluation: Sendable {
         var costs: [Double] = []
         var fallbacks = 0
         var cold = 0
+        var ahead = 0
         let base = SeededRandom(seed: settings.seed)
         // One deployment per (SLO, policy): its global cache outlives requests, as DynamoDB would, so a
         // configurator can see which functions ran recently.
@@ -140,9 +145,11 @@ public struct Evaluation: Sendable {
             costs.append(outcome.costUSD)
             fallbacks += outcome.fallbacks
             cold += outcome.coldStarts
+            ahead += outcome.decidedAhead
         }
         return Cell(
-            sloSeconds: slo, policy: name.rawValue, durations: durations, costs: costs, fallbacks: fallbacks, coldStarts: cold)
+            sloSeconds: slo, policy: name.rawValue, durations: durations, costs: costs, fallbacks: fallbacks, coldStarts: cold,
+            decidedAhead: ahead)
     }
 }
 

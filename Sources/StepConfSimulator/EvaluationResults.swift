@@ -23,6 +23,8 @@ public struct EvaluationResults: Sendable, Codable {
         public var costVsHindsight: Double?
         public var fallbackStepsPerRequest: Double
         public var coldStartsPerRequest: Double
+        /// Steps per request that ran on a decision made ahead, without waiting for their configurator.
+        public var decidedAheadPerRequest: Double
 
         enum CodingKeys: String, CodingKey {
             case policy
@@ -39,6 +41,7 @@ public struct EvaluationResults: Sendable, Codable {
             case costVsHindsight = "cost_vs_hindsight"
             case fallbackStepsPerRequest = "fallback_steps_per_request"
             case coldStartsPerRequest = "cold_starts_per_request"
+            case decidedAheadPerRequest = "decided_ahead_per_request"
         }
     }
 
@@ -184,7 +187,8 @@ public struct EvaluationResults: Sendable, Codable {
                 meanSeconds: cell.durations.reduce(0, +) / n, p50Seconds: Self.percentile(sorted, 0.50),
                 p95Seconds: Self.percentile(sorted, 0.95), p99Seconds: Self.percentile(sorted, 0.99),
                 meanCostUSD: meanCost, costStdUSD: variance.squareRoot(), costVsOptimal: nil, costVsHindsight: nil,
-                fallbackStepsPerRequest: Double(cell.fallbacks) / n, coldStartsPerRequest: Double(cell.coldStarts) / n))
+                fallbackStepsPerRequest: Double(cell.fallbacks) / n, coldStartsPerRequest: Double(cell.coldStarts) / n,
+                decidedAheadPerRequest: Double(cell.decidedAhead) / n))
         }
         return rows
     }

@@ -29,6 +29,8 @@ public struct RequestRunner: Sendable {
         public var fallbacks: Int
         /// Instances that started cold.
         public var coldStarts: Int
+        /// Steps that ran on a decision made ahead, without waiting for their configurator.
+        public var decidedAhead: Int
     }
 
     /// Runs one request arriving at `arrival`.
@@ -48,12 +50,13 @@ public struct RequestRunner: Sendable {
         swap(&executor.pool, &pool)
         defer { swap(&executor.pool, &pool) }
         let walk = try driver.run(&executor, start: arrival)
-        var outcome = Outcome(durationSeconds: (walk.finish.max() ?? arrival) - arrival, costUSD: 0, fallbacks: 0, coldStarts: 0)
+        var outcome = Outcome(durationSeconds: (walk.finish.max() ?? arrival) - arrival, costUSD: 0, fallbacks: 0, coldStarts: 0, decidedAhead: 0)
         for step in walk.outcomes {
             guard let step else { continue }
             outcome.costUSD += step.costUSD
             outcome.fallbacks += step.fallback ? 1 : 0
             outcome.coldStarts += step.coldStarts
+            outcome.decidedAhead += step.decidedAhead ? 1 : 0
         }
         return outcome
     }
@@ -63,6 +66,7 @@ public struct RequestRunner: Sendable {
         var costUSD: Double
         var fallback: Bool
         var coldStarts: Int
+        var decidedAhead: Bool
     }
 
     /// Runs each step in the simulator, decided when it starts (after the configurator's latency for a
@@ -76,27 +80,34 @@ public struct RequestRunner: Sendable {
         let cache: any GlobalCache
         var pool: WarmPool
         let seed: SeededRandom
+        /// Decisions made ahead for steps not yet ready, by graph index.
+        var ahead: [Int: AheadDecision] = [:]
 
         mutating func execute(_ launch: StepLaunch) throws -> ExecutedStep<SimulatedStep> {
             let v = launch.step
             let platform = runner.simulator.platform
-            let dynamic = policy.isDynamic
-            let decision = try policy.decide(
-                step: v,
-                context: DecisionContext(
-                    now: launch.ready, executionStart: arrival, sloSeconds: sloSeconds, execution: execution, cache: cache,
-                    progress: launch.progress))
-            let mapStart = launch.ready + (dynamic ? platform.configurator.seconds : 0)
+            let context = DecisionContext(
+                now: launch.ready, executionStart: arrival, sloSeconds: sloSeconds, execution: execution, cache: cache,
+                progress: launch.progress)
+            let launched = try policy.decide(step: v, context: context, ahead: &ahead)
+            let decision = launched.decision
+            let configured = launched.configured
+            let latency = configured ? platform.configurator.seconds : 0
+            let mapStart = launch.ready + latency
             let theta = decision.configuration
             var rng = seed.derived(UInt64(v + 1))
             let run = runner.simulator.run(
                 runner.graph[v], workload: runner.workloads[v], configuration: theta, start: mapStart, pool: &pool, rng: &rng)
             let cost = run.costUSD(
-                memoryMB: theta.memoryMB, platform: platform, configuratorSeconds: dynamic ? platform.configurator.billedSeconds : nil)
-            // What a configurator can know of a running step is its prediction, not the simulator's future.
+                memoryMB: theta.memoryMB, platform: platform, configuratorSeconds: configured ? platform.configurator.billedSeconds : nil,
+                checked: launched.checked)
+            // What a configurator can know of a running step is its prediction, not the simulator's future. A dynamic
+            // decision's predicted time counts a configurator; one decided ahead did not wait for it.
+            let planned = decision.seconds - (policy.isDynamic ? platform.configurator.seconds : 0)
             return ExecutedStep(
-                finish: run.end, expectedFinish: launch.ready + decision.seconds,
-                outcome: SimulatedStep(costUSD: cost, fallback: decision.fallback, coldStarts: run.coldStarts))
+                finish: run.end, expectedFinish: mapStart + planned,
+                outcome: SimulatedStep(
+                    costUSD: cost, fallback: decision.fallback, coldStarts: run.coldStarts, decidedAhead: launched.decidedAhead))
         }
     }
 }

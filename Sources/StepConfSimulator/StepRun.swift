@@ -38,7 +38,8 @@ public struct StepRun: Sendable, Hashable {
 
     /// What the run costs as Lambda and Step Functions bill it (``Billing/stepUSD(instanceSeconds:memoryMB:configuratorSeconds:)``),
     /// with the configurator's invocation when the step was decided at run time, USD.
-    public func costUSD(memoryMB: Int, platform: Platform, configuratorSeconds: Double? = nil) -> Double {
-        platform.billing.stepUSD(instanceSeconds: instanceSeconds, memoryMB: memoryMB, configuratorSeconds: configuratorSeconds)
+    public func costUSD(memoryMB: Int, platform: Platform, configuratorSeconds: Double? = nil, checked: Bool = false) -> Double {
+        platform.billing.stepUSD(
+            instanceSeconds: instanceSeconds, memoryMB: memoryMB, configuratorSeconds: configuratorSeconds, checked: checked)
     }
 }

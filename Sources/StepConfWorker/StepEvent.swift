@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// What a step function is invoked with: one Map item of the configurator's answer, plus where the step's
 /// data lives.
@@ -14,7 +15,8 @@ public struct StepEvent: Sendable, Codable, Equatable {
     /// This instance's jobs: `jobStart..<jobEnd` of the step's jobs.
     public var jobStart: Int
     public var jobEnd: Int
-    /// Input object keys for this instance.
+    /// Input object keys for this instance: given, or this instance's share (``StepInput/share(instance:of:)``)
+    /// of the step's `input` over its `instances`, as the state machine's Map sends them.
     public var keys: [String]
     /// Where outputs go; default `runs/{execution}/{step}`.
     public var outputPrefix: String?
@@ -37,7 +39,7 @@ public struct StepEvent: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case execution, step, index, intra, keys, params
+        case execution, step, index, intra, keys, params, input, instances
         case jobStart = "job_start"
         case jobEnd = "job_end"
         case outputPrefix = "output_prefix"
@@ -51,9 +53,33 @@ public struct StepEvent: Sendable, Codable, Equatable {
         intra = try c.decodeIfPresent(Int.self, forKey: .intra) ?? 1
         jobStart = try c.decodeIfPresent(Int.self, forKey: .jobStart) ?? 0
         jobEnd = try c.decode(Int.self, forKey: .jobEnd)
-        keys = try c.decodeIfPresent([String].self, forKey: .keys) ?? []
+        if let given = try c.decodeIfPresent([String].self, forKey: .keys) {
+            keys = given
+        } else if let input = try c.decodeIfPresent(StepInput.self, forKey: .input) {
+            let instances = try c.decodeIfPresent(Int.self, forKey: .instances) ?? 1
+            guard instances >= 1, index >= 0, index < instances else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .instances, in: c, debugDescription: "instance \(index) of \(instances) does not exist")
+            }
+            keys = input.share(instance: index, of: instances)
+        } else {
+            keys = []
+        }
         outputPrefix = try c.decodeIfPresent(String.self, forKey: .outputPrefix)
         params = try c.decodeIfPresent([String: Double].self, forKey: .params) ?? [:]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(execution, forKey: .execution)
+        try c.encode(step, forKey: .step)
+        try c.encode(index, forKey: .index)
+        try c.encode(intra, forKey: .intra)
+        try c.encode(jobStart, forKey: .jobStart)
+        try c.encode(jobEnd, forKey: .jobEnd)
+        try c.encode(keys, forKey: .keys)
+        try c.encodeIfPresent(outputPrefix, forKey: .outputPrefix)
+        try c.encode(params, forKey: .params)
     }
 
     /// The folder this instance writes to.

@@ -97,6 +97,16 @@ struct OptimizerBench: ParsableCommand {
             "stepconf decision", samples,
             "first step `\(graph.ids[first])`, \(stepconf.space.steps[first].count) configurations (every q), \(graph.count) steps"))
         caches = (0..<iterations).map { _ in InMemoryGlobalCache() }
+        var ahead = 0
+        samples = try time(iterations) {
+            let given = context(caches.removeLast())
+            let decision = try stepconf.decide(step: first, context: given)
+            ahead = try stepconf.decideAhead(after: first, decision: decision, context: given).count
+        }
+        figures.append(figure(
+            "stepconf decision with its decisions ahead", samples,
+            "what the configurator of `\(graph.ids[first])` does: its step and the \(ahead) that can only follow it"))
+        caches = (0..<iterations).map { _ in InMemoryGlobalCache() }
         samples = try time(iterations) { _ = try stepconfQ.decide(step: first, context: context(caches.removeLast())) }
         figures.append(figure(
             "stepconf decision, predicted-fastest q", samples,

@@ -57,7 +57,9 @@ struct PlanCommand: ParsableCommand {
         for s in plan.steps {
             table.add([
                 s.id, "\(s.memoryMB)", "\(s.inter)", "\(s.intra)", fixed(s.startSeconds, 3), fixed(s.timeSeconds, 3),
-                s.subSLOSeconds.map { fixed($0, 3) } ?? "-", usd(s.costUSD), s.fallback ? "fastest θ: budget unmet" : "",
+                s.subSLOSeconds.map { fixed($0, 3) } ?? "-", usd(s.costUSD),
+                [s.fallback ? "fastest θ: budget unmet" : nil, s.decidedAhead ? "decided ahead" : nil].compactMap { $0 }
+                    .joined(separator: "; "),
             ])
         }
         print(table.render())

@@ -9,6 +9,7 @@ import Testing
 struct ASLWalker {
     var before: [String: Set<String>] = [:]
     var configured: [String] = []
+    var checked: [String] = []
     var ran: [String] = []
 
     mutating func walk(_ states: JSONValue, from start: String, done: Set<String>) throws -> Set<String> {
@@ -37,8 +38,18 @@ struct ASLWalker {
                 }
                 done = union
             case "Choice":
-                // A valid input with `input` given goes to Begin.
-                name = "Begin"
+                if let id = current.hasPrefix("Check ") ? String(current.dropFirst("Check ".count)) : nil, id != "input", id != "percentile" {
+                    // A step decided ahead runs at once; else (walked here) its configurator decides it.
+                    checked.append(id)
+                    guard case .array(let choices) = try #require(state["Choices"]) else { throw WalkError.malformed(current) }
+                    #expect(choices.count == 1 && choices[0]["Next"] == .string("Run \(id)"))
+                    guard case .string(let fallback) = try #require(state["Default"]) else { throw WalkError.malformed(current) }
+                    #expect(fallback == "Configure \(id)")
+                    name = fallback
+                } else {
+                    // A valid input with `input` given goes to Begin.
+                    name = "Begin"
+                }
                 continue
             default: break
             }
@@ -63,6 +74,9 @@ struct ASLWalker {
         _ = try walker.walk(try #require(output.definition["States"]), from: "Check input", done: [])
         #expect(walker.configured.sorted() == graph.ids.sorted(), "every step is configured once")
         #expect(walker.ran.sorted() == graph.ids.sorted(), "every step runs once")
+        #expect(
+            walker.checked.sorted() == graph.ids.indices.filter { AheadDecision.isChained($0, in: graph) }.map { graph.ids[$0] }.sorted(),
+            "every step with one predecessor first checks for a decision made ahead")
         for step in workflow.steps {
             for dependency in step.dependsOn {
                 #expect(walker.before[step.id]?.contains(dependency) == true, "\(step.id) must wait for \(dependency)")
@@ -115,6 +129,7 @@ struct ASLWalker {
         #expect(payload["slo_s.$"] == "$.slo_s")
         #expect(payload["slo_percentile.$"] == "$.slo_percentile")
         #expect(payload["start_time.$"] == "$$.Execution.StartTime")
+        #expect(payload["entered_time.$"] == "$$.State.EnteredTime")
         // slo_percentile is optional: absent, it defaults to 99; present, it must be a number in (0, 100).
         let check = try #require(states["Check percentile"])
         let text = check.rendered()
@@ -128,8 +143,11 @@ struct ASLWalker {
         // The Map fans out over the decision's items with the decision's concurrency, and names the function
         // from the chosen memory size.
         let run = try #require(Self.find("Run detect", in: states))
-        #expect(run["ItemsPath"] == "$.config.items")
-        #expect(run["MaxConcurrencyPath"] == "$.config.inter")
+        #expect(run["ItemsPath"] == "$.config.steps.detect.items")
+        #expect(run["MaxConcurrencyPath"] == "$.config.steps.detect.inter")
+        #expect(run["ItemSelector"]?["memory_mb.$"] == "$.config.steps.detect.memory_mb")
+        // Each instance takes its share of the step's input itself: a plan decided ahead had no keys to split.
+        #expect(run["ItemSelector"]?["input"]?["after"]?["superres.$"] == "$.out.superres")
         let invoke = try #require(run["ItemProcessor"]?["States"]?["Invoke detect"])
         #expect(invoke["Parameters"]?["FunctionName.$"] == "States.Format('{}-video-detect-m{}', $.prefix, $.memory_mb)")
         #expect(invoke["Retry"] != nil)

@@ -70,14 +70,26 @@ enum Paths {
             settings: .init(workflowDirectory: Paths.root.appendingPathComponent("examples").path), cache: cache,
             now: { clock })
         // Ask in the order `plan` decided, at the predicted start of each step.
+        var known: [String: ConfiguratorOutput.Planned] = [:]
+        var aheadSteps = 0
         for step in plan.steps.sorted(by: { ($0.startSeconds, graph.topologicalOrder.firstIndex(of: graph.index[$0.id]!)!) < ($1.startSeconds, graph.topologicalOrder.firstIndex(of: graph.index[$1.id]!)!) }) {
+            // A step the plan ran on a decision made ahead is not asked: it runs on its predecessor's answer.
+            if step.decidedAhead {
+                let early = try #require(known[step.id], "\(step.id) was decided ahead")
+                #expect(early.memoryMB == step.memoryMB && early.inter == step.inter && early.intra == step.intra, "\(step.id)")
+                #expect(try #require(early.deadlineSeconds) >= start + step.startSeconds - 1e-6)
+                aheadSteps += 1
+                continue
+            }
             clock = start + step.startSeconds
             let out = try handler.handle(try event(step.id, execution: "e1", start: start, slo: slo), context: context)
             #expect(out.memoryMB == step.memoryMB && out.inter == step.inter && out.intra == step.intra, "\(step.id)")
             #expect(out.function == "stepconf-synthetic-m\(step.memoryMB)")
             #expect(out.items.count == step.inter)
             #expect(out.items.last?.jobEnd == graph[graph.index[step.id]!].jobs)
+            known.merge(out.steps) { $1 }
         }
+        #expect(aheadSteps > 0)
     }
 
     @Test func theEventsPercentileSetsTheMarginAndAnInvalidOneIsRefused() throws {
@@ -136,9 +148,44 @@ enum Paths {
             now: { 1_700_000_000 })
         let keys = (0..<10).map { "in/\($0)" }
         let out = try handler.handle(try event("s01", execution: "e2", start: 1_700_000_000, slo: 60, keys: keys), context: context)
-        #expect(out.items.flatMap(\.keys) == keys)
-        #expect(out.items.map(\.keys.count).max()! - out.items.map(\.keys.count).min()! <= 1)
-        #expect(out.items.allSatisfy { $0.intra == out.intra })
+        // Each instance takes its share of the step's input by its index and the instance count.
+        let input = StepInput(keys: keys)
+        let shares = out.items.map { input.share(instance: $0.index, of: $0.instances) }
+        #expect(shares.flatMap { $0 } == keys)
+        #expect(shares.map(\.count).max()! - shares.map(\.count).min()! <= 1)
+        #expect(out.items.allSatisfy { $0.intra == out.intra && $0.instances == out.inter })
+    }
+
+    @Test func stepconfDecidesTheChainsAfterItsStepAheadWithDeadlinesInTheEnginesFormat() throws {
+        let examples = Paths.root.appendingPathComponent("examples").path
+        let start = 1_700_000_000.0
+        let handler = try ConfiguratorHandler(
+            settings: .init(workflowDirectory: examples), cache: try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite")),
+            now: { start })
+        let json = #"{"workflow":"synthetic16","step":"s01","execution":"e","slo_s":20,"start_time":1700000000,"entered_time":"2023-11-14T22:13:20.000Z"}"#
+        let out = try handler.handle(try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(json.utf8)), context: context)
+        // s01's configurator decides every step that can only follow it, down each chain to the joins.
+        let chained = ["s02", "s03", "s04", "s05", "s06", "s07", "s08", "s09", "s10", "s11"]
+        #expect(out.decision.decidedAhead == chained)
+        #expect(Set(out.steps.keys) == Set(chained + ["s01"]))
+        let own = try #require(out.steps["s01"])
+        #expect(own.deadlineSeconds == nil && own.memoryMB == out.memoryMB && own.inter == out.inter)
+        // A chain's deadlines grow down the chain, each the predecessor's predicted end, written as AWS writes times.
+        let s02 = try #require(out.steps["s02"]), s05 = try #require(out.steps["s05"]), s08 = try #require(out.steps["s08"])
+        let d02 = try #require(s02.deadlineSeconds), d05 = try #require(s05.deadlineSeconds), d08 = try #require(s08.deadlineSeconds)
+        #expect(abs(d02 - (start + out.decision.predictedSeconds)) < 1e-6)
+        #expect(d02 < d05 && d05 < d08)
+        let text = try #require(s02.deadline)
+        #expect(text.hasPrefix("2023-11-14T22:13:2") && text.hasSuffix("Z") && text.count == "2023-11-14T22:13:20.000Z".count)
+        #expect(try #require(s02.deadline) < (try #require(s05.deadline)))
+        #expect(s02.items.count == s02.inter && s02.items.allSatisfy { $0.instances == s02.inter })
+        // A join is decided by its own configurator; a static plan decides nothing ahead.
+        #expect(out.steps["s12"] == nil && out.steps["s13"] == nil)
+        let planned = try ConfiguratorHandler(
+            settings: .init(workflowDirectory: examples, policy: .static),
+            cache: try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite")), now: { start })
+        let fixed = try planned.handle(try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(json.utf8)), context: context)
+        #expect(fixed.decision.decidedAhead.isEmpty && Set(fixed.steps.keys) == ["s01"])
     }
 
     @Test func isoStartTimesAndBadInputAreHandled() throws {

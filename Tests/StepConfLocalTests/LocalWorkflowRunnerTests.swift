@@ -69,7 +69,11 @@ enum TestWorkflows {
             #expect(record.instanceSeconds.count == record.inter)
             let run = StepRun(
                 start: 0, end: record.end, mappingDelaySeconds: 0, meanComputeSeconds: 0, instanceSeconds: record.instanceSeconds, coldStarts: 0)
-            let simulated = run.costUSD(memoryMB: record.memoryMB, platform: .aws, configuratorSeconds: record.configureEnd - record.configureStart)
+            // A step with one predecessor passed a Check Choice; one decided ahead called no configurator.
+            let simulated = run.costUSD(
+                memoryMB: record.memoryMB, platform: .aws,
+                configuratorSeconds: record.decidedAhead ? nil : record.configureEnd - record.configureStart,
+                checked: AheadDecision.isChained(graph.index[record.id]!, in: graph))
             #expect(abs(simulated - record.costUSD) <= 1e-12 * record.costUSD, "\(record.id): \(simulated) ≠ \(record.costUSD)")
         }
         #expect(abs(report.steps.reduce(0) { $0 + $1.costUSD } - report.costUSD) <= 1e-9 * report.costUSD)

@@ -179,6 +179,18 @@ import StepConfExamples
         #expect(abs((with.durationSeconds - without.durationSeconds) - 4 * Platform.aws.configurator.seconds) < 1e-9)
     }
 
+    @Test func stepconfRunsChainedStepsOnDecisionsMadeAheadAndTheExactPolicyDoesNot() throws {
+        let e = try evaluation()
+        let settings = Evaluation.Settings(requests: 10, seed: 3, policies: [.stepconf, .stepconfExact])
+        let fastest = try e.fastestMeanMakespan(settings: settings)
+        let cells = try e.run(settings: settings, slos: [2 * fastest])
+        let chained = (0..<e.graph.count).filter { AheadDecision.isChained($0, in: e.graph) }.count
+        let stepconf = try #require(cells.first { $0.policy == "stepconf" })
+        let exact = try #require(cells.first { $0.policy == "stepconf-exact" })
+        #expect(stepconf.decidedAhead > 0 && stepconf.decidedAhead <= 10 * chained)
+        #expect(exact.decidedAhead == 0)
+    }
+
     @Test func hindsightNeverCostsMoreThanAPolicyThatMetTheSLOOnTheSameRequest() throws {
         let e = try evaluation()
         var settings = Evaluation.Settings(requests: 12, seed: 9, policies: [.stepconf, .static, .optimal, .stepconfExact])
@@ -228,7 +240,7 @@ import StepConfExamples
         func row(_ policy: String, _ mean: Double, _ cost: Double) -> EvaluationResults.Row {
             .init(sloSeconds: mean, sloFactor: 1, policy: policy, sloAttainment: 1, meanSeconds: mean, p50Seconds: mean,
                   p95Seconds: mean, p99Seconds: mean, meanCostUSD: cost, costStdUSD: 0, costVsOptimal: nil,
-                  fallbackStepsPerRequest: 0, coldStartsPerRequest: 0)
+                  fallbackStepsPerRequest: 0, coldStartsPerRequest: 0, decidedAheadPerRequest: 0)
         }
         let nono = [row("nono", 100, 10)]
         let mine = [row("p", 20, 12), row("p", 50, 8), row("p", 120, 5)]

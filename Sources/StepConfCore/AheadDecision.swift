@@ -1,0 +1,102 @@
+/// A step's decision made before the step is ready, so that its configurator is off the critical path
+/// (issue 18, part 5): the configurator of step u also decides the steps that can only follow u (one
+/// predecessor each, down the chain), each as if it became ready when its predecessor is predicted to end.
+///
+/// The decision is used when the step is ready by its ``deadline``; then it had at least the time the
+/// decision assumed, so the decision meets what it would have met then (the time left only grows — a
+/// decision with more time left is never less feasible). A step ready later asks its configurator, as every
+/// step did before. Where the step is ready early the decision may cost more than a fresh one would: it was
+/// made with less time. The saving is the configurator's latency (and its invocation) on every step decided
+/// ahead; `stepconf evaluate` reports how many were.
+///
+/// Only a policy whose decision reads nothing but the time left and the global cache decides ahead
+/// (``DynamicPolicy/decidesAhead``): for a step whose one predecessor is still running, no other step's
+/// decision writes its cache scope (Algorithm 2 writes scopes only for steps reachable from the deciding
+/// one, and every path to such a step passes through that predecessor). Other configurators' records of
+/// which functions run may still change before the step is ready; a decision ahead does not see them, and at
+/// worst plans a cold start that turns out warm.
+public struct AheadDecision: Sendable, Hashable {
+    /// The decision, as the policy made it for a ready time of ``deadline``.
+    public var decision: StepDecision
+    /// The latest ready time at which the decision holds: when its one predecessor was predicted to end,
+    /// seconds on the decision's clock.
+    public var deadline: Double
+
+    public init(decision: StepDecision, deadline: Double) {
+        self.decision = decision
+        self.deadline = deadline
+    }
+
+    /// Whether a step ready at `ready` runs on this decision: when it is ready by the deadline.
+    public func holds(ready: Double) -> Bool { ready <= deadline }
+
+    /// The steps that may be decided ahead: those with exactly one predecessor. (A step joining several
+    /// branches is ready when the last one ends, which no one configurator knows.)
+    public static func isChained(_ step: Int, in graph: WorkflowGraph) -> Bool { graph.predecessors[step].count == 1 }
+}
+
+extension DynamicPolicy {
+    /// The decisions ahead after `step` was decided (`decision`, in `context`): every step down the chains
+    /// that start at `step`'s successors with one predecessor. Each is decided when its predecessor is predicted
+    /// to end, less the configurator's latency its options count but it will not wait for: a step's Map is
+    /// then planned to start at that end, and starts no later when the step is ready by it. Empty for a policy
+    /// that does not decide ahead.
+    /// - Throws: what the policy or the cache throws.
+    public func decideAhead(after step: Int, decision: StepDecision, context: DecisionContext) throws -> [Int: AheadDecision] {
+        guard decidesAhead else { return [:] }
+        let graph = space.graph
+        let latency = space.includesConfigurator ? space.platform.configurator.seconds : 0
+        var ahead: [Int: AheadDecision] = [:]
+        var progress = context.progress
+        // Depth first, successors in graph order: the order the configurators would decide them in. A step's
+        // predicted end is when it was decided plus its predicted time (which counts a configurator).
+        var pending: [(step: Int, ready: Double, end: Double)] = [(step, context.now, context.now + decision.seconds)]
+        while let (u, ready, end) = pending.popLast() {
+            progress[u] = .finished(ready: ready, finish: end)
+            var next: [(step: Int, ready: Double, end: Double)] = []
+            for v in graph.successors[u] where AheadDecision.isChained(v, in: graph) {
+                var later = context
+                later.now = end - latency
+                later.ready = end
+                later.progress = progress
+                let decided = try decide(step: v, context: later)
+                ahead[v] = AheadDecision(decision: decided, deadline: end)
+                next.append((v, end, later.now + decided.seconds))
+            }
+            pending.append(contentsOf: next.reversed())
+        }
+        return ahead
+    }
+}
+
+/// How one step was decided at its start (``PolicyRun/decide(step:context:ahead:)``).
+public struct LaunchDecision: Sendable {
+    /// The decision the step runs on.
+    public var decision: StepDecision
+    /// Whether a configurator decided it now (its time and cost are paid).
+    public var configured: Bool
+    /// Whether the state machine checked for a decision made ahead first (a Choice: one transition).
+    public var checked: Bool
+    /// Whether it runs on a decision made ahead.
+    public var decidedAhead: Bool { checked && !configured }
+}
+
+extension PolicyRun {
+    /// Decides `step` at its start as the state machine does: a step with one predecessor whose configurator
+    /// decided it ahead runs on that decision when ready by its deadline; any other step of a dynamic policy
+    /// asks its configurator, which also decides ahead the chains after it (into `ahead`). A static plan is
+    /// read as it is.
+    /// - Throws: what the policy or the cache throws.
+    public func decide(step v: Int, context: DecisionContext, ahead: inout [Int: AheadDecision]) throws -> LaunchDecision {
+        guard case .perStep(let policy) = self else {
+            return LaunchDecision(decision: try decide(step: v, context: context), configured: false, checked: false)
+        }
+        let checked = policy.decidesAhead && AheadDecision.isChained(v, in: policy.space.graph)
+        if checked, let early = ahead.removeValue(forKey: v), early.holds(ready: context.now) {
+            return LaunchDecision(decision: early.decision, configured: false, checked: true)
+        }
+        let decision = try policy.decide(step: v, context: context)
+        ahead.merge(try policy.decideAhead(after: v, decision: decision, context: context)) { $1 }
+        return LaunchDecision(decision: decision, configured: true, checked: checked)
+    }
+}

@@ -1,0 +1,57 @@
+import StepConfCore
+import Testing
+
+@Suite struct AheadDecisionTests {
+    private func policy(_ name: PolicyName) throws -> any DynamicPolicy {
+        let workflow = try Workflow.load(from: Fixtures.example("synthetic16.json"))
+        let model = try PerformanceModel.load(from: Fixtures.example("synthetic16.model.json"), for: workflow)
+        let made = try Policies.make(name, graph: try WorkflowGraph(workflow), model: model, platform: .aws)
+        return try #require(made as? any DynamicPolicy)
+    }
+
+    private func context(_ now: Double, slo: Double, cache: any GlobalCache, count: Int) -> DecisionContext {
+        DecisionContext(
+            now: now, executionStart: 0, sloSeconds: slo, execution: "e", cache: cache,
+            progress: Array(repeating: .pending, count: count))
+    }
+
+    @Test func aDecisionAheadIsThePolicysDecisionAtItsPredecessorsPredictedEndLessTheConfigurator() throws {
+        let stepconf = try policy(.stepconf)
+        let graph = stepconf.space.graph
+        let latency = stepconf.space.platform.configurator.seconds
+        for slo in [4.0, 6.0, 12.0] {
+            let cache = InMemoryGlobalCache()
+            let first = try stepconf.decide(step: graph.start, context: context(0, slo: slo, cache: cache, count: graph.count))
+            let ahead = try stepconf.decideAhead(after: graph.start, decision: first, context: context(0, slo: slo, cache: cache, count: graph.count))
+            // Every step with one predecessor down the chains from s01, and no join.
+            let chained = (0..<graph.count).filter { v in
+                AheadDecision.isChained(v, in: graph) && graph.predecessors[v] != [graph.index["s13"]!]
+            }
+            #expect(Set(ahead.keys) == Set(chained), "SLO \(slo)")
+            // The first successor, replayed on a cache that saw the same decisions before it.
+            let s02 = graph.index["s02"]!
+            let replay = InMemoryGlobalCache()
+            _ = try stepconf.decide(step: graph.start, context: context(0, slo: slo, cache: replay, count: graph.count))
+            let early = try #require(ahead[s02])
+            #expect(early.deadline == first.seconds)
+            var then = context(early.deadline - latency, slo: slo, cache: replay, count: graph.count)
+            then.ready = early.deadline
+            let fresh = try stepconf.decide(step: s02, context: then)
+            #expect(fresh.configuration == early.decision.configuration, "SLO \(slo)")
+            #expect(early.holds(ready: early.deadline) && !early.holds(ready: early.deadline + 1e-6))
+            // Down a chain, each deadline is the predecessor's predicted end.
+            let s05 = try #require(ahead[graph.index["s05"]!])
+            #expect(abs(s05.deadline - (early.deadline - latency + early.decision.seconds)) < 1e-9)
+        }
+    }
+
+    @Test func onlyPoliciesThatReadTheTimeLeftAndTheCacheAloneDecideAhead() throws {
+        for name in [PolicyName.stepconf, .intraOnly, .interOnly] { #expect(try policy(name).decidesAhead, "\(name)") }
+        let exact = try policy(.stepconfExact)
+        #expect(!exact.decidesAhead)
+        let graph = exact.space.graph
+        let cache = InMemoryGlobalCache()
+        let first = try exact.decide(step: graph.start, context: context(0, slo: 8, cache: cache, count: graph.count))
+        #expect(try exact.decideAhead(after: graph.start, decision: first, context: context(0, slo: 8, cache: cache, count: graph.count)).isEmpty)
+    }
+}
