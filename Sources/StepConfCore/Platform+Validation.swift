@@ -47,6 +47,15 @@ extension Platform {
     /// Returns the platform if its prices, tiers and grid are within Lambda's limits.
     /// - Throws: ``InputError`` naming the field.
     public func validated(source: String = "platform") throws -> Platform {
+        try validate(source: source)
+        return self
+    }
+
+    /// Checks that the platform's prices, tiers and grid are within Lambda's limits. (It returns nothing: the release
+    /// build of Swift 6.3.1 returned a corrupt error from a specialised copy that returned `self` — a crash on every
+    /// platform file.)
+    /// - Throws: ``InputError`` naming the field.
+    public func validate(source: String = "platform") throws {
         func fail(_ field: String, _ why: String) -> InputError {
             InputError(.invalidGrid, "\(source): field `\(field)` \(why)")
         }
@@ -90,7 +99,6 @@ extension Platform {
         guard InputBounds.check(keepAliveSeconds, in: 0...InputBounds.maxSeconds) != nil else {
             throw fail("keep_alive_s", "must be \(InputBounds.describe(0...InputBounds.maxSeconds)) seconds")
         }
-        return self
     }
 
     /// Decodes and validates a platform (JSON; missing fields take the AWS defaults); `source` names it
@@ -98,8 +106,9 @@ extension Platform {
     /// - Throws: ``InputError``.
     public static func decode(_ data: Data, source: String) throws -> Platform {
         try StrictJSON.check([UInt8](data), source: source)
+        let platform: Platform
         do {
-            return try JSONDecoder().decode(Platform.self, from: data).validated(source: source)
+            platform = try JSONDecoder().decode(Platform.self, from: data)
         } catch let error as DecodingError {
             throw InputError(.malformed, "\(source): \(JSONErrorText.describe(error))")
         } catch let error as InputError {
@@ -107,5 +116,7 @@ extension Platform {
         } catch {
             throw InputError(.malformed, "\(source): not valid JSON")
         }
+        try platform.validate(source: source)
+        return platform
     }
 }

@@ -139,7 +139,9 @@ struct RunCommand: AsyncParsableCommand {
             table.add([
                 s.id, "\(s.memoryMB)", "\(s.inter)", "\(s.intra)", fixed((s.configureEnd - s.configureStart) * 1000, 1),
                 fixed(s.configureEnd, 3), fixed(s.end, 3), fixed(s.functionSeconds, 3), fixed(s.overheadSeconds * 1000, 1),
-                "\(s.cold) cold, \(s.warm) warm", s.fallback ? "fastest θ: budget unmet" : "",
+                "\(s.cold) cold, \(s.warm) warm",
+                [s.decidedAhead ? "decided ahead" : nil, s.fallback ? "fastest θ: budget unmet" : nil].compactMap { $0 }
+                    .joined(separator: "; "),
             ])
         }
         print(table.render())
