@@ -60,16 +60,9 @@ public struct ConfiguratorEvent: Decodable, Sendable {
     }
 }
 
-/// The configurator's answer: the configuration, the function to call and the Map's items — for the step, and
-/// for the steps it decided ahead (``AheadDecision``).
+/// The configurator's answer: for the step, and for the steps it decided ahead (``AheadDecision``), the
+/// configuration, the function to call and the Map's items; and why it decided so.
 public struct ConfiguratorOutput: Codable, Sendable {
-    public var memoryMB: Int
-    public var inter: Int
-    public var intra: Int
-    /// `{prefix}-{kind}-m{memory}`.
-    public var function: String
-    /// One item per instance: its share of the jobs, and q.
-    public var items: [Item]
     /// The execution's name (the last `:` part of its id): the step functions write to `runs/{run}/{step}`.
     public var run: String
     public var decision: Record
@@ -160,8 +153,6 @@ public struct ConfiguratorOutput: Codable, Sendable {
         }
     }
 
-    enum CodingKeys: String, CodingKey {
-        case inter, intra, function, items, decision, run, steps
-        case memoryMB = "memory_mb"
-    }
+    /// The plan of the step the configurator was asked for.
+    public var plan: Planned? { steps[decision.step] }
 }

@@ -137,7 +137,6 @@ public final class ConfiguratorHandler: CodableHandler {
             steps[graph.ids[v]] = planned(early.decision, graph: graph, deadline: early.deadline, format: format)
         }
         return ConfiguratorOutput(
-            memoryMB: theta.memoryMB, inter: theta.inter, intra: theta.intra, function: own.function, items: own.items,
             run: ConfiguratorOutput.runName(execution: event.execution),
             decision: .init(
                 policy: settings.policy.rawValue, workflow: event.workflow, step: event.step, execution: event.execution,

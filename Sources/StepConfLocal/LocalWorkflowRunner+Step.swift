@@ -77,7 +77,7 @@ extension LocalWorkflowRunner {
                 } catch {
                     return .failure(LocalError(.stepFailed, "configurator for step \(step.id): unreadable answer: \(error)"))
                 }
-                guard let own = decision.steps[step.id] else {
+                guard let own = decision.plan else {
                     return .failure(LocalError(.stepFailed, "configurator for step \(step.id): its answer has no plan for the step"))
                 }
                 plan = own

@@ -126,7 +126,7 @@ public struct LocalWorkflowRunner: Sendable {
             let graph = context.graph
             let after = Dictionary(uniqueKeysWithValues: inputs.map { (graph.ids[$0.key], $0.value.outputs) })
             // A step with one predecessor sees the plans that step's configurator made ahead (the state's `$.config`).
-            let known = graph.predecessors[launch.step].count == 1 ? inputs[graph.predecessors[launch.step][0]]?.plans ?? [:] : [:]
+            let known = AheadDecision.isChained(launch.step, in: graph) ? inputs[graph.predecessors[launch.step][0]]?.plans ?? [:] : [:]
             let outcome = try await context.runStep(launch.step, firstKeys: firstKeys, after: after, known: known).get()
             progress(LocalWorkflowRunner.describe(outcome.record))
             return ExecutedStep(finish: outcome.record.end, expectedFinish: outcome.record.end, outcome: outcome)

@@ -119,7 +119,8 @@ final class FailureBox: Sendable {
         let context = LambdaContext(
             invocation: Invocation(requestID: "r", deadlineMs: 0, invokedFunctionARN: "arn", payload: Data()), environment: environment)
         let output = try JSONSerialization.jsonObject(with: try handler.handle(Data(event.utf8), context: context)) as? [String: Any]
-        #expect((output?["function"] as? String)?.hasPrefix("stepconf-video-extract-m") == true)
+        let plan = (output?["steps"] as? [String: Any])?["extract"] as? [String: Any]
+        #expect((plan?["function"] as? String)?.hasPrefix("stepconf-video-extract-m") == true)
         // What Algorithm 2 wrote went to the table: scopes of this execution and the function's last use.
         let items = try dynamo.call("Scan", ["TableName": "stepconf-cache-cfg"])["Items"] as? [[String: Any]] ?? []
         let keys = items.compactMap { ($0["pk"] as? [String: Any])?["S"] as? String }

@@ -83,10 +83,11 @@ enum Paths {
             }
             clock = start + step.startSeconds
             let out = try handler.handle(try event(step.id, execution: "e1", start: start, slo: slo), context: context)
-            #expect(out.memoryMB == step.memoryMB && out.inter == step.inter && out.intra == step.intra, "\(step.id)")
-            #expect(out.function == "stepconf-synthetic-m\(step.memoryMB)")
-            #expect(out.items.count == step.inter)
-            #expect(out.items.last?.jobEnd == graph[graph.index[step.id]!].jobs)
+            let own = try #require(out.plan)
+            #expect(own.memoryMB == step.memoryMB && own.inter == step.inter && own.intra == step.intra, "\(step.id)")
+            #expect(own.function == "stepconf-synthetic-m\(step.memoryMB)")
+            #expect(own.items.count == step.inter)
+            #expect(own.items.last?.jobEnd == graph[graph.index[step.id]!].jobs)
             known.merge(out.steps) { $1 }
         }
         #expect(aheadSteps > 0)
@@ -126,19 +127,20 @@ enum Paths {
         // The plan is in the shared cache now, for any configurator of the execution to read.
         let stored = try #require(try SQLiteGlobalCache(path: path).plan(execution: "e1"))
         #expect(stored.steps.count == graph.count)
-        #expect(first.memoryMB == expected.steps[graph.start].memoryMB)
+        #expect(first.plan?.memoryMB == expected.steps[graph.start].memoryMB)
         // Another configurator process (a fresh handler) answers every step from that plan, even when a
         // later event carried another SLO: the execution was planned once.
         let other = try ConfiguratorHandler(
             settings: .init(workflowDirectory: examples, policy: .static), cache: try SQLiteGlobalCache(path: path))
         for (v, step) in expected.steps.enumerated() {
             let out = try other.handle(try event(graph.ids[v], execution: "e1", start: 0, slo: slo * 3), context: context)
-            #expect(out.memoryMB == step.memoryMB && out.inter == step.inter && out.intra == step.intra, "\(step.id)")
+            let own = try #require(out.plan)
+            #expect(own.memoryMB == step.memoryMB && own.inter == step.inter && own.intra == step.intra, "\(step.id)")
         }
         // A new execution is planned for its own SLO.
         let loose = try Plan.make(policy: policy, sloSeconds: slo * 3)
         let out = try other.handle(try event(graph.ids[graph.end], execution: "e2", start: 0, slo: slo * 3), context: context)
-        #expect(out.memoryMB == loose.steps[graph.end].memoryMB && out.inter == loose.steps[graph.end].inter)
+        #expect(out.plan?.memoryMB == loose.steps[graph.end].memoryMB && out.plan?.inter == loose.steps[graph.end].inter)
     }
 
     @Test func inputKeysAreSplitEvenlyOverTheInstances() throws {
@@ -150,10 +152,11 @@ enum Paths {
         let out = try handler.handle(try event("s01", execution: "e2", start: 1_700_000_000, slo: 60, keys: keys), context: context)
         // Each instance takes its share of the step's input by its index and the instance count.
         let input = StepInput(keys: keys)
-        let shares = out.items.map { input.share(instance: $0.index, of: $0.instances) }
+        let own = try #require(out.plan)
+        let shares = own.items.map { input.share(instance: $0.index, of: $0.instances) }
         #expect(shares.flatMap { $0 } == keys)
         #expect(shares.map(\.count).max()! - shares.map(\.count).min()! <= 1)
-        #expect(out.items.allSatisfy { $0.intra == out.intra && $0.instances == out.inter })
+        #expect(own.items.allSatisfy { $0.intra == own.intra && $0.instances == own.inter })
     }
 
     @Test func stepconfDecidesTheChainsAfterItsStepAheadWithDeadlinesInTheEnginesFormat() throws {
@@ -169,7 +172,7 @@ enum Paths {
         #expect(out.decision.decidedAhead == chained)
         #expect(Set(out.steps.keys) == Set(chained + ["s01"]))
         let own = try #require(out.steps["s01"])
-        #expect(own.deadlineSeconds == nil && own.memoryMB == out.memoryMB && own.inter == out.inter)
+        #expect(own.deadlineSeconds == nil && own.items.count == own.inter)
         // A chain's deadlines grow down the chain, each the predecessor's predicted end, written as AWS writes times.
         let s02 = try #require(out.steps["s02"]), s05 = try #require(out.steps["s05"]), s08 = try #require(out.steps["s08"])
         let d02 = try #require(s02.deadlineSeconds), d05 = try #require(s05.deadlineSeconds), d08 = try #require(s08.deadlineSeconds)
@@ -386,7 +389,8 @@ enum Paths {
                           "STEPCONF_CACHE_PATH": Paths.temporary("cache.sqlite"), "AWS_LAMBDA_LOG_LEVEL": "DEBUG"],
             logPath: log)
         let body = try #require(posts.first?["body"] as? String)
-        let output = try JSONSerialization.jsonObject(with: Data(body.utf8)) as! [String: Any]
+        let answer = try JSONSerialization.jsonObject(with: Data(body.utf8)) as! [String: Any]
+        let output = try #require((answer["steps"] as? [String: Any])?["extract"] as? [String: Any])
         #expect((output["function"] as? String)?.hasPrefix("stepconf-video-extract-m") == true)
         #expect((output["items"] as? [Any])?.count == output["inter"] as? Int)
         let decided = try #require(try records(log).first { $0["message"] as? String == "decided" })
