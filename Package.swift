@@ -64,8 +64,8 @@ let package = Package(
         .target(
             name: "StepConfLocal",
             dependencies: [
-                "StepConfCore", "StepConfStorage", "StepConfFunctions", "StepConfHTTP", "StepConfWorker", "StepConfASL",
-                "StepConfAWS",
+                "StepConfCore", "StepConfStorage", "StepConfFunctions", "StepConfHTTP", "StepConfLambda", "StepConfWorker",
+                "StepConfASL", "StepConfAWS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,40 +92,50 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What every test target shares: paths, private directories, the Python-helper launcher, ASL data paths.
+        .target(name: "StepConfTestSupport", path: "Tests/StepConfTestSupport"),
         .testTarget(
             name: "StepConfCoreTests",
             dependencies: [
+                "StepConfTestSupport",
                 "StepConfCore", "StepConfStorage", "StepConfExamples",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
             name: "StepConfAWSTests",
-            dependencies: ["StepConfAWS", "StepConfCore", "StepConfStorage", "StepConfHTTP", "StepConfFunctions", "StepConfLambda", "StepConfWorker", "bootstrap"]
+            dependencies: [
+                "StepConfTestSupport","StepConfAWS", "StepConfCore", "StepConfStorage", "StepConfHTTP", "StepConfFunctions", "StepConfLambda", "StepConfWorker", "bootstrap"]
         ),
         .testTarget(
             name: "StepConfWorkerTests",
-            dependencies: ["StepConfWorker", "StepConfFunctions", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap"]
+            dependencies: [
+                "StepConfTestSupport","StepConfWorker", "StepConfFunctions", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap"]
         ),
         .testTarget(
             name: "StepConfASLTests",
-            dependencies: ["StepConfASL", "StepConfCore", "StepConfStorage", "StepConfExamples", "bootstrap"]
+            dependencies: [
+                "StepConfTestSupport","StepConfASL", "StepConfCore", "StepConfStorage", "StepConfExamples", "bootstrap"]
         ),
         .testTarget(
             name: "StepConfParetoTests",
-            dependencies: ["StepConfPareto", "StepConfCore", "StepConfExamples"]
+            dependencies: [
+                "StepConfTestSupport","StepConfPareto", "StepConfCore", "StepConfExamples"]
         ),
         .testTarget(
             name: "StepConfHTTPTests",
-            dependencies: ["StepConfHTTP"]
+            dependencies: [
+                "StepConfTestSupport","StepConfHTTP"]
         ),
         .testTarget(
             name: "StepConfLambdaTests",
-            dependencies: ["StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap", "stepconf"]
+            dependencies: [
+                "StepConfTestSupport","StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap", "stepconf"]
         ),
         .testTarget(
             name: "StepConfLocalTests",
             dependencies: [
+                "StepConfTestSupport",
                 "StepConfLocal", "StepConfHTTP", "StepConfCore", "StepConfStorage", "StepConfExamples", "StepConfASL", "StepConfAWS", "StepConfFunctions", "StepConfSimulator",
                 "bootstrap",
                 "fixture-bootstrap",
@@ -134,11 +144,19 @@ let package = Package(
         ),
         .testTarget(
             name: "StepConfSimulatorTests",
-            dependencies: ["StepConfSimulator", "StepConfCore", "StepConfExamples"]
+            dependencies: [
+                "StepConfTestSupport","StepConfSimulator", "StepConfCore", "StepConfExamples"]
+        ),
+        .testTarget(
+            name: "StepConfFunctionsTests",
+            dependencies: [
+                "StepConfTestSupport", "StepConfFunctions", "StepConfASL", "StepConfCore", "StepConfExamples", "StepConfLambda",
+            ]
         ),
         .testTarget(
             name: "StepConfCLITests",
-            dependencies: ["stepconf", "StepConfCore"]
+            dependencies: [
+                "StepConfTestSupport","stepconf", "StepConfCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

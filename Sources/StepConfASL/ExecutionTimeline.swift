@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// Per step, what an execution of a generated state machine did, read back from its history: the
 /// configurator's decision (from the `Configure` task's output, or for a step decided ahead from the plan its
@@ -64,6 +65,32 @@ public struct ExecutionTimeline: Sendable {
     /// The step that was configuring or running when the execution failed.
     public var failedStep: String?
 
+    /// The fields of an event's details this reads (the `…EventDetails` objects of Step Functions' history).
+    struct Details: Decodable {
+        var name: String?
+        var input: String?
+        var output: String?
+        var error: String?
+        var cause: String?
+
+        init(_ text: String?) {
+            self = text.flatMap { try? JSONDecoder().decode(Details.self, from: Data($0.utf8)) } ?? Details()
+        }
+
+        init() {}
+    }
+
+    /// What a state's input or output holds of ours: the last configurator's answer at `$.config`.
+    struct StateData: Decodable {
+        var config: ConfiguratorOutput?
+
+        init(_ text: String) {
+            self = (try? JSONDecoder().decode(StateData.self, from: Data(text.utf8))) ?? StateData(config: nil)
+        }
+
+        init(config: ConfiguratorOutput?) { self.config = config }
+    }
+
     /// Reads `events` (oldest first).
     public init(events: [Event]) {
         start = events.first { $0.type == "ExecutionStarted" }?.timestamp ?? events.first?.timestamp ?? 0
@@ -76,30 +103,30 @@ public struct ExecutionTimeline: Sendable {
         }
         var lastEntered: String?
         for event in events {
-            let details = event.details.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any] ?? [:]
+            let details = Details(event.details)
             let at = event.timestamp - start
             // The first failure names its state, or happened in the state entered last.
             if failedStep == nil, event.type.hasSuffix("Failed"), event.type != "ExecutionFailed",
-                let state = details["name"] as? String ?? lastEntered
+                let state = details.name ?? lastEntered
             {
                 failedStep = ["Configure ", "Run ", "Invoke "].lazy.compactMap { Self.stepID(state, prefix: $0) }.first
             }
-            if event.type.hasSuffix("StateEntered") { lastEntered = details["name"] as? String }
+            if event.type.hasSuffix("StateEntered") { lastEntered = details.name }
             switch event.type {
             case "ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut":
                 end = event.timestamp
-                error = details["error"] as? String ?? (event.type == "ExecutionSucceeded" ? nil : event.type)
-                cause = details["cause"] as? String
+                error = details.error ?? (event.type == "ExecutionSucceeded" ? nil : event.type)
+                cause = details.cause
                 continue
             default: break
             }
-            guard let name = details["name"] as? String else { continue }
+            guard let name = details.name else { continue }
             if let id = Self.stepID(name, prefix: "Configure ") {
                 var s = step(id)
                 if event.type == "TaskStateEntered" { s.configureStart = at }
                 if event.type == "TaskStateExited" {
                     s.configureEnd = at
-                    if let output = details["output"] as? String { Self.readDecision(output, into: &s) }
+                    if let output = details.output { Self.readDecision(StateData(output).config, into: &s) }
                     s.decidedAhead = false
                 }
                 byID[id] = s
@@ -109,7 +136,7 @@ public struct ExecutionTimeline: Sendable {
                     s.runStart = at
                     if s.configureEnd == nil {
                         s.decidedAhead = true
-                        if let input = details["input"] as? String { Self.readPlan(input, into: &s) }
+                        if let input = details.input { Self.readPlan(StateData(input).config, into: &s) }
                     }
                 }
                 if event.type == "MapStateExited" { s.runEnd = at }
@@ -125,28 +152,23 @@ public struct ExecutionTimeline: Sendable {
     }
 
     /// The decision the Configure task put at `$.config`: the step's plan (`steps.{id}`) and why (`decision`).
-    static func readDecision(_ output: String, into step: inout Step) {
-        readPlan(output, into: &step)
-        guard let state = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
-            let config = state["config"] as? [String: Any], let decision = config["decision"] as? [String: Any]
-        else { return }
-        step.predictedSeconds = (decision["predicted_s"] as? NSNumber)?.doubleValue
-        step.subSLOSeconds = (decision["sub_slo_s"] as? NSNumber)?.doubleValue
-        step.remainingSeconds = (decision["remaining_s"] as? NSNumber)?.doubleValue
-        step.fallback = decision["fallback"] as? Bool
-        step.decisionMicroseconds = (decision["decision_us"] as? NSNumber)?.doubleValue
+    static func readDecision(_ config: ConfiguratorOutput?, into step: inout Step) {
+        readPlan(config, into: &step)
+        guard let decision = config?.decision else { return }
+        step.predictedSeconds = decision.predictedSeconds
+        step.subSLOSeconds = decision.subSLOSeconds
+        step.remainingSeconds = decision.remainingSeconds
+        step.fallback = decision.fallback
+        step.decisionMicroseconds = decision.decisionMicroseconds
     }
 
     /// The step's plan in a state's `$.config.steps.{id}` (what its Map runs on).
-    static func readPlan(_ stateJSON: String, into step: inout Step) {
-        guard let state = try? JSONSerialization.jsonObject(with: Data(stateJSON.utf8)) as? [String: Any],
-            let config = state["config"] as? [String: Any], let steps = config["steps"] as? [String: Any],
-            let plan = steps[step.id] as? [String: Any]
-        else { return }
-        step.memoryMB = (plan["memory_mb"] as? NSNumber)?.intValue
-        step.inter = (plan["inter"] as? NSNumber)?.intValue
-        step.intra = (plan["intra"] as? NSNumber)?.intValue
-        step.predictedSeconds = (plan["predicted_s"] as? NSNumber)?.doubleValue
-        if let fallback = plan["fallback"] as? Bool { step.fallback = fallback }
+    static func readPlan(_ config: ConfiguratorOutput?, into step: inout Step) {
+        guard let plan = config?.steps[step.id] else { return }
+        step.memoryMB = plan.memoryMB
+        step.inter = plan.inter
+        step.intra = plan.intra
+        step.predictedSeconds = plan.predictedSeconds
+        step.fallback = plan.fallback
     }
 }

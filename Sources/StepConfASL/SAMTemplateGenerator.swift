@@ -111,7 +111,7 @@ public struct SAMTemplateGenerator: Sendable {
             ],
             "Policy": [
                 "Type": "String", "Default": "stepconf",
-                "AllowedValues": ["stepconf", "static", "nono", "intra-only", "inter-only", "optimal"],
+                "AllowedValues": .array(PolicyName.configuratorPolicies.map { .string($0.rawValue) }),
                 "Description": "The configurator's policy.",
             ],
             "Safety": ["Type": "String", "Default": "2", "Description": "The policy's planning margin K."],
@@ -148,7 +148,7 @@ public struct SAMTemplateGenerator: Sendable {
             "Type": "AWS::Serverless::Function",
             "Metadata": Self.makefile,
             "Properties": [
-                "FunctionName": Self.sub("${FunctionPrefix}-configurator"),
+                "FunctionName": Self.sub(FunctionNames.configurator(prefix: "${FunctionPrefix}")),
                 "Description": "Decides each step's memory, instances and workers from the time left (StepConf Algorithm 2)",
                 "Handler": "configurator",
                 "MemorySize": .int(configuratorMemoryMB),
@@ -164,7 +164,7 @@ public struct SAMTemplateGenerator: Sendable {
             "Type": "AWS::Serverless::Function",
             "Metadata": Self.makefile,
             "Properties": [
-                "FunctionName": Self.sub("${FunctionPrefix}-\(Workflow.Step.functionName(kind: kind, memoryMB: memoryMB))"),
+                "FunctionName": Self.sub(FunctionNames.step(prefix: "${FunctionPrefix}", kind: kind, memoryMB: memoryMB)),
                 "Description": .string("Step function \(kind) at \(memoryMB) MB"),
                 "Handler": .string(kind),
                 "MemorySize": .int(memoryMB),
@@ -179,7 +179,7 @@ public struct SAMTemplateGenerator: Sendable {
         return [
             "Type": "AWS::Serverless::StateMachine",
             "Properties": [
-                "Name": Self.sub("${FunctionPrefix}-\(workflow.name)"),
+                "Name": Self.sub(FunctionNames.stateMachine(prefix: "${FunctionPrefix}", workflow: workflow.name)),
                 "DefinitionUri": .string("statemachine/\(workflow.name).asl.json"),
                 "DefinitionSubstitutions": [
                     "ConfiguratorFunctionArn": Self.arn("ConfiguratorFunction"), "FunctionPrefix": Self.ref("FunctionPrefix"),

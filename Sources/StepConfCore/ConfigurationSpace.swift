@@ -114,10 +114,7 @@ public struct ConfigurationSpace: Sendable {
     /// Lambda, where every instance has cores of its own.
     public static func sideBySide(_ graph: WorkflowGraph, platform: Platform) -> [Int] {
         guard platform.coreTiers.contains(where: \.shared) else { return Array(repeating: 1, count: graph.count) }
-        var depth = [Int](repeating: 0, count: graph.count)
-        for v in graph.topologicalOrder {
-            depth[v] = graph.predecessors[v].map { depth[$0] + 1 }.max() ?? 0
-        }
+        let depth = graph.depths
         var width: [Int: Int] = [:]
         for d in depth { width[d, default: 0] += 1 }
         return depth.map { width[$0] ?? 1 }
@@ -191,14 +188,11 @@ public struct ConfigurationSpace: Sendable {
     /// option's fan-out wherever the step has a measured cold-start cost — a fresh cache, where no function has
     /// run yet. Warm functions only make a run faster, so no run on these options can be slower at its fastest.
     public func fastestMakespanSeconds(coldEverywhere: Bool) -> Double {
-        var finish = [Double](repeating: 0, count: graph.count)
-        for v in graph.topologicalOrder {
-            let ready = graph.predecessors[v].reduce(0.0) { max($0, finish[$1]) }
+        graph.makespan { v in
             let penalties = coldEverywhere ? coldPenaltiesEverywhere(step: v) : nil
             var fastest = Double.infinity
             for k in 0..<steps[v].count { fastest = min(fastest, chargedSeconds(step: v, option: k, penalties: penalties)) }
-            finish[v] = ready + fastest
+            return fastest
         }
-        return finish.max() ?? 0
     }
 }

@@ -40,12 +40,7 @@ public struct ExactPolicy: DynamicPolicy {
         let penalties = try space.coldPenalties(step: i, now: context.now, lastUse: lastUse)
         let own = space.steps[i]
         let ownSeconds = own.seconds.enumerated().map { k, t in t + (penalties?[k] ?? 0) }
-        let ready = graph.predecessors[i].reduce(t0) { latest, p in
-            switch context.progress[p] {
-            case .finished(_, let f), .running(_, let f): return max(latest, f)
-            case .pending: return latest
-            }
-        }
+        let ready = graph.readyTime(i, finish: context.progress.map { $0.finish ?? -.infinity }, start: t0)
         let wait = max(0, context.now - ready)
         // Durations are counted from the moment a step's predecessors are done, so path sums equal finish
         // times measured from T0. `cold[v]` is what a cold start adds to each option of a step still to decide.
@@ -155,9 +150,7 @@ public struct ExactPolicy: DynamicPolicy {
         if result.feasible {
             try context.cache.storePlan(execution: key, CachedPlan(choice: result.choice))
         }
-        let fastest = ownSeconds.indices.min { a, b in
-            ownSeconds[a] != ownSeconds[b] ? ownSeconds[a] < ownSeconds[b] : own.costUSD[a] < own.costUSD[b]
-        }!
+        let fastest = OptionOrder.fastest(own.count, seconds: { ownSeconds[$0] }, cost: { own.costUSD[$0] })!
         let k = result.feasible ? result.choice[i] : fastest
         var decision = StepDecision(step: i, option: k, in: own, subSLOSeconds: nil, fallback: fallback || !result.feasible)
         decision.seconds = ownSeconds[k]

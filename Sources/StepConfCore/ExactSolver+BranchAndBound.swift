@@ -32,7 +32,7 @@ extension ExactSolver {
                 return
             }
             let v = order[depth]
-            let ready = graph.predecessors[v].reduce(0.0) { max($0, finish[$1]) }
+            let ready = graph.readyTime(v, finish: finish)
             for k in byCost[v] {
                 nodes += 1
                 if nodes > limits.nodeLimit {

@@ -94,40 +94,14 @@ public struct ExactSolver: Sendable {
 
     /// The steps of the longest path of one option per step, from a first step to the one that ends last.
     public func criticalPath(_ choice: [Int], _ options: [Options]) -> [Int] {
-        var finish = [Double](repeating: 0, count: graph.count)
-        var from = [Int](repeating: -1, count: graph.count)
-        var last = -1
-        for v in graph.topologicalOrder {
-            var ready = 0.0
-            for p in graph.predecessors[v] where finish[p] > ready || from[v] < 0 {
-                if finish[p] >= ready {
-                    ready = finish[p]
-                    from[v] = p
-                }
-            }
-            finish[v] = ready + options[v].seconds[choice[v]]
-            if last < 0 || finish[v] > finish[last] { last = v }
-        }
-        var path: [Int] = []
-        var at = last
-        while at >= 0 {
-            path.append(at)
-            at = from[at]
-        }
-        return path.reversed()
+        graph.criticalPath(finish: graph.finishTimes { options[$0].seconds[choice[$0]] })
     }
 
     /// Cost and exact makespan of one option per step.
     public func evaluate(_ choice: [Int], _ options: [Options]) -> (makespan: Double, cost: Double) {
-        var finish = [Double](repeating: 0, count: graph.count)
-        var cost = 0.0
-        var makespan = 0.0
-        for v in graph.topologicalOrder {
-            let ready = graph.predecessors[v].reduce(0.0) { max($0, finish[$1]) }
-            finish[v] = ready + options[v].seconds[choice[v]]
-            cost += options[v].costUSD[choice[v]]
-            makespan = max(makespan, finish[v])
-        }
-        return (makespan, cost)
+        let finish = graph.finishTimes { options[$0].seconds[choice[$0]] }
+        // Summed in topological order, as every plan's cost is.
+        let cost = graph.topologicalOrder.reduce(0.0) { $0 + options[$1].costUSD[choice[$1]] }
+        return (finish.reduce(0.0, max), cost)
     }
 }

@@ -160,21 +160,10 @@ public struct StepConfOptimizer: Sendable {
             }
             return StepDecision(step: i, option: options.fastest, in: options, subSLOSeconds: budget, fallback: true)
         }
-        var best: Int?
-        var fastest = 0
-        for k in 0..<options.count {
-            let t = options.seconds[k] + penalties[k]
-            let fastestTime = options.seconds[fastest] + penalties[fastest]
-            if t < fastestTime || (t == fastestTime && options.costUSD[k] < options.costUSD[fastest]) { fastest = k }
-            guard t <= budget else { continue }
-            if let b = best {
-                let tb = options.seconds[b] + penalties[b]
-                if options.costUSD[k] < options.costUSD[b] || (options.costUSD[k] == options.costUSD[b] && t < tb) { best = k }
-            } else {
-                best = k
-            }
-        }
-        let k = best ?? fastest
+        let seconds = { (k: Int) in options.seconds[k] + penalties[k] }
+        let cost = { (k: Int) in options.costUSD[k] }
+        let best = OptionOrder.cheapest(options.count, within: budget, seconds: seconds, cost: cost)
+        let k = best ?? OptionOrder.fastest(options.count, seconds: seconds, cost: cost)!
         var decision = StepDecision(step: i, option: k, in: options, subSLOSeconds: budget, fallback: best == nil)
         decision.seconds += penalties[k]
         return decision

@@ -23,20 +23,14 @@ public struct StepOptions: Sendable {
         self.seconds = seconds
         self.costUSD = costUSD
         var star = 0
-        var fast = 0
-        var cheap = 0
         for k in 1..<configurations.count {
             // Eq. (12) as printed, argmax c/t⁻¹, would pick the *least* cost-effective θ; performance per
             // cost is t⁻¹/c, maximal where c·t is minimal.
             if costUSD[k] * seconds[k] < costUSD[star] * seconds[star] { star = k }
-            if seconds[k] < seconds[fast] || (seconds[k] == seconds[fast] && costUSD[k] < costUSD[fast]) { fast = k }
-            if costUSD[k] < costUSD[cheap] || (costUSD[k] == costUSD[cheap] && seconds[k] < seconds[cheap]) {
-                cheap = k
-            }
         }
         mostCostEffective = star
-        fastest = fast
-        cheapest = cheap
+        fastest = OptionOrder.fastest(seconds.count, seconds: { seconds[$0] }, cost: { costUSD[$0] })!
+        cheapest = OptionOrder.cheapest(seconds.count, seconds: { seconds[$0] }, cost: { costUSD[$0] })!
     }
 
     /// Number of candidates.
@@ -44,15 +38,7 @@ public struct StepOptions: Sendable {
 
     /// Solves (11): the cheapest θ with `t(θ) ≤ budget`; nil when none meets it.
     public func cheapest(within budgetSeconds: Double) -> Int? {
-        var best: Int?
-        for k in 0..<seconds.count where seconds[k] <= budgetSeconds {
-            if let b = best {
-                if costUSD[k] < costUSD[b] || (costUSD[k] == costUSD[b] && seconds[k] < seconds[b]) { best = k }
-            } else {
-                best = k
-            }
-        }
-        return best
+        OptionOrder.cheapest(seconds.count, within: budgetSeconds, seconds: { seconds[$0] }, cost: { costUSD[$0] })
     }
 
     /// Indices of the Pareto-efficient candidates (no other is at least as fast and as cheap and better
@@ -62,7 +48,7 @@ public struct StepOptions: Sendable {
     /// Indices of the Pareto-efficient entries of parallel time and cost arrays, fastest first.
     public static func paretoIndices(seconds: [Double], costUSD: [Double]) -> [Int] {
         let order = (0..<seconds.count).sorted {
-            seconds[$0] != seconds[$1] ? seconds[$0] < seconds[$1] : costUSD[$0] < costUSD[$1]
+            OptionOrder.isFaster(seconds[$0], costUSD[$0], than: seconds[$1], costUSD[$1])
         }
         var front: [Int] = []
         var bestCost = Double.infinity

@@ -37,6 +37,14 @@ public enum StepProgress: Sendable, Hashable {
     case running(ready: Double, expectedFinish: Double)
     /// Done: became ready at `ready`, finished at `finish`.
     case finished(ready: Double, finish: Double)
+
+    /// When the step ended or is expected to end; nil while pending.
+    public var finish: Double? {
+        switch self {
+        case .finished(_, let finish), .running(_, let finish): finish
+        case .pending: nil
+        }
+    }
 }
 
 /// A configuration policy. It takes one of two roles: a ``StaticPolicy`` fixes every step before the run,

@@ -18,7 +18,7 @@ public final class ConfiguratorHandler: CodableHandler {
         /// Prices, memory→vCPU and the grid the policy decides on: the grid must be the one the stack deploys.
         public var platform: Platform
 
-        public init(workflowDirectory: String, policy: PolicyName = .stepconf, functionPrefix: String = "stepconf",
+        public init(workflowDirectory: String, policy: PolicyName = .stepconf, functionPrefix: String = FunctionNames.defaultPrefix,
                     safety: Double = Policies.defaultSafety, platform: Platform = .aws) {
             self.workflowDirectory = workflowDirectory
             self.policy = policy
@@ -41,7 +41,7 @@ public final class ConfiguratorHandler: CodableHandler {
         public init(environment: LambdaEnvironment, contract: FunctionEnvironment) throws {
             workflowDirectory = contract.workflowDirectory ?? environment.taskRoot + "/workflows"
             policy = contract.policy ?? .stepconf
-            functionPrefix = contract.functionPrefix ?? "stepconf"
+            functionPrefix = contract.functionPrefix ?? FunctionNames.defaultPrefix
             safety = contract.safety ?? Policies.defaultSafety
             if let file = contract.platform {
                 platform = try Platform.load(from: file.hasPrefix("/") ? file : workflowDirectory + "/" + file)
@@ -60,12 +60,7 @@ public final class ConfiguratorHandler: CodableHandler {
 
     /// - Throws: ``HandlerError`` when the policy needs run-time state the configurator does not have.
     public init(settings: Settings, cache: any GlobalCache, now: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
-        guard settings.policy != .stepconfExact else {
-            throw HandlerError(
-                .unsupportedPolicy,
-                "the configurator cannot run stepconf-exact yet: it needs the progress of every running step; "
-                    + "use stepconf, intra-only or inter-only, or a static policy")
-        }
+        if let refusal = settings.policy.configuratorRefusal { throw HandlerError(.unsupportedPolicy, refusal) }
         self.settings = settings
         self.cache = cache
         self.now = now
@@ -156,7 +151,7 @@ public final class ConfiguratorHandler: CodableHandler {
         let step = graph[decision.step]
         return ConfiguratorOutput.Planned(
             memoryMB: theta.memoryMB, inter: theta.inter, intra: theta.intra,
-            function: "\(settings.functionPrefix)-\(Workflow.Step.functionName(kind: step.kind, memoryMB: theta.memoryMB))",
+            function: FunctionNames.step(prefix: settings.functionPrefix, kind: step.kind, memoryMB: theta.memoryMB),
             items: Self.split(jobs: step.jobs, inter: theta.inter, intra: theta.intra), predictedSeconds: decision.seconds,
             fallback: decision.fallback,
             deadlineSeconds: deadline, deadline: deadline.flatMap { d in format.flatMap { $0.format(unixSeconds: d) } })

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 import StepConfWorker
 import Synchronization
 

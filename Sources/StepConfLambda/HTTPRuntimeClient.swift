@@ -45,36 +45,36 @@ public final class HTTPRuntimeClient: RuntimeClient {
     }
 
     public func next() throws -> Invocation {
-        let response = try call("GET", "/invocation/next")
+        let response = try call("GET", LambdaWire.Route.next)
         guard response.status == 200 else {
             throw RuntimeAPIError(.status, "/next answered \(response.status)", status: response.status)
         }
-        guard let id = response.header("Lambda-Runtime-Aws-Request-Id") else {
+        typealias H = LambdaWire.Header
+        guard let id = response.header(H.requestID) else {
             throw RuntimeAPIError(.malformedResponse, "/next answered without a request id", status: response.status)
         }
         return Invocation(
-            requestID: id, deadlineMs: Int64(response.header("Lambda-Runtime-Deadline-Ms") ?? "") ?? 0,
-            invokedFunctionARN: response.header("Lambda-Runtime-Invoked-Function-Arn") ?? "",
-            traceID: response.header("Lambda-Runtime-Trace-Id"),
-            clientContext: response.header("Lambda-Runtime-Client-Context"),
-            cognitoIdentity: response.header("Lambda-Runtime-Cognito-Identity"), payload: response.body)
+            requestID: id, deadlineMs: Int64(response.header(H.deadlineMs) ?? "") ?? 0,
+            invokedFunctionARN: response.header(H.invokedFunctionARN) ?? "",
+            traceID: response.header(H.traceID), clientContext: response.header(H.clientContext),
+            cognitoIdentity: response.header(H.cognitoIdentity), payload: response.body)
     }
 
     public func respond(requestID: String, body: Data) throws {
-        try post("/invocation/\(requestID)/response", body: body, errorType: nil)
+        try post(LambdaWire.Route.response(requestID), body: body, errorType: nil)
     }
 
     public func reportError(requestID: String, _ report: ErrorReport) throws {
-        try post("/invocation/\(requestID)/error", body: try JSONEncoder().encode(report), errorType: report.errorType)
+        try post(LambdaWire.Route.error(requestID), body: try JSONEncoder().encode(report), errorType: report.errorType)
     }
 
     public func reportInitError(_ report: ErrorReport) throws {
-        try post("/init/error", body: try JSONEncoder().encode(report), errorType: report.errorType)
+        try post(LambdaWire.Route.initError, body: try JSONEncoder().encode(report), errorType: report.errorType)
     }
 
     private func post(_ path: String, body: Data, errorType: String?) throws {
         var headers: [(String, String)] = [("Content-Type", "application/json")]
-        if let errorType { headers.append(("Lambda-Runtime-Function-Error-Type", errorType)) }
+        if let errorType { headers.append((LambdaWire.Header.functionErrorType, errorType)) }
         let response = try call("POST", path, headers: headers, body: body)
         guard (200..<300).contains(response.status) else {
             throw RuntimeAPIError(.status, "\(path) answered \(response.status)", status: response.status)
@@ -84,7 +84,7 @@ public final class HTTPRuntimeClient: RuntimeClient {
     private func call(
         _ method: String, _ path: String, headers: [(String, String)] = [], body: Data = Data()
     ) throws -> (status: Int, header: (String) -> String?, body: Data) {
-        let fullPath = "/2018-06-01/runtime" + path
+        let fullPath = LambdaWire.runtimeRoot + path
         switch channel {
         case .socket(let connection):
             let response = try connection.exchange(method: method, path: fullPath, headers: headers, body: body)

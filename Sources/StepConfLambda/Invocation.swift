@@ -3,17 +3,17 @@ import StepConfCore
 
 /// One event handed out by the Runtime API's `/next`, with its headers.
 public struct Invocation: Sendable {
-    /// `Lambda-Runtime-Aws-Request-Id`.
+    /// ``LambdaWire/Header/requestID``.
     public var requestID: String
-    /// `Lambda-Runtime-Deadline-Ms`: milliseconds since the Unix epoch.
+    /// ``LambdaWire/Header/deadlineMs``: milliseconds since the Unix epoch.
     public var deadlineMs: Int64
-    /// `Lambda-Runtime-Invoked-Function-Arn`.
+    /// ``LambdaWire/Header/invokedFunctionARN``.
     public var invokedFunctionARN: String
-    /// `Lambda-Runtime-Trace-Id`.
+    /// ``LambdaWire/Header/traceID``.
     public var traceID: String?
-    /// `Lambda-Runtime-Client-Context` (JSON, mobile SDK callers only).
+    /// ``LambdaWire/Header/clientContext`` (JSON, mobile SDK callers only).
     public var clientContext: String?
-    /// `Lambda-Runtime-Cognito-Identity`.
+    /// ``LambdaWire/Header/cognitoIdentity``.
     public var cognitoIdentity: String?
     /// The event, as sent.
     public var payload: Data
@@ -32,7 +32,9 @@ public struct Invocation: Sendable {
     }
 }
 
-/// What the function reports when a handler fails (the Runtime API's error document).
+/// Lambda's error document: what a runtime posts when a handler fails, and what the Invoke API answers for a
+/// function error (the emulator writes its own errors, `Sandbox.Timedout` and the like, as one). A stack trace is
+/// written only when there is one, as Lambda's own errors carry none.
 public struct ErrorReport: Sendable, Codable, Equatable {
     public var errorMessage: String
     public var errorType: String
@@ -43,6 +45,25 @@ public struct ErrorReport: Sendable, Codable, Equatable {
         self.errorType = errorType
         self.stackTrace = stackTrace
     }
+
+    enum CodingKeys: String, CodingKey { case errorMessage, errorType, stackTrace }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        errorMessage = try c.decode(String.self, forKey: .errorMessage)
+        errorType = try c.decodeIfPresent(String.self, forKey: .errorType) ?? ""
+        stackTrace = try c.decodeIfPresent([String].self, forKey: .stackTrace) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(errorMessage, forKey: .errorMessage)
+        try c.encode(errorType, forKey: .errorType)
+        if !stackTrace.isEmpty { try c.encode(stackTrace, forKey: .stackTrace) }
+    }
+
+    /// The document as JSON (never fails: two strings and a list of strings).
+    public var json: Data { (try? JSONEncoder().encode(self)) ?? Data() }
 
     /// A report for any Swift error: its type name and description.
     public init(_ error: any Error) {

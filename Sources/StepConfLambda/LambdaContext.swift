@@ -54,12 +54,12 @@ public struct LambdaEnvironment: Sendable {
 
     public init(_ variables: [String: String] = ProcessInfo.processInfo.environment) {
         self.variables = variables
-        runtimeAPI = variables["AWS_LAMBDA_RUNTIME_API"]
-        handler = variables["_HANDLER"] ?? ""
-        functionName = variables["AWS_LAMBDA_FUNCTION_NAME"] ?? "local"
-        memoryMB = Int(variables["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] ?? "") ?? 128
-        taskRoot = variables["LAMBDA_TASK_ROOT"] ?? FileManager.default.currentDirectoryPath
-        let level = variables["AWS_LAMBDA_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 }
+        runtimeAPI = variables[LambdaWire.Variable.runtimeAPI.rawValue]
+        handler = variables[LambdaWire.Variable.handler.rawValue] ?? ""
+        functionName = variables[LambdaWire.Variable.functionName.rawValue] ?? "local"
+        memoryMB = Int(variables[LambdaWire.Variable.memorySize.rawValue] ?? "") ?? 128
+        taskRoot = variables[LambdaWire.Variable.taskRoot.rawValue] ?? FileManager.default.currentDirectoryPath
+        let level = variables[LambdaWire.Variable.logLevel.rawValue].flatMap { $0.isEmpty ? nil : $0 }
         logLevel = level.flatMap(LambdaLogHandler.level(lambdaName:)) ?? .info
         unknownLogLevel = level.flatMap { LambdaLogHandler.level(lambdaName: $0) == nil ? String($0.prefix(64)) : nil }
     }

@@ -31,7 +31,8 @@ public enum LambdaRuntime {
                 logger.error("the Runtime API failed, exiting", metadata: ["error": "\(error)"])
                 return 1
             }
-            if let trace = invocation.traceID { setenv("_X_AMZN_TRACE_ID", trace, 1) } else { unsetenv("_X_AMZN_TRACE_ID") }
+            let traceVariable = LambdaWire.Variable.traceID.rawValue
+            if let trace = invocation.traceID { setenv(traceVariable, trace, 1) } else { unsetenv(traceVariable) }
             let context = LambdaContext(invocation: invocation, environment: environment, logger: logger)
             do {
                 let output = try handler.handle(invocation.payload, context: context)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import StepConfLambda
 
 /// What an invocation came to.
 public enum InvokeOutcome: Sendable {
@@ -307,21 +308,28 @@ public actor Emulator {
         log(line, instance)
     }
 
+    /// What Lambda sets for a runtime (``LambdaWire/Variable``), over this process's environment without its own
+    /// Lambda variables, and the function's.
+    private func instanceEnvironment(_ function: FunctionSpec, id: String) -> [String: String] {
+        typealias V = LambdaWire.Variable
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix(V.lambdaPrefix) }
+        for (k, v) in function.environment { environment[k] = v }
+        environment[V.runtimeAPI.rawValue] = "\(runtimeEndpoint)\(EmulatorServer.instancePrefix(id))"
+        environment[V.handler.rawValue] = function.handler
+        environment[V.functionName.rawValue] = function.name
+        environment[V.memorySize.rawValue] = String(function.memoryMB)
+        environment[V.functionVersion.rawValue] = "$LATEST"
+        environment[V.region.rawValue] = environment[V.region.rawValue] ?? "us-east-1"
+        environment[V.taskRoot.rawValue] = URL(fileURLWithPath: function.executable).deletingLastPathComponent().path
+        return environment
+    }
+
     private func spawn(_ function: FunctionSpec) -> Instance? {
         counter += 1
         let id = "i\(counter)"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: function.executable)
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_LAMBDA_") }
-        for (k, v) in function.environment { environment[k] = v }
-        environment["AWS_LAMBDA_RUNTIME_API"] = "\(runtimeEndpoint)/instances/\(id)"
-        environment["_HANDLER"] = function.handler
-        environment["AWS_LAMBDA_FUNCTION_NAME"] = function.name
-        environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = String(function.memoryMB)
-        environment["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
-        environment["AWS_REGION"] = environment["AWS_REGION"] ?? "us-east-1"
-        environment["LAMBDA_TASK_ROOT"] = URL(fileURLWithPath: function.executable).deletingLastPathComponent().path
-        process.environment = environment
+        process.environment = instanceEnvironment(function, id: id)
         // The instance's output (the runtime's JSON records, its workers' output) joins the log, tagged with the
         // function, as Lambda sends it to the function's log stream.
         let output = Pipe()
@@ -406,7 +414,7 @@ public actor Emulator {
     public func instanceCount(_ function: String) -> Int { instances.values.filter { $0.function.name == function }.count }
 
     nonisolated func errorDocument(_ type: String, _ message: String) -> Data {
-        (try? JSONEncoder().encode(["errorType": type, "errorMessage": message])) ?? Data()
+        ErrorReport(errorMessage: message, errorType: type).json
     }
 }
 

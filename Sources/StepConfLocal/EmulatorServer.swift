@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTPTypes
 import ServiceLifecycle
+import StepConfLambda
 
 /// The emulator's HTTP face: the Lambda Invoke API, the Runtime Interface Emulator's path, and the
 /// Runtime API of every instance (under `/instances/{id}`).
@@ -22,49 +23,58 @@ public enum EmulatorServer {
         router.post("/2015-03-31/functions/function/invocations") { request, context -> Response in
             try await invoke(emulator, name: defaultFunction ?? "function", request: request, context: context)
         }
-        router.get("/instances/:id/2018-06-01/runtime/invocation/next") { _, context -> Response in
+        let runtime = instancePrefix(":id") + LambdaWire.runtimeRoot
+        typealias Route = LambdaWire.Route
+        router.get(.init(stringLiteral: runtime + Route.next)) { _, context -> Response in
             let id = context.parameters.get("id") ?? ""
             guard let (event, _) = await emulator.next(instanceID: id) else {
-                return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: #"{"errorMessage":"instance stopped"}"#)))
+                return Response(
+                    status: .internalServerError,
+                    body: .init(byteBuffer: ByteBuffer(bytes: ErrorReport(errorMessage: "instance stopped", errorType: "Runtime.Shutdown").json)))
             }
+            typealias H = LambdaWire.Header
             var headers = HTTPFields()
-            headers[HTTPField.Name("Lambda-Runtime-Aws-Request-Id")!] = event.requestID
-            headers[HTTPField.Name("Lambda-Runtime-Deadline-Ms")!] = String(event.deadlineMs)
-            headers[HTTPField.Name("Lambda-Runtime-Invoked-Function-Arn")!] =
-                "arn:aws:lambda:us-east-1:000000000000:function:\(event.function.name)"
-            headers[HTTPField.Name("Lambda-Runtime-Trace-Id")!] = event.options.traceID
+            headers[HTTPField.Name(H.requestID)!] = event.requestID
+            headers[HTTPField.Name(H.deadlineMs)!] = String(event.deadlineMs)
+            headers[HTTPField.Name(H.invokedFunctionARN)!] = "arn:aws:lambda:us-east-1:000000000000:function:\(event.function.name)"
+            headers[HTTPField.Name(H.traceID)!] = event.options.traceID
                 ?? "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(event.requestID.replacingOccurrences(of: "-", with: "").prefix(24))"
             if let clientContext = event.options.clientContext {
-                headers[HTTPField.Name("Lambda-Runtime-Client-Context")!] = clientContext
+                headers[HTTPField.Name(H.clientContext)!] = clientContext
             }
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: event.payload)))
         }
-        router.post("/instances/:id/2018-06-01/runtime/invocation/:request/response") { request, context -> Response in
+        router.post(.init(stringLiteral: runtime + Route.responsePattern(parameter: "request"))) { request, context -> Response in
             let body = try await request.body.collect(upTo: payloadLimit + 1)
             let id = context.parameters.get("id") ?? ""
             let requestID = context.parameters.get("request") ?? ""
             if body.readableBytes > payloadLimit {
-                return Response(status: .contentTooLarge, body: .init(byteBuffer: ByteBuffer(
-                    string: #"{"errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}"#)))
+                let report = ErrorReport(
+                    errorMessage: "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+                    errorType: "RequestEntityTooLarge")
+                return Response(status: .contentTooLarge, body: .init(byteBuffer: ByteBuffer(bytes: report.json)))
             }
             await emulator.complete(instanceID: id, requestID: requestID, outcome: .response(Data(buffer: body)))
             return Response(status: .accepted, body: .init(byteBuffer: ByteBuffer(string: #"{"status":"OK"}"#)))
         }
-        router.post("/instances/:id/2018-06-01/runtime/invocation/:request/error") { request, context -> Response in
+        router.post(.init(stringLiteral: runtime + Route.errorPattern(parameter: "request"))) { request, context -> Response in
             let body = try await request.body.collect(upTo: payloadLimit)
             await emulator.complete(
                 instanceID: context.parameters.get("id") ?? "", requestID: context.parameters.get("request") ?? "",
                 outcome: .functionError(Data(buffer: body)))
             return Response(status: .accepted, body: .init(byteBuffer: ByteBuffer(string: #"{"status":"OK"}"#)))
         }
-        router.post("/instances/:id/2018-06-01/runtime/init/error") { request, context -> Response in
+        router.post(.init(stringLiteral: runtime + Route.initError)) { request, context -> Response in
             let body = try await request.body.collect(upTo: payloadLimit)
             await emulator.initError(instanceID: context.parameters.get("id") ?? "", body: Data(buffer: body))
             return Response(status: .accepted, body: .init(byteBuffer: ByteBuffer(string: #"{"status":"OK"}"#)))
         }
         return router
     }
+
+    /// Where instance `id`'s Runtime API lives on the emulator (its `AWS_LAMBDA_RUNTIME_API` is `host:port` and this).
+    static func instancePrefix(_ id: String) -> String { "/instances/\(id)" }
 
     /// Payloads of asynchronous (`Event`) invocations above this are refused, as Lambda does (1 MB).
     public static let eventPayloadLimit = 1024 * 1024
@@ -203,7 +213,7 @@ public enum EmulatorServer {
         case .response(let data):
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         case .functionError(let data):
-            headers[HTTPField.Name("X-Amz-Function-Error")!] = "Unhandled"
+            headers[HTTPField.Name(LambdaWire.functionErrorHeader)!] = "Unhandled"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
     }

@@ -98,13 +98,13 @@ extension FunctionSpec {
         configuratorMemoryMB: Int = 512, includesConfigurator: Bool = true, stepTimeoutSeconds: Double = 900
     ) -> [FunctionSpec] {
         let configurator = FunctionSpec(
-            name: "\(prefix)-configurator", handler: "configurator", memoryMB: configuratorMemoryMB, timeoutSeconds: 30,
+            name: FunctionNames.configurator(prefix: prefix), handler: FunctionNames.configuratorSuffix, memoryMB: configuratorMemoryMB, timeoutSeconds: 30,
             executable: bootstrap, environment: environment)
         return (includesConfigurator ? [configurator] : [])
             + kinds.flatMap { kind in
                 memorySizes.map { m in
                     FunctionSpec(
-                        name: "\(prefix)-\(Workflow.Step.functionName(kind: kind, memoryMB: m))", handler: kind, memoryMB: m,
+                        name: FunctionNames.step(prefix: prefix, kind: kind, memoryMB: m), handler: kind, memoryMB: m,
                         timeoutSeconds: stepTimeoutSeconds, executable: bootstrap, environment: environment)
                 }
             }

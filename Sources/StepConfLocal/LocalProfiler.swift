@@ -2,6 +2,7 @@ import Foundation
 import StepConfCore
 import StepConfFunctions
 import StepConfHTTP
+import StepConfLambda
 import StepConfStorage
 import StepConfWorker
 
@@ -21,7 +22,7 @@ public struct LocalProfiler: Sendable {
     public var storeRoot: String
     public var workScale: Double
     public var timeoutSeconds: Double = 300
-    public var functionPrefix = "stepconf"
+    public var functionPrefix = FunctionNames.defaultPrefix
 
     public init(bootstrap: String, storeRoot: String, workScale: Double = 0.02) {
         self.bootstrap = bootstrap
@@ -38,7 +39,7 @@ public struct LocalProfiler: Sendable {
     }
 
     func functionName(kind: String, memoryMB: Int) -> String {
-        "\(functionPrefix)-\(Workflow.Step.functionName(kind: kind, memoryMB: memoryMB))"
+        FunctionNames.step(prefix: functionPrefix, kind: kind, memoryMB: memoryMB)
     }
 
     /// Checks that every step's kind is one `bootstrap` runs.
@@ -118,7 +119,7 @@ public struct LocalProfiler: Sendable {
             let body = try JSONEncoder().encode(events[i])
             let response = try HTTPClient().send(HTTPRequest(method: "POST", url: url, body: body, timeout: .seconds(timeout + 10)))
             let text = String(decoding: response.body, as: UTF8.self)
-            guard response.status == 200, response.header("X-Amz-Function-Error") == nil,
+            guard response.status == 200, response.header(LambdaWire.functionErrorHeader) == nil,
                 let output = try? JSONDecoder().decode(StepOutput.self, from: response.body)
             else {
                 throw LocalError(.stepFailed, "step \(step.id) at m=\(theta.memoryMB), p=\(theta.inter), q=\(theta.intra), instance \(i) failed: \(text)")

@@ -26,7 +26,7 @@ public struct LocalStack: Sendable {
         public var policy: PolicyName
         public var safety: Double
         public var workScale: Double
-        public var functionPrefix = "stepconf"
+        public var functionPrefix = FunctionNames.defaultPrefix
         public var stackName = "stepconf"
         public var region = "us-east-1"
         public var account = "123456789012"

@@ -28,15 +28,18 @@ extension LocalWorkflowRunner {
 
         /// The configurator's event, as the state machine's Configure task sends it.
         func configuratorEvent(_ v: Int, firstKeys: [String], after: [String: [[String]]]) throws -> Data {
-            let input: [String: Any] =
-                graph.predecessors[v].isEmpty
-                ? ["keys": firstKeys]
-                : ["after": after.mapValues { instances in instances.map { ["outputs": $0] } }]
-            let event: [String: Any] = [
-                "workflow": graph.workflow.name, "step": graph.ids[v], "execution": execution, "slo_s": sloSeconds,
-                "slo_percentile": settings.percentile, "start_time": startUnix, "input": input,
-            ]
-            return try JSONSerialization.data(withJSONObject: event)
+            let event = ConfiguratorEvent(
+                workflow: graph.workflow.name, step: graph.ids[v], execution: execution, sloSeconds: sloSeconds,
+                sloPercentile: settings.percentile, startTime: startUnix, input: stepInput(v, firstKeys: firstKeys, after: after))
+            return try JSONEncoder().encode(event)
+        }
+
+        /// Step `v`'s input as the state machine carries it: the execution's keys for a first step, else what its
+        /// predecessors' instances wrote.
+        func stepInput(_ v: Int, firstKeys: [String], after: [String: [[String]]]) -> StepInput {
+            graph.predecessors[v].isEmpty
+                ? StepInput(keys: firstKeys)
+                : StepInput(after: after.mapValues { $0.map { StepInput.InstanceResult(outputs: $0) } })
         }
 
         /// Invokes `function`; the answer's body, or the failure with the function's error.
@@ -70,7 +73,7 @@ extension LocalWorkflowRunner {
                 let decision: ConfiguratorOutput
                 do {
                     let event = try configuratorEvent(v, firstKeys: firstKeys, after: after)
-                    let (body, _) = try await invoke("\(settings.functionPrefix)-configurator", event, what: "configurator for step \(step.id)").get()
+                    let (body, _) = try await invoke(FunctionNames.configurator(prefix: settings.functionPrefix), event, what: "configurator for step \(step.id)").get()
                     decision = try JSONDecoder().decode(ConfiguratorOutput.self, from: body)
                 } catch let failure as LocalError {
                     return .failure(failure)
@@ -86,9 +89,7 @@ extension LocalWorkflowRunner {
             }
             let configureEnd = now
             let function = plan.function
-            let input = StepInput(
-                keys: graph.predecessors[v].isEmpty ? firstKeys : nil,
-                after: graph.predecessors[v].isEmpty ? nil : after.mapValues { $0.map { StepInput.InstanceResult(outputs: $0) } })
+            let input = stepInput(v, firstKeys: firstKeys, after: after)
 
             // The Map: one invocation per item, all at once (MaxConcurrency = p).
             typealias Instance = (output: StepOutput, cold: Bool, seconds: Double)

@@ -18,7 +18,7 @@ public struct LocalWorkflowRunner: Sendable {
         public var workDirectory: String
         public var policy: PolicyName
         public var safety: Double
-        /// The SLO's percentile, sent with every configurator event (`slo_percentile`).
+        /// The SLO's percentile, sent with every configurator event (``ConfiguratorEvent/sloPercentile``).
         public var percentile: Double
         /// ``FunctionEnvironment/workScale`` of the step functions (the synthetic ALU's work; 1 = full size).
         public var workScale: Double
@@ -29,7 +29,7 @@ public struct LocalWorkflowRunner: Sendable {
 
         public init(
             bootstrap: String, workDirectory: String, policy: PolicyName = .stepconf, safety: Double = Policies.defaultSafety,
-            percentile: Double = ChanceConstraint.defaultPercentile, workScale: Double = 0.02, functionPrefix: String = "stepconf", platform: Platform = .aws, timeoutSeconds: Double = 900
+            percentile: Double = ChanceConstraint.defaultPercentile, workScale: Double = 0.02, functionPrefix: String = FunctionNames.defaultPrefix, platform: Platform = .aws, timeoutSeconds: Double = 900
         ) {
             self.bootstrap = bootstrap
             self.workDirectory = workDirectory

@@ -25,15 +25,9 @@ public struct WorkflowProblem: DiscreteProblem {
 
     public func evaluate(_ x: [Int]) -> ObjectivePoint {
         let graph = space.graph
-        var finish = [Double](repeating: 0, count: graph.count)
-        var cost = 0.0
-        for v in graph.topologicalOrder {
-            let option = choices[v][x[v]]
-            let ready = graph.predecessors[v].reduce(0.0) { max($0, finish[$1]) }
-            finish[v] = ready + space.steps[v].seconds[option]
-            cost += space.steps[v].costUSD[option]
-        }
-        return ObjectivePoint(finish.max() ?? 0, cost)
+        let makespan = graph.makespan { space.steps[$0].seconds[choices[$0][x[$0]]] }
+        let cost = graph.topologicalOrder.reduce(0.0) { $0 + space.steps[$1].costUSD[choices[$1][x[$1]]] }
+        return ObjectivePoint(makespan, cost)
     }
 
     /// Every step at its fastest choice, and every step at its cheapest: the front's two ends.

@@ -105,10 +105,8 @@ public struct DecisionCheck: Sendable {
                     ).seconds
                     timeErrors.append((predicted - actual.seconds) / actual.seconds)
                     costErrors.append((decision.costUSD - actual.costUSD) / actual.costUSD)
-                    let readyPredicted = graph.predecessors[v].reduce(0.0) { max($0, predictedFinish[$1]) }
-                    let readyMeasured = graph.predecessors[v].reduce(0.0) { max($0, measuredFinish[$1]) }
-                    predictedFinish[v] = readyPredicted + predicted
-                    measuredFinish[v] = readyMeasured + actual.seconds
+                    predictedFinish[v] = graph.readyTime(v, finish: predictedFinish) + predicted
+                    measuredFinish[v] = graph.readyTime(v, finish: measuredFinish) + actual.seconds
                     predictedCost += decision.costUSD
                     measuredCost += actual.costUSD
                 }

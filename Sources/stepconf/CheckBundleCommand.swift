@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StepConfASL
 import StepConfCore
+import StepConfLambda
 
 struct CheckBundleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -97,7 +98,7 @@ struct CheckBundleCommand: ParsableCommand {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--version"]
         var environment = ProcessInfo.processInfo.environment
-        environment["AWS_LAMBDA_RUNTIME_API"] = nil  // never a runtime: only the version
+        environment[LambdaWire.Variable.runtimeAPI.rawValue] = nil  // never a runtime: only the version
         process.environment = environment
         let out = Pipe()
         process.standardOutput = out

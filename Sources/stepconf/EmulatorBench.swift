@@ -106,7 +106,7 @@ struct EmulatorBench: AsyncParsableCommand {
                         let request = HTTPRequest(method: "POST", url: base + "echo/invocations", body: Data("{\"t\":\(t)}".utf8))
                         for _ in stride(from: t, to: total, by: threads) {
                             let start = clock.now
-                            let ok = (try? client.send(request)).map { $0.status == 200 && $0.header("X-Amz-Function-Error") == nil } ?? false
+                            let ok = (try? client.send(request)).map { $0.status == 200 && $0.header(LambdaWire.functionErrorHeader) == nil } ?? false
                             tally.record((clock.now - start).seconds * 1e6, ok: ok)
                         }
                     }
@@ -158,8 +158,7 @@ struct EmulatorBench: AsyncParsableCommand {
         let start = Date().timeIntervalSince1970
         var samples: [Double] = []
         for k in 0..<2000 {
-            let json = #"{"workflow":"synthetic16","step":"s01","execution":"b\#(k)","slo_s":10,"start_time":\#(start)}"#
-            let event = try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(json.utf8))
+            let event = ConfiguratorEvent(workflow: "synthetic16", step: "s01", execution: "b\(k)", sloSeconds: 10, startTime: start)
             let clock = ContinuousClock()
             let t0 = clock.now
             _ = try handler.handle(event, context: context)

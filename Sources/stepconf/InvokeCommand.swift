@@ -11,7 +11,7 @@ struct InvokeCommand: ParsableCommand {
         abstract: "Start an execution of a deployed workflow, wait, and print each step's decision and timing.",
         discussion: """
             StartExecution on the state machine {prefix}-{workflow} (or --state-machine ARN) with \
-            {"slo_s": S, "slo_percentile": P, "input": {"keys": […]}}, waits for it to end, then reads the execution history: per \
+            \(ExecutionInput.example), waits for it to end, then reads the execution history: per \
             step the configurator's decision (memory, instances, workers, predicted time, sub-SLO, fallback) and \
             when it configured and ran. AWS settings as the AWS CLI reads them (AWS_REGION, AWS_PROFILE, \
             AWS_ENDPOINT_URL, …); --local uses the stack `stepconf local up` started.
@@ -31,14 +31,14 @@ struct InvokeCommand: ParsableCommand {
     var slo: Double
 
     @Option(help: ArgumentHelp(
-        "The SLO's percentile (0 < P < 100), sent as `slo_percentile` (default: the state machine's, 99).", valueName: "P"))
+        "The SLO's percentile (0 < P < 100), sent as `\(ExecutionInput.CodingKeys.sloPercentile.stringValue)` (default: the state machine's, 99).", valueName: "P"))
     var percentile: Double?
 
     @Option(help: ArgumentHelp("State machine ARN (default: found by name).", valueName: "arn"))
     var stateMachine: String?
 
     @Option(help: ArgumentHelp("Function and state machine name prefix.", valueName: "prefix"))
-    var prefix: String = "stepconf"
+    var prefix: String = FunctionNames.defaultPrefix
 
     @Option(help: ArgumentHelp("Execution name (default: stepconf-<random>).", valueName: "name"))
     var name: String?
@@ -111,12 +111,13 @@ struct InvokeCommand: ParsableCommand {
             configuration = resolved
         }
         let sfn = StepFunctionsClient(configuration: configuration)
-        var payload: [String: Any] = ["slo_s": slo, "input": ["keys": keys]]
-        if let percentile { payload["slo_percentile"] = percentile }
-        let inputText = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let execInput = ExecutionInput(sloSeconds: slo, sloPercentile: percentile, input: StepInput(keys: keys))
+        let inputText = String(decoding: try encoder.encode(execInput), as: UTF8.self)
         let timeline: ExecutionTimeline
         let execution: StepFunctionsClient.Execution
-        let machine = try stateMachine ?? sfn.stateMachineARN(name: "\(prefix)-\(workflow)")
+        let machine = try stateMachine ?? sfn.stateMachineARN(name: FunctionNames.stateMachine(prefix: prefix, workflow: workflow))
         let executionName = name ?? "stepconf-\(UUID().uuidString.prefix(8).lowercased())"
         let arn = try sfn.startExecution(stateMachineARN: machine, name: executionName, input: inputText)
         if !json { print("started \(arn)") }

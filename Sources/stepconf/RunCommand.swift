@@ -73,16 +73,14 @@ struct RunCommand: AsyncParsableCommand {
             guard let parsed = PolicyName(argument: name) else {
                 throw ValidationError("--compare: unknown policy `\(name)` (known: \(PolicyName.allValueStrings.joined(separator: ", ")), or none)")
             }
-            guard parsed != .stepconfExact else { throw ValidationError("--compare: stepconf-exact cannot run at run time yet") }
+            if let refusal = parsed.configuratorRefusal { throw ValidationError("--compare \(parsed.rawValue): \(refusal)") }
             return parsed
         }.filter { $0 != policy }
     }
 
     func validate() throws {
         _ = try comparedPolicies()
-        guard policy != .stepconfExact else {
-            throw ValidationError("--policy stepconf-exact is not available at run time yet (the configurator cannot run it); use stepconf-exact with `stepconf plan` or `stepconf evaluate`")
-        }
+        if let refusal = policy.configuratorRefusal { throw ValidationError("--policy \(policy.rawValue): \(refusal)") }
     }
 
     func run() async throws {

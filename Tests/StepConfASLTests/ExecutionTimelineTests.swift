@@ -1,4 +1,6 @@
+import Foundation
 import StepConfASL
+import StepConfCore
 import Testing
 
 @Suite struct ExecutionTimelineTests {
@@ -6,8 +8,22 @@ import Testing
         .init(type: type, timestamp: 100 + at, details: details)
     }
 
-    @Test func readsDecisionsAndTimesPerStep() {
-        let output = #"{"slo_s":5,"config":{"steps":{"a":{"memory_mb":2048,"inter":4,"intra":2,"predicted_s":1.5},"b":{"memory_mb":1024,"inter":2,"intra":1,"predicted_s":0.5,"deadline":"z"}},"decision":{"predicted_s":1.5,"sub_slo_s":2.0,"remaining_s":4.9,"fallback":false,"decision_us":40}}}"#
+    @Test func readsDecisionsAndTimesPerStep() throws {
+        // The state after a's Configure task: its answer (the one message type) at $.config.
+        let answer = ConfiguratorOutput(
+            run: "r",
+            decision: .init(
+                policy: "stepconf", workflow: "w", step: "a", execution: "e", elapsedSeconds: 0.1, remainingSeconds: 4.9,
+                subSLOSeconds: 2.0, predictedSeconds: 1.5, predictedCostUSD: 1e-5, fallback: false, decisionMicroseconds: 40,
+                decidedAhead: ["b"]),
+            steps: [
+                "a": .init(memoryMB: 2048, inter: 4, intra: 2, function: "f-a", items: [], predictedSeconds: 1.5, fallback: false),
+                "b": .init(
+                    memoryMB: 1024, inter: 2, intra: 1, function: "f-b", items: [], predictedSeconds: 0.5, fallback: false,
+                    deadlineSeconds: 9, deadline: "z"),
+            ])
+        let config = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(answer))
+        let output = String(decoding: try JSONSerialization.data(withJSONObject: ["slo_s": 5, "config": config]), as: UTF8.self)
         let timeline = ExecutionTimeline(events: [
             Self.event("ExecutionStarted", 0, "{}"),
             Self.event("TaskStateEntered", 0.1, #"{"name":"Configure a"}"#),
@@ -42,5 +58,17 @@ import Testing
         #expect(timeline.failedStep == "b")
         #expect(timeline.error == "InvalidSLO" && timeline.cause == "slo_s must be positive")
         #expect(timeline.steps.first?.finished == false)
+    }
+
+    @Test func aStateThatIsNotOursLeavesTheDecisionUnknown() {
+        let timeline = ExecutionTimeline(events: [
+            Self.event("ExecutionStarted", 0, "{}"),
+            Self.event("TaskStateEntered", 0.1, #"{"name":"Configure a"}"#),
+            Self.event("TaskStateExited", 0.2, #"{"name":"Configure a","output":"{\"config\":{\"steps\":7}}"}"#),
+            Self.event("MapStateEntered", 0.2, "not json"),
+            Self.event("ExecutionSucceeded", 0.3, "{}"),
+        ])
+        #expect(timeline.steps.count == 1 && timeline.steps[0].memoryMB == nil && timeline.steps[0].decidedAhead == false)
+        #expect(timeline.error == nil && abs((timeline.end ?? 0) - 100.3) < 1e-9)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 import StepConfWorker
 
 /// Frames as worker jobs: the planes as the payload, the size (and step settings) as parameters.

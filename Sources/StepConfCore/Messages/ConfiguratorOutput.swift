@@ -1,65 +1,3 @@
-import Foundation
-import StepConfCore
-
-/// What the state machine sends the configurator before a step.
-public struct ConfiguratorEvent: Decodable, Sendable {
-    /// Workflow name: `{name}.json` and `{name}.model.json` in the bundle's workflow directory.
-    public var workflow: String
-    /// The step about to run.
-    public var step: String
-    /// The execution id (scopes the global cache), e.g. `$$.Execution.Id`.
-    public var execution: String
-    /// The end-to-end SLO, seconds.
-    public var sloSeconds: Double
-    /// The SLO's percentile P (0 < P < 100; absent: ``ChanceConstraint/defaultPercentile``).
-    public var sloPercentile: Double?
-    /// When the execution started: Unix seconds, or ISO 8601 text as `$$.Execution.StartTime` gives it.
-    public var startTime: Double
-    /// The step's input descriptor: object keys to split over the instances (optional).
-    public var input: Input?
-    /// When the Configure state was entered, as the engine writes it (`$$.State.EnteredTime`): the format the
-    /// deadlines of decisions made ahead are written in, so that a Choice compares them as strings (optional).
-    public var enteredTime: String?
-
-    /// The step's input (``StepInput``).
-    public typealias Input = StepInput
-
-    enum CodingKeys: String, CodingKey {
-        case workflow, step, execution, input
-        case sloSeconds = "slo_s"
-        case sloPercentile = "slo_percentile"
-        case startTime = "start_time"
-        case enteredTime = "entered_time"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        workflow = try c.decode(String.self, forKey: .workflow)
-        step = try c.decode(String.self, forKey: .step)
-        execution = try c.decode(String.self, forKey: .execution)
-        sloSeconds = try c.decode(Double.self, forKey: .sloSeconds)
-        sloPercentile = try c.decodeIfPresent(Double.self, forKey: .sloPercentile)
-        input = try c.decodeIfPresent(Input.self, forKey: .input)
-        enteredTime = try c.decodeIfPresent(String.self, forKey: .enteredTime)
-        if let seconds = try? c.decode(Double.self, forKey: .startTime) {
-            startTime = seconds
-        } else {
-            let text = try c.decode(String.self, forKey: .startTime)
-            guard let date = Self.parseISO8601(text) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .startTime, in: c, debugDescription: "`\(text)` is neither Unix seconds nor ISO 8601")
-            }
-            startTime = date.timeIntervalSince1970
-        }
-    }
-
-    static func parseISO8601(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return withFraction.date(from: text) ?? ISO8601DateFormatter().date(from: text)
-    }
-}
-
 /// The configurator's answer: for the step, and for the steps it decided ahead (``AheadDecision``), the
 /// configuration, the function to call and the Map's items; and why it decided so.
 public struct ConfiguratorOutput: Codable, Sendable {
@@ -91,7 +29,7 @@ public struct ConfiguratorOutput: Codable, Sendable {
             self.jobEnd = jobEnd
         }
 
-        enum CodingKeys: String, CodingKey {
+        package enum CodingKeys: String, CodingKey {
             case index, instances, intra
             case jobStart = "job_start"
             case jobEnd = "job_end"
@@ -114,7 +52,22 @@ public struct ConfiguratorOutput: Codable, Sendable {
         /// The same in the engine's timestamp format (``ConfiguratorEvent/enteredTime``), for a Choice state.
         public var deadline: String?
 
-        enum CodingKeys: String, CodingKey {
+        public init(
+            memoryMB: Int, inter: Int, intra: Int, function: String, items: [Item], predictedSeconds: Double,
+            fallback: Bool, deadlineSeconds: Double? = nil, deadline: String? = nil
+        ) {
+            self.memoryMB = memoryMB
+            self.inter = inter
+            self.intra = intra
+            self.function = function
+            self.items = items
+            self.predictedSeconds = predictedSeconds
+            self.fallback = fallback
+            self.deadlineSeconds = deadlineSeconds
+            self.deadline = deadline
+        }
+
+        package enum CodingKeys: String, CodingKey {
             case inter, intra, function, items, deadline, fallback
             case memoryMB = "memory_mb"
             case predictedSeconds = "predicted_s"
@@ -141,7 +94,26 @@ public struct ConfiguratorOutput: Codable, Sendable {
         /// The steps decided ahead with this one.
         public var decidedAhead: [String]
 
-        enum CodingKeys: String, CodingKey {
+        public init(
+            policy: String, workflow: String, step: String, execution: String, elapsedSeconds: Double,
+            remainingSeconds: Double, subSLOSeconds: Double?, predictedSeconds: Double, predictedCostUSD: Double,
+            fallback: Bool, decisionMicroseconds: Double, decidedAhead: [String]
+        ) {
+            self.policy = policy
+            self.workflow = workflow
+            self.step = step
+            self.execution = execution
+            self.elapsedSeconds = elapsedSeconds
+            self.remainingSeconds = remainingSeconds
+            self.subSLOSeconds = subSLOSeconds
+            self.predictedSeconds = predictedSeconds
+            self.predictedCostUSD = predictedCostUSD
+            self.fallback = fallback
+            self.decisionMicroseconds = decisionMicroseconds
+            self.decidedAhead = decidedAhead
+        }
+
+        package enum CodingKeys: String, CodingKey {
             case policy, workflow, step, execution, fallback
             case elapsedSeconds = "elapsed_s"
             case remainingSeconds = "remaining_s"
@@ -151,6 +123,17 @@ public struct ConfiguratorOutput: Codable, Sendable {
             case decisionMicroseconds = "decision_us"
             case decidedAhead = "decided_ahead"
         }
+    }
+
+    /// The wire names: the state machine's `ResultSelector` and Map read these.
+    package enum CodingKeys: String, CodingKey {
+        case run, decision, steps
+    }
+
+    public init(run: String, decision: Record, steps: [String: Planned]) {
+        self.run = run
+        self.decision = decision
+        self.steps = steps
     }
 
     /// The plan of the step the configurator was asked for.

@@ -14,7 +14,13 @@ public struct StepInput: Codable, Sendable, Equatable {
         public var outputs: [String]
 
         public init(outputs: [String]) { self.outputs = outputs }
+
+        /// The wire name the state machine's Map result carries (`$.Payload.outputs`).
+        package enum CodingKeys: String, CodingKey { case outputs }
     }
+
+    /// The wire names, as the state machine writes them.
+    package enum CodingKeys: String, CodingKey { case keys, after }
 
     public init(keys: [String]? = nil, after: [String: [InstanceResult]]? = nil) {
         self.keys = keys

@@ -1,6 +1,3 @@
-import Foundation
-import StepConfCore
-
 /// What a step function is invoked with: one Map item of the configurator's answer, plus where the step's
 /// data lives.
 public struct StepEvent: Sendable, Codable, Equatable {
@@ -38,7 +35,7 @@ public struct StepEvent: Sendable, Codable, Equatable {
         self.params = params
     }
 
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey {
         case execution, step, index, intra, keys, params, input, instances
         case jobStart = "job_start"
         case jobEnd = "job_end"
@@ -100,10 +97,23 @@ public struct StepOutput: Sendable, Codable, Equatable {
     public var computeSeconds: Double
     public var uploadSeconds: Double
 
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey {
         case outputs, manifest, jobs, intra
         case downloadSeconds = "download_s"
         case computeSeconds = "compute_s"
         case uploadSeconds = "upload_s"
+    }
+
+    public init(
+        outputs: [String], manifest: String, jobs: Int, intra: Int, downloadSeconds: Double, computeSeconds: Double,
+        uploadSeconds: Double
+    ) {
+        self.outputs = outputs
+        self.manifest = manifest
+        self.jobs = jobs
+        self.intra = intra
+        self.downloadSeconds = downloadSeconds
+        self.computeSeconds = computeSeconds
+        self.uploadSeconds = uploadSeconds
     }
 }

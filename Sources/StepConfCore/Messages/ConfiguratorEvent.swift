@@ -1,0 +1,91 @@
+import Foundation
+
+/// What the state machine's Configure task sends the configurator before a step, and what the local runner sends
+/// in its place: one type, encoded by the local runner, decoded by the handler, and the source of every key the
+/// generated state machine writes into the task's `Payload` (``CodingKeys``).
+public struct ConfiguratorEvent: Codable, Sendable, Equatable {
+    /// Workflow name: `{name}.json` and `{name}.model.json` in the bundle's workflow directory.
+    public var workflow: String
+    /// The step about to run.
+    public var step: String
+    /// The execution id (scopes the global cache), e.g. `$$.Execution.Id`.
+    public var execution: String
+    /// The end-to-end SLO, seconds.
+    public var sloSeconds: Double
+    /// The SLO's percentile P (0 < P < 100; absent: ``ChanceConstraint/defaultPercentile``).
+    public var sloPercentile: Double?
+    /// When the execution started: Unix seconds (decoded also from ISO 8601 text, as `$$.Execution.StartTime`
+    /// gives it; encoded as seconds).
+    public var startTime: Double
+    /// The step's input descriptor: object keys to split over the instances (optional).
+    public var input: StepInput?
+    /// When the Configure state was entered, as the engine writes it (`$$.State.EnteredTime`): the format the
+    /// deadlines of decisions made ahead are written in, so that a Choice compares them as strings (optional).
+    public var enteredTime: String?
+
+    /// The step's input (``StepInput``).
+    public typealias Input = StepInput
+
+    public init(
+        workflow: String, step: String, execution: String, sloSeconds: Double, sloPercentile: Double? = nil,
+        startTime: Double, input: StepInput? = nil, enteredTime: String? = nil
+    ) {
+        self.workflow = workflow
+        self.step = step
+        self.execution = execution
+        self.sloSeconds = sloSeconds
+        self.sloPercentile = sloPercentile
+        self.startTime = startTime
+        self.input = input
+        self.enteredTime = enteredTime
+    }
+
+    /// The wire names; the state-machine generator writes its Payload from these.
+    package enum CodingKeys: String, CodingKey {
+        case workflow, step, execution, input
+        case sloSeconds = "slo_s"
+        case sloPercentile = "slo_percentile"
+        case startTime = "start_time"
+        case enteredTime = "entered_time"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        workflow = try c.decode(String.self, forKey: .workflow)
+        step = try c.decode(String.self, forKey: .step)
+        execution = try c.decode(String.self, forKey: .execution)
+        sloSeconds = try c.decode(Double.self, forKey: .sloSeconds)
+        sloPercentile = try c.decodeIfPresent(Double.self, forKey: .sloPercentile)
+        input = try c.decodeIfPresent(Input.self, forKey: .input)
+        enteredTime = try c.decodeIfPresent(String.self, forKey: .enteredTime)
+        if let seconds = try? c.decode(Double.self, forKey: .startTime) {
+            startTime = seconds
+        } else {
+            let text = try c.decode(String.self, forKey: .startTime)
+            guard let seconds = Self.parseStartTime(text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .startTime, in: c, debugDescription: "`\(text)` is neither Unix seconds nor ISO 8601")
+            }
+            startTime = seconds
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(workflow, forKey: .workflow)
+        try c.encode(step, forKey: .step)
+        try c.encode(execution, forKey: .execution)
+        try c.encode(sloSeconds, forKey: .sloSeconds)
+        try c.encodeIfPresent(sloPercentile, forKey: .sloPercentile)
+        try c.encode(startTime, forKey: .startTime)
+        try c.encodeIfPresent(input, forKey: .input)
+        try c.encodeIfPresent(enteredTime, forKey: .enteredTime)
+    }
+
+    /// An ISO 8601 time as `$$.Execution.StartTime` gives it (with or without a fraction), in Unix seconds.
+    package static func parseStartTime(_ text: String) -> Double? {
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return (withFraction.date(from: text) ?? ISO8601DateFormatter().date(from: text))?.timeIntervalSince1970
+    }
+}

@@ -1,0 +1,45 @@
+/// The time pass over the DAG, once: every solver, the problem encodings, the checks and the generator call these
+/// instead of walking the graph themselves.
+extension WorkflowGraph {
+    /// When step `v` can start: the latest finish of its predecessors, and never before `start`.
+    @inline(__always)
+    public func readyTime(_ v: Int, finish: [Double], start: Double = 0) -> Double {
+        predecessors[v].reduce(start) { Swift.max($0, finish[$1]) }
+    }
+
+    /// The forward pass: each step's finish time when each starts as its predecessors finish (the first at `start`)
+    /// and runs for `duration(v)` seconds.
+    public func finishTimes(start: Double = 0, _ duration: (Int) -> Double) -> [Double] {
+        var finish = [Double](repeating: 0, count: count)
+        for v in topologicalOrder { finish[v] = readyTime(v, finish: finish, start: start) + duration(v) }
+        return finish
+    }
+
+    /// The makespan of one duration per step: the last finish of the forward pass, seconds.
+    public func makespan(start: Double = 0, _ duration: (Int) -> Double) -> Double {
+        finishTimes(start: start, duration).max() ?? start
+    }
+
+    /// The steps of the longest path through `finish` (a forward pass's result), from a first step to the one that
+    /// ends last; ties go to the step first in topological order and, among predecessors, to the first listed.
+    public func criticalPath(finish: [Double]) -> [Int] {
+        var last = -1
+        for v in topologicalOrder where last < 0 || finish[v] > finish[last] { last = v }
+        var path: [Int] = []
+        var at = last
+        while at >= 0 {
+            path.append(at)
+            var from = -1
+            for p in predecessors[at] where from < 0 || finish[p] > finish[from] { from = p }
+            at = from
+        }
+        return path.reversed()
+    }
+
+    /// Each step's depth: the longest path from a first step, in steps (0 for the first).
+    public var depths: [Int] {
+        var depth = [Int](repeating: 0, count: count)
+        for v in topologicalOrder { depth[v] = predecessors[v].map { depth[$0] + 1 }.max() ?? 0 }
+        return depth
+    }
+}
