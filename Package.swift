@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "bootstrap", dependencies: ["StepConfFunctions", "StepConfCore"]),
         // The tests' bootstrap: the shipped runtime plus echo/sleep/crash handlers and worker faults.
         .executableTarget(
-            name: "fixture-bootstrap", dependencies: ["StepConfFunctions", "StepConfLambda", "StepConfWorker"],
+            name: "fixture-bootstrap", dependencies: ["StepConfFunctions", "StepConfLambda", "StepConfWorker", "StepConfTestSupport"],
             path: "Tests/FixtureBootstrap"),
         .target(
             name: "StepConfLocal",
@@ -93,7 +93,7 @@ let package = Package(
             ]
         ),
         // What every test target shares: paths, private directories, the Python-helper launcher, ASL data paths.
-        .target(name: "StepConfTestSupport", path: "Tests/StepConfTestSupport"),
+        .target(name: "StepConfTestSupport", dependencies: ["StepConfCore"], path: "Tests/StepConfTestSupport"),
         .testTarget(
             name: "StepConfCoreTests",
             dependencies: [
@@ -105,32 +105,32 @@ let package = Package(
         .testTarget(
             name: "StepConfAWSTests",
             dependencies: [
-                "StepConfTestSupport","StepConfAWS", "StepConfCore", "StepConfStorage", "StepConfHTTP", "StepConfFunctions", "StepConfLambda", "StepConfWorker", "bootstrap"]
+                "StepConfTestSupport", "StepConfAWS", "StepConfCore", "StepConfStorage", "StepConfHTTP", "StepConfFunctions", "StepConfLambda", "StepConfWorker", "bootstrap"]
         ),
         .testTarget(
             name: "StepConfWorkerTests",
             dependencies: [
-                "StepConfTestSupport","StepConfWorker", "StepConfFunctions", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap"]
+                "StepConfTestSupport", "StepConfWorker", "StepConfFunctions", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap"]
         ),
         .testTarget(
             name: "StepConfASLTests",
             dependencies: [
-                "StepConfTestSupport","StepConfASL", "StepConfCore", "StepConfStorage", "StepConfExamples", "bootstrap"]
+                "StepConfTestSupport", "StepConfASL", "StepConfCore", "StepConfStorage", "StepConfExamples", "bootstrap"]
         ),
         .testTarget(
             name: "StepConfParetoTests",
             dependencies: [
-                "StepConfTestSupport","StepConfPareto", "StepConfCore", "StepConfExamples"]
+                "StepConfTestSupport", "StepConfPareto", "StepConfCore", "StepConfExamples"]
         ),
         .testTarget(
             name: "StepConfHTTPTests",
             dependencies: [
-                "StepConfTestSupport","StepConfHTTP"]
+                "StepConfTestSupport", "StepConfHTTP"]
         ),
         .testTarget(
             name: "StepConfLambdaTests",
             dependencies: [
-                "StepConfTestSupport","StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap", "stepconf"]
+                "StepConfTestSupport", "StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap", "stepconf"]
         ),
         .testTarget(
             name: "StepConfLocalTests",
@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "StepConfSimulatorTests",
             dependencies: [
-                "StepConfTestSupport","StepConfSimulator", "StepConfCore", "StepConfExamples"]
+                "StepConfTestSupport", "StepConfSimulator", "StepConfCore", "StepConfExamples"]
         ),
         .testTarget(
             name: "StepConfFunctionsTests",
@@ -154,9 +154,17 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "StepConfStorageTests",
+            dependencies: ["StepConfTestSupport", "StepConfStorage", "StepConfCore"]
+        ),
+        .testTarget(
+            name: "StepConfSQLiteTests",
+            dependencies: ["StepConfTestSupport", "StepConfSQLite", "StepConfCore"]
+        ),
+        .testTarget(
             name: "StepConfCLITests",
             dependencies: [
-                "StepConfTestSupport","stepconf", "StepConfCore"]
+                "StepConfTestSupport", "stepconf", "StepConfCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

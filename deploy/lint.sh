@@ -31,6 +31,14 @@ done
 diff -u template.yaml "$scratch/template.yaml" || { echo "template.yaml is stale: run $stepconf template ${workflows[*]} --out template.yaml" >&2; exit 1; }
 echo "no drift"
 
+echo "== Python helpers compile"
+py=()
+for f in scripts/python/*.py Tests/support/*.py; do py+=("$f"); done
+python3 -I -c 'import py_compile, sys
+for i, f in enumerate(sys.argv[2:]):
+    py_compile.compile(f, cfile=f"{sys.argv[1]}/{i}.pyc", doraise=True)' "$scratch" "${py[@]}"
+echo "ok: ${#py[@]} files (their embedded copies are checked by PythonScriptsTests)"
+
 echo "== statelint"
 "$statelint" statemachine/*.asl.json
 echo "ok: $(ls statemachine/*.asl.json | wc -l) state machines"

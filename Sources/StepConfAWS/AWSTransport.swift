@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 import StepConfHTTP
 
 /// Sends signed requests to a service, retrying as the ``RetryPolicy`` says, from any thread.
@@ -92,10 +93,12 @@ extension AWSTransport {
     /// `X-Amz-Target: target` and a JSON object both ways.
     /// - Returns: the answer's JSON object.
     /// - Throws: ``AWSError`` with AWS's code for an error answer, `invalidResponse` for one that is not JSON.
-    public func sendJSON(service: AWSService, target: String, body: [String: Any], operation: String) throws -> [String: Any] {
+    public func sendJSON(service: AWSService, target: String, body: JSONValue, operation: String) throws -> JSONValue {
         let data: Data
         do {
-            data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            data = try encoder.encode(body)
         } catch {
             throw AWSError(.invalidArgument, "\(operation): request is not JSON (\(error))")
         }
@@ -104,7 +107,7 @@ extension AWSTransport {
             headers: [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", target)], body: data,
             operation: operation))
         guard response.status == 200 else { throw AWSErrorBody.error(response, operation: operation) }
-        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
+        guard let object = try? JSONDecoder().decode(JSONValue.self, from: response.body), object.members != nil else {
             throw AWSError(.invalidResponse, "\(operation): answer is not a JSON object")
         }
         return object
@@ -122,13 +125,11 @@ struct AWSErrorBody {
         }
         let body = response.body
         guard !body.isEmpty else { return }
-        if body.first == UInt8(ascii: "{"),
-            let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
-        {
-            if let type = (object["__type"] ?? object["code"]) as? String {
+        if body.first == UInt8(ascii: "{"), let object = try? JSONDecoder().decode(JSONValue.self, from: body) {
+            if let type = (object["__type"] ?? object["code"])?.stringValue {
                 code = String(type.split(separator: "#").last ?? Substring(type))
             }
-            message = (object["message"] ?? object["Message"]) as? String
+            message = (object["message"] ?? object["Message"])?.stringValue
         } else if let tree = try? XMLNode.parse(body) {
             let error = tree.name == "Error" ? tree : tree.first("Error") ?? tree.first("Errors")?.first("Error")
             code = error?.first("Code")?.text ?? code

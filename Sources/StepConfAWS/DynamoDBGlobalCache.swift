@@ -24,28 +24,28 @@ public final class DynamoDBGlobalCache: GlobalCache {
     /// The attribute DynamoDB's time to live reads.
     public static let ttlAttribute = "expires_at"
 
-    private var expiry: [String: Any] { DynamoDBClient.number((Date().timeIntervalSince1970 + timeToLiveSeconds).rounded()) }
+    private var expiry: JSONValue { DynamoDBClient.number((Date().timeIntervalSince1970 + timeToLiveSeconds).rounded()) }
 
-    private static func scopeKey(_ execution: String, _ step: String) -> [String: Any] {
-        ["pk": ["S": "scope|\(execution)|\(step)"]]
-    }
+    private static func key(_ name: String) -> JSONValue { ["pk": DynamoDBClient.string(name)] }
+
+    private static func scopeKey(_ execution: String, _ step: String) -> JSONValue { key("scope|\(execution)|\(step)") }
 
     public func scope(execution: String, step: String) throws -> CachedScope? {
         guard let item = try dynamo.getItem(table: table, key: Self.scopeKey(execution, step)),
             let deadline = DynamoDBClient.number(in: item["deadline"])
         else { return nil }
-        let members = ((item["members"] as? [String: Any])?["SS"] as? [String] ?? []).sorted()
+        let members = (item["members"]?["SS"]?.arrayValue ?? []).compactMap(\.stringValue).sorted()
         return CachedScope(deadline: deadline, members: members)
     }
 
     public func store(execution: String, scopes: [String: CachedScope]) throws {
         for (step, scope) in scopes.sorted(by: { $0.key < $1.key }) {
             let key = Self.scopeKey(execution, step)
-            var values: [String: Any] = [":e": expiry]
+            var values: JSONValue = [":e": expiry]
             var names = ["#x": Self.ttlAttribute]
             var update = "SET #x = :e"
             if !scope.members.isEmpty {
-                values[":m"] = ["SS": Array(Set(scope.members)).sorted()]
+                values = values.setting(":m", ["SS": .strings(Array(Set(scope.members)).sorted())])
                 names["#m"] = "members"
                 update += " ADD #m :m"
             }
@@ -57,12 +57,12 @@ public final class DynamoDBGlobalCache: GlobalCache {
     }
 
     public func lastUse(function: String) throws -> Double? {
-        DynamoDBClient.number(in: try dynamo.getItem(table: table, key: ["pk": ["S": "use|\(function)"]])?["until"])
+        DynamoDBClient.number(in: try dynamo.getItem(table: table, key: Self.key("use|\(function)"))?["until"])
     }
 
     public func plan(execution: String) throws -> CachedPlan? {
-        let item = try dynamo.getItem(table: table, key: ["pk": ["S": "plan|\(execution)"]])
-        guard let text = (item?["plan"] as? [String: Any])?["S"] as? String else { return nil }
+        let item = try dynamo.getItem(table: table, key: Self.key("plan|\(execution)"))
+        guard let text = item?["plan"]?["S"]?.stringValue else { return nil }
         do {
             return try JSONDecoder().decode(CachedPlan.self, from: Data(text.utf8))
         } catch {
@@ -73,13 +73,13 @@ public final class DynamoDBGlobalCache: GlobalCache {
     public func storePlan(execution: String, _ plan: CachedPlan) throws {
         let text = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
         _ = try dynamo.updateItem(
-            table: table, key: ["pk": ["S": "plan|\(execution)"]], update: "SET #p = :p, #x = :e",
-            names: ["#p": "plan", "#x": Self.ttlAttribute], values: [":p": ["S": text], ":e": expiry])
+            table: table, key: Self.key("plan|\(execution)"), update: "SET #p = :p, #x = :e",
+            names: ["#p": "plan", "#x": Self.ttlAttribute], values: [":p": DynamoDBClient.string(text), ":e": expiry])
     }
 
     public func recordUse(function: String, until time: Double) throws {
         try dynamo.updateItem(
-            table: table, key: ["pk": ["S": "use|\(function)"]], update: "SET #u = :t, #x = :e",
+            table: table, key: Self.key("use|\(function)"), update: "SET #u = :t, #x = :e",
             condition: "attribute_not_exists(#u) OR #u < :t", names: ["#u": "until", "#x": Self.ttlAttribute],
             values: [":t": DynamoDBClient.number(time), ":e": expiry])
     }

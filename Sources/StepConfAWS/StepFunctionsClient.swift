@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// The Step Functions operations StepConf needs (JSON 1.0 protocol), over ``AWSTransport``.
 public final class StepFunctionsClient: Sendable {
@@ -34,7 +35,7 @@ public final class StepFunctionsClient: Sendable {
 
     /// Calls `operation`. - Returns: the JSON answer. - Throws: ``AWSError`` with AWS's code.
     @discardableResult
-    public func call(_ operation: String, _ body: [String: Any]) throws -> [String: Any] {
+    public func call(_ operation: String, _ body: JSONValue) throws -> JSONValue {
         try transport.sendJSON(
             service: .stepFunctions, target: "AWSStepFunctions.\(operation)", body: body,
             operation: "Step Functions \(operation)")
@@ -43,8 +44,10 @@ public final class StepFunctionsClient: Sendable {
     /// Creates a state machine, or updates the one of that name if it exists. - Returns: its ARN.
     public func createOrUpdateStateMachine(name: String, definition: String, roleARN: String) throws -> String {
         do {
-            let answer = try call("CreateStateMachine", ["name": name, "definition": definition, "roleArn": roleARN, "type": "STANDARD"])
-            guard let arn = answer["stateMachineArn"] as? String else {
+            let answer = try call(
+                "CreateStateMachine",
+                ["name": .string(name), "definition": .string(definition), "roleArn": .string(roleARN), "type": "STANDARD"])
+            guard let arn = answer["stateMachineArn"]?.stringValue else {
                 throw AWSError(.invalidResponse, "CreateStateMachine \(name): no stateMachineArn in the answer")
             }
             // Some implementations answer an existing name with its ARN instead of StateMachineAlreadyExists.
@@ -61,15 +64,14 @@ public final class StepFunctionsClient: Sendable {
 
     /// A state machine's definition and role.
     public func describeStateMachine(arn: String) throws -> (definition: String, roleARN: String) {
-        let answer = try call("DescribeStateMachine", ["stateMachineArn": arn])
-        return (answer["definition"] as? String ?? "", answer["roleArn"] as? String ?? "")
+        let answer = try call("DescribeStateMachine", ["stateMachineArn": .string(arn)])
+        return (answer["definition"]?.stringValue ?? "", answer["roleArn"]?.stringValue ?? "")
     }
 
     /// Replaces a state machine's definition (and role).
     public func updateStateMachine(arn: String, definition: String, roleARN: String? = nil) throws {
-        var body: [String: Any] = ["stateMachineArn": arn, "definition": definition]
-        if let roleARN { body["roleArn"] = roleARN }
-        try call("UpdateStateMachine", body)
+        let body: JSONValue = ["stateMachineArn": .string(arn), "definition": .string(definition)]
+        try call("UpdateStateMachine", body.setting("roleArn", roleARN.map(JSONValue.string)))
     }
 
     /// The ARN of the state machine called `name`.
@@ -77,22 +79,20 @@ public final class StepFunctionsClient: Sendable {
     public func stateMachineARN(name: String) throws -> String {
         var token: String?
         repeat {
-            var body: [String: Any] = ["maxResults": 100]
-            if let token { body["nextToken"] = token }
-            let page = try call("ListStateMachines", body)
-            for machine in page["stateMachines"] as? [[String: Any]] ?? [] where machine["name"] as? String == name {
-                if let arn = machine["stateMachineArn"] as? String { return arn }
+            let body: JSONValue = ["maxResults": 100]
+            let page = try call("ListStateMachines", body.setting("nextToken", token.map(JSONValue.string)))
+            for machine in page["stateMachines"]?.arrayValue ?? [] where machine["name"]?.stringValue == name {
+                if let arn = machine["stateMachineArn"]?.stringValue { return arn }
             }
-            token = page["nextToken"] as? String
+            token = page["nextToken"]?.stringValue
         } while token != nil
         throw AWSError(.notFound, "no state machine named \(name)")
     }
 
     /// Starts an execution. - Returns: its ARN.
     public func startExecution(stateMachineARN: String, name: String? = nil, input: String = "{}") throws -> String {
-        var body: [String: Any] = ["stateMachineArn": stateMachineARN, "input": input]
-        if let name { body["name"] = name }
-        guard let arn = try call("StartExecution", body)["executionArn"] as? String else {
+        let body: JSONValue = ["stateMachineArn": .string(stateMachineARN), "input": .string(input)]
+        guard let arn = try call("StartExecution", body.setting("name", name.map(JSONValue.string)))["executionArn"]?.stringValue else {
             throw AWSError(.invalidResponse, "StartExecution: no executionArn in the answer")
         }
         return arn
@@ -100,10 +100,10 @@ public final class StepFunctionsClient: Sendable {
 
     /// The execution's status and, when finished, output or error.
     public func describeExecution(arn: String) throws -> Execution {
-        let answer = try call("DescribeExecution", ["executionArn": arn])
+        let answer = try call("DescribeExecution", ["executionArn": .string(arn)])
         return Execution(
-            arn: arn, status: answer["status"] as? String ?? "UNKNOWN", input: answer["input"] as? String,
-            output: answer["output"] as? String, error: answer["error"] as? String, cause: answer["cause"] as? String,
+            arn: arn, status: answer["status"]?.stringValue ?? "UNKNOWN", input: answer["input"]?.stringValue,
+            output: answer["output"]?.stringValue, error: answer["error"]?.stringValue, cause: answer["cause"]?.stringValue,
             startDate: Self.epoch(answer["startDate"]), stopDate: Self.epoch(answer["stopDate"]))
     }
 
@@ -112,19 +112,19 @@ public final class StepFunctionsClient: Sendable {
         var events: [HistoryEvent] = []
         var token: String?
         repeat {
-            var body: [String: Any] = ["executionArn": arn, "maxResults": 1000]
-            if let token { body["nextToken"] = token }
-            let page = try call("GetExecutionHistory", body)
-            for event in page["events"] as? [[String: Any]] ?? [] {
-                let detailsKey = event.keys.first { $0.hasSuffix("EventDetails") }
-                let details = detailsKey.flatMap { key in
-                    (try? JSONSerialization.data(withJSONObject: event[key]!, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) }
+            let body: JSONValue = ["executionArn": .string(arn), "maxResults": 1000]
+            let page = try call("GetExecutionHistory", body.setting("nextToken", token.map(JSONValue.string)))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for event in page["events"]?.arrayValue ?? [] {
+                let details = event.members?.first { $0.0.hasSuffix("EventDetails") }.flatMap { _, value in
+                    (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
                 }
                 events.append(HistoryEvent(
-                    id: event["id"] as? Int ?? 0, type: event["type"] as? String ?? "", timestamp: Self.epoch(event["timestamp"]) ?? 0,
-                    details: details))
+                    id: event["id"]?.intValue ?? 0, type: event["type"]?.stringValue ?? "",
+                    timestamp: Self.epoch(event["timestamp"]) ?? 0, details: details))
             }
-            token = page["nextToken"] as? String
+            token = page["nextToken"]?.stringValue
         } while token != nil
         return events
     }
@@ -142,10 +142,9 @@ public final class StepFunctionsClient: Sendable {
     }
 
     /// Step Functions sends dates as epoch seconds (numbers); some emulators send ISO 8601 strings.
-    static func epoch(_ value: Any?) -> Double? {
-        if let number = value as? Double { return number }
-        if let number = value as? Int { return Double(number) }
-        if let text = value as? String {
+    static func epoch(_ value: JSONValue?) -> Double? {
+        if let number = value?.doubleValue { return number }
+        if let text = value?.stringValue {
             return Double(text) ?? (try? Date(text, strategy: .iso8601))?.timeIntervalSince1970
         }
         return nil

@@ -26,130 +26,13 @@ public struct ExactPolicy: DynamicPolicy {
     }
 
     public func decide(step i: Int, context: DecisionContext) throws -> StepDecision {
-        let graph = space.graph
-        let t0 = context.executionStart
-        // One cache read per function for the whole decision (steps of one kind share their functions).
-        var known: [String: Double?] = [:]
-        func lastUse(_ function: String) throws -> Double? {
-            if let seen = known[function] { return seen }
-            let value = try context.cache.lastUse(function: function)
-            known[function] = value
-            return value
-        }
-        // The current step's options carry its cold-start penalty where its function is not warm.
-        let penalties = try space.coldPenalties(step: i, now: context.now, lastUse: lastUse)
-        let own = space.steps[i]
-        let ownSeconds = own.seconds.enumerated().map { k, t in t + (penalties?[k] ?? 0) }
-        let ready = graph.readyTime(i, finish: context.progress.map { $0.finish ?? -.infinity }, start: t0)
-        let wait = max(0, context.now - ready)
-        // Durations are counted from the moment a step's predecessors are done, so path sums equal finish
-        // times measured from T0. `cold[v]` is what a cold start adds to each option of a step still to decide.
-        func options(cold: [[Double]?]) -> [ExactSolver.Options] {
-            (0..<graph.count).map { v in
-                switch context.progress[v] {
-                case .finished(let ready, let finish):
-                    return .init(seconds: [max(0, finish - max(ready, t0))], costUSD: [0])
-                case .running(let ready, let expected):
-                    return .init(seconds: [max(0, expected - max(ready, t0))], costUSD: [0])
-                case .pending where v == i:
-                    return .init(seconds: ownSeconds.map { $0 + wait }, costUSD: own.costUSD)
-                case .pending:
-                    let seconds = cold[v].map { zip(space.steps[v].seconds, $0).map(+) } ?? space.steps[v].seconds
-                    return .init(seconds: seconds, costUSD: space.steps[v].costUSD)
-                }
-            }
-        }
-        var coldNow: [[Double]?] = Array(repeating: nil, count: graph.count)
-        for v in 0..<graph.count where v != i && context.progress[v] == .pending {
-            coldNow[v] = try space.coldPenalties(step: v, now: context.now, lastUse: lastUse)
-        }
-        let key = Self.planKey(context.execution)
-        var stored: [Int]?
-        if let plan = try context.cache.plan(execution: key)?.steps.map(\.option), plan.count == graph.count,
-            plan.indices.allSatisfy({ plan[$0] >= 0 && plan[$0] < space.steps[$0].count })
-        {
-            stored = (0..<graph.count).map { v in context.progress[v] == .pending ? plan[v] : 0 }
-        }
-        let coldOptions = options(cold: coldNow)
-
-        /// The cheapest plan of the rest whose walk ends by T0 + `slo` (`refine`: also the plans that count on
-        /// warmth still to come).
-        func solve(within slo: Double, refine: Bool = true) throws -> ExactSolver.Result {
-            let cautious = solver.solve(coldOptions, sloSeconds: slo)
-            guard refine, coldNow.contains(where: { $0 != nil }) else { return cautious }
-            var result = cautious
-            let deadline = t0 + slo
-            func meets(_ choice: [Int]) throws -> Bool {
-                let walked = try walk(choice, step: i, ownSeconds: ownSeconds, context: context, lastUse: lastUse)
-                return walked.finish <= deadline + 1e-12 * max(1, deadline)
-            }
-            // Candidates that count on warmth still to come, each kept only when its own walk meets the SLO: the
-            // solve on the warmth the cautious plan leaves, the plan an earlier decision of this execution chose
-            // (so a plan found feasible stays available), and the solve on the warmth that plan leaves.
-            var seeds = [cautious.choice]
-            if let stored {
-                let priced = solver.evaluate(stored, coldOptions)
-                if !result.feasible || priced.cost < result.costUSD, try meets(stored) {
-                    result = ExactSolver.Result(
-                        choice: stored, costUSD: priced.cost, makespanSeconds: priced.makespan, feasible: true,
-                        provenOptimal: false, lowerBoundUSD: cautious.lowerBoundUSD, gridSeconds: cautious.gridSeconds,
-                        method: cautious.method + ", earlier plan kept")
-                }
-                seeds.append(stored)
-            }
-            for seed in seeds {
-                let walked = try walk(seed, step: i, ownSeconds: ownSeconds, context: context, lastUse: lastUse)
-                let refined = solver.solve(options(cold: walked.cold), sloSeconds: slo)
-                if refined.feasible, refined.choice != result.choice, !result.feasible || refined.costUSD < result.costUSD,
-                    try meets(refined.choice)
-                {
-                    result = refined
-                }
-            }
-            return result
-        }
-
-        // A percentile SLO: the rest must end by the SLO minus the margin its critical path's spread needs.
-        // The spread depends on the plan, so it is read off a reference plan (an earlier decision's, else the
-        // plan on predicted times), and the solve is repeated once when the plan it gives needs more.
-        var result: ExactSolver.Result
-        var fallback = false
-        if let chance {
-            func margin(_ choice: [Int]) -> Double {
-                let pending = solver.criticalPath(choice, coldOptions).filter { context.progress[$0] == .pending }
-                return chance.margin(
-                    error: pending.reduce(0.0) { $0 + space.modelErrors[$1] * coldOptions[$1].seconds[choice[$1]] },
-                    variance: pending.reduce(0.0) { $0 + space.variances[$1][choice[$1]] })
-            }
-            var medianPlan: ExactSolver.Result?
-            func median() throws -> ExactSolver.Result {
-                if let medianPlan { return medianPlan }
-                let plan = try solve(within: context.sloSeconds)
-                medianPlan = plan
-                return plan
-            }
-            // The reference only sizes the margin: the cautious plan on predicted times is enough.
-            let reference = try stored ?? solve(within: context.sloSeconds, refine: false).choice
-            var within = context.sloSeconds - margin(reference)
-            result = try solve(within: within)
-            if result.feasible {
-                let needed = context.sloSeconds - margin(result.choice)
-                if needed < within {
-                    within = needed
-                    let again = try solve(within: within)
-                    if again.feasible { result = again }
-                }
-            } else if try median().feasible {
-                // Not at the percentile, but at the median: run the cheapest plan that meets it there, flagged.
-                result = try median()
-                fallback = true
-            }
-        } else {
-            result = try solve(within: context.sloSeconds)
-        }
+        var solve = try ExactDecision(policy: self, step: i, context: context)
+        let (result, fallback) = try chance.map { try solve.atPercentile($0) } ?? (try solve.solve(within: context.sloSeconds), false)
         if result.feasible {
-            try context.cache.storePlan(execution: key, CachedPlan(choice: result.choice))
+            try context.cache.storePlan(execution: Self.planKey(context.execution), CachedPlan(choice: result.choice))
         }
+        let own = space.steps[i]
+        let ownSeconds = solve.ownSeconds
         let fastest = OptionOrder.fastest(own.count, seconds: { ownSeconds[$0] }, cost: { own.costUSD[$0] })!
         let k = result.feasible ? result.choice[i] : fastest
         var decision = StepDecision(step: i, option: k, in: own, subSLOSeconds: nil, fallback: fallback || !result.feasible)

@@ -30,91 +30,10 @@ public struct OptimalPolicy: StaticPolicy {
     }
 
     public func plan(sloSeconds: Double) throws -> [StepDecision] {
-        let bound = solve(sloSeconds: sloSeconds)
-        var best: (decisions: [StepDecision], makespan: Double, cost: Double, result: ExactSolver.Result?)?
-        func consider(_ choice: [Int], result: ExactSolver.Result?) throws -> [[Double]?] {
-            let fixed = space.steps.indices.map { v in
-                StepDecision(step: v, option: choice[v], in: space.steps[v], subSLOSeconds: nil, fallback: false)
-            }
-            let replay = try Replay.run(policy: FixedPlan(name: .optimal, space: space, decisions: fixed), sloSeconds: sloSeconds)
-            let makespan = replay.makespanSeconds
-            let cost = replay.costUSD
-            let meets = makespan <= sloSeconds * (1 + 1e-12)
-            let better: Bool
-            if let b = best {
-                let bestMeets = b.makespan <= sloSeconds * (1 + 1e-12)
-                better = meets ? (!bestMeets || cost < b.cost) : (!bestMeets && makespan < b.makespan)
-            } else {
-                better = true
-            }
-            if better {
-                var decisions = fixed
-                for v in decisions.indices { decisions[v].seconds = replay.chargedSeconds[v] }
-                best = (decisions, makespan, cost, result)
-            }
-            return replay.coldPenalties
-        }
-        // Two seeds (every function warm, every function cold), each refined by its own replay's warm pattern.
-        var tried = Set<[Int]>()
-        var solves = 0
-        var queue: [[[Double]?]?] = [nil, space.steps.indices.map { space.coldPenaltiesEverywhere(step: $0) }]
-        while solves < Self.warmPatternSolves, !queue.isEmpty {
-            let penalties = queue.removeFirst()
-            let result = penalties == nil ? bound : solve(sloSeconds: sloSeconds, penalties: penalties)
-            solves += 1
-            guard tried.insert(result.choice).inserted else { continue }
-            let pattern = try consider(result.choice, result: result)
-            queue.append(pattern)
-        }
-        let incumbent = try StaticHeuristicPolicy(name: .static, optimizer: StepConfOptimizer(space: space))
-            .plan(sloSeconds: sloSeconds)
-        if tried.insert(incumbent.map(\.option)).inserted { _ = try consider(incumbent.map(\.option), result: nil) }
-
-        guard let start = best else { throw InputError(.malformed, "internal: optimal found no plan") }
-        // Polish: move one step at a time to a cheaper option of its Pareto front while the replay still meets
-        // the SLO, the most saving per second added first, so that slack is spent where it saves the most.
-        let fronts = space.steps.map { $0.paretoIndices() }
-        var replays = 0
-        var improved = start.makespan <= sloSeconds * (1 + 1e-12)
-        while improved, replays < Self.polishReplays, let current = best {
-            improved = false
-            var choice = current.decisions.map(\.option)
-            var moves: [(rate: Double, step: Int, option: Int)] = []
-            for v in space.steps.indices {
-                let options = space.steps[v]
-                let (t, c) = (options.seconds[choice[v]], options.costUSD[choice[v]])
-                for k in fronts[v] where options.costUSD[k] < c {
-                    moves.append(((c - options.costUSD[k]) / max(options.seconds[k] - t, 1e-9), v, k))
-                }
-            }
-            moves.sort { $0.rate > $1.rate }
-            for move in moves where replays < Self.polishReplays {
-                let old = choice[move.step]
-                choice[move.step] = move.option
-                replays += 1
-                _ = try consider(choice, result: current.result)
-                if let now = best, now.cost < current.cost {
-                    improved = true
-                    break
-                }
-                choice[move.step] = old
-            }
-        }
-        guard let best else { throw InputError(.malformed, "internal: optimal found no plan") }
-        let feasible = best.makespan <= sloSeconds * (1 + 1e-12)
-        var summary = best.result ?? bound
-        summary.costUSD = best.cost
-        summary.makespanSeconds = best.makespan
-        summary.feasible = feasible
-        summary.lowerBoundUSD = bound.feasible ? bound.lowerBoundUSD : .infinity
-        summary.provenOptimal = feasible && bound.feasible && best.cost <= bound.lowerBoundUSD * (1 + 1e-12)
-        if best.result == nil { summary.method += ", Algorithm 2 incumbent" }
-        return best.decisions.enumerated().map { v, d in
-            var d = d
-            d.fallback = !feasible
-            d.solve = v == 0 ? summary : nil
-            return d
-        }
+        var search = OptimalSearch(space: space, sloSeconds: sloSeconds, bound: solve(sloSeconds: sloSeconds))
+        try search.searchWarmPatterns(solve: { solve(sloSeconds: sloSeconds, penalties: $0) })
+        try search.polish()
+        return try search.decisions()
     }
 }
 

@@ -46,107 +46,17 @@ public struct StepConfOptimizer: Sendable {
         step i: Int, now: Double, executionStart: Double, sloSeconds: Double, execution: String,
         cache: any GlobalCache, chance: ChanceConstraint? = nil, ready: Double? = nil
     ) throws -> StepDecision {
-        let graph = space.graph
-        let n = graph.count
-        // Lines 2–4: the sub-graph entered at v_i and its latest finish timestamp.
-        let cached = try cache.scope(execution: execution, step: graph.ids[i])
-        var member = [Bool](repeating: cached == nil, count: n)
-        if let cached {
-            for id in cached.members { if let k = graph.index[id] { member[k] = true } }
-            member[i] = true
-        }
-        let deadline = cached?.deadline ?? executionStart + sloSeconds
-        let remaining = deadline - now
-
-        // G_i: the members reachable from v_i.
-        var inScope = [Bool](repeating: false, count: n)
-        inScope[i] = true
-        var stack = [i]
-        while let v = stack.popLast() {
-            for s in graph.successors[v] where member[s] && !inScope[s] {
-                inScope[s] = true
-                stack.append(s)
-            }
-        }
-
-        // Line 8: the critical path by weights, longest path from v_i (reverse topological order).
-        var pathWeight = [Double](repeating: 0, count: n)
-        var next = [Int](repeating: -1, count: n)
-        for v in graph.topologicalOrder.reversed() where inScope[v] {
-            var best = 0.0
-            for s in graph.successors[v] where inScope[s] && pathWeight[s] > best {
-                best = pathWeight[s]
-                next[v] = s
-            }
-            pathWeight[v] = weights[v] + best
-        }
-        var critical: [Int] = []
-        var onCritical = [Bool](repeating: false, count: n)
-        var v = i
-        while v >= 0 {
-            critical.append(v)
-            onCritical[v] = true
-            v = next[v]
-        }
-
-        // Line 9, Eq. (13): the sub-SLO in proportion to the θ* time on the critical path — of the time left
-        // after the margin a percentile SLO needs for that path's spread (ours; DESIGN §5).
-        let total = pathWeight[i]
-        let budget = Self.budget(
-            remaining: remaining, weight: total, error: weightError(critical),
-            variance: critical.reduce(0) { $0 + weightVariances[$1] }, chance: chance)
-        func share(_ k: Int) -> Double { total > 0 ? weights[k] / total * budget : budget / Double(critical.count) }
-        let subSLO = share(i)
-
+        let scope = try self.scope(of: i, execution: execution, cache: cache, sloDeadline: executionStart + sloSeconds)
+        let critical = criticalPath(from: i, in: scope.inScope)
+        let split = subSLOs(critical, remaining: scope.deadline - now, chance: chance)
         // Line 10, (11): the cheapest θ within the sub-SLO, else θ_max (Algorithm 1, lines 9–10). Ours: an
         // option whose function has not run within the keep-alive carries its measured cold-start cost.
-        let options = space.steps[i]
+        let subSLO = split.share(i)
         let penalties = try space.coldPenalties(step: i, now: ready ?? now, cache: cache)
-        var decision = Self.choose(options, step: i, within: subSLO, penalties: penalties)
+        var decision = Self.choose(space.steps[i], step: i, within: subSLO, penalties: penalties)
         try cache.recordUse(
             function: space.functionName(step: i, memoryMB: decision.configuration.memoryMB), until: now + decision.seconds)
-
-        // Lines 11–18: each sub-graph off the critical path must finish before the critical step it
-        // joins may start: τ*_k − s_k.
-        var startDeadline = [Double](repeating: deadline, count: n)
-        var elapsed = now
-        for k in critical {
-            startDeadline[k] = elapsed
-            elapsed += share(k)
-        }
-        var scopes: [String: CachedScope] = [:]
-        var component = [Int](repeating: -1, count: n)
-        for seed in graph.topologicalOrder where inScope[seed] && !onCritical[seed] && component[seed] < 0 {
-            var members: [Int] = []
-            var branchDeadline = deadline
-            component[seed] = seed
-            var queue = [seed]
-            while let b = queue.popLast() {
-                members.append(b)
-                for s in graph.successors[b] {
-                    if !inScope[s] { continue }
-                    if onCritical[s] {
-                        branchDeadline = min(branchDeadline, startDeadline[s])
-                    } else if component[s] < 0 {
-                        component[s] = seed
-                        queue.append(s)
-                    }
-                }
-                for p in graph.predecessors[b] where inScope[p] && !onCritical[p] && component[p] < 0 {
-                    component[p] = seed
-                    queue.append(p)
-                }
-            }
-            let ids = members.map { graph.ids[$0] }
-            for b in members where !graph.predecessors[b].contains(where: { component[$0] == seed }) {
-                scopes[graph.ids[b]] = CachedScope(deadline: branchDeadline, members: ids)
-            }
-        }
-        // Lines 19–21: the rest of the critical path keeps T*_i.
-        if critical.count > 1 {
-            scopes[graph.ids[critical[1]]] = CachedScope(
-                deadline: deadline, members: critical.dropFirst().map { graph.ids[$0] })
-        }
+        let scopes = offPathDeadlines(critical, split: split, inScope: scope.inScope, deadline: scope.deadline, now: now)
         if !scopes.isEmpty { try cache.store(execution: execution, scopes: scopes) }
         decision.subSLOSeconds = subSLO
         return decision

@@ -73,11 +73,13 @@ public enum WordCount {
     }
 
     public static func encode(_ counts: [String: Int]) throws -> Data {
-        try JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(counts)
     }
 
     public static func decode(_ data: Data) throws -> [String: Int] {
-        guard let counts = (try? JSONSerialization.jsonObject(with: data)) as? [String: Int] else {
+        guard let counts = try? JSONDecoder().decode([String: Int].self, from: data) else {
             throw StepInputError(.malformedInput, "wordcount: a counts file is not a JSON object of word → count")
         }
         return counts

@@ -86,7 +86,9 @@ public enum EmulatorServer {
         headers[.contentType] = "application/json"
         var body: [String: String] = ["Type": "User", "message": message]
         for (k, v) in extra { body[k] = v }
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(body)) ?? Data()
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -122,90 +124,40 @@ public enum EmulatorServer {
     private static func invoke(
         _ emulator: Emulator, name rawName: String, request: Request, context: BasicRequestContext
     ) async throws -> Response {
-        let (name, pathQualifier) = splitName(rawName.removingPercentEncoding ?? rawName)
-        let queryQualifier = request.uri.queryParameters.get("Qualifier").map { String($0) }
-        if let pathQualifier, let queryQualifier, pathQualifier != queryQualifier {
-            return lambdaError(
-                .badRequest, "InvalidParameterValueException",
-                "The derived qualifier from the function name does not match the specified qualifier.")
+        let call: InvokeRequest
+        switch try await InvokeRequest.parse(emulator, name: rawName, request: request) {
+        case .success(let parsed): call = parsed
+        case .failure(let refusal): return refusal.response
         }
-        let qualifier = pathQualifier ?? queryQualifier
-        let arn = "arn:aws:lambda:us-east-1:000000000000:function:\(name)" + (qualifier.map { ":" + $0 } ?? "")
-        guard let function = emulator.functions[name], qualifier.map(function.accepts) ?? true else {
-            return lambdaError(.notFound, "ResourceNotFoundException", "Function not found: \(arn)")
-        }
-        let type = request.headers[HTTPField.Name("X-Amz-Invocation-Type")!] ?? "RequestResponse"
-        guard ["RequestResponse", "Event", "DryRun"].contains(type) else {
-            return lambdaError(
-                .badRequest, "ValidationException",
-                "1 validation error detected: Value '\(type)' at 'invocationType' failed to satisfy constraint: Member must "
-                    + "satisfy enum value set: [Event, RequestResponse, DryRun]")
-        }
-        let logType = request.headers[HTTPField.Name("X-Amz-Log-Type")!] ?? "None"
-        guard ["None", "Tail"].contains(logType) else {
-            return lambdaError(
-                .badRequest, "ValidationException",
-                "1 validation error detected: Value '\(logType)' at 'logType' failed to satisfy constraint: Member must "
-                    + "satisfy enum value set: [None, Tail]")
-        }
-        var clientContext: String?
-        if let encoded = request.headers[HTTPField.Name("X-Amz-Client-Context")!] {
-            guard encoded.utf8.count <= 3583, let data = Data(base64Encoded: encoded),
-                (try? JSONSerialization.jsonObject(with: data)) is [String: Any]
-            else {
-                return lambdaError(
-                    .badRequest, "InvalidParameterValueException",
-                    "Client context must be a valid Base64-encoded JSON object of at most 3583 bytes.")
-            }
-            clientContext = String(decoding: data, as: UTF8.self)
-        }
-        let limit = type == "Event" ? eventPayloadLimit : payloadLimit
-        let body = try await collect(request, limit: limit)
-        if body.readableBytes > limit {
-            let operation = type == "Event" ? "InvokeAsync" : "InvokeFunction"
-            var response = lambdaError(
-                .contentTooLarge, "RequestTooLargeException",
-                "Request must be smaller than \(limit) bytes for the \(operation) operation")
-            response.headers[.connection] = "close"
-            return response
-        }
-        let payload = Data(buffer: body)
-        if !payload.isEmpty, (try? JSONSerialization.jsonObject(with: payload, options: [.fragmentsAllowed])) == nil {
-            return lambdaError(
-                .badRequest, "InvalidRequestContentException", "Could not parse request body into json: the payload is not valid JSON")
-        }
-        let version = qualifier.flatMap { (q: String) -> String? in !q.isEmpty && q.allSatisfy { $0.isNumber } ? q : nil } ?? "$LATEST"
         var headers = HTTPFields()
-        headers[HTTPField.Name("X-Amz-Executed-Version")!] = version
-        let options = InvokeOptions(
-            clientContext: clientContext, traceID: request.headers[HTTPField.Name("X-Amz-Trace-Id")!], tailLog: logType == "Tail",
-            version: version)
-        switch type {
-        case "DryRun":
+        headers[HTTPField.Name("X-Amz-Executed-Version")!] = call.options.version
+        switch call.type {
+        case .dryRun:
             return Response(status: .noContent, headers: headers)
-        case "Event":
+        case .event:
             // Lambda queues the event and answers at once; a throttled event is retried, as Lambda's queue does.
             Task {
                 let clock = ContinuousClock()
-                let giveUp = clock.now + .seconds(max(60, function.timeoutSeconds * 2))
-                while await emulator.invoke(function, payload: payload, options: InvokeOptions(
-                    clientContext: nil, traceID: options.traceID, version: version)).outcome == nil, clock.now < giveUp
+                let giveUp = clock.now + .seconds(max(60, call.function.timeoutSeconds * 2))
+                let options = InvokeOptions(clientContext: nil, traceID: call.options.traceID, version: call.options.version)
+                while await emulator.invoke(call.function, payload: call.payload, options: options).outcome == nil,
+                    clock.now < giveUp
                 {
                     try? await Task.sleep(for: .milliseconds(50))
                 }
             }
             return Response(status: .accepted, headers: headers)
-        default:
+        case .requestResponse:
             break
         }
-        let result = await emulator.invoke(function, payload: payload, options: options)
+        let result = await emulator.invoke(call.function, payload: call.payload, options: call.options)
         guard let outcome = result.outcome else {
             return lambdaError(
                 .tooManyRequests, "TooManyRequestsException", "Rate Exceeded.",
                 extra: ["Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"])
         }
         headers[.contentType] = "application/json"
-        if options.tailLog {
+        if call.options.tailLog {
             let text = Data((result.log.joined(separator: "\n") + "\n").utf8)
             headers[HTTPField.Name("X-Amz-Log-Result")!] = text.suffix(4096).base64EncodedString()
         }

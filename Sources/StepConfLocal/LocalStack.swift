@@ -111,7 +111,8 @@ public struct LocalStack: Sendable {
 
         progress("starting moto's server on port \(port) (Step Functions calls Lambda on port \(emulatorPort))")
         let motoPID = try Self.spawn(
-            "/usr/bin/env", [settings.python, "-c", Self.motoLauncher, "-H", "127.0.0.1", "-p", "\(port)"],
+            "/usr/bin/env",
+            [settings.python] + (try PythonScripts.install(.motoLauncher, in: settings.directory)) + ["-H", "127.0.0.1", "-p", "\(port)"],
             environment: ["MOTO_PORT": "\(emulatorPort)"], log: settings.directory + "/moto.log")
         var started = [motoPID]
         do {
@@ -215,7 +216,7 @@ public struct LocalStack: Sendable {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [settings.python, "-c", Self.stackHelper]
+        process.arguments = [settings.python] + (try PythonScripts.install(.stackHelper, in: settings.directory))
         process.environment = ProcessInfo.processInfo.environment.merging(["AWS_ENDPOINT_URL": endpoint]) { $1 }
         let input = Pipe()
         process.standardInput = input
@@ -246,41 +247,6 @@ public struct LocalStack: Sendable {
         }
         return result
     }
-
-    /// Runs moto's server with two fixes (moto 5.2):
-    /// - its StartExecution deep-copies the state machine, executions included, and an execution (running or done)
-    ///   holds a thread lock that cannot be copied, so the second execution of a server fails with HTTP 500. The
-    ///   copy only needs the definition: executions are shared instead of copied;
-    /// - CloudFormation creates state machines in the plain Step Functions backend, while StartExecution looks in
-    ///   the executing one once `execute_state_machine` is on, so a stack's state machines "do not exist". The
-    ///   three CloudFormation handlers of `StateMachine` are rebound to the backend the API uses.
-    static let motoLauncher = """
-        import sys, types
-        try:
-            from moto.stepfunctions.parser.backend.execution import Execution
-            Execution.__deepcopy__ = lambda self, memo: self
-        except ImportError:
-            pass
-        try:
-            import moto.stepfunctions.models as sfn
-            from moto.stepfunctions.responses import get_backend
-            class Routed:
-                def __getitem__(self, account):
-                    return RoutedAccount(account)
-            class RoutedAccount:
-                def __init__(self, account):
-                    self.account = account
-                def __getitem__(self, region):
-                    return get_backend(self.account, region)
-            for name in ("create_from_cloudformation_json", "delete_from_cloudformation_json", "update_from_cloudformation_json"):
-                f = getattr(sfn.StateMachine, name).__func__
-                scope = dict(f.__globals__, stepfunctions_backends=Routed())
-                setattr(sfn.StateMachine, name, classmethod(types.FunctionType(f.__code__, scope, f.__name__, f.__defaults__, f.__closure__)))
-        except (ImportError, AttributeError):
-            pass
-        from moto.server import main
-        main(sys.argv[1:])
-        """
 
     /// Stops what `up` started in `directory`.
     /// - Returns: false when nothing was running there.

@@ -60,59 +60,73 @@ extension LocalWorkflowRunner {
         func runStep(
             _ v: Int, firstKeys: [String], after: [String: [[String]]], known: [String: ConfiguratorOutput.Planned]
         ) async -> Result<Outcome, LocalError> {
-            let step = graph[v]
             let chained = AheadDecision.isChained(v, in: graph)
             let configureStart = now
-            let plan: ConfiguratorOutput.Planned
-            let plans: [String: ConfiguratorOutput.Planned]
-            var answer: ConfiguratorOutput.Record?
-            if chained, let early = known[step.id], let deadline = early.deadlineSeconds, Date().timeIntervalSince1970 <= deadline {
-                plan = early
-                plans = known
-            } else {
-                let decision: ConfiguratorOutput
-                do {
-                    let event = try configuratorEvent(v, firstKeys: firstKeys, after: after)
-                    let (body, _) = try await invoke(FunctionNames.configurator(prefix: settings.functionPrefix), event, what: "configurator for step \(step.id)").get()
-                    decision = try JSONDecoder().decode(ConfiguratorOutput.self, from: body)
-                } catch let failure as LocalError {
-                    return .failure(failure)
-                } catch {
-                    return .failure(LocalError(.stepFailed, "configurator for step \(step.id): unreadable answer: \(error)"))
-                }
-                guard let own = decision.plan else {
-                    return .failure(LocalError(.stepFailed, "configurator for step \(step.id): its answer has no plan for the step"))
-                }
-                plan = own
-                plans = decision.steps
-                answer = decision.decision
+            let configured: Configured
+            switch await configure(v, chained: chained, firstKeys: firstKeys, after: after, known: known) {
+            case .success(let value): configured = value
+            case .failure(let failure): return .failure(failure)
             }
             let configureEnd = now
-            let function = plan.function
-            let input = stepInput(v, firstKeys: firstKeys, after: after)
+            let instances: [Instance]
+            switch await runInstances(v, plan: configured.plan, input: stepInput(v, firstKeys: firstKeys, after: after)) {
+            case .success(let value): instances = value
+            case .failure(let failure): return .failure(failure)
+            }
+            let record = self.record(
+                v, configured, instances: instances, chained: chained,
+                times: (configureStart: configureStart, configureEnd: configureEnd, end: now))
+            return .success(Outcome(record: record, outputs: instances.map(\.output.outputs), plans: configured.plans))
+        }
 
-            // The Map: one invocation per item, all at once (MaxConcurrency = p).
-            typealias Instance = (output: StepOutput, cold: Bool, seconds: Double)
+        /// The plan a step runs on: made ahead (no `answer`) or its configurator's, and the plans known after it.
+        struct Configured {
+            var plan: ConfiguratorOutput.Planned
+            var plans: [String: ConfiguratorOutput.Planned]
+            var answer: ConfiguratorOutput.Record?
+        }
+
+        /// One instance's answer, whether it started cold, and its invocation's time, seconds.
+        typealias Instance = (output: StepOutput, cold: Bool, seconds: Double)
+
+        /// The Check and Configure states: the plan made ahead when the step is ready by its deadline, else the
+        /// configurator's answer.
+        func configure(
+            _ v: Int, chained: Bool, firstKeys: [String], after: [String: [[String]]], known: [String: ConfiguratorOutput.Planned]
+        ) async -> Result<Configured, LocalError> {
+            let id = graph.ids[v]
+            if chained, let early = known[id], let deadline = early.deadlineSeconds, Date().timeIntervalSince1970 <= deadline {
+                return .success(Configured(plan: early, plans: known, answer: nil))
+            }
+            let decision: ConfiguratorOutput
+            do {
+                let event = try configuratorEvent(v, firstKeys: firstKeys, after: after)
+                let (body, _) = try await invoke(
+                    FunctionNames.configurator(prefix: settings.functionPrefix), event, what: "configurator for step \(id)"
+                ).get()
+                decision = try JSONDecoder().decode(ConfiguratorOutput.self, from: body)
+            } catch let failure as LocalError {
+                return .failure(failure)
+            } catch {
+                return .failure(LocalError(.stepFailed, "configurator for step \(id): unreadable answer: \(error)"))
+            }
+            guard let own = decision.plan else {
+                return .failure(LocalError(.stepFailed, "configurator for step \(id): its answer has no plan for the step"))
+            }
+            return .success(Configured(plan: own, plans: decision.steps, answer: decision.decision))
+        }
+
+        /// The Map: one invocation per item, all at once (MaxConcurrency = p); the answers in item order, or the
+        /// first failure.
+        func runInstances(_ v: Int, plan: ConfiguratorOutput.Planned, input: StepInput) async -> Result<[Instance], LocalError> {
+            let step = graph[v]
             let results = await withTaskGroup(of: (Int, Result<Instance, LocalError>).self) { group in
                 for item in plan.items {
                     let event = StepEvent(
                         execution: ConfiguratorOutput.runName(execution: execution), step: step.id,
                         index: item.index, intra: item.intra, jobStart: item.jobStart, jobEnd: item.jobEnd,
                         keys: input.share(instance: item.index, of: item.instances), params: step.params)
-                    group.addTask {
-                        let sent = clock.now
-                        guard let payload = try? JSONEncoder().encode(event) else {
-                            return (item.index, .failure(LocalError(.stepFailed, "step \(step.id): cannot encode the event")))
-                        }
-                        let answer = await invoke(function, payload, what: "step \(step.id) instance \(item.index)")
-                        let seconds = (clock.now - sent).seconds
-                        return (item.index, answer.flatMap { body, cold in
-                            guard let output = try? JSONDecoder().decode(StepOutput.self, from: body) else {
-                                return .failure(LocalError(.stepFailed, "step \(step.id) instance \(item.index): unreadable answer \(String(decoding: body.prefix(300), as: UTF8.self))"))
-                            }
-                            return .success((output, cold, seconds))
-                        })
-                    }
+                    group.addTask { (item.index, await runInstance(event, function: plan.function)) }
                 }
                 var collected: [(Int, Result<Instance, LocalError>)] = []
                 for await result in group { collected.append(result) }
@@ -125,24 +139,49 @@ extension LocalWorkflowRunner {
                 case .failure(let failure): return .failure(failure)
                 }
             }
-            let end = now
+            return .success(instances)
+        }
+
+        /// One instance: its event to `function`, its answer decoded.
+        func runInstance(_ event: StepEvent, function: String) async -> Result<Instance, LocalError> {
+            let what = "step \(event.step) instance \(event.index)"
+            let sent = clock.now
+            guard let payload = try? JSONEncoder().encode(event) else {
+                return .failure(LocalError(.stepFailed, "step \(event.step): cannot encode the event"))
+            }
+            let answer = await invoke(function, payload, what: what)
+            let seconds = (clock.now - sent).seconds
+            return answer.flatMap { body, cold in
+                guard let output = try? JSONDecoder().decode(StepOutput.self, from: body) else {
+                    return .failure(LocalError(
+                        .stepFailed, "\(what): unreadable answer \(String(decoding: body.prefix(300), as: UTF8.self))"))
+                }
+                return .success((output, cold, seconds))
+            }
+        }
+
+        /// The step's record: times, the plan, the instances, and its cost as Lambda and Step Functions bill it, with
+        /// the configurator's own invocation and the Choice a step with one predecessor passes first.
+        func record(
+            _ v: Int, _ configured: Configured, instances: [Instance], chained: Bool,
+            times: (configureStart: Double, configureEnd: Double, end: Double)
+        ) -> LocalRunReport.StepRecord {
+            let step = graph[v]
+            let plan = configured.plan
+            let answer = configured.answer
             let functionSeconds = instances.map { $0.output.downloadSeconds + $0.output.computeSeconds + $0.output.uploadSeconds }.max() ?? 0
             let decisionSeconds = (answer?.decisionMicroseconds ?? 0) / 1e6
-            let platform = settings.platform
-            // As Lambda and Step Functions bill the step, with the configurator's own invocation, and the Choice a
-            // step with one predecessor passes first.
-            let cost = platform.billing.stepUSD(
+            let cost = settings.platform.billing.stepUSD(
                 instanceSeconds: instances.map(\.seconds), memoryMB: plan.memoryMB,
-                configuratorSeconds: answer == nil ? nil : configureEnd - configureStart, checked: chained)
-            let record = LocalRunReport.StepRecord(
+                configuratorSeconds: answer == nil ? nil : times.configureEnd - times.configureStart, checked: chained)
+            return LocalRunReport.StepRecord(
                 id: step.id, kind: step.kind, memoryMB: plan.memoryMB, inter: plan.inter, intra: plan.intra,
-                configureStart: configureStart, configureEnd: configureEnd, end: end, decisionSeconds: decisionSeconds,
-                predictedSeconds: plan.predictedSeconds, subSLOSeconds: answer?.subSLOSeconds,
+                configureStart: times.configureStart, configureEnd: times.configureEnd, end: times.end,
+                decisionSeconds: decisionSeconds, predictedSeconds: plan.predictedSeconds, subSLOSeconds: answer?.subSLOSeconds,
                 fallback: plan.fallback, cold: instances.filter(\.cold).count,
                 warm: instances.filter { !$0.cold }.count, functionSeconds: functionSeconds,
-                overheadSeconds: max(0, (end - configureStart) - decisionSeconds - functionSeconds),
+                overheadSeconds: max(0, (times.end - times.configureStart) - decisionSeconds - functionSeconds),
                 instanceSeconds: instances.map(\.seconds), costUSD: cost, decidedAhead: answer == nil)
-            return .success(Outcome(record: record, outputs: instances.map(\.output.outputs), plans: plans))
         }
     }
 }

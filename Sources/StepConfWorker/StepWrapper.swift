@@ -66,15 +66,36 @@ public struct StepWrapper: Sendable {
         let named = outputs.map { (key: "\(folder)/\($0.name)", data: $0.data) }
         try ParallelWork.run(count: named.count, threads: ioThreads) { i in try store.put(named[i].key, data: named[i].data) }
         let manifestKey = "\(folder)/manifest.json"
-        let manifest: [String: Any] = [
-            "execution": event.execution, "step": event.step, "index": event.index, "kind": function.kind,
-            "jobs": jobs.count, "intra": event.intra, "memory_mb": functionMemoryMB, "outputs": named.map(\.key),
-        ]
-        try store.put(manifestKey, data: try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys]))
+        let manifest = Manifest(
+            execution: event.execution, step: event.step, index: event.index, kind: function.kind, jobs: jobs.count,
+            intra: event.intra, memoryMB: functionMemoryMB, outputs: named.map(\.key))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try store.put(manifestKey, data: try encoder.encode(manifest))
         let uploadSeconds = (clock.now - started).seconds
 
         return StepOutput(
             outputs: named.map(\.key), manifest: manifestKey, jobs: jobs.count, intra: event.intra,
             downloadSeconds: downloadSeconds, computeSeconds: computeSeconds, uploadSeconds: uploadSeconds)
+    }
+}
+
+extension StepWrapper {
+    /// What an instance wrote, written last (`{folder}/manifest.json`): it exists only when every output does.
+    public struct Manifest: Codable, Sendable, Equatable {
+        public var execution: String
+        public var step: String
+        public var index: Int
+        public var kind: String
+        public var jobs: Int
+        public var intra: Int
+        /// The function's memory size, MB.
+        public var memoryMB: Int
+        public var outputs: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case execution, step, index, kind, jobs, intra, outputs
+            case memoryMB = "memory_mb"
+        }
     }
 }

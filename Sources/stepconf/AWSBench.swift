@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StepConfAWS
 import StepConfHTTP
+import StepConfLocal
 
 struct AWSBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -160,19 +161,18 @@ private func timedQuietly(_ body: () -> Void) -> Double {
 final class LocalMotoServer {
     let port: Int
     private let process: Process
+    /// A directory of our own for the launcher, removed when the server stops.
+    private let directory: String
 
     init() throws {
-        let launcher = """
-            import sys
-            from moto.server import ThreadedMotoServer
-            s = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-            s.start()
-            print(s.get_host_and_port()[1], flush=True)
-            sys.stdin.read()
-            """
+        var template = Array((NSTemporaryDirectory() + "/stepconf-moto-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw CLIError(.environment, "cannot make a temporary directory: \(String(cString: strerror(errno)))")
+        }
+        directory = String(cString: made)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", launcher]
+        process.arguments = ["python3"] + (try PythonScripts.install(.motoLauncher, in: directory)) + ["--ephemeral"]
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardInput = Pipe()
@@ -186,6 +186,7 @@ final class LocalMotoServer {
         while let byte = try stdout.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
             process.terminate()
+            try? FileManager.default.removeItem(atPath: directory)
             throw CLIError(.environment, "moto's server did not start: install it (python3 -m pip install 'moto[server]') or pass --endpoint")
         }
         self.port = port
@@ -194,5 +195,6 @@ final class LocalMotoServer {
     func stop() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }

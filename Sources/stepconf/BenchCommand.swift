@@ -10,20 +10,6 @@ struct BenchCommand: ParsableCommand {
 }
 
 /// One timed operation's figures.
-struct BenchFigure: Encodable {
-    var name: String
-    var iterations: Int
-    var medianMicroseconds: Double
-    var p99Microseconds: Double
-    var detail: String
-
-    enum CodingKeys: String, CodingKey {
-        case name, iterations, detail
-        case medianMicroseconds = "median_us"
-        case p99Microseconds = "p99_us"
-    }
-}
-
 struct OptimizerBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optimizer",
@@ -61,96 +47,96 @@ struct OptimizerBench: ParsableCommand {
         let (graph, model, platform) = try options.load()
         let clock = ContinuousClock()
         let buildStart = clock.now
-        func dynamic(_ policy: any StepPolicy) throws -> any DynamicPolicy {
-            guard let dynamic = policy as? any DynamicPolicy else { throw CLIError(.internalFailure, "internal: \(policy.name) is not dynamic") }
-            return dynamic
-        }
-        let stepconf = try dynamic(Policies.make(.stepconf, graph: graph, model: model, platform: platform, considerEveryIntra: true))
+        let stepconf = try Self.dynamic(Policies.make(.stepconf, graph: graph, model: model, platform: platform, considerEveryIntra: true))
         let buildMicroseconds = (clock.now - buildStart).seconds * 1e6
-        let stepconfQ = try dynamic(Policies.make(.stepconf, graph: graph, model: model, platform: platform))
-        let exact = try dynamic(Policies.make(.stepconfExact, graph: graph, model: model, platform: platform))
-        guard let optimal = try Policies.make(.optimal, graph: graph, model: model, platform: platform) as? OptimalPolicy
-        else { throw CLIError(.internalFailure, "internal: optimal policy has an unexpected type") }
-        let first = graph.start
         let sloSeconds = try slo ?? Policies.autoSLOSeconds(graph: graph, model: model, platform: platform)
-
-        func context(_ cache: InMemoryGlobalCache) -> DecisionContext {
-            DecisionContext(
-                now: 0, executionStart: 0, sloSeconds: sloSeconds, execution: "bench", cache: cache,
-                progress: Array(repeating: .pending, count: graph.count))
-        }
-        func time(_ count: Int, _ body: () throws -> Void) rethrows -> [Double] {
-            var samples: [Double] = []
-            samples.reserveCapacity(count)
-            for _ in 0..<count {
-                let start = clock.now
-                try body()
-                samples.append((clock.now - start).seconds * 1e6)
-            }
-            return samples
-        }
-
-        var figures: [BenchFigure] = []
-        var caches = (0..<iterations).map { _ in InMemoryGlobalCache() }
-        var samples = try time(iterations) { _ = try stepconf.decide(step: first, context: context(caches.removeLast())) }
-        figures.append(figure(
-            "stepconf decision", samples,
-            "first step `\(graph.ids[first])`, \(stepconf.space.steps[first].count) configurations (every q), \(graph.count) steps"))
-        caches = (0..<iterations).map { _ in InMemoryGlobalCache() }
-        var ahead = 0
-        samples = try time(iterations) {
-            let given = context(caches.removeLast())
-            let decision = try stepconf.decide(step: first, context: given)
-            ahead = try stepconf.decideAhead(after: first, decision: decision, context: given).count
-        }
-        figures.append(figure(
-            "stepconf decision with its decisions ahead", samples,
-            "what the configurator of `\(graph.ids[first])` does: its step and the \(ahead) that can only follow it"))
-        caches = (0..<iterations).map { _ in InMemoryGlobalCache() }
-        samples = try time(iterations) { _ = try stepconfQ.decide(step: first, context: context(caches.removeLast())) }
-        figures.append(figure(
-            "stepconf decision, predicted-fastest q", samples,
-            "\(stepconfQ.space.steps[first].count) configurations, as `plan` decides with a fitted model"))
-
-        let exactRuns = max(5, iterations / 10)
-        caches = (0..<exactRuns).map { _ in InMemoryGlobalCache() }
-        var lastExact: StepDecision?
-        samples = try time(exactRuns) { lastExact = try exact.decide(step: first, context: context(caches.removeLast())) }
-        figures.append(figure("stepconf-exact decision", samples, solveDetail(lastExact?.solve)))
-
-        let optimalRuns = max(5, iterations / 100)
-        var lastOptimal: ExactSolver.Result?
-        samples = time(optimalRuns) { lastOptimal = optimal.solve(sloSeconds: sloSeconds) }
-        figures.append(figure("optimal, one exact solve", samples, solveDetail(lastOptimal)))
-        samples = try time(optimalRuns) { lastOptimal = try optimal.plan(sloSeconds: sloSeconds).first?.solve }
-        figures.append(figure(
-            "optimal plan (warm-pattern search)", samples,
-            "up to \(OptimalPolicy.warmPatternSolves) solves, replays and a polish; " + solveDetail(lastOptimal)))
+        var figures = try stepconfFigures(stepconf, graph: graph, model: model, platform: platform, sloSeconds: sloSeconds)
+        figures += try exactFigures(graph: graph, model: model, platform: platform, sloSeconds: sloSeconds)
         figures.append(BenchFigure(
             name: "options build (once per model load)", iterations: 1, medianMicroseconds: buildMicroseconds,
             p99Microseconds: buildMicroseconds, detail: "t(θ), c(θ) for every step and θ"))
-
-        if output.json {
-            try printJSON(figures)
-            return
-        }
+        if output.json { return try printJSON(figures) }
         print("Optimizer benchmark · `\(graph.workflow.name)` · SLO \(fixed(sloSeconds, 3)) s")
-        var table = TextTable(["operation", "runs", "median_us", "p99_us", "detail"], leftAligned: [0, 4])
-        for f in figures {
-            table.add([f.name, "\(f.iterations)", fixed(f.medianMicroseconds, 1), fixed(f.p99Microseconds, 1), f.detail])
-        }
-        print(table.render())
+        print(BenchFigure.table(figures))
         #if DEBUG
             print("note: this is a debug build; use `swift run -c release stepconf bench optimizer` for real figures")
         #endif
     }
 
-    private func figure(_ name: String, _ samples: [Double], _ detail: String) -> BenchFigure {
-        let sorted = samples.sorted()
-        let median = sorted[sorted.count / 2]
-        let p99 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
-        return BenchFigure(
-            name: name, iterations: samples.count, medianMicroseconds: median, p99Microseconds: p99, detail: detail)
+    private static func dynamic(_ policy: any StepPolicy) throws -> any DynamicPolicy {
+        guard let dynamic = policy as? any DynamicPolicy else { throw CLIError(.internalFailure, "internal: \(policy.name) is not dynamic") }
+        return dynamic
+    }
+
+    /// A fresh decision context at the execution's start.
+    private func context(_ graph: WorkflowGraph, sloSeconds: Double) -> DecisionContext {
+        DecisionContext(
+            now: 0, executionStart: 0, sloSeconds: sloSeconds, execution: "bench", cache: InMemoryGlobalCache(),
+            progress: Array(repeating: .pending, count: graph.count))
+    }
+
+    /// Times `body` `count` times, each with a fresh context made outside the timing; µs.
+    private func time(_ count: Int, context make: () -> DecisionContext, _ body: (DecisionContext) throws -> Void) rethrows -> [Double] {
+        let clock = ContinuousClock()
+        let contexts = (0..<count).map { _ in make() }
+        var samples: [Double] = []
+        samples.reserveCapacity(count)
+        for given in contexts {
+            let start = clock.now
+            try body(given)
+            samples.append((clock.now - start).seconds * 1e6)
+        }
+        return samples
+    }
+
+    /// Algorithm 2 at the first step: alone, with its decisions ahead, and on the predicted-fastest q.
+    private func stepconfFigures(
+        _ stepconf: any DynamicPolicy, graph: WorkflowGraph, model: PerformanceModel, platform: Platform, sloSeconds: Double
+    ) throws -> [BenchFigure] {
+        let first = graph.start
+        let fresh = { context(graph, sloSeconds: sloSeconds) }
+        var figures: [BenchFigure] = []
+        var samples = try time(iterations, context: fresh) { _ = try stepconf.decide(step: first, context: $0) }
+        figures.append(BenchFigure(
+            "stepconf decision", samples: samples,
+            detail: "first step `\(graph.ids[first])`, \(stepconf.space.steps[first].count) configurations (every q), \(graph.count) steps"))
+        var ahead = 0
+        samples = try time(iterations, context: fresh) { given in
+            let decision = try stepconf.decide(step: first, context: given)
+            ahead = try stepconf.decideAhead(after: first, decision: decision, context: given).count
+        }
+        figures.append(BenchFigure(
+            "stepconf decision with its decisions ahead", samples: samples,
+            detail: "what the configurator of `\(graph.ids[first])` does: its step and the \(ahead) that can only follow it"))
+        let stepconfQ = try Self.dynamic(Policies.make(.stepconf, graph: graph, model: model, platform: platform))
+        samples = try time(iterations, context: fresh) { _ = try stepconfQ.decide(step: first, context: $0) }
+        figures.append(BenchFigure(
+            "stepconf decision, predicted-fastest q", samples: samples,
+            detail: "\(stepconfQ.space.steps[first].count) configurations, as `plan` decides with a fitted model"))
+        return figures
+    }
+
+    /// stepconf-exact's decision at the first step, optimal's exact solve and its whole plan.
+    private func exactFigures(
+        graph: WorkflowGraph, model: PerformanceModel, platform: Platform, sloSeconds: Double
+    ) throws -> [BenchFigure] {
+        let exact = try Self.dynamic(Policies.make(.stepconfExact, graph: graph, model: model, platform: platform))
+        guard let optimal = try Policies.make(.optimal, graph: graph, model: model, platform: platform) as? OptimalPolicy
+        else { throw CLIError(.internalFailure, "internal: optimal policy has an unexpected type") }
+        let fresh = { context(graph, sloSeconds: sloSeconds) }
+        var figures: [BenchFigure] = []
+        var lastExact: StepDecision?
+        var samples = try time(max(5, iterations / 10), context: fresh) { lastExact = try exact.decide(step: graph.start, context: $0) }
+        figures.append(BenchFigure("stepconf-exact decision", samples: samples, detail: solveDetail(lastExact?.solve)))
+        let optimalRuns = max(5, iterations / 100)
+        var lastOptimal: ExactSolver.Result?
+        samples = time(optimalRuns, context: fresh) { _ in lastOptimal = optimal.solve(sloSeconds: sloSeconds) }
+        figures.append(BenchFigure("optimal, one exact solve", samples: samples, detail: solveDetail(lastOptimal)))
+        samples = try time(optimalRuns, context: fresh) { _ in lastOptimal = try optimal.plan(sloSeconds: sloSeconds).first?.solve }
+        figures.append(BenchFigure(
+            "optimal plan (warm-pattern search)", samples: samples,
+            detail: "up to \(OptimalPolicy.warmPatternSolves) solves, replays and a polish; " + solveDetail(lastOptimal)))
+        return figures
     }
 
     private func solveDetail(_ result: ExactSolver.Result?) -> String {
@@ -198,14 +184,9 @@ struct FitBench: ParsableCommand {
             }
             return list.sorted()
         }
-        func figure(_ name: String, _ list: [Double], _ detail: String) -> BenchFigure {
-            BenchFigure(
-                name: name, iterations: list.count, medianMicroseconds: list[list.count / 2],
-                p99Microseconds: list[min(list.count - 1, Int(Double(list.count) * 0.99))], detail: detail)
-        }
         let figures = [
-            figure("fit \(graph.workflow.name)", try time(samples), "\(graph.count) steps, \(samples.count) samples"),
-            figure("fit one step", try time(firstStep), "\(firstStep.count) samples"),
+            BenchFigure("fit \(graph.workflow.name)", samples: try time(samples), detail: "\(graph.count) steps, \(samples.count) samples"),
+            BenchFigure("fit one step", samples: try time(firstStep), detail: "\(firstStep.count) samples"),
         ]
         if output.json {
             try printJSON(figures)
@@ -276,8 +257,6 @@ struct SimulatorBench: ParsableCommand {
             return
         }
         print("Simulator benchmark · `\(graph.workflow.name)`")
-        var table = TextTable(["operation", "runs", "median_us", "p99_us", "detail"], leftAligned: [0, 4])
-        table.add([figure.name, "\(figure.iterations)", fixed(figure.medianMicroseconds, 1), fixed(figure.p99Microseconds, 1), figure.detail])
-        print(table.render())
+        print(BenchFigure.table([figure]))
     }
 }

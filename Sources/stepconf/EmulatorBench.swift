@@ -50,9 +50,23 @@ struct EmulatorBench: AsyncParsableCommand {
         }
         let emulator = await LocalEmulator.start(functions)
         let base = "http://127.0.0.1:\(emulator.port)/2015-03-31/functions/"
-        var figures: [BenchFigure] = []
+        var figures = [try await coldStartFigure(emulator, base: base)]
+        figures += try await warmFigures(base: base)
+        figures.append(try await loadFigure(base: base))
+        // The configurator handler with an in-memory cache: decision work only.
+        figures.append(try Self.configuratorFigure())
+        let size = (try? FileManager.default.attributesOfItem(atPath: bootstrap)[.size] as? Int) ?? 0
+        figures.append(BenchFigure(
+            name: "bootstrap binary", iterations: 1, medianMicroseconds: 0, p99Microseconds: 0,
+            detail: String(format: "%.2f MB (%@)", Double(size) / 1_048_576, bootstrap)))
+        await emulator.stop()
+        if output.json { return try printJSON(figures) }
+        print(BenchFigure.table(figures))
+    }
 
-        // Cold starts: one invoke of each fresh function, one after another.
+    /// Cold starts: one invoke of each fresh function, one after another; the emulator's Init Duration of each.
+    private func coldStartFigure(_ emulator: LocalEmulator, base: String) async throws -> BenchFigure {
+        let cold = self.cold
         try await onThread {
             let client = try HTTPClient()
             for k in 0..<cold { _ = try client.send(HTTPRequest(method: "POST", url: base + "cold\(k)/invocations", body: Data("{}".utf8))) }
@@ -61,10 +75,13 @@ struct EmulatorBench: AsyncParsableCommand {
             guard let range = line.range(of: "Init Duration: ") else { return nil }
             return Double(line[range.upperBound...].split(separator: " ").first ?? "")
         }.map { $0 * 1000 }
-        figures.append(Self.figure("cold start (spawn → first /next)", inits, "\(inits.count) fresh instances"))
+        return BenchFigure("cold start (spawn → first /next)", samples: inits, detail: "\(inits.count) fresh instances")
+    }
 
-        // Warm invokes on one connection, alternating with the baseline: the same server answering a request by itself
-        // (an invoke of a function that does not exist: routed, looked up and answered 404, no instance involved).
+    /// Warm invokes on one connection, alternating with the baseline: the same server answering a request by itself
+    /// (an invoke of a function that does not exist: routed, looked up and answered 404, no instance involved).
+    private func warmFigures(base: String) async throws -> [BenchFigure] {
+        let runs = warm
         let (warmSamples, serverSamples) = try await onThread { () -> ([Double], [Double]) in
             let client = try HTTPClient()
             let request = HTTPRequest(method: "POST", url: base + "echo/invocations", body: Data("{}".utf8))
@@ -76,7 +93,7 @@ struct EmulatorBench: AsyncParsableCommand {
             let clock = ContinuousClock()
             var warm: [Double] = []
             var server: [Double] = []
-            for _ in 0..<self.warm {
+            for _ in 0..<runs {
                 var start = clock.now
                 _ = try client.send(request)
                 warm.append((clock.now - start).seconds * 1e6)
@@ -87,12 +104,16 @@ struct EmulatorBench: AsyncParsableCommand {
             return (warm, server)
         }
         let ratio = median(warmSamples) / max(median(serverSamples), 1e-9)
-        figures.append(Self.figure("server alone (404 answer)", serverSamples, "same connection, alternating with the invokes"))
-        figures.append(Self.figure(
-            "warm no-op invoke (Invoke API)", warmSamples,
-            String(format: "one keep-alive connection; p50 %.2f× the server alone (target ≤ 1.5×)", ratio)))
+        return [
+            BenchFigure("server alone (404 answer)", samples: serverSamples, detail: "same connection, alternating with the invokes"),
+            BenchFigure(
+                "warm no-op invoke (Invoke API)", samples: warmSamples,
+                detail: String(format: "one keep-alive connection; p50 %.2f× the server alone (target ≤ 1.5×)", ratio)),
+        ]
+    }
 
-        // The load: `load` invokes spread over `concurrency` threads.
+    /// The load: `load` invokes spread over `concurrency` threads, each on a connection of its own.
+    private func loadFigure(base: String) async throws -> BenchFigure {
         let tally = LoadTally()
         let clock = ContinuousClock()
         let started = clock.now
@@ -115,32 +136,9 @@ struct EmulatorBench: AsyncParsableCommand {
             try await group.waitForAll()
         }
         let elapsed = (clock.now - started).seconds
-        figures.append(Self.figure(
-            "\(load) invokes at concurrency \(concurrency)", tally.latencies,
-            "\(tally.errors) errors, \(Int(Double(load) / elapsed)) invokes/s"))
-
-        // The configurator handler with an in-memory cache: decision work only.
-        figures.append(try Self.configuratorFigure())
-
-        let size = (try? FileManager.default.attributesOfItem(atPath: bootstrap)[.size] as? Int) ?? 0
-        figures.append(BenchFigure(
-            name: "bootstrap binary", iterations: 1, medianMicroseconds: 0, p99Microseconds: 0,
-            detail: String(format: "%.2f MB (%@)", Double(size) / 1_048_576, bootstrap)))
-        await emulator.stop()
-        if output.json { return try printJSON(figures) }
-        var table = TextTable(["operation", "runs", "median_us", "p99_us", "detail"], leftAligned: [0, 4])
-        for f in figures {
-            table.add([f.name, "\(f.iterations)", fixed(f.medianMicroseconds, 1), fixed(f.p99Microseconds, 1), f.detail])
-        }
-        print(table.render())
-    }
-
-    static func figure(_ name: String, _ samples: [Double], _ detail: String) -> BenchFigure {
-        let sorted = samples.sorted()
-        guard !sorted.isEmpty else { return BenchFigure(name: name, iterations: 0, medianMicroseconds: 0, p99Microseconds: 0, detail: detail) }
         return BenchFigure(
-            name: name, iterations: sorted.count, medianMicroseconds: sorted[sorted.count / 2],
-            p99Microseconds: sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))], detail: detail)
+            "\(load) invokes at concurrency \(concurrency)", samples: tally.latencies,
+            detail: "\(tally.errors) errors, \(Int(Double(load) / elapsed)) invokes/s")
     }
 
     static func configuratorFigure() throws -> BenchFigure {
@@ -164,7 +162,7 @@ struct EmulatorBench: AsyncParsableCommand {
             _ = try handler.handle(event, context: context)
             samples.append((clock.now - t0).seconds * 1e6)
         }
-        return figure("configurator handler (in-memory cache)", samples, "first step of synthetic16, decision + output")
+        return BenchFigure("configurator handler (in-memory cache)", samples: samples, detail: "first step of synthetic16, decision + output")
     }
 }
 

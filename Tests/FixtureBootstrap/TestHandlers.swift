@@ -1,5 +1,6 @@
 import Foundation
 import StepConfLambda
+import StepConfTestSupport
 
 /// `echo`: answers with the event, unchanged (for tests and benchmarks).
 public struct EchoHandler: ByteHandler {
@@ -49,5 +50,24 @@ public struct ContextHandler: ByteHandler {
             "client_context": context.clientContext ?? NSNull(),
         ]
         return try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])
+    }
+}
+
+/// `environment`: answers what the runtime read of Lambda's reserved variables (``LambdaEnvironment``) and the
+/// invocation's headers (``LambdaContext``), with the trace id it exported, so a test can check that the emulator
+/// writes what the runtime reads.
+public struct EnvironmentHandler: CodableHandler {
+    public struct Event: Decodable {}
+    public typealias Output = SeenEnvironment
+    public init() {}
+    public func handle(_ event: Event, context: LambdaContext) throws -> Output {
+        let environment = LambdaEnvironment()
+        let variables = ProcessInfo.processInfo.environment
+        return Output(
+            handler: environment.handler, functionName: environment.functionName, memoryMB: environment.memoryMB,
+            taskRoot: environment.taskRoot, runtimeAPI: environment.runtimeAPI, requestID: context.requestID,
+            invokedFunctionARN: context.invokedFunctionARN, deadlineMs: context.deadlineMs, traceID: context.traceID,
+            exportedTraceID: variables[LambdaWire.Variable.traceID.rawValue],
+            region: variables[LambdaWire.Variable.region.rawValue], version: variables[LambdaWire.Variable.functionVersion.rawValue])
     }
 }

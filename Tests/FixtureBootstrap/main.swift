@@ -4,7 +4,7 @@ import StepConfLambda
 import StepConfWorker
 
 // The tests' Lambda bootstrap: the shipped runtime (``BootstrapMain``) with handlers and faults that have
-// no place in a deployed function. `_HANDLER` = `echo`, `sleep`, `crash` or `context` (TestHandlers.swift); any other
+// no place in a deployed function. `_HANDLER` = `echo`, `sleep`, `crash`, `context` or `environment` (TestHandlers.swift); any other
 // name is served by the shipped registry. In worker mode, `FIXTURE_WORKER_CRASH_JOB=N` makes the worker
 // die (exit 70) on job N — only while the file `FIXTURE_WORKER_CRASH_MARKER` does not exist, which the
 // crash creates ("crash once"); without a marker, every time.
@@ -30,6 +30,7 @@ BootstrapMain.run(
         case "sleep": return CodableHandlerAdapter(SleepHandler())
         case "crash": return CrashHandler()
         case "context": return ContextHandler()
+        case "environment": return CodableHandlerAdapter(EnvironmentHandler())
         default: return try HandlerRegistry.make(environment)
         }
     })

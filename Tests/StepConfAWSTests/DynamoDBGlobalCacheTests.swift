@@ -3,6 +3,7 @@ import StepConfAWS
 import StepConfCore
 import StepConfFunctions
 import StepConfLambda
+import StepConfTestSupport
 import Synchronization
 import Testing
 
@@ -14,6 +15,11 @@ import Testing
         moto = try Moto.shared()
         dynamo = DynamoDBClient(configuration: try moto.configuration())
         try dynamo.createTable("stepconf-cache", ttlAttribute: DynamoDBGlobalCache.ttlAttribute)
+    }
+
+    @Test func keepsTheGlobalCacheContract() throws {
+        let broken = try GlobalCacheContract.violations { DynamoDBGlobalCache(dynamo: dynamo, table: "stepconf-cache") }
+        #expect(broken.isEmpty, "\(broken)")
     }
 
     @Test func storesAndMergesLikeTheInMemoryCache() throws {
@@ -110,7 +116,7 @@ final class FailureBox: Sendable {
         try dynamo.createTable("stepconf-cache-cfg", ttlAttribute: DynamoDBGlobalCache.ttlAttribute)
         let environment = LambdaEnvironment([
             "_HANDLER": "configurator", "STEPCONF_CACHE_TABLE": "stepconf-cache-cfg",
-            "STEPCONF_WORKFLOW_DIR": Paths.root.appendingPathComponent("examples").path,
+            "STEPCONF_WORKFLOW_DIR": TestPaths.root.appendingPathComponent("examples").path,
             "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_ENDPOINT_URL_DYNAMODB": moto.server.url,
         ])
@@ -122,8 +128,8 @@ final class FailureBox: Sendable {
         let plan = (output?["steps"] as? [String: Any])?["extract"] as? [String: Any]
         #expect((plan?["function"] as? String)?.hasPrefix("stepconf-video-extract-m") == true)
         // What Algorithm 2 wrote went to the table: scopes of this execution and the function's last use.
-        let items = try dynamo.call("Scan", ["TableName": "stepconf-cache-cfg"])["Items"] as? [[String: Any]] ?? []
-        let keys = items.compactMap { ($0["pk"] as? [String: Any])?["S"] as? String }
+        let items = try dynamo.call("Scan", ["TableName": "stepconf-cache-cfg"])["Items"]?.arrayValue ?? []
+        let keys = items.compactMap { $0["pk"]?["S"]?.stringValue }
         #expect(keys.contains { $0.hasPrefix("scope|exec-ddb|") }, "\(keys)")
         #expect(keys.contains { $0.hasPrefix("use|") }, "\(keys)")
 

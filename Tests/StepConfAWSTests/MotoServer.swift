@@ -1,40 +1,9 @@
 import Foundation
+import StepConfTestSupport
 import StepConfAWS
 
-/// A Python helper server (moto, or the fault proxy) on a free loopback port, killed by PID when released.
-final class HelperServer: Sendable {
-    let port: Int
-    let pid: Int32
-
-    init(script: String, arguments: [String] = []) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Paths.support(script)] + arguments
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardInput = Pipe()  // kept open: moto_server.py exits when its stdin closes
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try stdout.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line.append(byte)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw AWSError(.transport, "\(script) did not start (is moto[server] installed?)")
-        }
-        self.port = port
-        self.pid = process.processIdentifier
-    }
-
-    deinit {
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-    }
-
-    var url: String { "http://127.0.0.1:\(port)" }
-}
+/// A Python helper server (moto, or the fault proxy) on a free loopback port (``PythonHelper``).
+typealias HelperServer = PythonHelper
 
 /// moto's server with the configuration our clients use against it. One server serves every suite of this
 /// target (each uses its own buckets, tables and keys): starting one per suite, all at once on 2 cores,

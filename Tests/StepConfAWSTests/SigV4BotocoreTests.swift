@@ -1,37 +1,9 @@
 import Foundation
 import StepConfAWS
 import StepConfCore
+import StepConfTestSupport
 import Testing
 
-/// Paths of this checkout.
-enum Paths {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static func support(_ name: String) -> String { root.appendingPathComponent("Tests/support/\(name)").path }
-}
-
-/// Runs `python3 script` with `input` on stdin; returns stdout.
-func runPython(_ script: String, arguments: [String] = [], input: Data) throws -> Data {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script] + arguments
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    let writer = Thread {
-        stdin.fileHandleForWriting.write(input)
-        try? stdin.fileHandleForWriting.close()
-    }
-    writer.start()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw AWSError(.invalidResponse, "\(script) failed: \(String(decoding: errors, as: UTF8.self))")
-    }
-    return output
-}
 
 @Suite struct SigV4BotocoreTests {
     /// Random requests — paths with spaces, unicode, dots and reserved characters, sorted and unsorted
@@ -86,7 +58,7 @@ func runPython(_ script: String, arguments: [String] = [], input: Data) throws -
                 "epoch": epoch,
             ])
         }
-        let output = try runPython(Paths.support("botocore_sign.py"), input: try JSONSerialization.data(withJSONObject: jobs))
+        let output = try PythonHelper.run(TestPaths.support("botocore_sign.py"), input: try JSONSerialization.data(withJSONObject: jobs))
         let theirs = try JSONDecoder().decode([String].self, from: output)
         #expect(theirs.count == ours.count)
         let mismatches = zip(ours, theirs).enumerated().filter { $0.element.0 != $0.element.1 }.map { $0.offset }
@@ -100,19 +72,8 @@ func runPython(_ script: String, arguments: [String] = [], input: Data) throws -
         let url = signer.presignedURL(
             method: "GET", scheme: "https", host: "bucket.s3.eu-west-1.amazonaws.com", path: "/dir/my%20file.txt",
             credentials: credentials, expiresSeconds: 900, date: Date(timeIntervalSince1970: 1_700_000_000))
-        let script = """
-            import datetime, sys, botocore.auth
-            from botocore.awsrequest import AWSRequest
-            from botocore.credentials import Credentials
-            botocore.auth.get_current_datetime = lambda: datetime.datetime.fromtimestamp(1700000000, tz=datetime.timezone.utc)
-            r = AWSRequest(method="GET", url="https://bucket.s3.eu-west-1.amazonaws.com/dir/my%20file.txt")
-            botocore.auth.S3SigV4QueryAuth(Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "tok/en+1"), "s3", "eu-west-1", expires=900).add_auth(r)
-            sys.stdout.write(r.url)
-            """
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("presign-\(UUID().uuidString).py").path
-        try script.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let theirs = String(decoding: try runPython(path, input: Data()), as: UTF8.self)
+        // The same request signed by botocore (Tests/support/botocore_presign.py: the same credentials, time and expiry).
+        let theirs = String(decoding: try PythonHelper.run(TestPaths.support("botocore_presign.py")), as: UTF8.self)
         func signature(_ url: String) -> String? { url.components(separatedBy: "X-Amz-Signature=").last }
         func parameters(_ url: String) -> Set<String> { Set(url.split(separator: "?").last!.split(separator: "&").map(String.init)) }
         #expect(signature(url) == signature(theirs))

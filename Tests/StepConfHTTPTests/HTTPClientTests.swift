@@ -1,39 +1,14 @@
 import Foundation
 import StepConfHTTP
+import StepConfTestSupport
 import Testing
 
-/// Starts `Tests/support/http_test_server.py` on a free loopback port and stops it by PID.
-final class TestServer {
-    let process = Process()
-    let port: Int
-
-    init() throws {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<2 { url.deleteLastPathComponent() }
-        let script = url.appendingPathComponent("support/http_test_server.py").path
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        var line = Data()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line.append(byte)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw HTTPError(.transport, "test server did not start")
-        }
-        self.port = port
-    }
-
-    var base: String { "http://127.0.0.1:\(port)" }
-
-    deinit {
-        // SIGKILL: a test runner's children may inherit an ignored SIGTERM.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+/// `Tests/support/http_test_server.py` on a free loopback port, stopped by PID (``PythonHelper``).
+final class TestServer: Sendable {
+    let helper: PythonHelper
+    init() throws { helper = try PythonHelper(script: "http_test_server.py", keepStdinOpen: false) }
+    var port: Int { helper.port }
+    var base: String { helper.url }
 }
 
 @Suite(.serialized) struct HTTPClientTests {

@@ -4,26 +4,9 @@ import StepConfFunctions
 import StepConfLambda
 import StepConfSQLite
 import StepConfStorage
+import StepConfTestSupport
 import Testing
 
-enum Paths {
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }()
-
-    static func temporary(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent(name).path
-    }
-
-    /// The build folder next to the test bundle, where `stepconf` and `bootstrap` are.
-    static func product(_ name: String) -> String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
-    }
-}
 
 @Suite(.serialized) struct ConfiguratorTests {
     let context = LambdaContext(
@@ -40,12 +23,12 @@ enum Paths {
     }
 
     @Test func thePlatformFileComesFromTheEnvironmentAndABadOneIsRefused() throws {
-        let directory = Paths.root.appendingPathComponent("examples").path
+        let directory = TestPaths.root.appendingPathComponent("examples").path
         let plain = try ConfiguratorHandler.Settings(environment: LambdaEnvironment(["STEPCONF_WORKFLOW_DIR": directory]))
         #expect(plain.platform == .aws)
         var platform = Platform.aws
         platform.grid = ConfigurationGrid(memoryMB: [1024], inter: [1, 2], intra: [1])
-        let file = Paths.temporary("platform.json")
+        let file = TestPaths.scratch("platform.json")
         try JSONEncoder().encode(platform).write(to: URL(fileURLWithPath: file))
         let loaded = try ConfiguratorHandler.Settings(environment: LambdaEnvironment(["STEPCONF_WORKFLOW_DIR": directory, "STEPCONF_PLATFORM": file]))
         #expect(loaded.platform.grid.memoryMB == [1024])
@@ -55,9 +38,9 @@ enum Paths {
     }
 
     @Test func decisionsEqualThoseOfStepconfPlanForTheSameInputs() throws {
-        let workflow = try Workflow.load(from: Paths.root.appendingPathComponent("examples/synthetic16.json").path)
+        let workflow = try Workflow.load(from: TestPaths.root.appendingPathComponent("examples/synthetic16.json").path)
         let model = try PerformanceModel.load(
-            from: Paths.root.appendingPathComponent("examples/synthetic16.model.json").path, for: workflow)
+            from: TestPaths.root.appendingPathComponent("examples/synthetic16.model.json").path, for: workflow)
         let graph = try WorkflowGraph(workflow)
         let policy = try Policies.make(.stepconf, graph: graph, model: model, platform: .aws)
         let slo = 2 * policy.space.fastestMakespanSeconds
@@ -65,9 +48,9 @@ enum Paths {
 
         let start = 1_700_000_000.0
         var clock = start
-        let cache = try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite"))
+        let cache = try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite"))
         let handler = try ConfiguratorHandler(
-            settings: .init(workflowDirectory: Paths.root.appendingPathComponent("examples").path), cache: cache,
+            settings: .init(workflowDirectory: TestPaths.root.appendingPathComponent("examples").path), cache: cache,
             now: { clock })
         // Ask in the order `plan` decided, at the predicted start of each step.
         var known: [String: ConfiguratorOutput.Planned] = [:]
@@ -95,9 +78,9 @@ enum Paths {
 
     @Test func theEventsPercentileSetsTheMarginAndAnInvalidOneIsRefused() throws {
         let start = 1_700_000_000.0
-        let cache = try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite"))
+        let cache = try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite"))
         let handler = try ConfiguratorHandler(
-            settings: .init(workflowDirectory: Paths.root.appendingPathComponent("examples").path), cache: cache,
+            settings: .init(workflowDirectory: TestPaths.root.appendingPathComponent("examples").path), cache: cache,
             now: { start })
         // A looser percentile leaves the first step more of the time left: it can only be cheaper.
         let strict = try handler.handle(try event("s01", execution: "a", start: start, slo: 8, percentile: 99.9), context: context)
@@ -112,14 +95,14 @@ enum Paths {
     }
 
     @Test func aStaticPlanIsDecidedOncePerExecutionAndKeptInTheGlobalCache() throws {
-        let examples = Paths.root.appendingPathComponent("examples").path
+        let examples = TestPaths.root.appendingPathComponent("examples").path
         let workflow = try Workflow.load(from: examples + "/synthetic16.json")
         let model = try PerformanceModel.load(from: examples + "/synthetic16.model.json", for: workflow)
         let graph = try WorkflowGraph(workflow)
         let policy = try Policies.make(.static, graph: graph, model: model, platform: .aws)
         let slo = 2 * policy.space.fastestMakespanSeconds
         let expected = try Plan.make(policy: policy, sloSeconds: slo)
-        let path = Paths.temporary("static.sqlite")
+        let path = TestPaths.scratch("static.sqlite")
         let handler = try ConfiguratorHandler(
             settings: .init(workflowDirectory: examples, policy: .static), cache: try SQLiteGlobalCache(path: path))
         #expect(try SQLiteGlobalCache(path: path).plan(execution: "e1") == nil)
@@ -144,9 +127,9 @@ enum Paths {
     }
 
     @Test func inputKeysAreSplitEvenlyOverTheInstances() throws {
-        let cache = try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite"))
+        let cache = try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite"))
         let handler = try ConfiguratorHandler(
-            settings: .init(workflowDirectory: Paths.root.appendingPathComponent("examples").path), cache: cache,
+            settings: .init(workflowDirectory: TestPaths.root.appendingPathComponent("examples").path), cache: cache,
             now: { 1_700_000_000 })
         let keys = (0..<10).map { "in/\($0)" }
         let out = try handler.handle(try event("s01", execution: "e2", start: 1_700_000_000, slo: 60, keys: keys), context: context)
@@ -160,10 +143,10 @@ enum Paths {
     }
 
     @Test func stepconfDecidesTheChainsAfterItsStepAheadWithDeadlinesInTheEnginesFormat() throws {
-        let examples = Paths.root.appendingPathComponent("examples").path
+        let examples = TestPaths.root.appendingPathComponent("examples").path
         let start = 1_700_000_000.0
         let handler = try ConfiguratorHandler(
-            settings: .init(workflowDirectory: examples), cache: try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite")),
+            settings: .init(workflowDirectory: examples), cache: try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite")),
             now: { start })
         let json = #"{"workflow":"synthetic16","step":"s01","execution":"e","slo_s":20,"start_time":1700000000,"entered_time":"2023-11-14T22:13:20.000Z"}"#
         let out = try handler.handle(try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(json.utf8)), context: context)
@@ -186,7 +169,7 @@ enum Paths {
         #expect(out.steps["s12"] == nil && out.steps["s13"] == nil)
         let planned = try ConfiguratorHandler(
             settings: .init(workflowDirectory: examples, policy: .static),
-            cache: try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite")), now: { start })
+            cache: try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite")), now: { start })
         let fixed = try planned.handle(try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(json.utf8)), context: context)
         #expect(fixed.decision.decidedAhead.isEmpty && Set(fixed.steps.keys) == ["s01"])
     }
@@ -195,9 +178,9 @@ enum Paths {
         let json = #"{"workflow":"synthetic16","step":"s01","execution":"e","slo_s":5,"start_time":"2026-11-22T21:03:00.250Z"}"#
         let event = try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(json.utf8))
         #expect(abs(event.startTime - 1_795_381_380.25) < 1e-3)
-        let cache = try SQLiteGlobalCache(path: Paths.temporary("cache.sqlite"))
+        let cache = try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite"))
         let handler = try ConfiguratorHandler(
-            settings: .init(workflowDirectory: Paths.root.appendingPathComponent("examples").path), cache: cache)
+            settings: .init(workflowDirectory: TestPaths.root.appendingPathComponent("examples").path), cache: cache)
         #expect(throws: InputError.self) {
             try handler.handle(try self.event("s99", execution: "e", start: 0, slo: 5), context: context)
         }
@@ -213,7 +196,7 @@ enum Paths {
 
 @Suite(.serialized) struct SQLiteGlobalCacheTests {
     @Test func mergesLikeTheInMemoryCache() throws {
-        let cache = try SQLiteGlobalCache(path: Paths.temporary("c.sqlite"))
+        let cache = try SQLiteGlobalCache(path: TestPaths.scratch("c.sqlite"))
         try cache.store(execution: "e", scopes: ["x": CachedScope(deadline: 9, members: ["x", "y"])])
         try cache.store(execution: "e", scopes: ["x": CachedScope(deadline: 7, members: ["x", "z"])])
         #expect(try cache.scope(execution: "e", step: "x") == CachedScope(deadline: 7, members: ["x", "y", "z"]))
@@ -230,12 +213,12 @@ enum Paths {
     }
 
     @Test func concurrentWritersFromSeveralProcessesAllLand() throws {
-        let db = Paths.temporary("shared.sqlite")
+        let db = TestPaths.scratch("shared.sqlite")
         _ = try SQLiteGlobalCache(path: db)
         var processes: [Process] = []
         for k in 0..<6 {
             let p = Process()
-            p.executableURL = URL(fileURLWithPath: Paths.product("stepconf"))
+            p.executableURL = URL(fileURLWithPath: TestPaths.product("stepconf"))
             p.arguments = ["cache", "put", "--db", db, "--execution", "race", "--step", "s", "--deadline", "\(100 - k)",
                            "--members", "s,w\(k)", "--repeats", "40"]
             try p.run()
@@ -255,26 +238,17 @@ enum Paths {
         handler: String, events: [Any], environment extra: [String: String] = [:], serverMode: String? = nil,
         executable: String = "fixture-bootstrap", logPath: String? = nil
     ) throws -> (status: Int32, posts: [[String: Any]]) {
-        let eventsPath = Paths.temporary("events.json")
-        let recordPath = Paths.temporary("record.json")
+        let eventsPath = TestPaths.scratch("events.json")
+        let recordPath = TestPaths.scratch("record.json")
         try JSONSerialization.data(withJSONObject: events).write(to: URL(fileURLWithPath: eventsPath))
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", Paths.root.appendingPathComponent("Tests/support/fake_runtime_api.py").path, eventsPath, recordPath]
-            + (serverMode.map { [$0] } ?? [])
-        let out = Pipe()
-        server.standardOutput = out
-        try server.run()
-        defer {
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
-        }
-        var line = Data()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
-        let port = String(decoding: line, as: UTF8.self)
+        let server = try PythonHelper(
+            script: "fake_runtime_api.py", arguments: [eventsPath, recordPath] + (serverMode.map { [$0] } ?? []), keepStdinOpen: false)
+        let port = server.port
+        // The server lives until the bootstrap is done with it (it is killed by PID when released).
+        defer { withExtendedLifetime(server) {} }
         let bootstrap = Process()
         // The tests' bootstrap: the shipped runtime (BootstrapMain) with the echo and sleep handlers.
-        bootstrap.executableURL = URL(fileURLWithPath: Paths.product(executable))
+        bootstrap.executableURL = URL(fileURLWithPath: TestPaths.product(executable))
         bootstrap.environment = ["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "_HANDLER": handler].merging(extra) { $1 }
         if let logPath {
             FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -348,7 +322,7 @@ enum Paths {
     }
 
     @Test func aBadEventIsReportedOnErrorAndTheNextOneStillRuns() throws {
-        let log = Paths.temporary("bad-event.log")
+        let log = TestPaths.scratch("bad-event.log")
         let (_, posts) = try runBootstrap(handler: "sleep", events: [["seconds": "soon"], ["seconds": 0]], logPath: log)
         #expect((posts[0]["path"] as? String)?.hasSuffix("/error") == true)
         #expect(posts[0]["error_type"] as? String == "EventDecodingError")
@@ -363,11 +337,11 @@ enum Paths {
     }
 
     @Test func theLogLevelComesFromLambdasVariable() throws {
-        let log = Paths.temporary("fatal.log")
+        let log = TestPaths.scratch("fatal.log")
         _ = try runBootstrap(
             handler: "sleep", events: [["seconds": "soon"]], environment: ["AWS_LAMBDA_LOG_LEVEL": "FATAL"], logPath: log)
         #expect(try records(log).isEmpty)
-        let unknown = Paths.temporary("unknown-level.log")
+        let unknown = TestPaths.scratch("unknown-level.log")
         _ = try runBootstrap(handler: "sleep", events: [], environment: ["AWS_LAMBDA_LOG_LEVEL": "LOUD"], logPath: unknown)
         #expect(try records(unknown).contains { ($0["message"] as? String)?.contains("AWS_LAMBDA_LOG_LEVEL=LOUD") == true })
     }
@@ -382,11 +356,11 @@ enum Paths {
     @Test func theConfiguratorRunsFromTheBundle() throws {
         let event: [String: Any] = ["workflow": "video", "step": "extract", "execution": "x1", "slo_s": 8,
                                     "start_time": Date().timeIntervalSince1970]
-        let log = Paths.temporary("configurator.log")
+        let log = TestPaths.scratch("configurator.log")
         let (_, posts) = try runBootstrap(
             handler: "configurator", events: [event],
-            environment: ["STEPCONF_WORKFLOW_DIR": Paths.root.appendingPathComponent("examples").path,
-                          "STEPCONF_CACHE_PATH": Paths.temporary("cache.sqlite"), "AWS_LAMBDA_LOG_LEVEL": "DEBUG"],
+            environment: ["STEPCONF_WORKFLOW_DIR": TestPaths.root.appendingPathComponent("examples").path,
+                          "STEPCONF_CACHE_PATH": TestPaths.scratch("cache.sqlite"), "AWS_LAMBDA_LOG_LEVEL": "DEBUG"],
             logPath: log)
         let body = try #require(posts.first?["body"] as? String)
         let answer = try JSONSerialization.jsonObject(with: Data(body.utf8)) as! [String: Any]

@@ -59,8 +59,8 @@ import Testing
             "Synthetic16StateMachine", "VideoStateMachine", "WordcountStateMachine", "NshapeStateMachine", "FailingStateMachine", "ChainStateMachine",
             "CacheTable", "DataBucket",
         ])
-        let ttl = try DynamoDBClient(configuration: aws).call("DescribeTimeToLive", ["TableName": table])
-        #expect((ttl["TimeToLiveDescription"] as? [String: Any])?["TimeToLiveStatus"] as? String == "ENABLED")
+        let ttl = try DynamoDBClient(configuration: aws).call("DescribeTimeToLive", ["TableName": .string(table)])
+        #expect(ttl["TimeToLiveDescription"]?["TimeToLiveStatus"]?.stringValue == "ENABLED")
 
         // All six at once (moto runs executions side by side); the chain gets an SLO nothing can meet. Word count
         // runs on the corpus `invoke --local` puts in the bucket when given no input.

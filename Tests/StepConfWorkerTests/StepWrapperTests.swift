@@ -3,36 +3,22 @@ import StepConfCore
 import StepConfFunctions
 import StepConfStorage
 import StepConfWorker
+import StepConfTestSupport
 import Testing
 
-enum Paths {
-    /// The build folder next to the test bundle, where `bootstrap` is.
-    static var bootstrap: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bootstrap").path
-    }
-
-    /// The tests' bootstrap (worker faults on demand), beside the shipped one.
-    static var fixture: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fixture-bootstrap").path
-    }
-
-    static func temporary(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("stepconf-worker-\(UUID().uuidString)-\(name)").path
-    }
-}
 
 /// A wrapper whose workers run the shipped bootstrap, or the fixture when `environment` asks for faults.
 func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int = 3008, environment: [String: String] = [:]) -> StepWrapper {
     var env = ProcessInfo.processInfo.environment
     for (k, v) in environment { env[k] = v }
     return StepWrapper(
-        function: function, store: store, workerExecutable: environment.isEmpty ? Paths.bootstrap : Paths.fixture,
+        function: function, store: store, workerExecutable: environment.isEmpty ? TestPaths.bootstrap : TestPaths.fixtureBootstrap,
         functionMemoryMB: memoryMB, workerEnvironment: env)
 }
 
 @Suite(.serialized) struct StepWrapperTests {
     @Test func syntheticChecksumsMatchAnIndependentLoopForEveryQ() throws {
-        let store = try LocalDirectoryStore(root: Paths.temporary("synthetic"))
+        let store = try LocalDirectoryStore(root: TestPaths.scratch("synthetic"))
         let params: [String: Double] = ["difficulty": 20_000, "multicore_ratio": 0.5, "seed": 9, "worker_memory_mb": 64]
         // The reference, written from the step's definition and not calling its code: operands of
         // iteration i of job j from the documented hash of (seed, j, i), in [10, 100]; op by i mod 4.
@@ -71,7 +57,7 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
     }
 
     @Test func wordCountMapAndReduceAgreeWithOneCountOverAllText() throws {
-        let store = try LocalDirectoryStore(root: Paths.temporary("words"))
+        let store = try LocalDirectoryStore(root: TestPaths.scratch("words"))
         let corpus = WordCount.corpus(files: 12, wordsPerFile: 638, seed: 3)
         for file in corpus { try store.put("in/\(file.name)", data: Data(file.text.utf8)) }
         // Independent count: split all text on anything that is not a letter, digit or apostrophe.
@@ -95,8 +81,8 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
     }
 
     @Test func aWorkerKilledMidJobIsReplacedAndTheJobRetried() throws {
-        let store = try LocalDirectoryStore(root: Paths.temporary("crash-once"))
-        let marker = Paths.temporary("marker")
+        let store = try LocalDirectoryStore(root: TestPaths.scratch("crash-once"))
+        let marker = TestPaths.scratch("marker")
         let event = StepEvent(execution: "e-crash", step: "s", intra: 2, jobStart: 0, jobEnd: 6, params: ["difficulty": 1000])
         let result = try wrapper(
             SyntheticStep(), store: store,
@@ -109,7 +95,7 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
     }
 
     @Test func aJobThatKillsItsWorkerTwiceFailsTheStepWithoutAManifest() throws {
-        let store = try LocalDirectoryStore(root: Paths.temporary("crash-always"))
+        let store = try LocalDirectoryStore(root: TestPaths.scratch("crash-always"))
         let event = StepEvent(execution: "e-crash2", step: "s", intra: 2, jobStart: 0, jobEnd: 6, params: ["difficulty": 1000])
         let error = #expect(throws: WorkerError.self) {
             try wrapper(SyntheticStep(), store: store, environment: ["FIXTURE_WORKER_CRASH_JOB": "2"]).run(event)
@@ -120,7 +106,7 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
     }
 
     @Test func theMemoryGuardRefusesWorkersThatDoNotFit() throws {
-        let store = try LocalDirectoryStore(root: Paths.temporary("memory"))
+        let store = try LocalDirectoryStore(root: TestPaths.scratch("memory"))
         let event = StepEvent(execution: "e-mem", step: "s", intra: 4, jobEnd: 4, params: ["worker_memory_mb": 384])
         let error = #expect(throws: WorkerError.self) { try wrapper(SyntheticStep(), store: store, memoryMB: 1024).run(event) }
         #expect(error?.code == .memory)
@@ -131,7 +117,7 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
     }
 
     @Test func aKernelErrorFailsWithItsMessageAndMissingInputsAreNamed() throws {
-        let store = try LocalDirectoryStore(root: Paths.temporary("errors"))
+        let store = try LocalDirectoryStore(root: TestPaths.scratch("errors"))
         try store.put("bad/counts.json", data: Data("[1, 2]".utf8))
         let error = #expect(throws: WorkerError.self) {
             try wrapper(WordCountReduce(), store: store).run(StepEvent(execution: "e", step: "r", jobEnd: 1, keys: ["bad/counts.json"]))

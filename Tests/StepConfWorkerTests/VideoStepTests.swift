@@ -3,6 +3,7 @@ import StepConfCore
 import StepConfFunctions
 import StepConfStorage
 import StepConfWorker
+import StepConfTestSupport
 import Testing
 
 @Suite(.serialized) struct VideoStepTests {
@@ -23,7 +24,7 @@ import Testing
         var detections: [String] = []
         var encodedVideos: [Data] = []
         for q in [1, 3] {
-            let store = try LocalDirectoryStore(root: Paths.temporary("video-\(q)"))
+            let store = try LocalDirectoryStore(root: TestPaths.scratch("video-\(q)"))
             try store.put("in/video.y4m", data: video.encoded())
             let extract = try wrapper(VideoExtract(), store: store).run(StepEvent(
                 execution: "v", step: "extract", intra: q, jobEnd: 2, keys: ["in/video.y4m"], params: ["frames_per_chunk": 8]))
@@ -127,9 +128,9 @@ import Testing
 
     @Test(.enabled(if: FFmpegTests.ffmpeg != nil, "ffmpeg is not installed"))
     func ffmpegVideoGoesThroughThePipelineAndBack() throws {
-        let source = Paths.temporary("ffmpeg-in.y4m")
+        let source = TestPaths.scratch("ffmpeg-in.y4m")
         #expect(try run(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10", "-frames:v", "12", "-pix_fmt", "yuv420p", source]).status == 0)
-        let store = try LocalDirectoryStore(root: Paths.temporary("ffmpeg-store"))
+        let store = try LocalDirectoryStore(root: TestPaths.scratch("ffmpeg-store"))
         try store.put("in/test.y4m", data: try Data(contentsOf: URL(fileURLWithPath: source)))
         let extract = try wrapper(VideoExtract(), store: store).run(StepEvent(
             execution: "ff", step: "extract", intra: 2, jobEnd: 2, keys: ["in/test.y4m"], params: ["frames_per_chunk": 5]))
@@ -138,10 +139,10 @@ import Testing
             execution: "ff", step: "superres", intra: 2, jobEnd: 12, keys: extract.outputs))
         let encode = try wrapper(VideoEncode(), store: store).run(StepEvent(
             execution: "ff", step: "encode", intra: 2, jobEnd: 3, keys: superres.outputs))
-        let ours = Paths.temporary("ours.y4m")
+        let ours = TestPaths.scratch("ours.y4m")
         try store.get(encode.outputs[0]).write(to: URL(fileURLWithPath: ours))
         // ffmpeg decodes our stream; re-encoding it to y4m gives 12 frames of 128×96.
-        let back = Paths.temporary("back.y4m")
+        let back = TestPaths.scratch("back.y4m")
         let result = try run(["-i", ours, "-f", "yuv4mpegpipe", back])
         #expect(result.status == 0, "\(result.errors)")
         let decoded = try Y4MVideo.parse(try Data(contentsOf: URL(fileURLWithPath: back)))

@@ -1,8 +1,9 @@
 import Foundation
-import StepConfCore
 
 /// A JSON value whose objects keep their keys in the order they were written, so generated files read
-/// top-down (`Comment`, `StartAt`, `States`, …) and regenerate byte for byte.
+/// top-down (`Comment`, `StartAt`, `States`, …) and regenerate byte for byte. The one JSON value of the project
+/// where a message has no type of its own: AWS's JSON APIs (DynamoDB items, Step Functions' history), the state
+/// machines and the template (``JSONValue+Codable`` reads and writes it).
 public indirect enum JSONValue: Sendable, Equatable {
     case string(String)
     case int(Int)

@@ -1,0 +1,50 @@
+import Foundation
+import StepConfCore
+
+/// What every ``GlobalCache`` must do, checked against one made fresh by `make`: the contract the in-memory cache,
+/// SQLite and DynamoDB all keep. Returns the broken rules (empty: it keeps them all), so that each test target can
+/// run it against its own implementation with its own assertions.
+public enum GlobalCacheContract {
+    public static func violations(of make: () throws -> any GlobalCache) throws -> [String] {
+        var broken: [String] = []
+        func check(_ holds: Bool, _ rule: String) { if !holds { broken.append(rule) } }
+        let cache = try make()
+        let execution = "contract-\(UUID().uuidString.prefix(8))"
+
+        check(try cache.scope(execution: execution, step: "a") == nil, "an unknown scope reads as nil")
+        check(try cache.lastUse(function: "f-\(execution)") == nil, "an unknown function has no last use")
+        check(try cache.plan(execution: execution) == nil, "an unknown execution has no plan")
+
+        try cache.store(execution: execution, scopes: ["a": CachedScope(deadline: 10, members: ["a", "b"])])
+        try cache.store(execution: execution, scopes: ["a": CachedScope(deadline: 12, members: ["c"])])
+        let merged = try cache.scope(execution: execution, step: "a")
+        check(merged?.deadline == 10, "a later deadline does not replace an earlier one")
+        check(Set(merged?.members ?? []) == ["a", "b", "c"], "members are the union of every write")
+        try cache.store(execution: execution, scopes: ["a": CachedScope(deadline: 7.25, members: [])])
+        check(try cache.scope(execution: execution, step: "a")?.deadline == 7.25, "an earlier deadline replaces a later one")
+        check(try cache.scope(execution: execution + "-other", step: "a") == nil, "scopes are per execution")
+        check(try cache.scope(execution: execution, step: "b") == nil, "scopes are per entry step")
+
+        let function = "synthetic-m2048-\(execution)"
+        try cache.recordUse(function: function, until: 100)
+        try cache.recordUse(function: function, until: 50)
+        check(try cache.lastUse(function: function) == 100, "an earlier use does not replace a later one")
+        try cache.recordUse(function: function, until: 150.5)
+        check(try cache.lastUse(function: function) == 150.5, "a later use replaces an earlier one")
+
+        let plan = CachedPlan(choice: [3, 0, 7])
+        try cache.storePlan(execution: execution, plan)
+        check(try cache.plan(execution: execution) == plan, "a stored plan reads back as it was")
+        let replaced = CachedPlan(choice: [1, 1, 1])
+        try cache.storePlan(execution: execution, replaced)
+        check(try cache.plan(execution: execution) == replaced, "a plan stored again replaces the first")
+        check(try cache.plan(execution: execution + "-other") == nil, "plans are per execution")
+
+        // Many scopes in one call, as a decision stores them.
+        let many = Dictionary(uniqueKeysWithValues: (0..<20).map { ("s\($0)", CachedScope(deadline: Double($0), members: ["s\($0)"])) })
+        try cache.store(execution: execution, scopes: many)
+        let read = try (0..<20).map { try cache.scope(execution: execution, step: "s\($0)")?.deadline }
+        check(read == (0..<20).map { Double($0) }, "every scope of one call is stored")
+        return broken
+    }
+}
