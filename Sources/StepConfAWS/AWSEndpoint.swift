@@ -16,7 +16,9 @@ public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {
             scheme == "http" || scheme == "https", let hostName = parts.host, !hostName.isEmpty
         else { throw AWSError(.configuration, "\(setting) \(url) is not an http(s) URL") }
         self.scheme = scheme
-        let bracketed = hostName.contains(":") ? "[\(hostName)]" : hostName
+        // An IPv6 literal comes with its brackets from some URL parsers and without from others: bracket it once.
+        let bare = hostName.hasPrefix("[") && hostName.hasSuffix("]") ? String(hostName.dropFirst().dropLast()) : hostName
+        let bracketed = bare.contains(":") ? "[\(bare)]" : bare
         if let port = parts.port, !(scheme == "http" && port == 80) && !(scheme == "https" && port == 443) {
             host = "\(bracketed):\(port)"
         } else {
