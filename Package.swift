@@ -151,6 +151,7 @@ let package = Package(
             name: "StepConfFunctionsTests",
             dependencies: [
                 "StepConfTestSupport", "StepConfFunctions", "StepConfASL", "StepConfCore", "StepConfExamples", "StepConfLambda",
+                "StepConfWorker",
             ]
         ),
         .testTarget(
