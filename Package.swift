@@ -105,22 +105,22 @@ let package = Package(
         .testTarget(
             name: "StepConfAWSTests",
             dependencies: [
-                "StepConfTestSupport", "StepConfAWS", "StepConfCore", "StepConfStorage", "StepConfHTTP", "StepConfFunctions", "StepConfLambda", "StepConfWorker", "bootstrap"]
+                "StepConfTestSupport", "StepConfAWS", "StepConfCore", "StepConfStorage", "StepConfHTTP", "StepConfFunctions", "StepConfLambda", "StepConfWorker", "bootstrap", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "StepConfWorkerTests",
             dependencies: [
-                "StepConfTestSupport", "StepConfWorker", "StepConfFunctions", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap"]
+                "StepConfTestSupport", "StepConfWorker", "StepConfFunctions", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "StepConfASLTests",
             dependencies: [
-                "StepConfTestSupport", "StepConfASL", "StepConfCore", "StepConfStorage", "StepConfExamples", "bootstrap"]
+                "StepConfTestSupport", "StepConfASL", "StepConfCore", "StepConfStorage", "StepConfExamples", "bootstrap", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "StepConfParetoTests",
             dependencies: [
-                "StepConfTestSupport", "StepConfPareto", "StepConfCore", "StepConfExamples"]
+                "StepConfTestSupport", "StepConfPareto", "StepConfCore", "StepConfExamples", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "StepConfHTTPTests",

@@ -1,7 +1,9 @@
 import Foundation
 import StepConfASL
 import StepConfCore
+import PropertyBased
 import StepConfExamples
+import StepConfTestSupport
 import Testing
 
 /// Walks a generated state machine the way Step Functions would on a valid input, and records, for every step,
@@ -176,5 +178,49 @@ struct ASLWalker {
         #expect(first == second)
         let parsed = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
         #expect(parsed?["StartAt"] as? String == "Check input")
+    }
+}
+
+/// The generator on DAGs it was not written for: random ones, series-parallel or not.
+@Suite struct StateMachineGeneratorPropertyTests {
+    /// Every state name a state can go to, in the states it belongs to (Parallel branches are scopes of their own).
+    static func checkTransitions(_ states: JSONValue, scope: String) -> [String] {
+        guard let members = states.members else { return ["\(scope): States is not an object"] }
+        let names = Set(members.map(\.0))
+        var broken: [String] = []
+        func target(_ value: JSONValue?, from state: String) {
+            if let name = value?.stringValue, !names.contains(name) { broken.append("\(scope)/\(state) → \(name)") }
+        }
+        for (name, state) in members {
+            target(state["Next"], from: name)
+            target(state["Default"], from: name)
+            for choice in state["Choices"]?.arrayValue ?? [] { target(choice["Next"], from: name) }
+            for handler in state["Catch"]?.arrayValue ?? [] { target(handler["Next"], from: name) }
+            let ends = state["End"] == .bool(true) || ["Fail", "Succeed"].contains(state["Type"]?.stringValue ?? "")
+            if state["Next"] == nil, state["Type"]?.stringValue != "Choice", !ends { broken.append("\(scope)/\(name) goes nowhere") }
+            for (k, branch) in (state["Branches"]?.arrayValue ?? []).enumerated() {
+                if let start = branch["StartAt"]?.stringValue, branch["States"]?[start] == nil { broken.append("\(name)[\(k)] starts at \(start)") }
+                broken += checkTransitions(branch["States"] ?? .null, scope: "\(name)[\(k)]")
+            }
+            if let processor = state["ItemProcessor"] { broken += checkTransitions(processor["States"] ?? .null, scope: name) }
+        }
+        return broken
+    }
+
+    @Test func everyRandomDAGGivesAStateMachineThatRunsEveryStepAfterItsDependencies() async throws {
+        await propertyCheck(count: 120, input: Gen.int(in: 0...1_000_000)) { seed in
+            var rng = SeededRandom(seed: UInt64(seed))
+            let workflow = RandomWorkflows.make(
+                count: Int.random(in: 1...9, using: &rng), rng: &rng, params: ["difficulty": 100, "worker_memory_mb": 64])
+            let (output, walker) = try! StateMachineGeneratorTests().check(workflow)
+            let states = output.definition["States"] ?? .null
+            let broken = Self.checkTransitions(states, scope: "top")
+            #expect(broken.isEmpty, "seed \(seed): \(broken)")
+            #expect(output.definition["StartAt"] == "Check input")
+            // The generated text is valid JSON that decodes back to the same value.
+            let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(output.text.utf8))
+            #expect(decoded != nil, "seed \(seed)")
+            #expect(walker.ran.count == workflow.steps.count, "seed \(seed)")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import StepConfCore
+import StepConfTestSupport
 
 typealias SplitMix64 = SeededRandom
 
@@ -13,24 +14,9 @@ enum Fixtures {
 
     static func example(_ name: String) -> String { root.appendingPathComponent("examples/\(name)").path }
 
-    /// A random DAG with one start (step 0) and one end (the last step), `count` steps.
+    /// A random DAG with one start (step 0) and one end (the last step), `count` steps (``RandomWorkflows``).
     static func randomWorkflow(count: Int, rng: inout SplitMix64, jobs: ClosedRange<Int> = 1...16) -> Workflow {
-        var steps: [Workflow.Step] = []
-        var hasSuccessor = Set<Int>()
-        for i in 0..<count {
-            var deps: [Int] = []
-            if i > 0 && i < count - 1 {
-                for j in 0..<i where Bool.random(using: &rng) { deps.append(j) }
-                if deps.isEmpty { deps.append(Int.random(in: 0..<i, using: &rng)) }
-            } else if i == count - 1 && count > 1 {
-                deps = (0..<i).filter { !hasSuccessor.contains($0) }
-                for j in 0..<i where !deps.contains(j) && Int.random(in: 0..<4, using: &rng) == 0 { deps.append(j) }
-            }
-            deps.forEach { hasSuccessor.insert($0) }
-            steps.append(Workflow.Step(
-                id: "v\(i)", kind: "synthetic", jobs: Int.random(in: jobs, using: &rng), dependsOn: deps.map { "v\($0)" }))
-        }
-        return Workflow(name: "random", steps: steps)
+        RandomWorkflows.make(count: count, rng: &rng, jobs: jobs)
     }
 
     /// A random but valid model for every step of `workflow`.
