@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "StepConfSimulatorTests",
             dependencies: [
-                "StepConfTestSupport", "StepConfSimulator", "StepConfCore", "StepConfExamples"]
+                "StepConfTestSupport", "StepConfSimulator", "StepConfCore", "StepConfExamples", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "StepConfFunctionsTests",
