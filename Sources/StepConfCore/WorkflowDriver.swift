@@ -167,14 +167,7 @@ public struct WorkflowDriver: Sendable {
     /// The chain of steps that set the makespan: from the end step back through, at each step, the
     /// predecessor that finished last. Empty when the end step never ran.
     public func criticalPath(finish: [Double], ran: (Int) -> Bool) -> [Int] {
-        guard ran(graph.end) else { return [] }
-        var path: [Int] = []
-        var at: Int? = graph.end
-        while let v = at {
-            path.append(v)
-            at = graph.predecessors[v].filter(ran).max { finish[$0] < finish[$1] }
-        }
-        return path.reversed()
+        graph.criticalPath(finish: finish, endingAt: graph.end, ran: ran)
     }
 }
 

@@ -20,17 +20,19 @@ extension WorkflowGraph {
         finishTimes(start: start, duration).max() ?? start
     }
 
-    /// The steps of the longest path through `finish` (a forward pass's result), from a first step to the one that
-    /// ends last; ties go to the step first in topological order and, among predecessors, to the first listed.
-    public func criticalPath(finish: [Double]) -> [Int] {
-        var last = -1
-        for v in topologicalOrder where last < 0 || finish[v] > finish[last] { last = v }
+    /// The chain of steps that set the makespan: from `end` (default: the step that ends last; ties go to the
+    /// first in topological order) back through, at each step, the predecessor that finished last (ties: the first
+    /// listed), counting only the steps that `ran`. Empty when that end step did not run.
+    public func criticalPath(finish: [Double], endingAt end: Int? = nil, ran: (Int) -> Bool = { _ in true }) -> [Int] {
+        var last = end ?? -1
+        if end == nil { for v in topologicalOrder where ran(v) && (last < 0 || finish[v] > finish[last]) { last = v } }
+        guard last >= 0, ran(last) else { return [] }
         var path: [Int] = []
         var at = last
         while at >= 0 {
             path.append(at)
             var from = -1
-            for p in predecessors[at] where from < 0 || finish[p] > finish[from] { from = p }
+            for p in predecessors[at] where ran(p) && (from < 0 || finish[p] > finish[from]) { from = p }
             at = from
         }
         return path.reversed()

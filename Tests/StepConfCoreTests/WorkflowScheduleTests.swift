@@ -134,3 +134,42 @@ import Testing
         #expect(OptionOrder.cheapest(2, within: 10, seconds: { _ in .nan }, cost: { _ in 1 }) == nil)
     }
 }
+
+/// The driver's walk and the graph's time pass are one rule: for fixed durations they give the same times.
+@Suite struct DriverAndTimePassTests {
+    struct Fixed: StepExecutor {
+        let seconds: [Double]
+        mutating func execute(_ launch: StepLaunch) throws -> ExecutedStep<Void> {
+            let finish = launch.ready + seconds[launch.step]
+            return ExecutedStep(finish: finish, expectedFinish: finish, outcome: ())
+        }
+    }
+
+    @Test func theDriversTimesAreTheForwardPassAndTheirCriticalPathsAgree() async {
+        await propertyCheck(count: 150, input: Gen.int(in: 0...1_000_000)) { seed in
+            var rng = SplitMix64(seed: UInt64(seed))
+            let graph = try! WorkflowGraph(Fixtures.randomWorkflow(count: Int.random(in: 1...10, using: &rng), rng: &rng))
+            let seconds = (0..<graph.count).map { _ in Double(Int.random(in: 1...5, using: &rng)) / 4 }
+            var executor = Fixed(seconds: seconds)
+            let walk = try! WorkflowDriver(graph: graph).run(&executor, start: 3)
+            let pass = graph.finishTimes(start: 3) { seconds[$0] }
+            #expect(walk.finish == pass, "seed \(seed)")
+            let fromDriver = WorkflowDriver(graph: graph).criticalPath(finish: walk.finish) { _ in true }
+            #expect(fromDriver == graph.criticalPath(finish: pass, endingAt: graph.end), "seed \(seed)")
+            #expect(fromDriver.last == graph.end && fromDriver.first == graph.start, "seed \(seed)")
+            // Durations are positive, so the end step is the one that ends last and both ends agree.
+            #expect(graph.criticalPath(finish: pass) == fromDriver, "seed \(seed)")
+        }
+    }
+
+    @Test func aPathOnlyThroughStepsThatRan() throws {
+        let graph = try WorkflowGraph(Workflow(name: "d", steps: [
+            .init(id: "a", kind: "k", jobs: 1), .init(id: "b", kind: "k", jobs: 1, dependsOn: ["a"]),
+            .init(id: "c", kind: "k", jobs: 1, dependsOn: ["a"]), .init(id: "d", kind: "k", jobs: 1, dependsOn: ["b", "c"]),
+        ]))
+        let finish = [1.0, 9, 3, 10]
+        #expect(graph.criticalPath(finish: finish) == [0, 1, 3])
+        #expect(graph.criticalPath(finish: finish, ran: { $0 != 1 }) == [0, 2, 3], "b did not run: the path goes through c")
+        #expect(graph.criticalPath(finish: finish, endingAt: 3, ran: { $0 != 3 }).isEmpty, "the end did not run")
+    }
+}
