@@ -72,3 +72,74 @@ import Testing
         #expect(timeline.error == nil && abs((timeline.end ?? 0) - 100.3) < 1e-9)
     }
 }
+
+/// Histories as the engine writes them for the generated state machines: parallel branches, failures inside a Map,
+/// steps that never started.
+@Suite struct ExecutionTimelineScenarioTests {
+    static func event(_ type: String, _ at: Double, _ details: String? = nil) -> ExecutionTimeline.Event {
+        .init(type: type, timestamp: 1000 + at, details: details)
+    }
+
+    static func config(_ id: String, memoryMB: Int, inter: Int, fallback: Bool = false) throws -> String {
+        let answer = ConfiguratorOutput(
+            run: "r",
+            decision: .init(
+                policy: "stepconf", workflow: "w", step: id, execution: "e", elapsedSeconds: 0, remainingSeconds: 9,
+                subSLOSeconds: 1, predictedSeconds: 0.5, predictedCostUSD: 1e-6, fallback: fallback, decisionMicroseconds: 20,
+                decidedAhead: []),
+            steps: [id: .init(memoryMB: memoryMB, inter: inter, intra: 1, function: "f", items: [], predictedSeconds: 0.5, fallback: fallback)])
+        let state = ["config": try JSONSerialization.jsonObject(with: try JSONEncoder().encode(answer))]
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: state), as: UTF8.self)
+        return String(decoding: try JSONSerialization.data(withJSONObject: ["name": "Configure \(id)", "output": text]), as: UTF8.self)
+    }
+
+    @Test func parallelBranchesInterleaveAndEachStepKeepsItsOwnDecision() throws {
+        let timeline = ExecutionTimeline(events: [
+            Self.event("ExecutionStarted", 0, "{}"),
+            Self.event("TaskStateEntered", 0.1, #"{"name":"Configure b"}"#),
+            Self.event("TaskStateEntered", 0.12, #"{"name":"Configure c"}"#),
+            Self.event("TaskStateExited", 0.2, try Self.config("c", memoryMB: 512, inter: 1)),
+            Self.event("TaskStateExited", 0.25, try Self.config("b", memoryMB: 4096, inter: 8, fallback: true)),
+            Self.event("MapStateEntered", 0.21, #"{"name":"Run c"}"#),
+            Self.event("MapStateEntered", 0.26, #"{"name":"Run b"}"#),
+            Self.event("MapStateExited", 0.9, #"{"name":"Run c"}"#),
+            Self.event("MapStateExited", 1.4, #"{"name":"Run b"}"#),
+            Self.event("ExecutionSucceeded", 1.5, "{}"),
+        ])
+        #expect(timeline.steps.map(\.id) == ["b", "c"], "in the order they began configuring")
+        let b = timeline.steps[0], c = timeline.steps[1]
+        #expect(b.memoryMB == 4096 && b.inter == 8 && b.fallback == true && b.finished)
+        #expect(c.memoryMB == 512 && c.inter == 1 && c.fallback == false)
+        #expect(abs((b.runEnd ?? 0) - 1.4) < 1e-9 && abs((c.configureEnd ?? 0) - 0.2) < 1e-9)
+        #expect(timeline.error == nil && timeline.failedStep == nil && abs((timeline.end ?? 0) - 1001.5) < 1e-9)
+    }
+
+    @Test func aFailureInsideAMapNamesItsStepAndLeavesTheRestUnfinished() throws {
+        let timeline = ExecutionTimeline(events: [
+            Self.event("ExecutionStarted", 0, "{}"),
+            Self.event("TaskStateEntered", 0.1, #"{"name":"Configure a"}"#),
+            Self.event("TaskStateExited", 0.2, try Self.config("a", memoryMB: 1024, inter: 2)),
+            Self.event("MapStateEntered", 0.2, #"{"name":"Run a"}"#),
+            Self.event("TaskStateEntered", 0.3, #"{"name":"Invoke a"}"#),
+            Self.event("LambdaFunctionFailed", 0.8, #"{"error":"Runtime.ExitError","cause":"exit 70"}"#),
+            Self.event("ExecutionFailed", 0.9, #"{"error":"Runtime.ExitError","cause":"exit 70"}"#),
+        ])
+        #expect(timeline.failedStep == "a" && timeline.error == "Runtime.ExitError" && timeline.cause == "exit 70")
+        #expect(timeline.steps.count == 1 && !timeline.steps[0].finished && timeline.steps[0].memoryMB == 1024)
+    }
+
+    @Test func anExecutionThatTimedOutSaysSoWithoutAnError() {
+        let timeline = ExecutionTimeline(events: [
+            Self.event("ExecutionStarted", 0, "{}"),
+            Self.event("TaskStateEntered", 0.1, #"{"name":"Configure a"}"#),
+            Self.event("ExecutionTimedOut", 300, "{}"),
+        ])
+        #expect(timeline.error == "ExecutionTimedOut" && timeline.end == 1300)
+        #expect(timeline.steps.first?.configureEnd == nil)
+    }
+
+    @Test func noEventsIsAnEmptyTimeline() {
+        let timeline = ExecutionTimeline(events: [])
+        #expect(timeline.steps.isEmpty && timeline.end == nil && timeline.start == 0 && timeline.error == nil)
+    }
+}

@@ -105,3 +105,47 @@ import Testing
         #expect(SignificanceTests.wilcoxonSignedRank(a, b) < 0.01, "ten shifts all the same way")
     }
 }
+
+/// The genetic operators keep every gene inside its bounds, whatever the parents and the random stream.
+@Suite struct VariationTests {
+    static func bounds(_ rng: inout SeededRandom) -> [ClosedRange<Int>] {
+        (0..<Int.random(in: 1...12, using: &rng)).map { _ in
+            let low = Int.random(in: 0...5, using: &rng)
+            return low...(low + Int.random(in: 0...20, using: &rng))
+        }
+    }
+
+    @Test func crossoverAndMutationStayWithinTheBounds() async {
+        await propertyCheck(count: 300, input: Gen.int(in: 0...1_000_000)) { seed in
+            var rng = SeededRandom(seed: UInt64(seed))
+            let bounds = Self.bounds(&rng)
+            let variation = Variation()
+            let a = Variation.random(bounds, rng: &rng), b = Variation.random(bounds, rng: &rng)
+            #expect(zip(a, bounds).allSatisfy { $1.contains($0) } && zip(b, bounds).allSatisfy { $1.contains($0) }, "seed \(seed)")
+            var (c, d) = variation.crossover(a, b, bounds: bounds, rng: &rng)
+            #expect(c.count == bounds.count && d.count == bounds.count, "seed \(seed)")
+            variation.mutate(&c, bounds: bounds, rng: &rng)
+            variation.mutate(&d, bounds: bounds, rng: &rng)
+            #expect(zip(c, bounds).allSatisfy { $1.contains($0) }, "seed \(seed): \(c) outside \(bounds)")
+            #expect(zip(d, bounds).allSatisfy { $1.contains($0) }, "seed \(seed): \(d) outside \(bounds)")
+        }
+    }
+
+    @Test func aSingleValuedGeneNeverMoves() {
+        var rng = SeededRandom(seed: 5)
+        let bounds = [3...3, 0...0, 7...7]
+        var x = Variation.random(bounds, rng: &rng)
+        for _ in 0..<100 { Variation().mutate(&x, bounds: bounds, rng: &rng) }
+        #expect(x == [3, 0, 7])
+        let (c, d) = Variation().crossover([3, 0, 7], [3, 0, 7], bounds: bounds, rng: &rng)
+        #expect(c == [3, 0, 7] && d == [3, 0, 7])
+    }
+
+    @Test func identicalParentsGiveChildrenWithTheirGenesBeforeMutation() {
+        var rng = SeededRandom(seed: 11)
+        let bounds = Array(repeating: 0...30, count: 6)
+        let parent = [1, 5, 9, 13, 17, 21]
+        let (c, d) = Variation().crossover(parent, parent, bounds: bounds, rng: &rng)
+        #expect(c == parent && d == parent, "simulated binary crossover of equal genes keeps them")
+    }
+}
