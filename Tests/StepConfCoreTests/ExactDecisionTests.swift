@@ -1,0 +1,76 @@
+import Foundation
+import PropertyBased
+import Testing
+
+@testable import StepConfCore
+
+/// `stepconf-exact`'s decision (``ExactDecision``): what it stores, what it reuses, and what it owes the step.
+@Suite struct ExactDecisionTests {
+    static func policy(_ seed: Int, percentile: Double? = 99) -> (ExactPolicy, WorkflowGraph, Double) {
+        var rng = SplitMix64(seed: UInt64(seed))
+        let workflow = Fixtures.randomWorkflow(count: Int.random(in: 1...6, using: &rng), rng: &rng)
+        let graph = try! WorkflowGraph(workflow)
+        let model = Fixtures.randomModel(for: workflow, rng: &rng)
+        let policy = try! Policies.make(.stepconfExact, graph: graph, model: model, platform: .aws, percentile: percentile) as! ExactPolicy
+        let fastest = policy.space.fastestMakespanSeconds
+        return (policy, graph, fastest * Double.random(in: 1.05...3, using: &rng))
+    }
+
+    static func context(_ graph: WorkflowGraph, slo: Double, cache: any GlobalCache) -> DecisionContext {
+        DecisionContext(
+            now: 0, executionStart: 0, sloSeconds: slo, execution: "e", cache: cache,
+            progress: Array(repeating: .pending, count: graph.count))
+    }
+
+    @Test func aFeasibleDecisionStoresItsPlanAndTakesItsOwnStepFromIt() async {
+        await propertyCheck(count: 80, input: Gen.int(in: 0...1_000_000)) { seed in
+            let (policy, graph, slo) = Self.policy(seed)
+            let cache = InMemoryGlobalCache()
+            let decision = try! policy.decide(step: graph.start, context: Self.context(graph, slo: slo, cache: cache))
+            let solve = try! #require(decision.solve)
+            let stored = try! cache.plan(execution: ExactPolicy.planKey("e"))
+            if solve.feasible {
+                #expect(stored?.steps.map(\.option) == solve.choice, "seed \(seed)")
+                #expect(decision.option == solve.choice[graph.start], "seed \(seed)")
+            } else {
+                #expect(stored == nil && decision.fallback, "no plan holds: nothing stored, the decision flagged (seed \(seed))")
+            }
+            // The step's function is recorded in use until the step's predicted end.
+            let function = policy.space.functionName(step: graph.start, memoryMB: decision.configuration.memoryMB)
+            #expect(try! cache.lastUse(function: function) == decision.seconds, "seed \(seed)")
+        }
+    }
+
+    @Test func theSameQuestionGetsTheSameAnswer() async {
+        await propertyCheck(count: 60, input: Gen.int(in: 0...1_000_000)) { seed in
+            let (policy, graph, slo) = Self.policy(seed)
+            let a = try! policy.decide(step: graph.start, context: Self.context(graph, slo: slo, cache: InMemoryGlobalCache()))
+            let b = try! policy.decide(step: graph.start, context: Self.context(graph, slo: slo, cache: InMemoryGlobalCache()))
+            #expect(a.option == b.option && a.seconds == b.seconds && a.fallback == b.fallback, "seed \(seed)")
+        }
+    }
+
+    @Test func aPlanStoredForAnotherGridIsIgnored() async {
+        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000)) { seed in
+            let (policy, graph, slo) = Self.policy(seed)
+            let fresh = try! policy.decide(step: graph.start, context: Self.context(graph, slo: slo, cache: InMemoryGlobalCache()))
+            let cache = InMemoryGlobalCache()
+            // Options that do not exist, and a plan of the wrong length: neither may be read as a plan.
+            try! cache.storePlan(execution: ExactPolicy.planKey("e"), CachedPlan(choice: Array(repeating: 10_000, count: graph.count)))
+            let withBad = try! policy.decide(step: graph.start, context: Self.context(graph, slo: slo, cache: cache))
+            #expect(withBad.option == fresh.option, "seed \(seed)")
+            try! cache.storePlan(execution: ExactPolicy.planKey("e"), CachedPlan(choice: [0]))
+            let withShort = try! policy.decide(step: graph.start, context: Self.context(graph, slo: slo, cache: cache))
+            #expect(graph.count == 1 || withShort.option == fresh.option, "seed \(seed)")
+        }
+    }
+
+    @Test func withoutAPercentileTheDecisionIsNeverFlaggedWhenTheSLOIsGenerous() async {
+        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000)) { seed in
+            let (policy, graph, _) = Self.policy(seed, percentile: nil)
+            let generous = policy.space.fastestMakespanSeconds(coldEverywhere: true) * 50 + 10
+            let decision = try! policy.decide(step: graph.start, context: Self.context(graph, slo: generous, cache: InMemoryGlobalCache()))
+            #expect(!decision.fallback && decision.solve?.feasible == true, "seed \(seed)")
+        }
+    }
+}
