@@ -2,6 +2,7 @@ import Foundation
 import PropertyBased
 import StepConfCore
 import StepConfPareto
+import StepConfTestSupport
 import Testing
 
 /// The sorting and the indicators against their definitions, on random point sets.
@@ -147,5 +148,37 @@ import Testing
         let parent = [1, 5, 9, 13, 17, 21]
         let (c, d) = Variation().crossover(parent, parent, bounds: bounds, rng: &rng)
         #expect(c == parent && d == parent, "simulated binary crossover of equal genes keeps them")
+    }
+}
+
+/// The search problem over a workflow's plans prices a plan as the exact solver does: one time pass, one cost.
+@Suite struct WorkflowProblemPropertyTests {
+    @Test func aPlansObjectivesAreTheSolversMakespanAndCost() async {
+        await propertyCheck(count: 60, input: Gen.int(in: 0...1_000_000)) { seed in
+            var rng = SeededRandom(seed: UInt64(seed))
+            let workflow = RandomWorkflows.make(count: Int.random(in: 1...7, using: &rng), rng: &rng)
+            let graph = try! WorkflowGraph(workflow)
+            var steps: [String: StepModel] = [:]
+            for step in workflow.steps {
+                steps[step.id] = StepModel(
+                    instance: .init(workSecondsPerJob: 0.05 + rng.unit(), multicoreRatio: rng.unit(), ioSecondsPerJob: 0.01, ioShareCap: 2,
+                                    perJobSeconds: 0, perWorkerSeconds: 0.001, baseSeconds: 0.05),
+                    mapping: .init(baseSeconds: 0.1, perInstanceSeconds: 0.005, pastKneeSeconds: 0.004), noise: NoiseModel())
+            }
+            let model = PerformanceModel(workflow: workflow.name, steps: steps)
+            let space = try! ConfigurationSpace(graph: graph, model: model, platform: .aws, includesConfigurator: false)
+            let problem = WorkflowProblem(space: space)
+            let x = problem.bounds.map { Int.random(in: $0, using: &rng) }
+            let point = problem.evaluate(x)
+            let options = space.steps.map { ExactSolver.Options(seconds: $0.seconds, costUSD: $0.costUSD) }
+            let choice = (0..<graph.count).map { problem.choices[$0][x[$0]] }
+            let solver = ExactSolver(graph: graph)
+            let (makespan, cost) = solver.evaluate(choice, options)
+            #expect(abs(point.f1 - makespan) <= 1e-12 * max(1, makespan), "seed \(seed)")
+            #expect(abs(point.f2 - cost) <= 1e-15 * max(1, cost * 1e6), "seed \(seed)")
+            for v in 0..<graph.count { #expect(problem.configuration(x, step: v) == space.steps[v].configurations[choice[v]]) }
+            // The anchors: every step fastest, and every step cheapest.
+            #expect(problem.anchors[0].f1 <= point.f1 + 1e-12 && problem.anchors[1].f2 <= point.f2 + 1e-15, "seed \(seed)")
+        }
     }
 }
