@@ -93,6 +93,19 @@ extension StepWrapper {
         public var memoryMB: Int
         public var outputs: [String]
 
+        public init(
+            execution: String, step: String, index: Int, kind: String, jobs: Int, intra: Int, memoryMB: Int, outputs: [String]
+        ) {
+            self.execution = execution
+            self.step = step
+            self.index = index
+            self.kind = kind
+            self.jobs = jobs
+            self.intra = intra
+            self.memoryMB = memoryMB
+            self.outputs = outputs
+        }
+
         enum CodingKeys: String, CodingKey {
             case execution, step, index, kind, jobs, intra, outputs
             case memoryMB = "memory_mb"

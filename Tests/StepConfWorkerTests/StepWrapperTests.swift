@@ -147,3 +147,27 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
         close(fds[0])
     }
 }
+
+/// The manifest an instance writes last: what it names is what the instance wrote, and it is written only then.
+@Suite(.serialized) struct ManifestTests {
+    @Test func theManifestNamesTheInstanceAndEveryOutputItWrote() throws {
+        let store = try LocalDirectoryStore(root: TestPaths.scratch("manifest"))
+        let event = StepEvent(execution: "e-m", step: "alu", index: 3, intra: 2, jobStart: 0, jobEnd: 6, params: ["difficulty": 500])
+        let output = try wrapper(SyntheticStep(), store: store, memoryMB: 1024).run(event)
+        #expect(output.manifest == "runs/e-m/alu/3/manifest.json")
+        let manifest = try JSONDecoder().decode(StepWrapper.Manifest.self, from: try store.get(output.manifest))
+        #expect(manifest == StepWrapper.Manifest(
+            execution: "e-m", step: "alu", index: 3, kind: "synthetic", jobs: 6, intra: 2, memoryMB: 1024, outputs: output.outputs))
+        for key in manifest.outputs { #expect(try store.size(key) != nil, "\(key)") }
+        // The wire names the runs' readers know.
+        let object = try JSONSerialization.jsonObject(with: try store.get(output.manifest)) as? [String: Any]
+        #expect(Set(object?.keys.map { $0 } ?? []) == ["execution", "step", "index", "kind", "jobs", "intra", "memory_mb", "outputs"])
+    }
+
+    @Test func aFailedInstanceWritesNoManifest() throws {
+        let store = try LocalDirectoryStore(root: TestPaths.scratch("manifest"))
+        let event = StepEvent(execution: "e-f", step: "map", jobEnd: 1, keys: ["missing/input.txt"])
+        #expect(throws: (any Error).self) { _ = try wrapper(WordCountMap(), store: store).run(event) }
+        #expect(try store.list(prefix: "runs/e-f/").filter { $0.key.hasSuffix("manifest.json") }.isEmpty)
+    }
+}
