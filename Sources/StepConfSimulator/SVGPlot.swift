@@ -106,7 +106,8 @@ public struct SVGPlot {
         while (first + k) * step <= range.upperBound + step * 1e-9 {
             // Multiples of the step, rounded so that 3 × 0.2 prints as 0.6.
             let v = ((first + k) * step / step).rounded() * step
-            values.append((v * 1e12).rounded() / 1e12)
+            let rounded = (v * 1e12).rounded() / 1e12
+            values.append(rounded.isFinite ? rounded : v)
             k += 1
         }
         return values
@@ -150,6 +151,8 @@ public struct SVGPlot {
 
     /// A polyline through `points` (x, y), with markers unless `steps` draws a staircase (CDFs).
     public mutating func line(_ name: String, _ points: [(Double, Double)], style: Style, markers: Bool = true, steps: Bool = false) {
+        // A point that is not a number (a ratio to nothing, an attainment of no requests) is not drawn.
+        let points = points.filter { $0.0.isFinite && $0.1.isFinite }
         guard !points.isEmpty else { return }
         var d = "M\(f(px(points[0].0))),\(f(py(points[0].1)))"
         for k in 1..<max(points.count, 1) where k < points.count {
@@ -164,6 +167,7 @@ public struct SVGPlot {
 
     /// A box (quartiles, median, whiskers at p5 and p95) in category slot `slot`.
     public mutating func box(slot: Int, p5: Double, q1: Double, median: Double, q3: Double, p95: Double, style: Style) {
+        guard [p5, q1, median, q3, p95].allSatisfy(\.isFinite) else { return }
         let cx = px(Double(slot))
         let w = (width - left - right) / Double(max(categories?.count ?? 1, 1)) * 0.5
         let c = style.color
@@ -180,6 +184,7 @@ public struct SVGPlot {
     /// A bar from 0 to `value` in category slot `slot`, with its value printed above (or below; inside
     /// when the bar reaches the top of the chart).
     public mutating func bar(slot: Int, value: Double, style: Style, text: String) {
+        guard value.isFinite else { return }
         let cx = px(Double(slot))
         let w = (width - left - right) / Double(max(categories?.count ?? 1, 1)) * 0.6
         let y0 = py(max(min(0, y.upperBound), y.lowerBound))
@@ -195,6 +200,8 @@ public struct SVGPlot {
 
     /// A labelled reference line across the chart at y (horizontal) or x (vertical).
     public mutating func reference(x value: Double? = nil, y yValue: Double? = nil, label: String) {
+        let value = value.flatMap { $0.isFinite ? $0 : nil }
+        let yValue = yValue.flatMap { $0.isFinite ? $0 : nil }
         if let value {
             let xx = px(value)
             body.append("<line x1=\"\(f(xx))\" x2=\"\(f(xx))\" y1=\"\(f(top))\" y2=\"\(f(height - bottom))\" stroke=\"#000\" stroke-dasharray=\"3 3\"/>")
