@@ -151,7 +151,7 @@ let package = Package(
             name: "StepConfFunctionsTests",
             dependencies: [
                 "StepConfTestSupport", "StepConfFunctions", "StepConfASL", "StepConfCore", "StepConfExamples", "StepConfLambda",
-                "StepConfWorker",
+                "StepConfWorker", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
