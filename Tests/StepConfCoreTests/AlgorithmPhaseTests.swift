@@ -75,7 +75,10 @@ import Testing
             let decision = try! optimizer.decide(
                 step: graph.start, now: 0, executionStart: 0, sloSeconds: slo, execution: "e", cache: InMemoryGlobalCache())
             let options = optimizer.space.steps[graph.start]
-            let budget = try! #require(decision.subSLOSeconds)
+            guard let budget = decision.subSLOSeconds else {
+                Issue.record("Algorithm 2 gave no sub-SLO (seed \(seed))")
+                return
+            }
             if let cheapest = options.cheapest(within: budget) {
                 #expect(!decision.fallback && decision.option == cheapest, "seed \(seed)")
             } else {
