@@ -87,6 +87,29 @@ import Testing
         #expect(try cache.lastUse(function: "f-m1024") == Double((writers - 1) * 10 + 2))
     }
 
+    @Test func itemsRoundTripWithTheirAttributeTypesAndExpressionsTakeNamesAndValues() throws {
+        let key: JSONValue = ["pk": DynamoDBClient.string("types-\(UUID().uuidString.prefix(6))")]
+        let item = key.setting("n", DynamoDBClient.number(2.5)).setting("whole", DynamoDBClient.number(1e12))
+            .setting("s", DynamoDBClient.string("é/\"q\"")).setting("set", ["SS": .strings(["b", "a"])])
+        try dynamo.putItem(table: "stepconf-cache", item: item)
+        let read = try #require(try dynamo.getItem(table: "stepconf-cache", key: key))
+        #expect(DynamoDBClient.number(in: read["n"]) == 2.5 && DynamoDBClient.number(in: read["whole"]) == 1e12)
+        #expect(read["whole"]?["N"]?.stringValue == "1000000000000", "a whole number is written without a fraction")
+        #expect(read["s"]?["S"]?.stringValue == "é/\"q\"")
+        #expect(Set(read["set"]?["SS"]?.arrayValue?.compactMap(\.stringValue) ?? []) == ["a", "b"])
+        // An update with names only, then with names and values, then a condition on what it wrote.
+        #expect(try dynamo.updateItem(table: "stepconf-cache", key: key, update: "REMOVE #s", names: ["#s": "s"]))
+        #expect(try dynamo.getItem(table: "stepconf-cache", key: key)?["s"] == nil)
+        #expect(try dynamo.updateItem(
+            table: "stepconf-cache", key: key, update: "SET #n = :v", names: ["#n": "n"], values: [":v": DynamoDBClient.number(7)]))
+        #expect(try !dynamo.updateItem(
+            table: "stepconf-cache", key: key, update: "SET #n = :v", condition: "#n < :v", names: ["#n": "n"],
+            values: [":v": DynamoDBClient.number(7)]))
+        #expect(DynamoDBClient.number(in: try dynamo.getItem(table: "stepconf-cache", key: key)?["n"]) == 7)
+        #expect(try dynamo.getItem(table: "stepconf-cache", key: ["pk": DynamoDBClient.string("never-written")]) == nil)
+        #expect(DynamoDBClient.number(in: DynamoDBClient.string("12")) == nil && DynamoDBClient.number(in: nil) == nil)
+    }
+
     @Test func aConditionThatFailsIsReportedAsNotApplied() throws {
         try dynamo.putItem(table: "stepconf-cache", item: ["pk": ["S": "x"], "v": DynamoDBClient.number(1)])
         let applied = try dynamo.updateItem(
