@@ -40,6 +40,16 @@ struct EmulatorBench: AsyncParsableCommand {
     @Option(help: "Concurrency of the load.") var concurrency: Int = 32
     @OptionGroup var output: OutputFormat
 
+    func validate() throws {
+        let bounds: [(String, Int, ClosedRange<Int>)] = [
+            ("--cold", cold, 0...1_000), ("--warm", warm, 1...1_000_000), ("--load", load, 0...10_000_000),
+            ("--concurrency", concurrency, 1...1_024),
+        ]
+        for (option, value, range) in bounds where !range.contains(value) {
+            throw ValidationError("\(option) must lie in \(range.lowerBound)…\(range.upperBound), got \(value)")
+        }
+    }
+
     func run() async throws {
         let bootstrap = try locateBootstrap(self.bootstrap)
         // The shipped bootstrap has no no-op handler; the fixture runs the same runtime (BootstrapMain) with one.
@@ -138,7 +148,7 @@ struct EmulatorBench: AsyncParsableCommand {
         let elapsed = (clock.now - started).seconds
         return BenchFigure(
             "\(load) invokes at concurrency \(concurrency)", samples: tally.latencies,
-            detail: "\(tally.errors) errors, \(Int(Double(load) / elapsed)) invokes/s")
+            detail: "\(tally.errors) errors, \(elapsed > 0 ? Int(min(Double(load) / elapsed, 1e12)) : 0) invokes/s")
     }
 
     static func configuratorFigure() throws -> BenchFigure {

@@ -63,3 +63,20 @@ import Testing
         #expect(r.stderr.contains("stepconf-exact") && r.stderr.contains("progress of every running step"), "\(r.stderr)")
     }
 }
+
+/// Every bench refuses an option outside its range with a usage error, never a trap.
+@Suite(.serialized) struct BenchOptionTests {
+    let cli = CLITests()
+
+    @Test(arguments: [
+        ["bench", "emulator", "--cold", "-1"], ["bench", "emulator", "--warm", "-5"], ["bench", "emulator", "--warm", "0"],
+        ["bench", "emulator", "--load", "-1"], ["bench", "emulator", "--concurrency", "0"], ["bench", "emulator", "--concurrency", "-2"],
+        ["bench", "emulator", "--cold", "99999999999999999999"], ["bench", "optimizer", "--iterations", "0"],
+        ["bench", "simulator", "--requests", "0"], ["bench", "worker", "--jobs", "1"], ["bench", "worker", "--repeats", "-1"],
+    ])
+    func anOptionOutsideItsRangeIsAUsageError(arguments: [String]) throws {
+        let r = try cli.run(arguments)
+        #expect(r.status == 2, "\(arguments): status \(r.status), \(r.stderr.prefix(300))")
+        #expect(!r.stderr.contains("Fatal error"), "\(arguments)")
+    }
+}
