@@ -81,3 +81,11 @@ import Testing
         }
     }
 }
+
+@Suite struct JSONValueExtremesTests {
+    @Test(arguments: ["1e400", "-1e400", "1e-400", "123456789012345678901234567890", "[[[[[[[[[[1]]]]]]]]]]"])
+    func extremeNumbersAndNestingDecodeWithoutATrap(text: String) {
+        _ = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(StrictJSON.isJSON(Array(text.utf8)), "valid JSON syntax")
+    }
+}

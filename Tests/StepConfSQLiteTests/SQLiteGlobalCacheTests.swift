@@ -16,6 +16,14 @@ import Testing
         #expect(broken.isEmpty, "\(broken)")
     }
 
+    @Test func racingHandlesKeepTheContractsMergeRules() throws {
+        let directory = PrivateDirectory("sqlite")
+        let path = directory.file("cache.db")
+        #expect(GlobalCacheContract.raceViolations { try SQLiteGlobalCache(path: path) }.isEmpty)
+        let shared = InMemoryGlobalCache()
+        #expect(GlobalCacheContract.raceViolations { shared }.isEmpty, "one in-memory cache shared by threads")
+    }
+
     @Test func twoHandlesOnOneFileSeeEachOthersWrites() throws {
         let directory = PrivateDirectory("sqlite")
         let first = try SQLiteGlobalCache(path: directory.file("cache.db"))

@@ -1,5 +1,6 @@
 import Foundation
 import StepConfCore
+import Synchronization
 
 /// What every ``GlobalCache`` must do, checked against one made fresh by `make`: the contract the in-memory cache,
 /// SQLite and DynamoDB all keep. Returns the broken rules (empty: it keeps them all), so that each test target can
@@ -47,4 +48,45 @@ public enum GlobalCacheContract {
         check(read == (0..<20).map { Double($0) }, "every scope of one call is stored")
         return broken
     }
+}
+
+extension GlobalCacheContract {
+    /// The racing rule: `writers` threads storing and recording at once on caches `make` opens (one each, as
+    /// configurators in separate processes do), after which the earliest deadline, every member and the latest use
+    /// are stored. Returns the broken rules.
+    public static func raceViolations(writers: Int = 6, rounds: Int = 8, of make: @escaping @Sendable () throws -> any GlobalCache) -> [String] {
+        let execution = "race-\(UUID().uuidString.prefix(8))"
+        let failures = FailureList()
+        DispatchQueue.concurrentPerform(iterations: writers) { k in
+            do {
+                let cache = try make()
+                for round in 0..<rounds {
+                    try cache.store(
+                        execution: execution,
+                        scopes: ["join": CachedScope(deadline: Double(1000 - k * rounds - round), members: ["w\(k)"])])
+                    try cache.recordUse(function: "f-\(execution)", until: Double(k * rounds + round))
+                }
+            } catch {
+                failures.add("writer \(k): \(error)")
+            }
+        }
+        var broken = failures.all
+        do {
+            let cache = try make()
+            let scope = try cache.scope(execution: execution, step: "join")
+            if scope?.deadline != Double(1000 - (writers - 1) * rounds - (rounds - 1)) { broken.append("the earliest deadline won") }
+            if Set(scope?.members ?? []) != Set((0..<writers).map { "w\($0)" }) { broken.append("every writer's member is kept") }
+            if try cache.lastUse(function: "f-\(execution)") != Double((writers - 1) * rounds + rounds - 1) { broken.append("the latest use won") }
+        } catch {
+            broken.append("reading back: \(error)")
+        }
+        return broken
+    }
+}
+
+/// Failures collected from several threads.
+final class FailureList: Sendable {
+    private let items = Mutex<[String]>([])
+    func add(_ item: String) { items.withLock { $0.append(item) } }
+    var all: [String] { items.withLock { $0 } }
 }
