@@ -41,3 +41,19 @@ import Testing
         await emulator.stop()
     }
 }
+
+/// Lambda's reserved concurrency of zero: every invocation is throttled, and nothing is started.
+@Suite(.serialized) struct ReservedConcurrencyTests {
+    @Test func aFunctionWithNoReservedConcurrencyIsAlwaysThrottled() async throws {
+        let emulator = await LocalEmulator.start([
+            FunctionSpec(name: "off", handler: "echo", memoryMB: 128, timeoutSeconds: 5, executable: TestPaths.fixtureBootstrap, reservedConcurrency: 0)
+        ])
+        for _ in 0..<3 {
+            let answer = try await EmulatorErrorDocumentTests.invoke(emulator, "off", "{}")
+            #expect(answer.status == 429 && answer.header("X-Amzn-ErrorType") == "TooManyRequestsException")
+        }
+        #expect(!emulator.log.contains { $0.contains("START RequestId") }, "no instance ran")
+        #expect(await emulator.invoke("missing", payload: Data("{}".utf8)) == nil, "an unknown function is no invocation")
+        await emulator.stop()
+    }
+}
