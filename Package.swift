@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "StepConfLambdaTests",
             dependencies: [
-                "StepConfTestSupport", "StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap", "stepconf"]
+                "StepConfTestSupport", "StepConfLambda", "StepConfFunctions", "StepConfSQLite", "StepConfCore", "StepConfStorage", "bootstrap", "fixture-bootstrap", "stepconf", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "StepConfLocalTests",
