@@ -39,4 +39,17 @@ import Testing
         #expect(names == [PythonScripts.Script.stackHelper.rawValue])
         #expect(throws: (any Error).self) { try PythonScripts.install(.stackHelper, in: directory.file("missing/dir")) }
     }
+
+    @Test(arguments: PythonScripts.Script.allCases)
+    func everyHelperIsPythonThatCompilesAndSaysWhatItIs(script: PythonScripts.Script) throws {
+        let directory = PrivateDirectory("compile")
+        let arguments = try PythonScripts.install(script, in: directory.path)
+        let check = directory.file("check.py")
+        try Data("import ast, sys\ntree = ast.parse(open(sys.argv[1]).read())\nprint(ast.get_docstring(tree) or '')\n".utf8)
+            .write(to: URL(fileURLWithPath: check))
+        let printed = String(decoding: try PythonHelper.run(check, arguments: [arguments[1]]), as: UTF8.self)
+        #expect(!printed.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(script.rawValue) explains itself in its docstring")
+        if script == .motoLauncher { #expect(printed.contains("--ephemeral")) }
+        if script == .stackHelper { #expect(printed.contains("template.yaml")) }
+    }
 }
