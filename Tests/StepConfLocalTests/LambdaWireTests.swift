@@ -13,12 +13,18 @@ import Testing
             FunctionSpec(name: "env-fn", handler: "environment", memoryMB: 1536, timeoutSeconds: 20, executable: TestPaths.fixtureBootstrap)
         ])
         let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
-        let answer = try await Task.detached { () -> (Int, Data) in
-            let client = try HTTPClient()
-            let response = try client.send(HTTPRequest(
-                method: "POST", url: emulator.invokeURL("env-fn"), headers: [("X-Amz-Trace-Id", trace)], body: Data("{}".utf8)))
-            return (response.status, response.body)
-        }.value
+        // On a thread of its own: a blocking call on a cooperative thread would hold one of the two the emulator in
+        // this process needs to answer it.
+        let url = emulator.invokeURL("env-fn")
+        let response: HTTPResponse = try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    try HTTPClient().send(HTTPRequest(
+                        method: "POST", url: url, headers: [("X-Amz-Trace-Id", trace)], body: Data("{}".utf8), timeout: .seconds(60)))
+                })
+            }.start()
+        }
+        let answer = (response.status, response.body)
         await emulator.stop()
         #expect(answer.0 == 200)
         let seen = try JSONDecoder().decode(SeenEnvironment.self, from: answer.1)
