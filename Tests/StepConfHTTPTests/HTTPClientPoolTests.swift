@@ -12,7 +12,7 @@ import Testing
         let failures = Mutex<[String]>([])
         // Statuses that may carry a body (a 205 or 206 with one is not HTTP).
         let statuses = [200, 201, 202, 203, 400, 404, 500]
-        DispatchQueue.concurrentPerform(iterations: 48) { k in
+        onThreads(48) { k in
             do {
                 let status = try pool.withClient { client in
                     try client.send(HTTPRequest(method: "GET", url: server.base + "/status/\(statuses[k % 7])")).status
@@ -31,7 +31,7 @@ import Testing
         let pool = HTTPClientPool(keep: 2)
         let inUse = Mutex<Set<ObjectIdentifier>>([])
         let clash = Mutex(false)
-        DispatchQueue.concurrentPerform(iterations: 64) { _ in
+        onThreads(64) { _ in
             try? pool.withClient { client in
                 let id = ObjectIdentifier(client)
                 if !inUse.withLock({ $0.insert(id).inserted }) { clash.withLock { $0 = true } }

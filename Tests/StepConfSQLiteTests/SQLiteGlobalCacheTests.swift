@@ -41,7 +41,7 @@ import Testing
         let path = directory.file("cache.db")
         _ = try SQLiteGlobalCache(path: path)
         let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: 8) { k in
+        onThreads(8) { k in
             do {
                 let cache = try SQLiteGlobalCache(path: path)
                 for round in 0..<10 {

@@ -57,7 +57,7 @@ extension GlobalCacheContract {
     public static func raceViolations(writers: Int = 6, rounds: Int = 8, of make: @escaping @Sendable () throws -> any GlobalCache) -> [String] {
         let execution = "race-\(UUID().uuidString.prefix(8))"
         let failures = FailureList()
-        DispatchQueue.concurrentPerform(iterations: writers) { k in
+        onThreads(writers) { k in
             do {
                 let cache = try make()
                 for round in 0..<rounds {

@@ -86,3 +86,18 @@ public struct SeenEnvironment: Codable, Sendable {
         self.version = version
     }
 }
+
+/// Runs `body(0..<count)` on `count` threads of their own and waits for them: unlike `DispatchQueue.concurrentPerform`,
+/// it takes no thread from the pools the test process's other tests (and an in-process emulator) run on.
+public func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let done = DispatchGroup()
+    for k in 0..<max(count, 0) {
+        done.enter()
+        let thread = Thread {
+            body(k)
+            done.leave()
+        }
+        thread.start()
+    }
+    done.wait()
+}
