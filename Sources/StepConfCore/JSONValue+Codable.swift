@@ -1,6 +1,7 @@
 /// Reading and writing a ``JSONValue`` through `Codable`, and the accessors AWS's JSON answers are read with.
 /// Decoding never traps: an integer too large for `Int` is a ``JSONValue/number(_:)``; an object's members are kept
-/// sorted by key (a decoder does not say the order they were written in).
+/// sorted by key (a decoder does not say the order they were written in). Encoding writes members in the encoder's
+/// own order: use `.sortedKeys` for stable bytes (``rendered()`` keeps the written order).
 extension JSONValue: Codable {
     struct MemberKey: CodingKey {
         var stringValue: String
