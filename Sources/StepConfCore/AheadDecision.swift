@@ -18,13 +18,17 @@
 public struct AheadDecision: Sendable, Hashable {
     /// The decision, as the policy made it for a ready time of ``deadline``.
     public var decision: StepDecision
-    /// The latest ready time at which the decision holds: when its one predecessor was predicted to end,
-    /// seconds on the decision's clock.
+    /// The latest ready time at which the decision holds: when its one predecessor was predicted to end (a chain),
+    /// or the latest start at which the rest of a plan still holds the SLO's percentile (`stepconf-exact`), seconds on
+    /// the decision's clock.
     public var deadline: Double
+    /// When the step is planned to become ready, seconds (what its warm-ups are timed by, ``Prewarm``).
+    public var plannedReady: Double
 
-    public init(decision: StepDecision, deadline: Double) {
+    public init(decision: StepDecision, deadline: Double, plannedReady: Double? = nil) {
         self.decision = decision
         self.deadline = deadline
+        self.plannedReady = plannedReady ?? deadline
     }
 
     /// Whether a step ready at `ready` runs on this decision: when it is ready by the deadline.
@@ -36,13 +40,13 @@ public struct AheadDecision: Sendable, Hashable {
 }
 
 extension DynamicPolicy {
-    /// The decisions ahead after `step` was decided (`decision`, in `context`): every step down the chains
+    /// The decisions down the chains after `step` was decided (`decision`, in `context`): every step down the chains
     /// that start at `step`'s successors with one predecessor. Each is decided when its predecessor is predicted
     /// to end, less the configurator's latency its options count but it will not wait for: a step's Map is
     /// then planned to start at that end, and starts no later when the step is ready by it. Empty for a policy
     /// that does not decide ahead.
     /// - Throws: what the policy or the cache throws.
-    public func decideAhead(after step: Int, decision: StepDecision, context: DecisionContext) throws -> [Int: AheadDecision] {
+    public func decideChainsAhead(after step: Int, decision: StepDecision, context: DecisionContext) throws -> [Int: AheadDecision] {
         guard decidesAhead else { return [:] }
         let graph = space.graph
         let latency = space.includesConfigurator ? space.platform.configurator.seconds : 0
@@ -82,16 +86,16 @@ public struct LaunchDecision: Sendable {
 }
 
 extension PolicyRun {
-    /// Decides `step` at its start as the state machine does: a step with one predecessor whose configurator
-    /// decided it ahead runs on that decision when ready by its deadline; any other step of a dynamic policy
-    /// asks its configurator, which also decides ahead the chains after it (into `ahead`). A static plan is
-    /// read as it is.
+    /// Decides `step` at its start as the state machine does: a step the policy checks (``DynamicPolicy/checks(step:)``)
+    /// that an earlier configurator decided ahead runs on that decision when ready by its deadline; any other step of
+    /// a dynamic policy asks its configurator, which also decides steps ahead (into `ahead`). A static plan is read
+    /// as it is.
     /// - Throws: what the policy or the cache throws.
     public func decide(step v: Int, context: DecisionContext, ahead: inout [Int: AheadDecision]) throws -> LaunchDecision {
         guard case .perStep(let policy) = self else {
             return LaunchDecision(decision: try decide(step: v, context: context), configured: false, checked: false)
         }
-        let checked = policy.decidesAhead && AheadDecision.isChained(v, in: policy.space.graph)
+        let checked = policy.checks(step: v)
         if checked, let early = ahead.removeValue(forKey: v), early.holds(ready: context.now) {
             return LaunchDecision(decision: early.decision, configured: false, checked: true)
         }

@@ -10,6 +10,9 @@ public struct ConfigurationSpace: Sendable {
     public let steps: [StepOptions]
     /// What a cold start costs each step (nil: unknown, taken as 0).
     public let coldStart: [NoiseModel.ColdStart?]
+    /// Each step's fitted noise model (an empty one where none is known): what sampled attainments draw from
+    /// (``AttainmentEstimator``).
+    public let noise: [NoiseModel]
     /// Per step and option, the variance of its time, seconds² (``NoiseModel/stepVariance(seconds:inter:fallbackSpread:)``);
     /// what a percentile SLO (``ChanceConstraint``) plans against.
     public let variances: [[Double]]
@@ -25,6 +28,7 @@ public struct ConfigurationSpace: Sendable {
         self.steps = steps
         self.includesConfigurator = includesConfigurator
         self.coldStart = Array(repeating: nil, count: graph.count)
+        self.noise = Array(repeating: NoiseModel(), count: graph.count)
         self.variances = steps.map { Array(repeating: 0, count: $0.count) }
         self.modelErrors = Array(repeating: 0, count: graph.count)
     }
@@ -106,6 +110,7 @@ public struct ConfigurationSpace: Sendable {
         // A cold start is paid by every run, planned or decided step by step: a static plan knows which
         // functions its own earlier steps leave warm, a configurator reads it from the global cache.
         self.coldStart = graph.ids.map { model.steps[$0]?.noise.coldStart }
+        self.noise = graph.ids.map { model.steps[$0]?.noise ?? NoiseModel() }
     }
 
     /// Per step, how many steps share the machine's cores with it on a platform whose cores are one machine's

@@ -47,7 +47,8 @@ struct ExactDecision {
         let ready = graph.readyTime(i, finish: context.progress.map { $0.finish ?? -.infinity }, start: context.executionStart)
         wait = max(0, context.now - ready)
         var coldNow: [[Double]?] = Array(repeating: nil, count: graph.count)
-        for v in 0..<graph.count where v != i && context.progress[v] == .pending {
+        // Steps planned ahead are warmed ahead where the runtime prewarms: no cold start to charge them.
+        for v in 0..<graph.count where v != i && context.progress[v] == .pending && !policy.prewarm {
             coldNow[v] = try space.coldPenalties(step: v, now: context.now, lastUse: uses.lastUse)
         }
         self.coldNow = coldNow
@@ -69,6 +70,9 @@ struct ExactDecision {
     ) -> [ExactSolver.Options] {
         let space = policy.space
         let t0 = context.executionStart
+        // With recourse a step planned ahead runs on the plan: no configurator's time or cost, only its Check's transition.
+        let savedSeconds = policy.aheadSavingSeconds
+        let savedUSD = policy.aheadSavingUSD
         return (0..<space.graph.count).map { v in
             switch context.progress[v] {
             case .finished(let ready, let finish):
@@ -79,7 +83,7 @@ struct ExactDecision {
                 return .init(seconds: ownSeconds.map { $0 + wait }, costUSD: space.steps[i].costUSD)
             case .pending:
                 let seconds = cold[v].map { zip(space.steps[v].seconds, $0).map(+) } ?? space.steps[v].seconds
-                return .init(seconds: seconds, costUSD: space.steps[v].costUSD)
+                return .init(seconds: seconds.map { $0 - savedSeconds }, costUSD: space.steps[v].costUSD.map { $0 - savedUSD })
             }
         }
     }
@@ -139,26 +143,93 @@ struct ExactDecision {
             variance: pending.reduce(0.0) { $0 + space.variances[$1][choice[$1]] })
     }
 
-    /// A percentile SLO: the rest must end by the SLO minus the margin its critical path's spread needs. The spread
-    /// depends on the plan, so it is read off a reference plan (an earlier decision's, else the cautious plan on
-    /// predicted times), and the solve is repeated once when the plan it gives needs more. Where no plan holds the
-    /// percentile, the cheapest that meets the SLO at the median, flagged (`fallback`).
+    /// Every step as a run of `choice` pays it, for sampling (``AttainmentEstimator``): steps that ended or run at their
+    /// (expected) end, this step after its configurator, and the steps still to decide on the plan — without a
+    /// configurator where they run on it (recourse), warmed ahead where the runtime prewarms.
+    func plannedSteps(_ choice: [Int]) -> [AttainmentEstimator.PlannedStep] {
+        let space = policy.space
+        return (0..<space.graph.count).map { v in
+            switch context.progress[v] {
+            case .finished(_, let finish), .running(_, let finish):
+                return .init(function: "", inter: 0, seconds: 0, finish: finish)
+            case .pending where v == step:
+                return space.plannedStep(v, option: choice[v], configured: space.includesConfigurator)
+            case .pending:
+                var planned = space.plannedStep(v, option: choice[v], configured: space.includesConfigurator && !policy.recourse)
+                planned.prewarmed = policy.prewarm
+                return planned
+            }
+        }
+    }
+
+    /// What is warm now by the global cache: every function of a step still to run that ran within the keep-alive
+    /// and is idle (as many instances as any step needs).
+    func warmth() throws -> AttainmentEstimator.Warmth {
+        let space = policy.space
+        var instances: [String: Int] = [:]
+        for v in 0..<space.graph.count where context.progress[v] == .pending {
+            for memoryMB in Set(space.steps[v].configurations.map(\.memoryMB)) {
+                let function = space.functionName(step: v, memoryMB: memoryMB)
+                guard instances[function] == nil, let last = try uses.lastUse(function),
+                    last <= context.now + 1e-3, context.now - last <= space.platform.keepAliveSeconds
+                else { continue }
+                instances[function] = InputBounds.maxInter
+            }
+        }
+        return .init(instances: instances, chance: 1)
+    }
+
+    /// The sampled `level` quantile of when the rest of `choice` ends, on the execution's clock.
+    func sampledEnd(_ choice: [Int], level: Double, warmth: AttainmentEstimator.Warmth) -> Double {
+        policy.estimator.quantile(
+            plannedSteps(choice), level: level, start: context.executionStart, now: context.now, warmth: warmth)
+    }
+
+    /// A percentile SLO, sampled: the cheapest plan whose sampled P-quantile of the end meets the SLO. The deterministic
+    /// solve is asked for the rest to end by the SLO minus a margin; the margin starts as a normal approximation of a
+    /// reference plan's critical path (an earlier decision's, else the cautious plan's) and is corrected by what the
+    /// sample says the plan needs, a few rounds. Where no plan holds the percentile, the fastest plan, flagged
+    /// (`fallback`): it attains the most.
     mutating func atPercentile(_ chance: ChanceConstraint) throws -> (ExactSolver.Result, fallback: Bool) {
         let slo = context.sloSeconds
+        let deadline = context.executionStart + slo
+        let level = chance.percentile / 100
+        let warm = try warmth()
         let reference = try stored ?? solve(within: slo, refine: false).choice
-        var within = slo - margin(reference, chance)
-        var result = try solve(within: within)
-        if result.feasible {
-            let needed = slo - margin(result.choice, chance)
-            if needed < within {
-                within = needed
-                let again = try solve(within: within)
-                if again.feasible { result = again }
-            }
-            return (result, false)
+        var within = min(slo, slo - margin(reference, chance))
+        var best: ExactSolver.Result?
+        for _ in 0..<ExactPolicy.percentileRounds where within > 0 {
+            let result = try solve(within: within)
+            guard result.feasible else { break }
+            let end = sampledEnd(result.choice, level: level, warmth: warm)
+            let gap = deadline - end
+            if gap >= -1e-9 * max(1, deadline), best.map({ result.costUSD < $0.costUSD }) ?? true { best = result }
+            // Close enough: a smaller correction would not change the plan's cost by much.
+            if abs(gap) <= ExactPolicy.percentileTolerance * slo { break }
+            within = min(slo, within + gap)
         }
-        let median = try medianPlan ?? solve(within: slo)
-        medianPlan = median
-        return median.feasible ? (median, true) : (result, false)
+        if let best { return (best, false) }
+        // No plan holds P: every step still to decide at its fastest (the solve past any deadline gives it).
+        return (try solve(within: 0, refine: false), true)
+    }
+
+    /// The plan to store for the steps still to run: each on `choice`, with (recourse) its planned start on predicted
+    /// times and its latest start, the time by which it must be ready for the rest of the plan to hold the percentile
+    /// (``AttainmentEstimator/latestStarts(_:deadline:level:start:now:warmth:)``; the median without one).
+    func cachedPlan(_ choice: [Int], fallback: Bool) throws -> CachedPlan {
+        var plan = CachedPlan(choice: choice)
+        guard policy.recourse else { return plan }
+        let planned = plannedSteps(choice)
+        let warm = try warmth()
+        let latest = policy.estimator.latestStarts(
+            planned, deadline: context.executionStart + context.sloSeconds, level: (policy.chance?.percentile ?? 50) / 100,
+            start: context.executionStart, now: context.now, warmth: warm)
+        let predicted = policy.estimator.predictedStarts(planned, start: context.executionStart, now: context.now)
+        for v in plan.steps.indices where context.progress[v] == .pending && v != step {
+            plan.steps[v].fallback = fallback
+            plan.steps[v].plannedStart = predicted[v]
+            plan.steps[v].latestStart = latest[v]
+        }
+        return plan
     }
 }

@@ -12,25 +12,58 @@
 public struct ExactPolicy: DynamicPolicy {
     /// Solver limits for a decision: a coarser grid than `optimal`, to stay within milliseconds.
     public static let decisionLimits = ExactSolver.Limits(exactFrontCap: 512, exactPairBudget: 40_000, gridUnits: 400)
+    /// Samples behind a decision's sampled percentile (``AttainmentEstimator``).
+    public static let decisionSamples = 1_000
 
     public let space: ConfigurationSpace
     public let solver: ExactSolver
     /// A percentile SLO (nil: predicted times alone).
     public var chance: ChanceConstraint?
+    /// One plan with recourse (DESIGN §5): a decision writes, for every step still to run, its plan and the latest start
+    /// at which the rest of the plan still holds the percentile; a step ready by then runs on the plan with no
+    /// configurator (``checks(step:)``), a later one is re-solved with the time actually left. Without it, every step
+    /// is re-solved.
+    public var recourse: Bool
+    /// Whether the runtime warms the planned steps' functions ahead (``Prewarm``): a decision then charges no cold
+    /// start to the steps it plans ahead, only to its own step where its function is cold now.
+    public var prewarm: Bool
+    /// Samples the noise model for the sampled percentile and the latest starts.
+    public let estimator: AttainmentEstimator
     public var name: PolicyName { .stepconfExact }
 
-    public init(space: ConfigurationSpace, solver: ExactSolver, chance: ChanceConstraint? = nil) {
+    public init(
+        space: ConfigurationSpace, solver: ExactSolver, chance: ChanceConstraint? = nil, recourse: Bool = true, prewarm: Bool = false
+    ) {
         self.space = space
         self.solver = solver
         self.chance = chance
+        self.recourse = recourse
+        self.prewarm = prewarm
+        self.estimator = AttainmentEstimator(space: space, samples: Self.decisionSamples)
     }
+
+    /// Rounds of margin correction behind a sampled percentile, and when a round is close enough (a share of the SLO).
+    static let percentileRounds = 5
+    static let percentileTolerance = 0.003
+
+    /// What a step planned ahead saves by running on the plan (recourse): its configurator's latency, seconds, and its
+    /// invocation less the Check's transition, USD.
+    var aheadSavingSeconds: Double { recourse && space.includesConfigurator ? space.platform.configurator.seconds : 0 }
+    var aheadSavingUSD: Double {
+        recourse && space.includesConfigurator
+            ? space.platform.billing.plannedConfiguratorUSD - space.platform.billing.transitionsUSD(1) : 0
+    }
+
+    /// With recourse, the plan is read ahead by every step but the first (which starts with the execution).
+    public var decidesAhead: Bool { recourse }
+
+    /// Every step but the first, joins included, checks the plan before asking its configurator.
+    public func checks(step v: Int) -> Bool { recourse && Prewarm.canWarm(step: v, in: space.graph) }
 
     public func decide(step i: Int, context: DecisionContext) throws -> StepDecision {
         var solve = try ExactDecision(policy: self, step: i, context: context)
         let (result, fallback) = try chance.map { try solve.atPercentile($0) } ?? (try solve.solve(within: context.sloSeconds), false)
-        if result.feasible {
-            try context.cache.storePlan(execution: Self.planKey(context.execution), CachedPlan(choice: result.choice))
-        }
+        try context.cache.storePlan(execution: Self.planKey(context.execution), solve.cachedPlan(result.choice, fallback: fallback))
         let own = space.steps[i]
         let ownSeconds = solve.ownSeconds
         let fastest = OptionOrder.fastest(own.count, seconds: { ownSeconds[$0] }, cost: { own.costUSD[$0] })!
@@ -42,6 +75,22 @@ public struct ExactPolicy: DynamicPolicy {
             function: space.functionName(step: i, memoryMB: decision.configuration.memoryMB),
             until: context.now + decision.seconds)
         return decision
+    }
+
+    /// The plan the decision at `step` stored, for every step still to run but `step`: each on its planned option,
+    /// held until its latest start.
+    public func decideAhead(after step: Int, decision: StepDecision, context: DecisionContext) throws -> [Int: AheadDecision] {
+        guard recourse, let plan = try context.cache.plan(execution: Self.planKey(context.execution)),
+            plan.steps.count == space.graph.count
+        else { return [:] }
+        var ahead: [Int: AheadDecision] = [:]
+        for (w, planned) in plan.steps.enumerated() where w != step && context.progress[w] == .pending {
+            guard let latest = planned.latestStart, planned.option >= 0, planned.option < space.steps[w].count else { continue }
+            let decided = StepDecision(
+                step: w, option: planned.option, in: space.steps[w], subSLOSeconds: nil, fallback: planned.fallback)
+            ahead[w] = AheadDecision(decision: decided, deadline: latest, plannedReady: planned.plannedStart)
+        }
+        return ahead
     }
 
     /// Where a decision leaves the plan it chose for the rest of the execution (beside a static policy's plan).
@@ -56,7 +105,7 @@ public struct ExactPolicy: DynamicPolicy {
     ) throws -> (finish: Double, cold: [[Double]?]) {
         var executor = RemainderExecutor(
             space: space, choice: choice, current: i, now: context.now, ownSeconds: ownSeconds,
-            progress: context.progress, lastUse: lastUse)
+            progress: context.progress, prewarm: prewarm, lastUse: lastUse)
         let walked = try WorkflowDriver(graph: space.graph).run(&executor, start: context.executionStart)
         return (walked.finish.max() ?? context.now, executor.cold)
     }
@@ -73,6 +122,8 @@ private struct RemainderExecutor: StepExecutor {
     let now: Double
     let ownSeconds: [Double]
     let progress: [StepProgress]
+    /// Whether the steps still to decide are warmed ahead (charged no cold start).
+    let prewarm: Bool
     let lastUse: (String) throws -> Double?
     /// Uses this walk made, by function: until when.
     var uses: [String: Double] = [:]
@@ -81,8 +132,9 @@ private struct RemainderExecutor: StepExecutor {
 
     init(
         space: ConfigurationSpace, choice: [Int], current: Int, now: Double, ownSeconds: [Double],
-        progress: [StepProgress], lastUse: @escaping (String) throws -> Double?
+        progress: [StepProgress], prewarm: Bool, lastUse: @escaping (String) throws -> Double?
     ) {
+        self.prewarm = prewarm
         self.space = space
         self.choice = choice
         self.current = current
@@ -106,7 +158,7 @@ private struct RemainderExecutor: StepExecutor {
             let start = max(launch.ready, now)
             let walkUses = uses
             let lastUse = self.lastUse
-            let penalties = try space.coldPenalties(step: v, now: start) { function in
+            let penalties = prewarm ? nil : try space.coldPenalties(step: v, now: start) { function in
                 let known = try lastUse(function)
                 guard let mine = walkUses[function] else { return known }
                 return max(mine, known ?? -.infinity)

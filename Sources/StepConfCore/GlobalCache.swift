@@ -32,16 +32,25 @@ public struct CachedPlan: Sendable, Hashable, Codable {
         public var option: Int
         public var subSLOSeconds: Double?
         public var fallback: Bool
+        /// When the step is planned to become ready, seconds (`stepconf-exact`'s plan: its warm-ups are timed by it).
+        public var plannedStart: Double?
+        /// The latest ready time at which the rest of the plan still holds the SLO's percentile, seconds
+        /// (`stepconf-exact`'s plan: a step ready later is re-solved).
+        public var latestStart: Double?
 
-        public init(option: Int, subSLOSeconds: Double?, fallback: Bool) {
+        public init(option: Int, subSLOSeconds: Double?, fallback: Bool, plannedStart: Double? = nil, latestStart: Double? = nil) {
             self.option = option
             self.subSLOSeconds = subSLOSeconds
             self.fallback = fallback
+            self.plannedStart = plannedStart
+            self.latestStart = latestStart
         }
 
         enum CodingKeys: String, CodingKey {
             case option, fallback
             case subSLOSeconds = "sub_slo_s"
+            case plannedStart = "planned_start_s"
+            case latestStart = "latest_start_s"
         }
     }
 

@@ -13,6 +13,8 @@ public enum InputBounds {
     public static let maxMemoryMB = 1_048_576
     /// Requests an evaluation simulates per SLO and policy.
     public static let maxRequests = 1_000_000
+    /// Requests per hour a traffic may state (one a millisecond).
+    public static let maxRequestsPerHour = 3.6e6
     /// Any duration: SLOs, model times, measured times, keep-alive, seconds (about 116 days).
     public static let maxSeconds = 1e7
     /// A step parameter's magnitude (bytes per job, difficulty, …).

@@ -59,11 +59,14 @@ public struct Plan: Sendable, Codable {
     public var feasible: Bool
     /// The percentile the policy planned for (nil: predicted times alone).
     public var percentile: Double?
-    /// The plan's makespan at that percentile if kept as replayed (its critical path, ``ChanceConstraint``).
-    /// A dynamic policy adapts at run time, so for it this is an upper estimate.
+    /// The plan's makespan at that percentile if kept as replayed, sampled over the whole DAG
+    /// (``AttainmentEstimator``). A dynamic policy adapts at run time, so for it this is an upper estimate.
     public var makespanAtPercentileSeconds: Double?
     /// Whether the replayed plan meets the SLO at the percentile: P(makespan ≤ SLO) ≥ P.
     public var feasibleAtPercentile: Bool?
+    /// P(makespan ≤ SLO) of the plan kept as replayed, sampled over the whole DAG under the traffic it was made for
+    /// (``AttainmentEstimator``), a fraction.
+    public var predictedAttainment: Double
     public var makespanSeconds: Double
     public var costUSD: Double
     /// Total time the policy spent deciding, µs.
@@ -78,15 +81,17 @@ public struct Plan: Sendable, Codable {
         case workflow, policy, feasible, steps, solver, mismatches, percentile
         case makespanAtPercentileSeconds = "makespan_at_percentile_s"
         case feasibleAtPercentile = "feasible_at_percentile"
+        case predictedAttainment = "predicted_attainment"
         case sloSeconds = "slo_s"
         case makespanSeconds = "makespan_s"
         case costUSD = "cost_usd"
         case decisionMicroseconds = "decision_us"
     }
 
-    /// Plans `policy` for `sloSeconds` by replaying the workflow on predicted times.
+    /// Plans `policy` for `sloSeconds` by replaying the workflow on predicted times; its attainment is sampled under
+    /// `traffic` (how often a request finds its functions warm).
     /// - Throws: ``InputError`` for an SLO that is not a positive number; what the policy throws.
-    public static func make(policy: any StepPolicy, sloSeconds: Double) throws -> Plan {
+    public static func make(policy: any StepPolicy, sloSeconds: Double, traffic: Traffic = .default) throws -> Plan {
         guard sloSeconds.isFinite, sloSeconds > 0 else {
             throw InputError(.invalidSLO, "the SLO must be a positive number of seconds, got \(sloSeconds)")
         }
@@ -108,18 +113,18 @@ public struct Plan: Sendable, Codable {
                 gap: $0.lowerBoundUSD.isFinite ? $0.gap : nil, gridSeconds: $0.gridSeconds)
         }
         let makespan = replay.makespanSeconds
-        var atPercentile: Double?
-        if let chance = policy.chance {
-            let path = WorkflowDriver(graph: graph).criticalPath(finish: replay.finish) { _ in true }
-            let space = policy.space
-            atPercentile = makespan + chance.margin(
-                error: path.reduce(0.0) { $0 + space.modelErrors[$1] * replay.chargedSeconds[$1] },
-                variance: path.reduce(0.0) { $0 + space.variances[$1][replay.decisions[$1].option] })
-        }
+        let space = policy.space
+        let estimator = AttainmentEstimator(space: space)
+        let planned = replay.plannedSteps(in: space)
+        let warmth = AttainmentEstimator.Warmth.steady(
+            planned, chance: traffic.warmChance(keepAliveSeconds: space.platform.keepAliveSeconds))
+        let predicted = estimator.attainment(planned, deadline: sloSeconds, warmth: warmth)
+        let atPercentile = policy.chance.map { estimator.quantile(planned, level: $0.percentile / 100, warmth: warmth) }
         return Plan(
             workflow: graph.workflow.name, policy: policy.name, sloSeconds: sloSeconds,
             feasible: makespan <= sloSeconds * (1 + 1e-12), percentile: policy.chance?.percentile,
-            makespanAtPercentileSeconds: atPercentile, feasibleAtPercentile: atPercentile.map { $0 <= sloSeconds * (1 + 1e-12) },
+            makespanAtPercentileSeconds: atPercentile,
+            feasibleAtPercentile: policy.chance.map { predicted >= $0.percentile / 100 - 1e-12 }, predictedAttainment: predicted,
             makespanSeconds: makespan, costUSD: replay.costUSD,
             decisionMicroseconds: replay.decisionSeconds.reduce(0, +) * 1e6, steps: steps, solver: solver,
             mismatches: replay.mismatches)

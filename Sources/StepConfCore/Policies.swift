@@ -37,13 +37,14 @@ public enum Policies {
     ///   - considerEveryIntra: offer every runnable q, not only the one the model predicts fastest at each (m, p).
     ///   - safety: how many 95th-percentile spreads (the 95th percentile of ``NoiseModel/stepQuantiles``) to add to each
     ///     predicted step time when planning (default none: the percentile covers the noise).
+    ///   - traffic: how often requests arrive (how often a static plan's functions are warm).
     ///   - percentile: the SLO's percentile P (``ChanceConstraint``); nil plans on predicted times alone. `optimal`
     ///     ignores it: it is the offline optimum with fluctuations ignored (DESIGN §5).
     /// - Throws: ``InputError`` when no θ of the policy's grid fits a step, or for a percentile outside (0, 100).
     public static func make(
         _ name: PolicyName, graph: WorkflowGraph, model: PerformanceModel, platform: Platform,
         limits: ExactSolver.Limits? = nil, considerEveryIntra: Bool = false, safety: Double = defaultSafety,
-        percentile: Double? = ChanceConstraint.defaultPercentile
+        percentile: Double? = ChanceConstraint.defaultPercentile, traffic: Traffic = .default
     ) throws -> any StepPolicy {
         let chance = try percentile.map { try ChanceConstraint(percentile: $0) }
         let space = try ConfigurationSpace(
@@ -53,7 +54,7 @@ public enum Policies {
         case .stepconf, .intraOnly, .interOnly:
             return HeuristicPolicy(name: name, optimizer: StepConfOptimizer(space: space), chance: chance)
         case .static, .nono:
-            return StaticHeuristicPolicy(name: name, optimizer: StepConfOptimizer(space: space), chance: chance)
+            return StaticHeuristicPolicy(name: name, optimizer: StepConfOptimizer(space: space), chance: chance, traffic: traffic)
         case .optimal:
             return OptimalPolicy(space: space, solver: ExactSolver(graph: graph, limits: limits ?? .init()))
         case .stepconfExact:
@@ -89,59 +90,65 @@ public struct HeuristicPolicy: DynamicPolicy {
 }
 
 /// `static`, `nono`: Algorithm 2 applied once before the run to every step at its predicted start,
-/// never corrected. With a percentile SLO the plan covers the whole workflow's spread once: it is planned
-/// against a shorter SLO, shortened until the plan's critical path meets the SLO at the percentile
-/// (Σ t + z_P·√Σ σ² ≤ S; at most ``marginRounds`` plans).
+/// never corrected. With a percentile SLO the plan covers the whole workflow's spread once: it is planned against a
+/// shorter SLO, the longest (so the cheapest) whose plan's sampled attainment (``AttainmentEstimator``, under the
+/// traffic it is made for) reaches the percentile, found by bisection. Where no planning SLO reaches it, the plan that
+/// attains the most, every step at its fastest θ among the candidates.
 public struct StaticHeuristicPolicy: StaticPolicy {
-    /// Plans tried while shortening the SLO to cover the spread.
-    public static let marginRounds = 6
+    /// Bisection rounds on the planning SLO.
+    public static let searchRounds = 10
 
     public let name: PolicyName
     public let optimizer: StepConfOptimizer
     public var chance: ChanceConstraint?
+    /// The traffic the plan is made for: how often a request finds the plan's functions warm.
+    public var traffic: Traffic
     public var space: ConfigurationSpace { optimizer.space }
 
-    public init(name: PolicyName, optimizer: StepConfOptimizer, chance: ChanceConstraint? = nil) {
+    public init(name: PolicyName, optimizer: StepConfOptimizer, chance: ChanceConstraint? = nil, traffic: Traffic = .default) {
         self.name = name
         self.optimizer = optimizer
         self.chance = chance
+        self.traffic = traffic
     }
 
     public func plan(sloSeconds: Double) throws -> [StepDecision] {
         let policy = HeuristicPolicy(name: name, optimizer: optimizer)
         guard let chance else { return try Replay.run(policy: policy, sloSeconds: sloSeconds).decisions }
-        let graph = space.graph
-        let driver = WorkflowDriver(graph: graph)
-        // Start from the share the whole workflow's θ* critical path leaves (as a dynamic first step would).
-        var weight = [Double](repeating: 0, count: graph.count)
-        var error = [Double](repeating: 0, count: graph.count)
-        var variance = [Double](repeating: 0, count: graph.count)
-        for v in graph.topologicalOrder.reversed() {
-            let next = graph.successors[v].max { weight[$0] < weight[$1] }
-            weight[v] = optimizer.weights[v] + (next.map { weight[$0] } ?? 0)
-            error[v] = space.modelErrors[v] * optimizer.weights[v] + (next.map { error[$0] } ?? 0)
-            variance[v] = optimizer.weightVariances[v] + (next.map { variance[$0] } ?? 0)
+        let estimator = AttainmentEstimator(space: space)
+        let warmChance = traffic.warmChance(keepAliveSeconds: space.platform.keepAliveSeconds)
+        let target = chance.percentile / 100
+        typealias Candidate = (decisions: [StepDecision], attainment: Double, costUSD: Double)
+        func candidate(planningSLO: Double) throws -> Candidate {
+            let replay = try Replay.run(policy: policy, sloSeconds: planningSLO)
+            let planned = replay.plannedSteps(in: space)
+            let attainment = estimator.attainment(
+                planned, deadline: sloSeconds, warmth: .steady(planned, chance: warmChance))
+            return (replay.decisions, attainment, replay.costUSD)
         }
-        let start = graph.start
-        var target = StepConfOptimizer.budget(
-            remaining: sloSeconds, weight: weight[start], error: error[start], variance: variance[start], chance: chance)
-        var best: (decisions: [StepDecision], quantile: Double)?
-        for _ in 0..<Self.marginRounds {
-            let replay = try Replay.run(policy: policy, sloSeconds: target)
-            let path = driver.criticalPath(finish: replay.finish) { _ in true }
-            let spread = path.reduce(0.0) { $0 + space.variances[$1][replay.decisions[$1].option] }
-            let error = path.reduce(0.0) { $0 + space.modelErrors[$1] * replay.chargedSeconds[$1] }
-            let quantile = replay.makespanSeconds + chance.margin(error: error, variance: spread)
-            if best == nil || quantile < best!.quantile { best = (replay.decisions, quantile) }
-            if quantile <= sloSeconds * (1 + 1e-9) { break }
-            // Shorten by what the spread needs, never by more: a plan that misses on its predicted times alone is
-            // the heuristic's own miss (its deterministic version misses too), and with no spread the percentile
-            // plan is the deterministic one.
-            let margin = quantile - replay.makespanSeconds
-            guard margin > 0 else { break }
-            target -= min(quantile - sloSeconds, margin)
-            if target <= 0 { break }
+        func better(_ a: Candidate, than b: Candidate?) -> Bool {
+            guard let b else { return true }
+            let aMeets = a.attainment >= target - 1e-12
+            let bMeets = b.attainment >= target - 1e-12
+            if aMeets != bMeets { return aMeets }
+            return aMeets ? a.costUSD < b.costUSD : a.attainment > b.attainment
         }
-        return best!.decisions
+        var best = try candidate(planningSLO: sloSeconds)
+        if best.attainment >= target - 1e-12 { return best.decisions }
+        // The longest planning SLO whose plan attains P: shorter ones buy faster steps.
+        var low = 0.0
+        var high = sloSeconds
+        for _ in 0..<Self.searchRounds {
+            let mid = (low + high) / 2
+            let next = try candidate(planningSLO: mid)
+            if better(next, than: best) { best = next }
+            if next.attainment >= target - 1e-12 { low = mid } else { high = mid }
+        }
+        if best.attainment < target - 1e-12 {
+            // No planning SLO reached P: every step at its fastest is the last candidate.
+            let fastest = try candidate(planningSLO: .leastNonzeroMagnitude)
+            if better(fastest, than: best) { best = fastest }
+        }
+        return best.decisions
     }
 }

@@ -77,10 +77,23 @@ public protocol DynamicPolicy: StepPolicy {
     /// Whether the policy decides the steps after a step ahead, when that step is decided (``AheadDecision``):
     /// only when a decision reads nothing but the time left and the global cache.
     var decidesAhead: Bool { get }
+    /// Whether a run checks for a decision made ahead before asking step `v`'s configurator (a `Check` Choice on the
+    /// state machine). Default: the steps with one predecessor, where the policy decides ahead.
+    func checks(step v: Int) -> Bool
+    /// The decisions ahead after `step` was decided (`decision`, in `context`), by step index. Default: the chains
+    /// that start at `step`'s successors (``AheadDecision``).
+    /// - Throws: what the policy or the cache throws.
+    func decideAhead(after step: Int, decision: StepDecision, context: DecisionContext) throws -> [Int: AheadDecision]
 }
 
 extension DynamicPolicy {
     public var decidesAhead: Bool { false }
+
+    public func checks(step v: Int) -> Bool { decidesAhead && AheadDecision.isChained(v, in: space.graph) }
+
+    public func decideAhead(after step: Int, decision: StepDecision, context: DecisionContext) throws -> [Int: AheadDecision] {
+        try decideChainsAhead(after: step, decision: decision, context: context)
+    }
 }
 
 /// How one run consults its policy: a static plan fixed before the run, or a dynamic policy asked at

@@ -15,9 +15,9 @@ public struct Evaluation: Sendable {
         public var requests: Int
         public var seed: UInt64
         public var policies: [PolicyName]
-        /// Mean gap between arrivals, seconds (exponential). Half the keep-alive: most requests find warm
-        /// instances, some find them expired.
-        public var meanArrivalGapSeconds: Double
+        /// How often requests arrive (Poisson: exponential gaps). The default's mean gap is half the keep-alive:
+        /// most requests find warm instances, some find them expired. Static plans are made for it.
+        public var traffic: Traffic
         /// Planning margin of every policy, in measured 95th-percentile spreads (see `Policies.make`).
         public var safety: Double = Policies.defaultSafety
         /// The SLO's percentile every policy plans for (nil: predicted times alone); attainment is measured.
@@ -27,14 +27,14 @@ public struct Evaluation: Sendable {
 
         public init(
             sloSeconds: [Double]? = nil, sloFactors: [Double] = [1.1, 1.2, 1.5, 2, 2.5, 3], requests: Int = 200,
-            seed: UInt64 = 1, policies: [PolicyName] = PolicyName.allCases, meanArrivalGapSeconds: Double = 300
+            seed: UInt64 = 1, policies: [PolicyName] = PolicyName.allCases, traffic: Traffic = .default
         ) {
             self.sloSeconds = sloSeconds
             self.sloFactors = sloFactors
             self.requests = requests
             self.seed = seed
             self.policies = policies
-            self.meanArrivalGapSeconds = meanArrivalGapSeconds
+            self.traffic = traffic
         }
     }
 
@@ -52,6 +52,9 @@ public struct Evaluation: Sendable {
         public var coldStarts: Int
         /// Steps that ran on a decision made ahead, without their configurator (``AheadDecision``).
         public var decidedAhead: Int
+        /// P(makespan ≤ SLO) the policy's plan predicts (``Plan/predictedAttainment``), a fraction; nil for a cell with
+        /// no plan made in advance (hindsight).
+        public var predictedAttainment: Double?
 
         public init(
             sloSeconds: Double, policy: String, durations: [Double], costs: [Double], fallbacks: Int, coldStarts: Int,
@@ -86,13 +89,19 @@ public struct Evaluation: Sendable {
         var rng = SeededRandom(seed: settings.seed).derived(0xA441)
         var t = 0.0
         return (0..<count).map { _ in
-            t += -settings.meanArrivalGapSeconds * log(max(1e-12, 1 - rng.unit()))
+            t += -settings.traffic.meanGapSeconds * log(max(1e-12, 1 - rng.unit()))
             return t
         }
     }
 
-    /// Mean makespan of the requests when every step runs its fastest predicted configuration, seconds.
-    public func fastestMeanMakespan(settings: Settings) throws -> Double {
+    /// The name the all-fastest plan is reported under: every step at its fastest predicted θ, decided once — the
+    /// most a plan that does not prewarm can attain.
+    public static let fastestName = "fastest"
+
+    /// The requests when every step runs its fastest predicted configuration, decided once (SLO infinite: the
+    /// durations do not depend on it), with the plan's predicted attainment at `slo` unset.
+    /// - Throws: ``InputError`` when no θ of the grid fits a step.
+    public func fastestCell(settings: Settings) throws -> Cell {
         let policy = try Policies.make(.static, graph: graph, model: model, platform: simulator.platform)
         let fastest = policy.space.steps.enumerated().map { v, options in
             StepDecision(
@@ -100,8 +109,31 @@ public struct Evaluation: Sendable {
                 seconds: options.seconds[options.fastest], costUSD: options.costUSD[options.fastest], subSLOSeconds: nil,
                 fallback: false)
         }
-        let cell = try runCell(.planned(fastest), name: policy.name, slo: .infinity, settings: settings)
+        var cell = try runCell(.planned(fastest), name: policy.name, slo: .infinity, settings: settings)
+        cell.policy = Self.fastestName
+        return cell
+    }
+
+    /// Mean makespan of the requests when every step runs its fastest predicted configuration, seconds.
+    public func fastestMeanMakespan(settings: Settings) throws -> Double {
+        let cell = try fastestCell(settings: settings)
         return cell.durations.reduce(0, +) / Double(cell.durations.count)
+    }
+
+    /// The all-fastest plan's cell at each of `slos`, each with the plan's predicted attainment there.
+    /// - Throws: ``InputError`` when no θ of the grid fits a step.
+    public func fastestCells(_ cell: Cell, settings: Settings, slos: [Double]) throws -> [Cell] {
+        let space = try Policies.make(.static, graph: graph, model: model, platform: simulator.platform).space
+        let planned = space.plannedSteps(space.steps.map(\.fastest))
+        let warmth = AttainmentEstimator.Warmth.steady(
+            planned, chance: settings.traffic.warmChance(keepAliveSeconds: space.platform.keepAliveSeconds))
+        let estimator = AttainmentEstimator(space: space)
+        return slos.map { slo in
+            var copy = cell
+            copy.sloSeconds = slo
+            copy.predictedAttainment = estimator.attainment(planned, deadline: slo, warmth: warmth)
+            return copy
+        }
     }
 
     /// Runs every (SLO, policy); `progress` receives (cells done, cells in all) from worker threads.
@@ -115,8 +147,11 @@ public struct Evaluation: Sendable {
             let outcome = Result<Cell, any Error> {
                 let policy = try Policies.make(
                     name, graph: graph, model: model, platform: simulator.platform, safety: settings.safety,
-                    percentile: settings.percentile)
-                return try runCell(try PolicyRun.prepare(policy, sloSeconds: slo), name: name, slo: slo, settings: settings)
+                    percentile: settings.percentile, traffic: settings.traffic)
+                let run = try PolicyRun.prepare(policy, sloSeconds: slo)
+                var cell = try runCell(run, name: name, slo: slo, settings: settings)
+                cell.predictedAttainment = try Plan.make(policy: policy, sloSeconds: slo, traffic: settings.traffic).predictedAttainment
+                return cell
             }
             results.withLock { $0[index] = outcome }
             let finished = done.add(1, ordering: .relaxed).newValue

@@ -58,6 +58,7 @@ public struct EvaluationReport: Sendable {
         page += perSLO(title: "Mean cost per request", yLabel: "USD", value: \.meanCostUSD)
         page += perSLO(title: "SLO attainment", yLabel: "fraction of requests within the SLO", value: \.sloAttainment)
         page += "</div><h2>Cost against attainment</h2><div class=\"figs\">" + costAgainstAttainment() + "</div>"
+        page += "<h2>Predicted against measured attainment</h2><div class=\"figs\">" + calibration() + "</div>"
         page += savingsNote()
         page += "<h2>Every SLO and policy</h2>" + rowsTable()
         return page + "</body></html>\n"
@@ -184,6 +185,25 @@ public struct EvaluationReport: Sendable {
         return plot.render()
     }
 
+    /// Each plan's predicted attainment (sampled over the fitted noise model before the run) against what its requests
+    /// attained: on the diagonal where the prediction is honest. Dynamic policies adapt as steps end, so their
+    /// prediction (of the plan as first replayed) is only indicative.
+    private func calibration() -> String {
+        var plot = SVGPlot(
+            title: "Predicted against measured attainment (one point per SLO)", xLabel: "predicted attainment",
+            yLabel: "measured attainment", x: 0...1, y: 0...1)
+        for name in results.policies {
+            let points = results.rows.filter { $0.policy == name }.compactMap { row in
+                row.predictedAttainment.map { ($0, row.sloAttainment) }
+            }
+            plot.points(name, points, style: style(name))
+        }
+        plot.line("predicted = measured", [(0, 0), (1, 1)], style: SVGPlot.Style(color: "#999", dash: "4 4", marker: .none), markers: false)
+        plot.legendCorner = .topLeft
+        return plot.render() + "<p class=\"note\">Static plans (static, nono, optimal, fastest) run as predicted; a dynamic "
+            + "policy's point is for the plan it would make on predicted times, which it then changes as steps end.</p>"
+    }
+
     private func savingsNote() -> String {
         let target = results.percentile.map { fmt($0, 1) } ?? "99"
         guard !results.stepconfSavingVsStatic.isEmpty else {
@@ -194,12 +214,12 @@ public struct EvaluationReport: Sendable {
     }
 
     private func rowsTable() -> String {
-        var t = "<table><tr><th>SLO (s)</th><th>× fastest</th><th>policy</th><th>attainment</th><th>mean (s)</th>"
+        var t = "<table><tr><th>SLO (s)</th><th>× fastest</th><th>policy</th><th>attainment</th><th>predicted</th><th>mean (s)</th>"
             + "<th>p50</th><th>p95</th><th>p99</th><th>mean cost (USD)</th><th>cost sd</th><th>cost / optimal</th><th>cost / hindsight</th>"
             + "<th>fallback steps</th><th>cold starts</th></tr>"
         for r in results.rows {
             t += "<tr><td>\(fmt(r.sloSeconds))</td><td>\(fmt(r.sloFactor))</td><td style=\"text-align:left\">\(r.policy)</td>"
-                + "<td>\(pct(r.sloAttainment))</td><td>\(fmt(r.meanSeconds, 3))</td><td>\(fmt(r.p50Seconds, 3))</td>"
+                + "<td>\(pct(r.sloAttainment))</td><td>\(pct(r.predictedAttainment))</td><td>\(fmt(r.meanSeconds, 3))</td><td>\(fmt(r.p50Seconds, 3))</td>"
                 + "<td>\(fmt(r.p95Seconds, 3))</td><td>\(fmt(r.p99Seconds, 3))</td>"
                 + "<td>\(String(format: "%.5f", r.meanCostUSD))</td><td>\(String(format: "%.5f", r.costStdUSD))</td>"
                 + "<td>\(r.costVsOptimal.map { fmt($0, 3) } ?? "–")</td><td>\(r.costVsHindsight.map { fmt($0, 3) } ?? "–")</td>"

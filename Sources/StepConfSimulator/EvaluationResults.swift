@@ -10,6 +10,8 @@ public struct EvaluationResults: Sendable, Codable {
         public var policy: String
         /// Fraction of requests that finished within the SLO.
         public var sloAttainment: Double
+        /// What the policy's plan predicted of it (``AttainmentEstimator``), a fraction; nil without a plan (hindsight).
+        public var predictedAttainment: Double?
         public var meanSeconds: Double
         public var p50Seconds: Double
         public var p95Seconds: Double
@@ -31,6 +33,7 @@ public struct EvaluationResults: Sendable, Codable {
             case sloSeconds = "slo_s"
             case sloFactor = "slo_factor"
             case sloAttainment = "slo_attainment"
+            case predictedAttainment = "predicted_attainment"
             case meanSeconds = "mean_s"
             case p50Seconds = "p50_s"
             case p95Seconds = "p95_s"
@@ -122,7 +125,9 @@ public struct EvaluationResults: Sendable, Codable {
         self.fastestMeanMakespanSeconds = fastest
         self.slos = slos
         var names = settings.policies.map(\.rawValue)
-        if cells.contains(where: { $0.policy == Evaluation.hindsightName }) { names.append(Evaluation.hindsightName) }
+        for extra in [Evaluation.fastestName, Evaluation.hindsightName] where cells.contains(where: { $0.policy == extra }) {
+            names.append(extra)
+        }
         self.policies = names
         self.percentile = settings.percentile
         self.rows = []
@@ -184,6 +189,7 @@ public struct EvaluationResults: Sendable, Codable {
             rows.append(Row(
                 sloSeconds: cell.sloSeconds, sloFactor: cell.sloSeconds / fastest, policy: cell.policy,
                 sloAttainment: Double(cell.durations.filter { $0 <= cell.sloSeconds }.count) / n,
+                predictedAttainment: cell.predictedAttainment,
                 meanSeconds: cell.durations.reduce(0, +) / n, p50Seconds: Self.percentile(sorted, 0.50),
                 p95Seconds: Self.percentile(sorted, 0.95), p99Seconds: Self.percentile(sorted, 0.99),
                 meanCostUSD: meanCost, costStdUSD: variance.squareRoot(), costVsOptimal: nil, costVsHindsight: nil,

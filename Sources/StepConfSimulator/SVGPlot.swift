@@ -25,7 +25,7 @@ public struct SVGPlot {
     /// The legend's corner.
     public var legendCorner: Corner = .topLeft
 
-    /// Seven styles from dark to light, each with its own dash and marker.
+    /// Ten styles from dark to light, each with its own dash and marker.
     public static let palette: [Style] = [
         Style(color: "#1b1b6f", dash: "", marker: .circle),
         Style(color: "#b2182b", dash: "6 3", marker: .square),
@@ -34,6 +34,9 @@ public struct SVGPlot {
         Style(color: "#1a9850", dash: "4 4", marker: .cross),
         Style(color: "#d6604d", dash: "1 3", marker: .plus),
         Style(color: "#8c6d1f", dash: "10 2", marker: .none),
+        Style(color: "#762a83", dash: "3 1", marker: .square),
+        Style(color: "#01665e", dash: "12 4", marker: .triangle),
+        Style(color: "#e08214", dash: "", marker: .diamond),
     ]
 
     public var width: Double
@@ -163,6 +166,14 @@ public struct SVGPlot {
         body.append("<path d=\"\(d)\" fill=\"none\" stroke=\"\(style.color)\" stroke-width=\"2\"\(dash)/>")
         if markers { for p in points { body.append(marker(style.marker, px(p.0), py(p.1), style.color)) } }
         legend.append((name, style, markers))
+    }
+
+    /// Markers at `points` (x, y), unconnected (a scatter).
+    public mutating func points(_ name: String, _ points: [(Double, Double)], style: Style) {
+        let points = points.filter { $0.0.isFinite && $0.1.isFinite }
+        guard !points.isEmpty else { return }
+        for p in points { body.append(marker(style.marker, px(p.0), py(p.1), style.color)) }
+        legend.append((name, Style(color: style.color, dash: "", marker: style.marker), true))
     }
 
     /// A box (quartiles, median, whiskers at p5 and p95) in category slot `slot`.

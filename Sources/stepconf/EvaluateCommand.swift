@@ -9,8 +9,8 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Compare policies on simulated requests and write results.json and an HTML report.",
         discussion: """
-            For each SLO and policy, N requests arrive with exponential gaps (mean 300 s, half the keep-alive), \
-            so some find warm instances and some cold ones. Dynamic policies decide each step at its actual start \
+            For each SLO and policy, N requests arrive with exponential gaps (--rate, default 12 an \
+            hour: a mean gap of 300 s, half the keep-alive), so some find warm instances and some cold ones. Dynamic policies decide each step at its actual start \
             in the simulator, with the time left and the global cache, and pay for the configurator; static ones \
             (static, nono, optimal) decide once before the run. `auto` SLOs are 1.1, 1.2, 1.5, 2, 2.5 and 3 × \
             the fastest achievable mean makespan (every step at its fastest predicted configuration).
@@ -36,6 +36,11 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var margin: SafetyOption
 
+    @Option(help: ArgumentHelp(
+        "Requests per hour (Poisson arrivals): how often functions are found warm. Static plans are made for it.",
+        valueName: "N"))
+    var rate: Double = Traffic.defaultRequestsPerHour
+
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var out: String
 
@@ -49,6 +54,9 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        do { _ = try Traffic(requestsPerHour: rate) } catch let error as InputError {
+            throw ValidationError("--rate: \(error.message)")
+        }
         guard requests >= 1, requests <= InputBounds.maxRequests else {
             throw ValidationError("--requests must lie in 1…\(InputBounds.maxRequests), got \(requests)")
         }
@@ -66,14 +74,16 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let (graph, model, platform) = try options.load()
         let evaluation = try Evaluation(graph: graph, model: model, simulator: LambdaSimulator(platform: platform))
-        var settings = Evaluation.Settings(requests: requests, seed: random.seed, policies: policies.names)
+        var settings = Evaluation.Settings(
+            requests: requests, seed: random.seed, policies: policies.names, traffic: try Traffic(requestsPerHour: rate))
         settings.safety = margin.safety
         settings.percentile = margin.percentile
         settings.hindsight = hindsight
         settings.sloSeconds = slos.seconds
         let clock = ContinuousClock()
         let started = clock.now
-        let fastest = try evaluation.fastestMeanMakespan(settings: settings)
+        let ceiling = try evaluation.fastestCell(settings: settings)
+        let fastest = ceiling.durations.reduce(0, +) / Double(ceiling.durations.count)
         let sloList = settings.sloSeconds ?? settings.sloFactors.map { $0 * fastest }
         let bar = ProgressBar(label: "evaluating", enabled: !json && isatty(2) != 0, clock: clock)
         let frontierPolicies = settings.policies.filter { [.nono, .static, .intraOnly, .interOnly, .stepconf].contains($0) }
@@ -96,6 +106,7 @@ struct EvaluateCommand: ParsableCommand {
             }
         }
         bar.finish()
+        cells += try evaluation.fastestCells(ceiling, settings: settings, slos: sloList)
         let results = EvaluationResults(
             workflow: graph.workflow.name, settings: settings, fastest: fastest, slos: sloList, cells: cells,
             frontierCells: frontierCells)
