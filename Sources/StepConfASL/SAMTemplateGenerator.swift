@@ -115,6 +115,13 @@ public struct SAMTemplateGenerator: Sendable {
                 "Description": "The configurator's policy.",
             ],
             "Safety": ["Type": "String", "Default": "2", "Description": "The policy's planning margin K."],
+            "StateMachineType": [
+                "Type": "String", "Default": .string(StateMachineType.standard.rawValue),
+                "AllowedValues": .array(StateMachineType.allCases.map { .string($0.rawValue) }),
+                "Description": .string(
+                    "STANDARD bills every state transition (each Configure and Check state shows in a short workflow's "
+                        + "bill); EXPRESS bills each execution and its duration instead (executions up to 5 minutes)."),
+            ],
             "WorkScale": [
                 "Type": "String", "Default": "1", "Description": "Scale of the synthetic ALU's work (1 = as the model assumes).",
             ],
@@ -179,6 +186,7 @@ public struct SAMTemplateGenerator: Sendable {
         return [
             "Type": "AWS::Serverless::StateMachine",
             "Properties": [
+                "Type": Self.ref("StateMachineType"),
                 "Name": Self.sub(FunctionNames.stateMachine(prefix: "${FunctionPrefix}", workflow: workflow.name)),
                 "DefinitionUri": .string("statemachine/\(workflow.name).asl.json"),
                 "DefinitionSubstitutions": [

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A plan's attainment P(makespan ≤ SLO), estimated by sampling the fitted noise model over the whole DAG (DESIGN §5,
 /// after Jolteon's sampled chance constraints, NSDI'24), not by a normal approximation of one path.
@@ -87,14 +88,42 @@ public struct AttainmentEstimator: Sendable {
 
     /// Draws `samples` runs' fluctuations for `graph` under `noise` (one model per step, by graph index).
     /// - Precondition: `noise.count == graph.count`, `samples ≥ 1`.
+    /// The draws depend on the noise models, the sample count and the seed alone, so they are made once per process
+    /// for each: every configuration space of one model (a policy per SLO and name in `evaluate`) shares them.
     public init(
         graph: WorkflowGraph, noise: [NoiseModel], samples: Int = defaultSamples, seed: UInt64 = defaultSeed
     ) {
         precondition(noise.count == graph.count && samples >= 1)
-        self.graph = graph
-        self.noise = noise
-        self.samples = samples
-        let n = graph.count
+        let key = DrawKey(noise: noise, samples: samples, seed: seed)
+        let draws = Self.drawCache.withLock { $0[key] } ?? {
+            let made = Self.draw(noise: noise, samples: samples, seed: seed)
+            Self.drawCache.withLock { cache in
+                if cache.count >= 32 { cache.removeAll() }
+                cache[key] = made
+            }
+            return made
+        }()
+        self.init(
+            graph: graph, noise: noise, samples: samples, residuals: draws.residuals, instanceCold: draws.instanceCold,
+            warm: draws.warm)
+    }
+
+    private struct DrawKey: Hashable {
+        var noise: [NoiseModel]
+        var samples: Int
+        var seed: UInt64
+    }
+
+    private struct Draws: Sendable {
+        var residuals: [Double]
+        var instanceCold: [Double]
+        var warm: [Double]
+    }
+
+    private static let drawCache = Mutex<[DrawKey: Draws]>([:])
+
+    private static func draw(noise: [NoiseModel], samples: Int, seed: UInt64) -> Draws {
+        let n = noise.count
         var residuals = [Double](repeating: 0, count: samples * n)
         var instanceCold = [Double](repeating: 0, count: samples * n)
         var warm = [Double](repeating: 0, count: samples)
@@ -107,14 +136,46 @@ public struct AttainmentEstimator: Sendable {
                 instanceCold[s * n + v] = rng.unit()
             }
         }
+        return Draws(residuals: residuals, instanceCold: instanceCold, warm: warm)
+    }
+
+    private init(graph: WorkflowGraph, noise: [NoiseModel], samples: Int, residuals: [Double], instanceCold: [Double], warm: [Double]) {
+        self.graph = graph
+        self.noise = noise
+        self.samples = samples
         self.residuals = residuals
         self.instanceColdDraws = instanceCold
         self.warmDraws = warm
     }
 
-    /// An estimator for a configuration space's steps and noise.
-    public init(space: ConfigurationSpace, samples: Int = defaultSamples, seed: UInt64 = defaultSeed) {
-        self.init(graph: space.graph, noise: space.noise, samples: samples, seed: seed)
+    /// The same draws, the first `count` samples of them (a faster, coarser estimate on the same fluctuations).
+    public func prefix(_ count: Int) -> AttainmentEstimator {
+        let k = min(max(count, 1), samples)
+        let n = graph.count
+        return AttainmentEstimator(
+            graph: graph, noise: noise, samples: k, residuals: Array(residuals[0..<(k * n)]),
+            instanceCold: Array(instanceColdDraws[0..<(k * n)]), warm: Array(warmDraws[0..<k]))
+    }
+
+    /// One plan's sampled attainment of `deadline` and its makespan end at `level`, from one walk of the samples.
+    public func summary(
+        _ steps: [PlannedStep], deadline: Double, level: Double?, start: Double = 0, now: Double = 0, warmth: Warmth
+    ) -> (attainment: Double, endAtLevel: Double?) {
+        let ends = ends(steps, start: start, now: now, warmth: warmth)
+        return (Self.share(of: ends, by: deadline), level.map { Self.quantile(of: ends, level: $0) })
+    }
+
+    /// The share of `ends` at or before `deadline`.
+    static func share(of ends: [Double], by deadline: Double) -> Double {
+        let slack = 1e-12 * max(1, abs(deadline))
+        return Double(ends.count { $0 <= deadline + slack }) / Double(max(ends.count, 1))
+    }
+
+    /// The `level` quantile of `values`, nearest rank.
+    static func quantile(of values: [Double], level: Double) -> Double {
+        let sorted = values.sorted()
+        let rank = min(sorted.count, max(1, Int((level * Double(sorted.count)).rounded(.up))))
+        return sorted[rank - 1]
     }
 
     /// Every sample's makespan end: when its last step ends, on the clock of `now` and the steps' `finish`.
@@ -139,9 +200,7 @@ public struct AttainmentEstimator: Sendable {
     public func attainment(
         _ steps: [PlannedStep], deadline: Double, start: Double = 0, now: Double = 0, warmth: Warmth
     ) -> Double {
-        let ends = ends(steps, start: start, now: now, warmth: warmth)
-        let slack = 1e-12 * max(1, abs(deadline))
-        return Double(ends.count { $0 <= deadline + slack }) / Double(samples)
+        Self.share(of: ends(steps, start: start, now: now, warmth: warmth), by: deadline)
     }
 
     /// Per step still to run, the latest time it may become ready for the rest of the plan to still end by `deadline`
@@ -167,9 +226,7 @@ public struct AttainmentEstimator: Sendable {
         }
         return (0..<n).map { v in
             guard steps[v].finish == nil, !tails[v].isEmpty else { return nil }
-            let sorted = tails[v].sorted()
-            let rank = min(sorted.count, max(1, Int((level * Double(sorted.count)).rounded(.up))))
-            return deadline - sorted[rank - 1]
+            return deadline - Self.quantile(of: tails[v], level: level)
         }
     }
 
@@ -188,9 +245,7 @@ public struct AttainmentEstimator: Sendable {
 
     /// The `level` quantile (0 < level < 1) of the makespan end, nearest rank.
     public func quantile(_ steps: [PlannedStep], level: Double, start: Double = 0, now: Double = 0, warmth: Warmth) -> Double {
-        let sorted = ends(steps, start: start, now: now, warmth: warmth).sorted()
-        let rank = min(sorted.count, max(1, Int((level * Double(sorted.count)).rounded(.up))))
-        return sorted[rank - 1]
+        Self.quantile(of: ends(steps, start: start, now: now, warmth: warmth), level: level)
     }
 }
 
@@ -237,25 +292,44 @@ struct ResidualDistribution {
 
 /// Walks one sampled run of a plan: steps in the order they become ready, each acquiring its instances from a pool of
 /// idle ones per function (cold where there are too few) and returning them when it ends.
+///
+/// Plain arrays, no closures in the loop: an estimate walks every step of thousands of samples, and policies ask for
+/// several estimates per decision.
 private struct SampleWalker {
-    let graph: WorkflowGraph
-    let steps: [AttainmentEstimator.PlannedStep]
-    let noise: [NoiseModel]
+    let seconds: [Double]
+    let delay: [Double]
+    let inter: [Int]
+    let known: [Double?]
+    let prewarmed: [Bool]
+    let predecessorCount: [Int]
+    let successors: [[Int]]
     /// Function index of each step.
     let function: [Int]
     let functionNames: [String]
-    /// Per function: idle instances since before the run, and (free from, count) of those released during it.
+    /// Per step: the cold-start model where it can pay one (not prewarmed, fitted with a penalty).
+    let coldStart: [NoiseModel.ColdStart?]
+    /// Per function: idle instances since before the run, and how many its steps released during it.
     var base: [Int]
-    var released: [[(Double, Int)]]
+    var releasedTotal: [Int]
+    /// The instances released during the run, in the order their steps ended: (function, free from, count left).
+    var releasedFunction: [Int]
+    var releasedAt: [Double]
+    var releasedCount: [Int]
     var finish: [Double]
     /// When each step became ready to start (its predecessors done and `now` reached), before any delay.
     var began: [Double]
-    var done: [Bool]
+    var ready: [Double]
+    var waiting: [Int]
+    var available: [Int]
 
     init(graph: WorkflowGraph, steps: [AttainmentEstimator.PlannedStep], noise: [NoiseModel]) {
-        self.graph = graph
-        self.steps = steps
-        self.noise = noise
+        seconds = steps.map(\.seconds)
+        delay = steps.map(\.delaySeconds)
+        inter = steps.map(\.inter)
+        known = steps.map(\.finish)
+        prewarmed = steps.map(\.prewarmed)
+        predecessorCount = graph.predecessors.map(\.count)
+        successors = graph.successors
         var index: [String: Int] = [:]
         var names: [String] = []
         function = steps.map { step in
@@ -265,80 +339,101 @@ private struct SampleWalker {
             return names.count - 1
         }
         functionNames = names
+        coldStart = steps.indices.map { steps[$0].prewarmed ? nil : noise[$0].coldStart }
         base = Array(repeating: 0, count: names.count)
-        released = Array(repeating: [], count: names.count)
-        finish = Array(repeating: 0, count: graph.count)
-        began = Array(repeating: 0, count: graph.count)
-        done = Array(repeating: false, count: graph.count)
+        releasedTotal = Array(repeating: 0, count: names.count)
+        releasedFunction = []
+        releasedAt = []
+        releasedCount = []
+        let n = graph.count
+        finish = Array(repeating: 0, count: n)
+        began = Array(repeating: 0, count: n)
+        ready = Array(repeating: 0, count: n)
+        waiting = Array(repeating: 0, count: n)
+        available = []
+        available.reserveCapacity(n)
     }
 
     mutating func run(
         sample s: Int, residuals: [Double], instanceCold: [Double], warm: Bool, warmth: AttainmentEstimator.Warmth,
         start: Double, now: Double
     ) -> Double {
-        let n = graph.count
+        let n = seconds.count
         for f in 0..<functionNames.count {
             base[f] = warm ? (warmth.instances[functionNames[f]] ?? 0) : 0
-            released[f].removeAll(keepingCapacity: true)
+            releasedTotal[f] = 0
         }
-        for v in 0..<n { done[v] = false }
+        releasedFunction.removeAll(keepingCapacity: true)
+        releasedAt.removeAll(keepingCapacity: true)
+        releasedCount.removeAll(keepingCapacity: true)
+        available.removeAll(keepingCapacity: true)
+        for v in 0..<n {
+            waiting[v] = predecessorCount[v]
+            ready[v] = start
+            if waiting[v] == 0 { available.append(v) }
+        }
         var last = -Double.infinity
         for _ in 0..<n {
-            // The step ready first among those whose predecessors are done.
-            var next = -1
-            var nextReady = Double.infinity
-            for v in 0..<n where !done[v] && graph.predecessors[v].allSatisfy({ done[$0] }) {
-                let ready = graph.readyTime(v, finish: finish, start: start)
-                if next < 0 || ready < nextReady {
-                    next = v
-                    nextReady = ready
-                }
+            // The step ready first among those whose predecessors are done (ties: the lowest index).
+            var pick = 0
+            for i in 1..<max(available.count, 1) {
+                let (v, w) = (available[i], available[pick])
+                if ready[v] < ready[w] || (ready[v] == ready[w] && v < w) { pick = i }
             }
-            let v = next
-            let step = steps[v]
+            let v = available[pick]
+            available.swapAt(pick, available.count - 1)
+            available.removeLast()
             let f = function[v]
-            if let known = step.finish {
+            if let known = known[v] {
                 finish[v] = known
                 began[v] = known
             } else {
-                began[v] = max(nextReady, now)
-                let begin = began[v] + step.delaySeconds
-                let cold = step.prewarmed ? 0 : acquire(f, count: step.inter, at: begin)
+                began[v] = max(ready[v], now)
+                let begin = began[v] + delay[v]
                 var penalty = 0.0
-                if !step.prewarmed, let coldStart = noise[v].coldStart {
-                    if cold > 0 {
-                        penalty = coldStart.penalty(inter: cold)
-                    } else if coldStart.instanceProbability > 0,
-                        instanceCold[s * n + v] < coldStart.probability(inter: step.inter)
-                    {
-                        penalty = coldStart.penalty(inter: 1)
+                if prewarmed[v] {
+                    // Warm by construction: takes no idle instance from the pool.
+                } else {
+                    let cold = acquire(f, count: inter[v], at: begin)
+                    if let coldStart = coldStart[v] {
+                        if cold > 0 {
+                            penalty = coldStart.penalty(inter: cold)
+                        } else if coldStart.instanceProbability > 0,
+                            instanceCold[s * n + v] < coldStart.probability(inter: inter[v])
+                        {
+                            penalty = coldStart.penalty(inter: 1)
+                        }
                     }
                 }
-                finish[v] = begin + step.seconds * max(0, 1 + residuals[s * n + v]) + penalty
+                finish[v] = begin + seconds[v] * max(0, 1 + residuals[s * n + v]) + penalty
             }
-            released[f].append((finish[v], step.inter))
-            done[v] = true
+            releasedFunction.append(f)
+            releasedAt.append(finish[v])
+            releasedCount.append(inter[v])
+            releasedTotal[f] += inter[v]
             last = max(last, finish[v])
+            for w in successors[v] {
+                ready[w] = max(ready[w], finish[v])
+                waiting[w] -= 1
+                if waiting[w] == 0 { available.append(w) }
+            }
         }
         return last
     }
 
     /// Takes `count` idle instances of function `f` at time `t`; returns how many had to start cold.
     private mutating func acquire(_ f: Int, count: Int, at t: Double) -> Int {
-        var needed = count
-        let fromBase = min(base[f], needed)
+        let fromBase = min(base[f], count)
         base[f] -= fromBase
-        needed -= fromBase
-        var k = 0
-        while needed > 0 && k < released[f].count {
-            if released[f][k].0 <= t {
-                let take = min(released[f][k].1, needed)
-                released[f][k].1 -= take
-                needed -= take
-            }
-            k += 1
+        var needed = count - fromBase
+        guard needed > 0, releasedTotal[f] > 0 else { return needed }
+        for k in 0..<releasedAt.count where needed > 0 {
+            guard releasedFunction[k] == f, releasedCount[k] > 0, releasedAt[k] <= t else { continue }
+            let take = min(releasedCount[k], needed)
+            releasedCount[k] -= take
+            releasedTotal[f] -= take
+            needed -= take
         }
-        released[f].removeAll { $0.1 == 0 }
         return needed
     }
 }

@@ -1,3 +1,11 @@
+/// The two types of Step Functions state machine, as the template and Step Functions name them.
+public enum StateMachineType: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Billed per state transition.
+    case standard = "STANDARD"
+    /// Billed per execution and per GB-second of its duration; no transition is billed.
+    case express = "EXPRESS"
+}
+
 /// The one billing model (DESIGN §3, §4): what Lambda and Step Functions charge, USD. Prediction, the simulator,
 /// the local runner, word count and the reports all price through it, so they cannot drift apart.
 ///
@@ -30,8 +38,30 @@ public struct Billing: Sendable, Hashable {
 
     /// The transitions of one step whose Map runs `instances` iterations, USD.
     public func stepTransitionsUSD(instances: Int) -> Double {
-        transitionsUSD(platform.transitionsPerStep + instances * platform.transitionsPerInstance)
+        transitionsUSD(stepTransitions(instances: instances))
     }
+
+    /// The state transitions of one step as it ran: its Map and its `instances` iterations, its Configure task when a
+    /// configurator decided it (`configured`), and the Choice that checked for a decision made ahead (`checked`).
+    public func stepTransitions(instances: Int, configured: Bool = false, checked: Bool = false) -> Int {
+        platform.transitionsPerStep + instances * platform.transitionsPerInstance + (configured ? 1 : 0) + (checked ? 1 : 0)
+    }
+
+    /// What Step Functions bills one execution of `type` that made `transitions` state transitions and lasted
+    /// `seconds`, USD: a Standard workflow its transitions; an Express one its request and its duration, rounded up to
+    /// 100 ms, at the 64 MB its small state takes (Express bills memory in 64 MB steps), and no transition.
+    public func orchestrationUSD(_ type: StateMachineType, transitions: Int, seconds: Double) -> Double {
+        switch type {
+        case .standard:
+            return transitionsUSD(transitions)
+        case .express:
+            let billed = seconds.isFinite && seconds > 0 ? (seconds * 10).rounded(.up) / 10 : 0
+            return platform.pricePerExpressRequest + billed * Self.expressMemoryMB / 1024 * platform.pricePerExpressGBSecond
+        }
+    }
+
+    /// The memory an Express execution of ours is billed at, MB: its smallest step (its state is a few kilobytes).
+    public static let expressMemoryMB = 64.0
 
     /// One configurator decision whose invocation lasts `seconds`: the invocation at the configurator's memory and
     /// the transition of its Task state, USD.
@@ -48,6 +78,13 @@ public struct Billing: Sendable, Hashable {
     public func stepUSD(instanceSeconds: [Double], memoryMB: Int, configuratorSeconds: Double? = nil, checked: Bool = false) -> Double {
         invocationsUSD(instanceSeconds, memoryMB: memoryMB) + stepTransitionsUSD(instances: instanceSeconds.count)
             + (configuratorSeconds.map(configuratorUSD(seconds:)) ?? 0) + (checked ? transitionsUSD(1) : 0)
+    }
+
+    /// One warm-up invocation (``Prewarm``) at `memoryMB`: the init phase of a cold instance, `initSeconds` (0 for one
+    /// already warm; Lambda bills the init phase since August 2025), and the short invocation the bootstrap answers
+    /// at once, USD.
+    public func warmUpUSD(initSeconds: Double, memoryMB: Int) -> Double {
+        invocationUSD(seconds: initSeconds + Prewarm.invocationSeconds, memoryMB: memoryMB)
     }
 
     /// A step as the model predicts it (DESIGN §4): `instances` invocations of the mean compute time t̂ each,

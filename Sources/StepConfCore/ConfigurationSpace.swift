@@ -19,6 +19,9 @@ public struct ConfigurationSpace: Sendable {
     /// Per step, how far off its model is, relative (the fit's mean relative error; 0 when unknown). A model's
     /// error is systematic, not noise: along a path it adds up linearly, where noise adds in quadrature.
     public let modelErrors: [Double]
+    /// Draws of the steps' noise that every sampled attainment of this space reads (common random numbers: plans are
+    /// compared on the same fluctuations), made once with the space.
+    public let estimator: AttainmentEstimator
 
     /// Wraps options built elsewhere (one per step, by graph index).
     public init(graph: WorkflowGraph, platform: Platform, steps: [StepOptions], includesConfigurator: Bool) {
@@ -31,6 +34,7 @@ public struct ConfigurationSpace: Sendable {
         self.noise = Array(repeating: NoiseModel(), count: graph.count)
         self.variances = steps.map { Array(repeating: 0, count: $0.count) }
         self.modelErrors = Array(repeating: 0, count: graph.count)
+        self.estimator = AttainmentEstimator(graph: graph, noise: noise)
     }
 
     /// Predicts t_i(θ) and c_i(θ) for every θ of `grid` that step `i` can run.
@@ -111,6 +115,7 @@ public struct ConfigurationSpace: Sendable {
         // functions its own earlier steps leave warm, a configurator reads it from the global cache.
         self.coldStart = graph.ids.map { model.steps[$0]?.noise.coldStart }
         self.noise = graph.ids.map { model.steps[$0]?.noise ?? NoiseModel() }
+        self.estimator = AttainmentEstimator(graph: graph, noise: noise)
     }
 
     /// Per step, how many steps share the machine's cores with it on a platform whose cores are one machine's

@@ -39,7 +39,7 @@ public struct ExactPolicy: DynamicPolicy {
         self.chance = chance
         self.recourse = recourse
         self.prewarm = prewarm
-        self.estimator = AttainmentEstimator(space: space, samples: Self.decisionSamples)
+        self.estimator = space.estimator.prefix(Self.decisionSamples)
     }
 
     /// Rounds of margin correction behind a sampled percentile, and when a round is close enough (a share of the SLO).

@@ -89,13 +89,18 @@ public struct Plan: Sendable, Codable {
     }
 
     /// Plans `policy` for `sloSeconds` by replaying the workflow on predicted times; its attainment is sampled under
-    /// `traffic` (how often a request finds its functions warm).
+    /// `traffic` (how often a request finds its functions warm) and with the runtime warming each step known ahead
+    /// (`prewarm`, ``Prewarm``). `prepared`: the policy's run for this SLO where the
+    /// caller already made it (a static plan is then not searched for twice).
     /// - Throws: ``InputError`` for an SLO that is not a positive number; what the policy throws.
-    public static func make(policy: any StepPolicy, sloSeconds: Double, traffic: Traffic = .default) throws -> Plan {
+    public static func make(
+        policy: any StepPolicy, sloSeconds: Double, traffic: Traffic = .default, prewarm: Bool = false,
+        prepared: PolicyRun? = nil
+    ) throws -> Plan {
         guard sloSeconds.isFinite, sloSeconds > 0 else {
             throw InputError(.invalidSLO, "the SLO must be a positive number of seconds, got \(sloSeconds)")
         }
-        let replay = try Replay.run(policy: policy, sloSeconds: sloSeconds)
+        let replay = try Replay.run(policy: policy, sloSeconds: sloSeconds, prepared: prepared)
         let graph = policy.space.graph
         let steps = (0..<graph.count).map { v in
             let d = replay.decisions[v]
@@ -114,12 +119,11 @@ public struct Plan: Sendable, Codable {
         }
         let makespan = replay.makespanSeconds
         let space = policy.space
-        let estimator = AttainmentEstimator(space: space)
-        let planned = replay.plannedSteps(in: space)
+        let planned = replay.plannedSteps(in: space, prewarm: prewarm)
         let warmth = AttainmentEstimator.Warmth.steady(
             planned, chance: traffic.warmChance(keepAliveSeconds: space.platform.keepAliveSeconds))
-        let predicted = estimator.attainment(planned, deadline: sloSeconds, warmth: warmth)
-        let atPercentile = policy.chance.map { estimator.quantile(planned, level: $0.percentile / 100, warmth: warmth) }
+        let (predicted, atPercentile) = space.estimator.summary(
+            planned, deadline: sloSeconds, level: policy.chance.map { $0.percentile / 100 }, warmth: warmth)
         return Plan(
             workflow: graph.workflow.name, policy: policy.name, sloSeconds: sloSeconds,
             feasible: makespan <= sloSeconds * (1 + 1e-12), percentile: policy.chance?.percentile,

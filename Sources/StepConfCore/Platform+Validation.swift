@@ -7,6 +7,8 @@ extension Platform {
         case priceArmPerGBSecond = "price_arm_per_gb_second"
         case pricePerRequest = "price_per_request"
         case pricePerTransition = "price_per_transition"
+        case pricePerExpressRequest = "price_per_express_request"
+        case pricePerExpressGBSecond = "price_per_express_gb_second"
         case singleCoreMemoryMB = "single_core_memory_mb"
         case minMemoryMB = "min_memory_mb"
         case maxMemoryMB = "max_memory_mb"
@@ -31,6 +33,10 @@ extension Platform {
             pricePerRequest: try c.decodeIfPresent(Double.self, forKey: .pricePerRequest) ?? d.pricePerRequest,
             pricePerTransition: try c.decodeIfPresent(Double.self, forKey: .pricePerTransition)
                 ?? d.pricePerTransition,
+            pricePerExpressRequest: try c.decodeIfPresent(Double.self, forKey: .pricePerExpressRequest)
+                ?? d.pricePerExpressRequest,
+            pricePerExpressGBSecond: try c.decodeIfPresent(Double.self, forKey: .pricePerExpressGBSecond)
+                ?? d.pricePerExpressGBSecond,
             singleCoreMemoryMB: try c.decodeIfPresent(Double.self, forKey: .singleCoreMemoryMB)
                 ?? d.singleCoreMemoryMB,
             minMemoryMB: try c.decodeIfPresent(Int.self, forKey: .minMemoryMB) ?? d.minMemoryMB,
@@ -62,6 +68,7 @@ extension Platform {
         let prices: [(String, Double)] = [
             ("price_x86_per_gb_second", priceX86PerGBSecond), ("price_arm_per_gb_second", priceArmPerGBSecond),
             ("price_per_request", pricePerRequest), ("price_per_transition", pricePerTransition),
+            ("price_per_express_request", pricePerExpressRequest), ("price_per_express_gb_second", pricePerExpressGBSecond),
         ]
         for (field, value) in prices where InputBounds.check(value, in: 0...InputBounds.maxPriceUSD) == nil {
             throw fail(field, "must be a price in 0…\(InputBounds.format(InputBounds.maxPriceUSD)) USD, got \(value)")

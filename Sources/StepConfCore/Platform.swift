@@ -15,8 +15,12 @@ public struct Platform: Sendable, Hashable, Codable {
     public var priceArmPerGBSecond: Double
     /// μ1, USD per function request.
     public var pricePerRequest: Double
-    /// μ2, USD per Step Functions state transition.
+    /// μ2, USD per Step Functions state transition (a Standard workflow).
     public var pricePerTransition: Double
+    /// An Express workflow's price per execution, USD (it bills no transitions).
+    public var pricePerExpressRequest: Double
+    /// An Express workflow's price per GB-second of its duration, USD.
+    public var pricePerExpressGBSecond: Double
     /// m_s: the memory size, in MB, that buys exactly one vCPU of credit.
     public var singleCoreMemoryMB: Double
     /// Smallest and largest memory Lambda accepts, MB.
@@ -94,6 +98,8 @@ public struct Platform: Sendable, Hashable, Codable {
         priceArmPerGBSecond: Double = 0.0000133334,
         pricePerRequest: Double = 0.20 / 1_000_000,
         pricePerTransition: Double = 0.025 / 1_000,
+        pricePerExpressRequest: Double = 1.00 / 1_000_000,
+        pricePerExpressGBSecond: Double = 0.00001667,
         singleCoreMemoryMB: Double = 1769,
         minMemoryMB: Int = 128,
         maxMemoryMB: Int = 10_240,
@@ -114,6 +120,8 @@ public struct Platform: Sendable, Hashable, Codable {
         self.priceArmPerGBSecond = priceArmPerGBSecond
         self.pricePerRequest = pricePerRequest
         self.pricePerTransition = pricePerTransition
+        self.pricePerExpressRequest = pricePerExpressRequest
+        self.pricePerExpressGBSecond = pricePerExpressGBSecond
         self.singleCoreMemoryMB = singleCoreMemoryMB
         self.minMemoryMB = minMemoryMB
         self.maxMemoryMB = maxMemoryMB

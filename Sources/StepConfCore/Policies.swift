@@ -38,13 +38,15 @@ public enum Policies {
     ///   - safety: how many 95th-percentile spreads (the 95th percentile of ``NoiseModel/stepQuantiles``) to add to each
     ///     predicted step time when planning (default none: the percentile covers the noise).
     ///   - traffic: how often requests arrive (how often a static plan's functions are warm).
+    ///   - prewarm: whether the runtime warms each step's planned function ahead of it (``Prewarm``); the plans count
+    ///     on it (a step warmed ahead meets no cold start).
     ///   - percentile: the SLO's percentile P (``ChanceConstraint``); nil plans on predicted times alone. `optimal`
     ///     ignores it: it is the offline optimum with fluctuations ignored (DESIGN §5).
     /// - Throws: ``InputError`` when no θ of the policy's grid fits a step, or for a percentile outside (0, 100).
     public static func make(
         _ name: PolicyName, graph: WorkflowGraph, model: PerformanceModel, platform: Platform,
         limits: ExactSolver.Limits? = nil, considerEveryIntra: Bool = false, safety: Double = defaultSafety,
-        percentile: Double? = ChanceConstraint.defaultPercentile, traffic: Traffic = .default
+        percentile: Double? = ChanceConstraint.defaultPercentile, traffic: Traffic = .default, prewarm: Bool = false
     ) throws -> any StepPolicy {
         let chance = try percentile.map { try ChanceConstraint(percentile: $0) }
         let space = try ConfigurationSpace(
@@ -54,12 +56,14 @@ public enum Policies {
         case .stepconf, .intraOnly, .interOnly:
             return HeuristicPolicy(name: name, optimizer: StepConfOptimizer(space: space), chance: chance)
         case .static, .nono:
-            return StaticHeuristicPolicy(name: name, optimizer: StepConfOptimizer(space: space), chance: chance, traffic: traffic)
+            return StaticHeuristicPolicy(
+                name: name, optimizer: StepConfOptimizer(space: space), chance: chance, traffic: traffic, prewarm: prewarm)
         case .optimal:
             return OptimalPolicy(space: space, solver: ExactSolver(graph: graph, limits: limits ?? .init()))
         case .stepconfExact:
             return ExactPolicy(
-                space: space, solver: ExactSolver(graph: graph, limits: limits ?? ExactPolicy.decisionLimits), chance: chance)
+                space: space, solver: ExactSolver(graph: graph, limits: limits ?? ExactPolicy.decisionLimits), chance: chance,
+                prewarm: prewarm)
         }
     }
 }
@@ -96,32 +100,39 @@ public struct HeuristicPolicy: DynamicPolicy {
 /// attains the most, every step at its fastest θ among the candidates.
 public struct StaticHeuristicPolicy: StaticPolicy {
     /// Bisection rounds on the planning SLO.
-    public static let searchRounds = 10
+    public static let searchRounds = 7
 
     public let name: PolicyName
     public let optimizer: StepConfOptimizer
     public var chance: ChanceConstraint?
     /// The traffic the plan is made for: how often a request finds the plan's functions warm.
     public var traffic: Traffic
+    /// Whether the runtime warms the plan's steps ahead (``Prewarm``): the plan's attainment then counts no cold start
+    /// but the first step's.
+    public var prewarm: Bool
     public var space: ConfigurationSpace { optimizer.space }
 
-    public init(name: PolicyName, optimizer: StepConfOptimizer, chance: ChanceConstraint? = nil, traffic: Traffic = .default) {
+    public init(
+        name: PolicyName, optimizer: StepConfOptimizer, chance: ChanceConstraint? = nil, traffic: Traffic = .default,
+        prewarm: Bool = false
+    ) {
         self.name = name
         self.optimizer = optimizer
         self.chance = chance
         self.traffic = traffic
+        self.prewarm = prewarm
     }
 
     public func plan(sloSeconds: Double) throws -> [StepDecision] {
         let policy = HeuristicPolicy(name: name, optimizer: optimizer)
         guard let chance else { return try Replay.run(policy: policy, sloSeconds: sloSeconds).decisions }
-        let estimator = AttainmentEstimator(space: space)
+        let estimator = space.estimator
         let warmChance = traffic.warmChance(keepAliveSeconds: space.platform.keepAliveSeconds)
         let target = chance.percentile / 100
         typealias Candidate = (decisions: [StepDecision], attainment: Double, costUSD: Double)
         func candidate(planningSLO: Double) throws -> Candidate {
             let replay = try Replay.run(policy: policy, sloSeconds: planningSLO)
-            let planned = replay.plannedSteps(in: space)
+            let planned = replay.plannedSteps(in: space, prewarm: prewarm)
             let attainment = estimator.attainment(
                 planned, deadline: sloSeconds, warmth: .steady(planned, chance: warmChance))
             return (replay.decisions, attainment, replay.costUSD)

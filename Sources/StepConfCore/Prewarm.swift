@@ -59,3 +59,47 @@ public enum Prewarm {
         }
     }
 }
+
+extension Prewarm {
+    /// What a warm-up invocation lasts once its instance is up, seconds: the bootstrap answers a warm-up at once, and
+    /// Lambda bills at least a millisecond.
+    public static let invocationSeconds = 0.001
+
+    /// The warm-ups for the steps a dynamic policy decided ahead (``AheadDecision``), each timed by its planned ready
+    /// time and sent no earlier than `now`; steps in `started` are left out (their instances are already taken).
+    public static func ahead(
+        _ ahead: [Int: AheadDecision], now: Double, space: ConfigurationSpace, started: Set<Int> = []
+    ) -> [WarmUp] {
+        ahead.keys.sorted().compactMap { v in
+            guard !started.contains(v), canWarm(step: v, in: space.graph), let decision = ahead[v] else { return nil }
+            return warmUp(step: v, option: decision.decision.option, plannedStart: decision.plannedReady, now: now, space: space)
+        }
+    }
+
+    /// The warm-ups planned and not yet sent, one set per step: a later plan for a step replaces its earlier one (a
+    /// re-solve that changes a step's θ warms the new function, not the old), and a step that starts takes its own
+    /// off (warming it then is too late).
+    public struct Schedule: Sendable {
+        private var pending: [Int: WarmUp] = [:]
+
+        public init() {}
+
+        /// Plans `warmUps`, replacing what was pending for their steps.
+        public mutating func plan(_ warmUps: [WarmUp]) {
+            for warmUp in warmUps { pending[warmUp.step] = warmUp }
+        }
+
+        /// Drops what is pending for step `v`.
+        public mutating func cancel(step v: Int) { pending[v] = nil }
+
+        /// Takes the warm-ups due by `time`, in the order they go out (then by step).
+        public mutating func due(by time: Double) -> [WarmUp] {
+            let due = pending.values.filter { $0.time <= time }.sorted { ($0.time, $0.step) < ($1.time, $1.step) }
+            for warmUp in due { pending[warmUp.step] = nil }
+            return due
+        }
+
+        /// Whether nothing is pending.
+        public var isEmpty: Bool { pending.isEmpty }
+    }
+}

@@ -65,14 +65,16 @@ public enum Replay {
     /// Replays `policy` for one execution with SLO `sloSeconds`.
     ///
     /// A static policy decides every step up front (that one call is its decision time); a dynamic one is
-    /// asked at each step's start, in order of start time (``WorkflowDriver``).
+    /// asked at each step's start, in order of start time (``WorkflowDriver``). `prepared`: the run already made for
+    /// `policy` and `sloSeconds`, where the caller has it.
     /// - Throws: what the policy throws.
     public static func run(
-        policy: any StepPolicy, sloSeconds: Double, cache: (any GlobalCache)? = nil, execution: String = "plan"
+        policy: any StepPolicy, sloSeconds: Double, cache: (any GlobalCache)? = nil, execution: String = "plan",
+        prepared: PolicyRun? = nil
     ) throws -> Result {
         let clock = ContinuousClock()
         let planStart = clock.now
-        let run = try PolicyRun.prepare(policy, sloSeconds: sloSeconds)
+        let run = try prepared ?? PolicyRun.prepare(policy, sloSeconds: sloSeconds)
         let planSeconds = (clock.now - planStart).seconds
         var executor = PredictedExecutor(
             run: run, space: policy.space, sloSeconds: sloSeconds, cache: cache ?? InMemoryGlobalCache(), execution: execution)

@@ -24,6 +24,10 @@ public struct Evaluation: Sendable {
         public var percentile: Double? = ChanceConstraint.defaultPercentile
         /// Whether to compute the hindsight optimum per request (``Hindsight``).
         public var hindsight = true
+        /// Whether the runtime warms each step's planned function ahead of it (``Prewarm``), for every policy: a static
+        /// plan from the execution's start, a dynamic policy as its configurators decide steps ahead. The policies plan
+        /// with it. Off, every result is what it was before prewarming existed, seed for seed.
+        public var prewarm = true
 
         public init(
             sloSeconds: [Double]? = nil, sloFactors: [Double] = [1.1, 1.2, 1.5, 2, 2.5, 3], requests: Int = 200,
@@ -55,6 +59,13 @@ public struct Evaluation: Sendable {
         /// P(makespan ≤ SLO) the policy's plan predicts (``Plan/predictedAttainment``), a fraction; nil for a cell with
         /// no plan made in advance (hindsight).
         public var predictedAttainment: Double?
+        /// Warm-up invocations sent over all the requests (``Prewarm``), and what they cost, USD (in `costs`).
+        public var warmUps = 0
+        public var warmUpUSD = 0.0
+        /// Steps that waited for their configurator, over all the requests.
+        public var configured = 0
+        /// Per request, its cost on an Express state machine (`costs` are on a Standard one); empty where unknown.
+        public var expressCosts: [Double] = []
 
         public init(
             sloSeconds: Double, policy: String, durations: [Double], costs: [Double], fallbacks: Int, coldStarts: Int,
@@ -109,7 +120,7 @@ public struct Evaluation: Sendable {
                 seconds: options.seconds[options.fastest], costUSD: options.costUSD[options.fastest], subSLOSeconds: nil,
                 fallback: false)
         }
-        var cell = try runCell(.planned(fastest), name: policy.name, slo: .infinity, settings: settings)
+        var cell = try runCell(.planned(fastest), name: policy.name, slo: .infinity, settings: settings, prewarming: nil)
         cell.policy = Self.fastestName
         return cell
     }
@@ -127,7 +138,7 @@ public struct Evaluation: Sendable {
         let planned = space.plannedSteps(space.steps.map(\.fastest))
         let warmth = AttainmentEstimator.Warmth.steady(
             planned, chance: settings.traffic.warmChance(keepAliveSeconds: space.platform.keepAliveSeconds))
-        let estimator = AttainmentEstimator(space: space)
+        let estimator = space.estimator
         return slos.map { slo in
             var copy = cell
             copy.sloSeconds = slo
@@ -147,10 +158,13 @@ public struct Evaluation: Sendable {
             let outcome = Result<Cell, any Error> {
                 let policy = try Policies.make(
                     name, graph: graph, model: model, platform: simulator.platform, safety: settings.safety,
-                    percentile: settings.percentile, traffic: settings.traffic)
+                    percentile: settings.percentile, traffic: settings.traffic, prewarm: settings.prewarm)
                 let run = try PolicyRun.prepare(policy, sloSeconds: slo)
-                var cell = try runCell(run, name: name, slo: slo, settings: settings)
-                cell.predictedAttainment = try Plan.make(policy: policy, sloSeconds: slo, traffic: settings.traffic).predictedAttainment
+                var cell = try runCell(
+                    run, name: name, slo: slo, settings: settings, prewarming: settings.prewarm ? policy.space : nil)
+                cell.predictedAttainment = try Plan.make(
+                    policy: policy, sloSeconds: slo, traffic: settings.traffic, prewarm: settings.prewarm, prepared: run
+                ).predictedAttainment
                 return cell
             }
             results.withLock { $0[index] = outcome }
@@ -160,13 +174,19 @@ public struct Evaluation: Sendable {
         return try results.withLock { table in try (0..<tasks.count).map { try table[$0]!.get() } }
     }
 
-    private func runCell(_ policy: PolicyRun, name: PolicyName, slo: Double, settings: Settings) throws -> Cell {
+    private func runCell(
+        _ policy: PolicyRun, name: PolicyName, slo: Double, settings: Settings, prewarming: ConfigurationSpace?
+    ) throws -> Cell {
         var pool = WarmPool(keepAliveSeconds: simulator.config.keepAliveSeconds)
         var durations: [Double] = []
         var costs: [Double] = []
         var fallbacks = 0
         var cold = 0
         var ahead = 0
+        var warmUps = 0
+        var warmUpUSD = 0.0
+        var configured = 0
+        var expressCosts: [Double] = []
         let base = SeededRandom(seed: settings.seed)
         // One deployment per (SLO, policy): its global cache outlives requests, as DynamoDB would, so a
         // configurator can see which functions ran recently.
@@ -174,17 +194,26 @@ public struct Evaluation: Sendable {
         for (k, arrival) in arrivals(count: settings.requests, settings: settings).enumerated() {
             let outcome = try runner.run(
                 policy, arrival: arrival, sloSeconds: slo, execution: "r\(k)", cache: cache, pool: &pool,
-                seed: base.derived(UInt64(k) + 1))
+                seed: base.derived(UInt64(k) + 1), prewarming: prewarming)
             cache.removeAll(execution: "r\(k)")
             durations.append(outcome.durationSeconds)
             costs.append(outcome.costUSD)
             fallbacks += outcome.fallbacks
             cold += outcome.coldStarts
             ahead += outcome.decidedAhead
+            warmUps += outcome.warmUps
+            warmUpUSD += outcome.warmUpUSD
+            configured += outcome.configured
+            expressCosts.append(outcome.expressCostUSD)
         }
-        return Cell(
+        var cell = Cell(
             sloSeconds: slo, policy: name.rawValue, durations: durations, costs: costs, fallbacks: fallbacks, coldStarts: cold,
             decidedAhead: ahead)
+        cell.warmUps = warmUps
+        cell.warmUpUSD = warmUpUSD
+        cell.configured = configured
+        cell.expressCosts = expressCosts
+        return cell
     }
 }
 

@@ -27,6 +27,15 @@ public struct EvaluationResults: Sendable, Codable {
         public var coldStartsPerRequest: Double
         /// Steps per request that ran on a decision made ahead, without waiting for their configurator.
         public var decidedAheadPerRequest: Double
+        /// Warm-up invocations per request (``Prewarm``, one per instance warmed), and their mean cost per request, USD
+        /// (part of `mean_cost_usd`).
+        public var warmUpsPerRequest: Double = 0
+        public var warmUpCostUSD: Double = 0
+        /// Steps per request that waited for their configurator.
+        public var configuratorsPerRequest: Double = 0
+        /// Mean cost per request on an Express state machine, USD (`mean_cost_usd` is on a Standard one: every
+        /// transition billed); nil where unknown (hindsight).
+        public var meanCostExpressUSD: Double?
 
         enum CodingKeys: String, CodingKey {
             case policy
@@ -45,6 +54,10 @@ public struct EvaluationResults: Sendable, Codable {
             case fallbackStepsPerRequest = "fallback_steps_per_request"
             case coldStartsPerRequest = "cold_starts_per_request"
             case decidedAheadPerRequest = "decided_ahead_per_request"
+            case warmUpsPerRequest = "warm_ups_per_request"
+            case warmUpCostUSD = "warm_up_cost_usd"
+            case configuratorsPerRequest = "configurators_per_request"
+            case meanCostExpressUSD = "mean_cost_express_usd"
         }
     }
 
@@ -103,13 +116,18 @@ public struct EvaluationResults: Sendable, Codable {
     public var rows: [Row]
     /// The percentile the policies planned for (nil: predicted times alone).
     public var percentile: Double?
+    /// Requests per hour the arrivals were drawn at (``Traffic``).
+    public var requestsPerHour: Double
+    /// Whether the runtime warmed planned steps ahead (``Prewarm``).
+    public var prewarm: Bool
     /// stepconf's saving over static at every SLO where both attain the percentile (99 % without one).
     public var stepconfSavingVsStatic: [Saving]
     /// Rows of the wide SLO sweep (up to nono's durations) behind the Fig. 18 figures.
     public var frontier: [Row]
 
     enum CodingKeys: String, CodingKey {
-        case workflow, requests, seed, slos, policies, summary, rows, frontier, percentile
+        case workflow, requests, seed, slos, policies, summary, rows, frontier, percentile, prewarm
+        case requestsPerHour = "requests_per_hour"
         case fastestMeanMakespanSeconds = "fastest_mean_makespan_s"
         case stepconfSavingVsStatic = "stepconf_saving_vs_static"
     }
@@ -130,6 +148,8 @@ public struct EvaluationResults: Sendable, Codable {
         }
         self.policies = names
         self.percentile = settings.percentile
+        self.requestsPerHour = settings.traffic.requestsPerHour
+        self.prewarm = settings.prewarm
         self.rows = []
         self.frontier = Self.rows(frontierCells, fastest: fastest)
         var rows = Self.rows(cells, fastest: fastest)
@@ -186,7 +206,7 @@ public struct EvaluationResults: Sendable, Codable {
             let sorted = cell.durations.sorted()
             let meanCost = cell.costs.reduce(0, +) / n
             let variance = cell.costs.reduce(0) { $0 + ($1 - meanCost) * ($1 - meanCost) } / max(n - 1, 1)
-            rows.append(Row(
+            var row = Row(
                 sloSeconds: cell.sloSeconds, sloFactor: cell.sloSeconds / fastest, policy: cell.policy,
                 sloAttainment: Double(cell.durations.filter { $0 <= cell.sloSeconds }.count) / n,
                 predictedAttainment: cell.predictedAttainment,
@@ -194,7 +214,12 @@ public struct EvaluationResults: Sendable, Codable {
                 p95Seconds: Self.percentile(sorted, 0.95), p99Seconds: Self.percentile(sorted, 0.99),
                 meanCostUSD: meanCost, costStdUSD: variance.squareRoot(), costVsOptimal: nil, costVsHindsight: nil,
                 fallbackStepsPerRequest: Double(cell.fallbacks) / n, coldStartsPerRequest: Double(cell.coldStarts) / n,
-                decidedAheadPerRequest: Double(cell.decidedAhead) / n))
+                decidedAheadPerRequest: Double(cell.decidedAhead) / n)
+            row.warmUpsPerRequest = Double(cell.warmUps) / n
+            row.warmUpCostUSD = cell.warmUpUSD / n
+            row.configuratorsPerRequest = Double(cell.configured) / n
+            if !cell.expressCosts.isEmpty { row.meanCostExpressUSD = cell.expressCosts.reduce(0, +) / n }
+            rows.append(row)
         }
         return rows
     }

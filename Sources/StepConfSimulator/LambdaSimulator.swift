@@ -69,6 +69,37 @@ public struct LambdaSimulator: Sendable {
             meanComputeSeconds: billed.reduce(0, +) / Double(max(p, 1)), instanceSeconds: billed, coldStarts: cold)
     }
 
+    /// What one step's warm-ups did (``Prewarm``).
+    public struct WarmUpRun: Sendable, Hashable {
+        /// Instances that had to start (the rest were idle and warm already).
+        public var coldStarts: Int
+        /// What Lambda billed, USD.
+        public var costUSD: Double
+    }
+
+    /// Sends `warmUp`'s invocations at its time, all at once (so each lands on an instance of its own): an idle warm
+    /// instance answers at once; otherwise one starts cold, as a step's instance would (its init billed), answers at
+    /// once and stays idle in `pool`. Cold starts draw from `rng`, a stream of the warm-ups' own.
+    public func warmUp(_ warmUp: Prewarm.WarmUp, pool: inout WarmPool, rng: inout SeededRandom) -> WarmUpRun {
+        var cold = 0
+        var cost = 0.0
+        for _ in 0..<warmUp.instances {
+            let startup: Double
+            var initSeconds = 0.0
+            if pool.acquire(warmUp.function, at: warmUp.time) {
+                startup = config.warmStartSeconds
+            } else {
+                cold += 1
+                initSeconds = config.coldInitSeconds.lowerBound
+                    + rng.unit() * (config.coldInitSeconds.upperBound - config.coldInitSeconds.lowerBound)
+                startup = initSeconds + config.placementMedianSeconds * exp(config.placementSigma * rng.normal())
+            }
+            pool.release(warmUp.function, at: warmUp.time + startup + Prewarm.invocationSeconds)
+            cost += platform.billing.warmUpUSD(initSeconds: initSeconds, memoryMB: warmUp.memoryMB)
+        }
+        return WarmUpRun(coldStarts: cold, costUSD: cost)
+    }
+
     /// Billed duration of one instance with `jobs` jobs: download, start q workers, compute, upload.
     func instanceSeconds(jobs: Int, workload w: StepWorkload, theta: Configuration, rng: inout SeededRandom) -> Double {
         let m = Double(theta.memoryMB)

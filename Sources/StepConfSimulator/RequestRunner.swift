@@ -31,6 +31,19 @@ public struct RequestRunner: Sendable {
         public var coldStarts: Int
         /// Steps that ran on a decision made ahead, without waiting for their configurator.
         public var decidedAhead: Int
+        /// Steps that waited for their configurator (each one on the request's path).
+        public var configured: Int = 0
+        /// State transitions (what a Standard workflow bills, in ``costUSD``).
+        public var transitions: Int = 0
+        /// What the request costs on an Express state machine instead, USD: no transition billed, its request and
+        /// duration instead (``Billing/orchestrationUSD(_:transitions:seconds:)``).
+        public var expressCostUSD: Double = 0
+        /// Warm-up invocations sent (``Prewarm``), one per instance warmed.
+        public var warmUps: Int = 0
+        /// Of those, the ones that started an instance (the rest found one idle).
+        public var warmUpColdStarts: Int = 0
+        /// What the warm-ups cost, USD (part of ``costUSD``).
+        public var warmUpUSD: Double = 0
     }
 
     /// Runs one request arriving at `arrival`.
@@ -39,14 +52,17 @@ public struct RequestRunner: Sendable {
     ///     whose time and cost are paid).
     ///   - seed: the request's random stream; each step draws from its own sub-stream, so policies compared
     ///     on the same seed meet the same fluctuations where they make the same choices.
+    ///   - prewarming: the space warm-ups are named and timed from (``Prewarm``), nil for none: a static plan's steps
+    ///     are warmed from the execution's start (by one sender invocation), a dynamic policy's as its configurators
+    ///     decide them ahead. Warm-ups draw from a stream of their own, so a run without them is unchanged.
     /// - Throws: what the policy or the cache throws.
     public func run(
         _ policy: PolicyRun, arrival: Double, sloSeconds: Double, execution: String, cache: any GlobalCache,
-        pool: inout WarmPool, seed: SeededRandom
+        pool: inout WarmPool, seed: SeededRandom, prewarming: ConfigurationSpace? = nil
     ) throws -> Outcome {
         var executor = SimulatedExecutor(
             runner: self, policy: policy, arrival: arrival, sloSeconds: sloSeconds,
-            execution: execution, cache: cache, pool: WarmPool(keepAliveSeconds: 0), seed: seed)
+            execution: execution, cache: cache, pool: WarmPool(keepAliveSeconds: 0), seed: seed, prewarming: prewarming)
         swap(&executor.pool, &pool)
         defer { swap(&executor.pool, &pool) }
         let walk = try driver.run(&executor, start: arrival)
@@ -57,7 +73,17 @@ public struct RequestRunner: Sendable {
             outcome.fallbacks += step.fallback ? 1 : 0
             outcome.coldStarts += step.coldStarts
             outcome.decidedAhead += step.decidedAhead ? 1 : 0
+            outcome.configured += step.configured ? 1 : 0
+            outcome.transitions += step.transitions
         }
+        outcome.transitions += executor.senderTransitions
+        outcome.warmUps = executor.warmUps
+        outcome.warmUpColdStarts = executor.warmUpColdStarts
+        outcome.warmUpUSD = executor.warmUpUSD
+        outcome.costUSD += executor.warmUpUSD
+        let billing = simulator.platform.billing
+        outcome.expressCostUSD = outcome.costUSD - billing.transitionsUSD(outcome.transitions)
+            + billing.orchestrationUSD(.express, transitions: outcome.transitions, seconds: outcome.durationSeconds)
         return outcome
     }
 
@@ -67,6 +93,8 @@ public struct RequestRunner: Sendable {
         var fallback: Bool
         var coldStarts: Int
         var decidedAhead: Bool
+        var configured: Bool
+        var transitions: Int
     }
 
     /// Runs each step in the simulator, decided when it starts (after the configurator's latency for a
@@ -80,12 +108,45 @@ public struct RequestRunner: Sendable {
         let cache: any GlobalCache
         var pool: WarmPool
         let seed: SeededRandom
+        let prewarming: ConfigurationSpace?
         /// Decisions made ahead for steps not yet ready, by graph index.
         var ahead: [Int: AheadDecision] = [:]
+        var schedule = Prewarm.Schedule()
+        var started: Set<Int> = []
+        var warmUps = 0
+        var warmUpColdStarts = 0
+        var warmUpUSD = 0.0
+        /// The transition of the Task state that sends a static plan's warm-ups.
+        var senderTransitions = 0
+        /// The warm-ups' own stream: a run without them draws exactly what it drew before.
+        var warmUpRng: SeededRandom
+
+        init(
+            runner: RequestRunner, policy: PolicyRun, arrival: Double, sloSeconds: Double, execution: String,
+            cache: any GlobalCache, pool: WarmPool, seed: SeededRandom, prewarming: ConfigurationSpace?
+        ) {
+            self.runner = runner
+            self.policy = policy
+            self.arrival = arrival
+            self.sloSeconds = sloSeconds
+            self.execution = execution
+            self.cache = cache
+            self.pool = pool
+            self.seed = seed
+            self.prewarming = prewarming
+            self.warmUpRng = seed.derived(0x5741_524D)
+        }
 
         mutating func execute(_ launch: StepLaunch) throws -> ExecutedStep<SimulatedStep> {
             let v = launch.step
             let platform = runner.simulator.platform
+            if let space = prewarming, started.isEmpty, case .planned(let plan) = policy {
+                // A static plan knows every θ at the start: one sender invocation (a Task state) times them all.
+                schedule.plan(Prewarm.plan(plan, space: space, start: arrival))
+                warmUpUSD += platform.billing.plannedConfiguratorUSD
+                senderTransitions = 1
+            }
+            started.insert(v)
             let context = DecisionContext(
                 now: launch.ready, executionStart: arrival, sloSeconds: sloSeconds, execution: execution, cache: cache,
                 progress: launch.progress)
@@ -94,6 +155,17 @@ public struct RequestRunner: Sendable {
             let configured = launched.configured
             let latency = configured ? platform.configurator.seconds : 0
             let mapStart = launch.ready + latency
+            if let space = prewarming {
+                // A configurator that decided steps ahead warms them as it answers.
+                if configured { schedule.plan(Prewarm.ahead(ahead, now: mapStart, space: space, started: started)) }
+                for warmUp in schedule.due(by: mapStart + runner.simulator.config.stepFunctionsTaskSeconds) {
+                    let sent = runner.simulator.warmUp(warmUp, pool: &pool, rng: &warmUpRng)
+                    warmUps += warmUp.instances
+                    warmUpColdStarts += sent.coldStarts
+                    warmUpUSD += sent.costUSD
+                }
+                schedule.cancel(step: v)
+            }
             let theta = decision.configuration
             var rng = seed.derived(UInt64(v + 1))
             let run = runner.simulator.run(
@@ -107,7 +179,10 @@ public struct RequestRunner: Sendable {
             return ExecutedStep(
                 finish: run.end, expectedFinish: mapStart + planned,
                 outcome: SimulatedStep(
-                    costUSD: cost, fallback: decision.fallback, coldStarts: run.coldStarts, decidedAhead: launched.decidedAhead))
+                    costUSD: cost, fallback: decision.fallback, coldStarts: run.coldStarts, decidedAhead: launched.decidedAhead,
+                    configured: configured,
+                    transitions: platform.billing.stepTransitions(
+                        instances: theta.inter, configured: configured, checked: launched.checked)))
         }
     }
 }

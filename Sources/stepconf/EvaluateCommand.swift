@@ -13,7 +13,7 @@ struct EvaluateCommand: ParsableCommand {
             hour: a mean gap of 300 s, half the keep-alive), so some find warm instances and some cold ones. Dynamic policies decide each step at its actual start \
             in the simulator, with the time left and the global cache, and pay for the configurator; static ones \
             (static, nono, optimal) decide once before the run. `auto` SLOs are 1.1, 1.2, 1.5, 2, 2.5 and 3 × \
-            the fastest achievable mean makespan (every step at its fastest predicted configuration).
+            the fastest achievable mean makespan (every step at its fastest predicted configuration). Each row             carries the plan's predicted attainment (sampled over the whole DAG) beside the measured one; the             `fastest` row runs every step at its fastest configuration, decided once: the most a plan without             prewarming attains.
 
             Writes DIR/results.json and DIR/report.html (self-contained, inline SVG). DIR must not exist or be \
             empty, unless --force; the files appear only when complete.
@@ -47,6 +47,12 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Compute the hindsight optimum per request (the true lower bound; policy `hindsight`).")
     var hindsight = true
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Warm each step's planned function ahead of it, for every policy (a static plan from the execution's start, a "
+            + "dynamic policy as it decides steps ahead); warm-ups are billed and counted. --no-prewarm: none, and every "
+            + "result is what it was before prewarming, seed for seed."))
+    var prewarm = true
+
     @Flag(help: "Replace a non-empty output directory.")
     var force = false
 
@@ -79,6 +85,7 @@ struct EvaluateCommand: ParsableCommand {
         settings.safety = margin.safety
         settings.percentile = margin.percentile
         settings.hindsight = hindsight
+        settings.prewarm = prewarm
         settings.sloSeconds = slos.seconds
         let clock = ContinuousClock()
         let started = clock.now

@@ -324,8 +324,15 @@ import Testing
         for key in ["slo_attainment", "mean_cost_usd", "p95_s", "cost_vs_optimal"] {
             #expect(summary["stepconf"]?[key] != nil, "missing \(key)")
         }
-        // Three policies and the hindsight optimum at two SLOs.
-        #expect((results["rows"] as! [Any]).count == 8)
+        // Three policies, the all-fastest ceiling and the hindsight optimum at two SLOs.
+        let rows = results["rows"] as! [[String: Any]]
+        #expect(rows.count == 10)
+        // Every plan's predicted attainment sits beside what was measured (hindsight has no plan).
+        for row in rows where row["policy"] as? String != "hindsight" {
+            let predicted = row["predicted_attainment"] as? Double
+            #expect(predicted.map { (0...1).contains($0) } == true, "\(row)")
+        }
+        #expect(rows.contains { $0["policy"] as? String == "fastest" })
         #expect((results["rows"] as! [[String: Any]]).contains { $0["policy"] as? String == "hindsight" && $0["cost_vs_hindsight"] as? Double == 1 })
         let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("</html>"))

@@ -43,8 +43,10 @@ import Testing
         var stderr: String
     }
 
-    /// Runs the CLI with a time limit; a run past it is killed and reported as a hang.
-    static func run(_ arguments: [String], seconds: Double = 60) throws -> Outcome {
+    /// Runs the CLI with a time limit; a run past it is killed and reported as a hang. The limit is generous: a hostile
+    /// case may run a whole `evaluate` (every policy at the default SLOs, each static plan searched over thousands of
+    /// sampled runs) on the debug build while the other suites load both cores.
+    static func run(_ arguments: [String], seconds: Double = 150) throws -> Outcome {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

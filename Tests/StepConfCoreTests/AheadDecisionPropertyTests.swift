@@ -45,16 +45,21 @@ import Testing
         }
     }
 
-    @Test func stepconfExactDecidesNothingAhead() throws {
+    @Test func stepconfExactPlansEveryLaterStepAheadAndWithoutRecourseNothing() throws {
         var rng = SplitMix64(seed: 8)
         let workflow = Fixtures.randomWorkflow(count: 5, rng: &rng)
         let graph = try WorkflowGraph(workflow)
         let model = Fixtures.randomModel(for: workflow, rng: &rng)
-        let exact = try #require(try Policies.make(.stepconfExact, graph: graph, model: model, platform: .aws) as? any DynamicPolicy)
+        var exact = try #require(try Policies.make(.stepconfExact, graph: graph, model: model, platform: .aws) as? ExactPolicy)
         let context = DecisionContext(
             now: 0, executionStart: 0, sloSeconds: 100, execution: "e", cache: InMemoryGlobalCache(),
             progress: Array(repeating: .pending, count: graph.count))
         let decision = try exact.decide(step: graph.start, context: context)
+        let ahead = try exact.decideAhead(after: graph.start, decision: decision, context: context)
+        #expect(ahead.count == graph.count - 1 && ahead[graph.start] == nil)
+        // Every later step is planned to be ready no later than its latest start (a loose SLO leaves slack).
+        for early in ahead.values { #expect(early.plannedReady <= early.deadline + 1e-9) }
+        exact.recourse = false
         #expect(try exact.decideAhead(after: graph.start, decision: decision, context: context).isEmpty)
     }
 }

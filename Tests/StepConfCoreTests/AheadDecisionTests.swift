@@ -1,4 +1,4 @@
-import StepConfCore
+@testable import StepConfCore
 import Testing
 
 @Suite struct AheadDecisionTests {
@@ -45,13 +45,27 @@ import Testing
         }
     }
 
-    @Test func onlyPoliciesThatReadTheTimeLeftAndTheCacheAloneDecideAhead() throws {
+    @Test func theHeuristicsDecideChainsAheadAndStepConfExactItsWholePlan() throws {
         for name in [PolicyName.stepconf, .intraOnly, .interOnly] { #expect(try policy(name).decidesAhead, "\(name)") }
-        let exact = try policy(.stepconfExact)
-        #expect(!exact.decidesAhead)
+        let exact = try #require(try policy(.stepconfExact) as? ExactPolicy)
+        #expect(exact.decidesAhead)
         let graph = exact.space.graph
         let cache = InMemoryGlobalCache()
         let first = try exact.decide(step: graph.start, context: context(0, slo: 8, cache: cache, count: graph.count))
-        #expect(try exact.decideAhead(after: graph.start, decision: first, context: context(0, slo: 8, cache: cache, count: graph.count)).isEmpty)
+        let ahead = try exact.decideAhead(after: graph.start, decision: first, context: context(0, slo: 8, cache: cache, count: graph.count))
+        // Recourse: every later step, joins included, runs on the plan when ready by its latest start.
+        #expect(Set(ahead.keys) == Set((0..<graph.count).filter { $0 != graph.start }))
+        let plan = try #require(try cache.plan(execution: ExactPolicy.planKey("e")))
+        for (v, early) in ahead {
+            #expect(early.decision.option == plan.steps[v].option, "step \(v)")
+            #expect(exact.checks(step: v))
+            #expect(early.deadline.isFinite)
+        }
+        #expect(!exact.checks(step: graph.start))
+        // Without recourse every step asks its configurator.
+        var withoutRecourse = exact
+        withoutRecourse.recourse = false
+        #expect(!withoutRecourse.decidesAhead)
+        #expect(try withoutRecourse.decideAhead(after: graph.start, decision: first, context: context(0, slo: 8, cache: cache, count: graph.count)).isEmpty)
     }
 }

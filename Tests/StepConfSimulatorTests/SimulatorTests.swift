@@ -179,7 +179,7 @@ import StepConfExamples
         #expect(abs((with.durationSeconds - without.durationSeconds) - 4 * Platform.aws.configurator.seconds) < 1e-9)
     }
 
-    @Test func stepconfRunsChainedStepsOnDecisionsMadeAheadAndTheExactPolicyDoesNot() throws {
+    @Test func stepconfRunsChainedStepsOnDecisionsMadeAheadAndTheExactPolicyItsPlan() throws {
         let e = try evaluation()
         let settings = Evaluation.Settings(requests: 10, seed: 3, policies: [.stepconf, .stepconfExact])
         let fastest = try e.fastestMeanMakespan(settings: settings)
@@ -188,7 +188,9 @@ import StepConfExamples
         let stepconf = try #require(cells.first { $0.policy == "stepconf" })
         let exact = try #require(cells.first { $0.policy == "stepconf-exact" })
         #expect(stepconf.decidedAhead > 0 && stepconf.decidedAhead <= 10 * chained)
-        #expect(exact.decidedAhead == 0)
+        // One plan with recourse: on schedule, a step runs on the plan without its configurator.
+        #expect(exact.decidedAhead > 0 && exact.decidedAhead <= 10 * (e.graph.count - 1))
+        #expect(exact.configured + exact.decidedAhead == 10 * e.graph.count)
     }
 
     @Test func hindsightNeverCostsMoreThanAPolicyThatMetTheSLOOnTheSameRequest() throws {
@@ -335,5 +337,85 @@ import StepConfExamples
             #expect(abs(stored - empirical(level)) < 0.03, "p\(Int(level * 100)): model \(stored), simulator \(empirical(level))")
         }
         #expect(model.noise.instanceSpread > 0.02 && model.noise.instanceSpread < 0.08)
+    }
+}
+
+@Suite struct PrewarmSimulationTests {
+    /// Video's static plan for 20 s, and a runner on the default simulator.
+    private func setUp() throws -> (RequestRunner, any StepPolicy, [StepDecision]) {
+        let workflow = try EmbeddedExamples.workflow("video")
+        let graph = try WorkflowGraph(workflow)
+        let policy = try Policies.make(
+            .static, graph: graph, model: try EmbeddedExamples.model("video", for: workflow), platform: .aws, prewarm: true)
+        let plan = try #require(policy as? any StaticPolicy).plan(sloSeconds: 20)
+        return (try RequestRunner(graph: graph, simulator: LambdaSimulator()), policy, plan)
+    }
+
+    @Test func aStaticPlanWarmedFromTheStartMeetsColdStartsOnlyWhereItsWarmUpsCameLate() throws {
+        let (runner, policy, plan) = try setUp()
+        let graph = runner.graph
+        func outcome(prewarm: Bool) throws -> RequestRunner.Outcome {
+            // A fresh deployment: nothing warm.
+            var pool = WarmPool(keepAliveSeconds: 600)
+            return try runner.run(
+                .planned(plan), arrival: 0, sloSeconds: 20, execution: "e", cache: InMemoryGlobalCache(), pool: &pool,
+                seed: SeededRandom(seed: 9), prewarming: prewarm ? policy.space : nil)
+        }
+        let cold = try outcome(prewarm: false)
+        let warmed = try outcome(prewarm: true)
+        // At most one warm-up per instance of every step but the first (a step that starts before its warm-ups were
+        // due goes without), each a cold start of its own on a fresh deployment.
+        let warmable = (0..<graph.count).filter { $0 != graph.start }.map { plan[$0].configuration.inter }.reduce(0, +)
+        #expect(warmed.warmUps <= warmable && warmed.warmUps > 0)
+        #expect(warmed.warmUpColdStarts <= warmable && warmed.warmUpColdStarts > 0)
+        #expect(cold.warmUps == 0 && cold.warmUpUSD == 0)
+        // The step's instances then find them warm: fewer cold starts, and no slower (the same noise, less start-up).
+        #expect(warmed.coldStarts < cold.coldStarts)
+        #expect(warmed.durationSeconds <= cold.durationSeconds + 1e-9)
+        // The warm-ups are billed, in the request's cost: init and a millisecond each, and the sender's invocation.
+        #expect(warmed.warmUpUSD > Platform.aws.billing.plannedConfiguratorUSD)
+        // An instance's work draws the same numbers warm or cold (start-ups are not billed time): the rest is the same.
+        #expect(abs(warmed.costUSD - warmed.warmUpUSD - cold.costUSD) < 1e-12)
+    }
+
+    @Test func withoutPrewarmingAnEvaluationIsWhatItWasSeedForSeed() throws {
+        // The same cells with prewarming off twice; and prewarming on changes only the policies' runs, not the
+        // arrivals or the fastest plan (which never prewarms).
+        let workflow = try EmbeddedExamples.workflow("video")
+        let graph = try WorkflowGraph(workflow)
+        let e = try Evaluation(
+            graph: graph, model: try EmbeddedExamples.model("video", for: workflow), simulator: LambdaSimulator())
+        var off = Evaluation.Settings(requests: 20, seed: 5, policies: [.static])
+        off.prewarm = false
+        off.hindsight = false
+        let a = try e.run(settings: off, slos: [6])
+        let b = try e.run(settings: off, slos: [6])
+        #expect(a.map(\.durations) == b.map(\.durations) && a.map(\.costs) == b.map(\.costs))
+        #expect(a.allSatisfy { $0.warmUps == 0 && $0.warmUpUSD == 0 })
+        var on = off
+        on.prewarm = true
+        let c = try e.run(settings: on, slos: [6])
+        #expect(c.allSatisfy { $0.warmUps > 0 && $0.warmUpUSD > 0 })
+        #expect(c[0].coldStarts < a[0].coldStarts)
+        #expect(try e.fastestCell(settings: on).durations == e.fastestCell(settings: off).durations)
+    }
+
+    @Test func anExpressStateMachineBillsTheRequestAndItsDurationInsteadOfTransitions() throws {
+        let billing = Platform.aws.billing
+        // 2.03 s is billed as 2.1 s at 64 MB, plus the request; no transition.
+        let express = billing.orchestrationUSD(.express, transitions: 40, seconds: 2.03)
+        #expect(abs(express - (1e-6 + 2.1 * 64 / 1024 * 0.00001667)) < 1e-15)
+        #expect(billing.orchestrationUSD(.standard, transitions: 40, seconds: 2.03) == billing.transitionsUSD(40))
+        let (runner, _, plan) = try setUp()
+        var pool = WarmPool(keepAliveSeconds: 600)
+        let outcome = try runner.run(
+            .planned(plan), arrival: 0, sloSeconds: 20, execution: "e", cache: InMemoryGlobalCache(), pool: &pool,
+            seed: SeededRandom(seed: 2))
+        let transitions = (0..<runner.graph.count).map { billing.stepTransitions(instances: plan[$0].configuration.inter) }.reduce(0, +)
+        #expect(outcome.transitions == transitions)
+        let expected = outcome.costUSD - billing.transitionsUSD(transitions)
+            + billing.orchestrationUSD(.express, transitions: transitions, seconds: outcome.durationSeconds)
+        #expect(abs(outcome.expressCostUSD - expected) < 1e-15)
+        #expect(outcome.expressCostUSD < outcome.costUSD)
     }
 }
