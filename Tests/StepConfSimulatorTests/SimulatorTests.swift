@@ -378,7 +378,7 @@ import StepConfExamples
         #expect(abs(warmed.costUSD - warmed.warmUpUSD - cold.costUSD) < 1e-12)
     }
 
-    @Test func withoutPrewarmingAnEvaluationIsWhatItWasSeedForSeed() throws {
+    @Test func withoutPrewarmingAnEvaluationSendsNoWarmUpsAndRepeatsItsSeed() throws {
         // The same cells with prewarming off twice; and prewarming on changes only the policies' runs, not the
         // arrivals or the fastest plan (which never prewarms).
         let workflow = try EmbeddedExamples.workflow("video")
