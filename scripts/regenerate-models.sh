@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 swift build -c release --product stepconf
 check=$(mktemp -d)
 trap 'rm -rf "$check"' EXIT
-for wf in synthetic16 video wordcount; do
+for wf in synthetic16 video wordcount chain9 fanout4; do
   # wordcount's reduce has one job, so one configuration per memory size, each a different function: one run
   # each would all be cold starts. Three runs give every configuration warm ones.
   repeats=1; [ "$wf" = wordcount ] && repeats=3

@@ -228,7 +228,9 @@ struct ExactDecision {
         for v in plan.steps.indices where context.progress[v] == .pending && v != step {
             plan.steps[v].fallback = fallback
             plan.steps[v].plannedStart = predicted[v]
-            plan.steps[v].latestStart = latest[v]
+            // A plan that already runs every step at its fastest (no plan holds P) has nothing faster to re-solve
+            // to: every later step runs on it, with no configurator on the critical path.
+            plan.steps[v].latestStart = fallback ? CachedPlan.Step.never : latest[v]
         }
         return plan
     }

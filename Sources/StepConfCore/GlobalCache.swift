@@ -38,6 +38,10 @@ public struct CachedPlan: Sendable, Hashable, Codable {
         /// (`stepconf-exact`'s plan: a step ready later is re-solved).
         public var latestStart: Double?
 
+        /// The latest start of a step that is never re-solved, however late it is ready (a finite number, so the
+        /// plan stays JSON).
+        public static let never = Double.greatestFiniteMagnitude
+
         public init(option: Int, subSLOSeconds: Double?, fallback: Bool, plannedStart: Double? = nil, latestStart: Double? = nil) {
             self.option = option
             self.subSLOSeconds = subSLOSeconds

@@ -4,6 +4,965 @@
 public enum EmbeddedExamples {
     /// File contents by name (e.g. `synthetic16.json`, `synthetic16.model.json`).
     public static let files: [String: String] = [
+        "chain9.json": #"""
+{
+  "name": "chain9",
+  "steps": [
+    {
+      "id": "c01",
+      "kind": "synthetic",
+      "jobs": 192,
+      "depends_on": [],
+      "input_mb": 12.0,
+      "params": {
+        "difficulty": 50000,
+        "multicore_ratio": 0.3,
+        "worker_memory_mb": 64,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "c02",
+      "kind": "synthetic",
+      "jobs": 64,
+      "depends_on": [
+        "c01"
+      ],
+      "input_mb": 4.0,
+      "params": {
+        "difficulty": 180000,
+        "multicore_ratio": 0.85,
+        "worker_memory_mb": 192,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "c03",
+      "kind": "synthetic",
+      "jobs": 256,
+      "depends_on": [
+        "c02"
+      ],
+      "input_mb": 16.0,
+      "params": {
+        "difficulty": 25000,
+        "multicore_ratio": 0.1,
+        "worker_memory_mb": 64,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "c04",
+      "kind": "synthetic",
+      "jobs": 96,
+      "depends_on": [
+        "c03"
+      ],
+      "input_mb": 6.0,
+      "params": {
+        "difficulty": 110000,
+        "multicore_ratio": 0.6,
+        "worker_memory_mb": 128,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "c05",
+      "kind": "synthetic",
+      "jobs": 32,
+      "depends_on": [
+        "c04"
+      ],
+      "input_mb": 2.0,
+      "params": {
+        "difficulty": 260000,
+        "multicore_ratio": 0.2,
+        "worker_memory_mb": 96,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "c06",
+      "kind": "synthetic",
+      "jobs": 128,
+      "depends_on": [
+        "c05"
+      ],
+      "input_mb": 16.0,
+      "params": {
+        "difficulty": 70000,
+        "multicore_ratio": 0.9,
+        "worker_memory_mb": 128,
+        "bytes_in_per_job": 131072,
+        "bytes_out_per_job": 131072
+      }
+    },
+    {
+      "id": "c07",
+      "kind": "synthetic",
+      "jobs": 48,
+      "depends_on": [
+        "c06"
+      ],
+      "input_mb": 3.0,
+      "params": {
+        "difficulty": 140000,
+        "multicore_ratio": 0.45,
+        "worker_memory_mb": 64,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "c08",
+      "kind": "synthetic",
+      "jobs": 160,
+      "depends_on": [
+        "c07"
+      ],
+      "input_mb": 10.0,
+      "params": {
+        "difficulty": 45000,
+        "multicore_ratio": 0.7,
+        "worker_memory_mb": 96,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "c09",
+      "kind": "synthetic",
+      "jobs": 24,
+      "depends_on": [
+        "c08"
+      ],
+      "input_mb": 6.0,
+      "params": {
+        "difficulty": 90000,
+        "multicore_ratio": 0.05,
+        "worker_memory_mb": 64,
+        "bytes_in_per_job": 262144,
+        "bytes_out_per_job": 262144
+      }
+    }
+  ]
+}
+"""#,
+        "chain9.model.json": #"""
+{
+  "source" : "fitted",
+  "steps" : {
+    "c01" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.11619479277150223,
+        "mean_rel_error" : 0.03071078442051706,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03637047512478999,
+        "io_s_per_job" : 0,
+        "io_share_cap" : 1,
+        "multicore_ratio" : 0.30721506084826483,
+        "per_job_s" : 0.00013707617388016656,
+        "per_worker_s" : 0.0017241652583707952,
+        "work_s_per_job" : 0.07650058060343824
+      },
+      "mapping" : {
+        "base_s" : 0.03857811067650846,
+        "knee" : 30,
+        "past_knee_s" : 0.0070897300873543866,
+        "per_instance_s" : 0.0032058185223702448
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.45403202547652977,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.05141268506415487,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.008385741330854457,
+          "p90" : 0.04879614469866341,
+          "p95" : 0.06349791845095484,
+          "p99" : 0.11291523058708794
+        }
+      }
+    },
+    "c02" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.08980256938787834,
+        "mean_rel_error" : 0.02542174572321429,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.035471254523220364,
+        "io_s_per_job" : 0.05950930586335355,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.8000000001404104,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.0011067969580369626,
+        "work_s_per_job" : 0.20961678393619998
+      },
+      "mapping" : {
+        "base_s" : 0.05856594866253644,
+        "knee" : 30,
+        "past_knee_s" : 0.007249650034289305,
+        "per_instance_s" : 0.002157918663814
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.1121805689798227,
+          "per_z_s" : 0.06872173744259276
+        },
+        "instance_spread" : 0.047075735972631545,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.0008366289861592713,
+          "p90" : 0.035182789712550296,
+          "p95" : 0.05927893816367532,
+          "p99" : 0.09492907893105987
+        }
+      }
+    },
+    "c03" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.15201386022699712,
+        "mean_rel_error" : 0.04317209842038488,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03879219287198248,
+        "io_s_per_job" : 0.002436927270610716,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.09332857015712531,
+        "per_job_s" : 0.0006634652902580484,
+        "per_worker_s" : 0.0006121054407007394,
+        "work_s_per_job" : 0.03623976268410563
+      },
+      "mapping" : {
+        "base_s" : 0.03130903142168554,
+        "knee" : 30,
+        "past_knee_s" : 0,
+        "per_instance_s" : 0.0042598515343471935
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.1650915296412423,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.05893734071256345,
+        "slowdown_factor" : 1.1792645576349745,
+        "slowdown_probability" : 0.012658227848101266,
+        "step_quantiles" : {
+          "p50" : -0.010163008006565555,
+          "p90" : 0.10502029209082063,
+          "p95" : 0.14407828240703285,
+          "p99" : 0.1648875161839558
+        }
+      }
+    },
+    "c04" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.10419501648756532,
+        "mean_rel_error" : 0.029125474778252895,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.029653793925046353,
+        "io_s_per_job" : 0.011988748837415004,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.5702441013616887,
+        "per_job_s" : 4.4075260654005474e-05,
+        "per_worker_s" : 0.0020838794831910946,
+        "work_s_per_job" : 0.1552209374887928
+      },
+      "mapping" : {
+        "base_s" : 0.042762708336584035,
+        "knee" : 30,
+        "past_knee_s" : 0.0055579668459381166,
+        "per_instance_s" : 0.0028732828598838447
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.13462632544365782,
+          "per_z_s" : 0.043933469578272405
+        },
+        "instance_spread" : 0.040711127830473745,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.0022037994561616703,
+          "p90" : 0.047302872672910855,
+          "p95" : 0.07628924731326668,
+          "p99" : 0.11568442107927214
+        }
+      }
+    },
+    "c05" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.11701724194435664,
+        "mean_rel_error" : 0.029098683697292585,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03628769717217606,
+        "io_s_per_job" : 0.0036891398732712506,
+        "io_share_cap" : 1.1577162040908653,
+        "multicore_ratio" : 0.20033768353497186,
+        "per_job_s" : 0,
+        "per_worker_s" : 0,
+        "work_s_per_job" : 0.38564359373706775
+      },
+      "mapping" : {
+        "base_s" : 0.032307579982651255,
+        "knee" : 30,
+        "past_knee_s" : 0.0060247528047140154,
+        "per_instance_s" : 0.0030364510904903213
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.18220750979020817,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.04907885950114927,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.0023640612386061077,
+          "p90" : 0.05267319244418124,
+          "p95" : 0.0720196069229937,
+          "p99" : 0.10488594507338432
+        }
+      }
+    },
+    "c06" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.19169074777731643,
+        "mean_rel_error" : 0.037662914855838656,
+        "samples" : 80
+      },
+      "flags" : [
+        "slow-downs: 2 configuration(s) far above the rest were left out of the instance fit"
+      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03469706598837336,
+        "io_s_per_job" : 0.06757874553385027,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.7245835340832257,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.001847174836016137,
+        "work_s_per_job" : 0.040494832490881094
+      },
+      "mapping" : {
+        "base_s" : 0.046786748233321414,
+        "knee" : 30,
+        "past_knee_s" : 0.008112981703740663,
+        "per_instance_s" : 0.002758837156350484
+      },
+      "noise" : {
+        "instance_spread" : 0.04812004233814488,
+        "slowdown_factor" : 1.2122985682653713,
+        "slowdown_probability" : 0.025,
+        "step_quantiles" : {
+          "p50" : -0.007185695132722714,
+          "p90" : 0.05394589005996744,
+          "p95" : 0.09350227973045411,
+          "p99" : 0.1978845881698331
+        }
+      }
+    },
+    "c07" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.14916233560330677,
+        "mean_rel_error" : 0.02874836538791945,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03815676632277393,
+        "io_s_per_job" : 0,
+        "io_share_cap" : 1,
+        "multicore_ratio" : 0.47434591788022545,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.000665026485989135,
+        "work_s_per_job" : 0.21357236986282424
+      },
+      "mapping" : {
+        "base_s" : 0.03240864336187678,
+        "knee" : 30,
+        "past_knee_s" : 0,
+        "per_instance_s" : 0.004091792783451288
+      },
+      "noise" : {
+        "instance_spread" : 0.044999098966675866,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.00029106743017903725,
+          "p90" : 0.048050099746738,
+          "p95" : 0.07309654952226376,
+          "p99" : 0.10230125690521756
+        }
+      }
+    },
+    "c08" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.12032254618676634,
+        "mean_rel_error" : 0.033521918675157934,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.0374631589516518,
+        "io_s_per_job" : 0,
+        "io_share_cap" : 1,
+        "multicore_ratio" : 0.7135128106036155,
+        "per_job_s" : 0.0005518683116100031,
+        "per_worker_s" : 0.0009810044355867897,
+        "work_s_per_job" : 0.06885750376167858
+      },
+      "mapping" : {
+        "base_s" : 0.0475400085205539,
+        "knee" : 30,
+        "past_knee_s" : 0,
+        "per_instance_s" : 0.0037902014229663885
+      },
+      "noise" : {
+        "instance_spread" : 0.041828912436772274,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.0007862951632334747,
+          "p90" : 0.056677269261636895,
+          "p95" : 0.07779731456056935,
+          "p99" : 0.13588267788888908
+        }
+      }
+    },
+    "c09" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.17480498359615199,
+        "mean_rel_error" : 0.031567726134816114,
+        "samples" : 80
+      },
+      "flags" : [
+        "slow-downs: 1 configuration(s) far above the rest were left out of the instance fit",
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03962846997227929,
+        "io_s_per_job" : 0.007715886459334509,
+        "io_share_cap" : 4.194673417090887,
+        "multicore_ratio" : 0.057816919731797756,
+        "per_job_s" : 0.001294714065924548,
+        "per_worker_s" : 0,
+        "work_s_per_job" : 0.13212816791034196
+      },
+      "mapping" : {
+        "base_s" : 0.04064320269444613,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.003348420059199524
+      },
+      "noise" : {
+        "instance_spread" : 0.038296463053089674,
+        "slowdown_factor" : 1.2118347543565422,
+        "slowdown_probability" : 0.0125,
+        "step_quantiles" : {
+          "p50" : -0.004150968506238362,
+          "p90" : 0.062306037283179266,
+          "p95" : 0.09642795169513867,
+          "p99" : 0.14921139349240967
+        }
+      }
+    }
+  },
+  "workflow" : "chain9"
+}
+
+"""#,
+        "fanout4.json": #"""
+{
+  "name": "fanout4",
+  "steps": [
+    {
+      "id": "split",
+      "kind": "synthetic",
+      "jobs": 128,
+      "depends_on": [],
+      "input_mb": 16.0,
+      "params": {
+        "difficulty": 30000,
+        "multicore_ratio": 0.2,
+        "worker_memory_mb": 64,
+        "bytes_in_per_job": 131072,
+        "bytes_out_per_job": 131072
+      }
+    },
+    {
+      "id": "b1",
+      "kind": "synthetic",
+      "jobs": 96,
+      "depends_on": [
+        "split"
+      ],
+      "input_mb": 6.0,
+      "params": {
+        "difficulty": 160000,
+        "multicore_ratio": 0.8,
+        "worker_memory_mb": 128,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "b2",
+      "kind": "synthetic",
+      "jobs": 192,
+      "depends_on": [
+        "split"
+      ],
+      "input_mb": 12.0,
+      "params": {
+        "difficulty": 60000,
+        "multicore_ratio": 0.15,
+        "worker_memory_mb": 64,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "b3",
+      "kind": "synthetic",
+      "jobs": 64,
+      "depends_on": [
+        "split"
+      ],
+      "input_mb": 4.0,
+      "params": {
+        "difficulty": 220000,
+        "multicore_ratio": 0.5,
+        "worker_memory_mb": 192,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "b4",
+      "kind": "synthetic",
+      "jobs": 128,
+      "depends_on": [
+        "split"
+      ],
+      "input_mb": 8.0,
+      "params": {
+        "difficulty": 90000,
+        "multicore_ratio": 0.95,
+        "worker_memory_mb": 96,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "b3post",
+      "kind": "synthetic",
+      "jobs": 32,
+      "depends_on": [
+        "b3"
+      ],
+      "input_mb": 2.0,
+      "params": {
+        "difficulty": 120000,
+        "multicore_ratio": 0.3,
+        "worker_memory_mb": 64,
+        "bytes_in_per_job": 65536,
+        "bytes_out_per_job": 65536
+      }
+    },
+    {
+      "id": "join",
+      "kind": "synthetic",
+      "jobs": 64,
+      "depends_on": [
+        "b1",
+        "b2",
+        "b3post",
+        "b4"
+      ],
+      "input_mb": 16.0,
+      "params": {
+        "difficulty": 80000,
+        "multicore_ratio": 0.6,
+        "worker_memory_mb": 128,
+        "bytes_in_per_job": 131072,
+        "bytes_out_per_job": 131072
+      }
+    },
+    {
+      "id": "final",
+      "kind": "synthetic",
+      "jobs": 16,
+      "depends_on": [
+        "join"
+      ],
+      "input_mb": 4.0,
+      "params": {
+        "difficulty": 100000,
+        "multicore_ratio": 0.1,
+        "worker_memory_mb": 64,
+        "bytes_in_per_job": 262144,
+        "bytes_out_per_job": 262144
+      }
+    }
+  ]
+}
+"""#,
+        "fanout4.model.json": #"""
+{
+  "source" : "fitted",
+  "steps" : {
+    "b1" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.10717503784244023,
+        "mean_rel_error" : 0.025434931123293796,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03853201996051864,
+        "io_s_per_job" : 0,
+        "io_share_cap" : 1.1577162238552854,
+        "multicore_ratio" : 0.79949870926333,
+        "per_job_s" : 0,
+        "per_worker_s" : 0,
+        "work_s_per_job" : 0.23991623719971292
+      },
+      "mapping" : {
+        "base_s" : 0.030418698378880765,
+        "knee" : 30,
+        "past_knee_s" : 0,
+        "per_instance_s" : 0.004055492679801602
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.2520617475913963,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.05302059996943051,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.0022793243005496677,
+          "p90" : 0.036384210866311884,
+          "p95" : 0.04821085324292532,
+          "p99" : 0.06786609156074475
+        }
+      }
+    },
+    "b2" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.106820548926708,
+        "mean_rel_error" : 0.028909220851054955,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.02918905821116156,
+        "io_s_per_job" : 0.0039035603117967476,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.129510457388766,
+        "per_job_s" : 0.00014208450772522466,
+        "per_worker_s" : 0.0023539924283313184,
+        "work_s_per_job" : 0.08870360507920161
+      },
+      "mapping" : {
+        "base_s" : 0.04436625511786803,
+        "knee" : 30,
+        "past_knee_s" : 0.008754632752684054,
+        "per_instance_s" : 0.0029077909572603543
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.18033228376477667,
+          "per_z_s" : 0.02073220294520998
+        },
+        "instance_spread" : 0.041665245835952665,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.003614661170689981,
+          "p90" : 0.048232289765306205,
+          "p95" : 0.07029752109127593,
+          "p99" : 0.09397263075574498
+        }
+      }
+    },
+    "b3" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.1096486272400496,
+        "mean_rel_error" : 0.02744477454555128,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.028174180972555328,
+        "io_s_per_job" : 0.019933738886337312,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.46019424445694035,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.0034999933267504534,
+        "work_s_per_job" : 0.3100546551029871
+      },
+      "mapping" : {
+        "base_s" : 0.07184274133286278,
+        "knee" : 30,
+        "past_knee_s" : 0.006195653382851422,
+        "per_instance_s" : 0.0015409989120697225
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.29044987035983194,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.04484469713967243,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -3.375051726484113e-05,
+          "p90" : 0.04339517795060699,
+          "p95" : 0.04935704381680379,
+          "p99" : 0.096263685467625
+        }
+      }
+    },
+    "b3post" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.26735077182448114,
+        "mean_rel_error" : 0.03459103154383752,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.0358536369302368,
+        "io_s_per_job" : 0.00035988074302274227,
+        "io_share_cap" : 3.4731484332518354,
+        "multicore_ratio" : 0.30953580347285736,
+        "per_job_s" : 0.0016176696963801358,
+        "per_worker_s" : 0.0005274557871527063,
+        "work_s_per_job" : 0.17958803683926444
+      },
+      "mapping" : {
+        "base_s" : 0.03336605186330115,
+        "knee" : 30,
+        "past_knee_s" : 0.013162985812003047,
+        "per_instance_s" : 0.0026903363562574556
+      },
+      "noise" : {
+        "instance_spread" : 0.06156558646676253,
+        "slowdown_factor" : 1.3649096478136638,
+        "slowdown_probability" : 0.0125,
+        "step_quantiles" : {
+          "p50" : -0.0027995480159533903,
+          "p90" : 0.06798976027486016,
+          "p95" : 0.08049092969005334,
+          "p99" : 0.16488444183161277
+        }
+      }
+    },
+    "b4" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.08147675266762662,
+        "mean_rel_error" : 0.02464440368875027,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.0330347579344373,
+        "io_s_per_job" : 0.10959856490167448,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.7245835364447297,
+        "per_job_s" : 5.055940674440501e-06,
+        "per_worker_s" : 0.00243887239274537,
+        "work_s_per_job" : 0.026864006612915464
+      },
+      "mapping" : {
+        "base_s" : 0.05084574723181257,
+        "knee" : 30,
+        "past_knee_s" : 0.004380781148243934,
+        "per_instance_s" : 0.0027251051801613886
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.39010857669978777,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.04455828537536021,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.0030427281525939875,
+          "p90" : 0.04108971710366154,
+          "p95" : 0.05835026828013774,
+          "p99" : 0.07660662135966784
+        }
+      }
+    },
+    "final" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.24945344127156763,
+        "mean_rel_error" : 0.036778783921416563,
+        "samples" : 80
+      },
+      "flags" : [
+        "slow-downs: 3 configuration(s) far above the rest were left out of the instance fit",
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03739316554853886,
+        "io_s_per_job" : 0.003702112522515284,
+        "io_share_cap" : 4.6308648954211415,
+        "multicore_ratio" : 0.1,
+        "per_job_s" : 0.0015923649543669977,
+        "per_worker_s" : 0.0012287760169880572,
+        "work_s_per_job" : 0.1481042119189232
+      },
+      "mapping" : {
+        "base_s" : 0.04199023935555711,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.003675376616841524
+      },
+      "noise" : {
+        "instance_spread" : 0.03362605734347494,
+        "slowdown_factor" : 1.298562997121879,
+        "slowdown_probability" : 0.0375,
+        "step_quantiles" : {
+          "p50" : 0.0032339890353806355,
+          "p90" : 0.07129564629179957,
+          "p95" : 0.1372884325525823,
+          "p99" : 0.3056608677254364
+        }
+      }
+    },
+    "join" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.2295782697354826,
+        "mean_rel_error" : 0.03429960873000645,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03211127624638105,
+        "io_s_per_job" : 0.012601673291726038,
+        "io_share_cap" : 4.630864900395113,
+        "multicore_ratio" : 0.5680126332974054,
+        "per_job_s" : 0.0004988035274979228,
+        "per_worker_s" : 0.0010949141505873462,
+        "work_s_per_job" : 0.11111676043493485
+      },
+      "mapping" : {
+        "base_s" : 0.04041019212817692,
+        "knee" : 30,
+        "past_knee_s" : 0.005376146906470564,
+        "per_instance_s" : 0.003210986293366652
+      },
+      "noise" : {
+        "instance_spread" : 0.05031420051750447,
+        "slowdown_factor" : 1.255868297521275,
+        "slowdown_probability" : 0.025,
+        "step_quantiles" : {
+          "p50" : -0.005414785485087004,
+          "p90" : 0.06924185138534669,
+          "p95" : 0.1250724574205852,
+          "p99" : 0.23143748548753948
+        }
+      }
+    },
+    "split" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.282402245574332,
+        "mean_rel_error" : 0.039488049823113165,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03233928738998927,
+        "io_s_per_job" : 0.001756526458050252,
+        "io_share_cap" : 3.8974149517382886,
+        "multicore_ratio" : 0.2034221596800743,
+        "per_job_s" : 0.0001950997582203269,
+        "per_worker_s" : 0.002215310608638116,
+        "work_s_per_job" : 0.04665703416626288
+      },
+      "mapping" : {
+        "base_s" : 0.047966039267134435,
+        "knee" : 30,
+        "past_knee_s" : 0.010429652500361736,
+        "per_instance_s" : 0.0023001212937471885
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.26016108660203,
+          "per_z_s" : 0
+        },
+        "instance_spread" : 0.055470126948653456,
+        "slowdown_factor" : 1.1860671826488927,
+        "slowdown_probability" : 0.046875,
+        "step_quantiles" : {
+          "p50" : -0.011753740598797024,
+          "p90" : 0.08739557975189993,
+          "p95" : 0.13649859490147395,
+          "p99" : 0.26283151938147203
+        }
+      }
+    }
+  },
+  "workflow" : "fanout4"
+}
+
+"""#,
         "synthetic16.json": #"""
 {
   "name": "synthetic16",

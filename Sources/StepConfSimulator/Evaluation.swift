@@ -147,6 +147,48 @@ public struct Evaluation: Sendable {
         }
     }
 
+    /// The whole evaluation `stepconf evaluate` reports: every (SLO, policy) of `settings` (`auto` SLOs are factors of
+    /// the all-fastest plan's mean makespan), the hindsight optimum where asked, the `fastest` ceiling at each SLO, and
+    /// with `frontier` a wide SLO sweep of the plans made once and `stepconf` for Fig. 18 (a quarter of the requests).
+    /// `progress` receives (cells done, cells in all); the hindsight's requests count as one cell per SLO.
+    /// - Throws: what a policy throws; ``InputError`` when no θ of the grid fits a step.
+    public func evaluate(
+        settings: Settings, frontier: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> (results: EvaluationResults, cells: [Cell]) {
+        let ceiling = try fastestCell(settings: settings)
+        let fastest = ceiling.durations.reduce(0, +) / Double(ceiling.durations.count)
+        let slos = settings.sloSeconds ?? settings.sloFactors.map { $0 * fastest }
+        var frontierSettings = settings
+        frontierSettings.policies = frontier && settings.policies.contains(.nono)
+            ? settings.policies.filter { [.nono, .static, .intraOnly, .interOnly, .stepconf].contains($0) } : []
+        frontierSettings.requests = max(50, settings.requests / 4)
+        let frontierSLOs = Self.frontierSLOs(fastest: fastest, slos: slos)
+        let mainCount = slos.count * settings.policies.count
+        let frontierCount = frontierSLOs.count * frontierSettings.policies.count
+        let hindsightCells = settings.hindsight ? slos.count : 0
+        let total = mainCount + frontierCount + hindsightCells
+        var cells = try run(settings: settings, slos: slos) { done, _ in progress?(done, total) }
+        let frontierCells = try run(settings: frontierSettings, slos: frontierSLOs) { done, _ in progress?(mainCount + done, total) }
+        if settings.hindsight {
+            cells += try Hindsight(evaluation: self).run(settings: settings, slos: slos) { done, all in
+                progress?(mainCount + frontierCount + done * hindsightCells / max(all, 1), total)
+            }
+        }
+        cells += try fastestCells(ceiling, settings: settings, slos: slos)
+        let results = EvaluationResults(
+            workflow: graph.workflow.name, settings: settings, fastest: fastest, slos: slos, cells: cells,
+            frontierCells: frontierCells)
+        return (results, cells)
+    }
+
+    /// A wide sweep for Fig. 18: from 1.1 × the fastest mean makespan, log-spaced, to past the slowest
+    /// duration the evaluated SLOs let a policy reach (nono at its fastest is tens of times slower).
+    static func frontierSLOs(fastest: Double, slos: [Double]) -> [Double] {
+        let top = max(80.0, (slos.max() ?? fastest) / fastest)
+        let count = 14
+        return (0..<count).map { k in fastest * 1.1 * pow(top / 1.1, Double(k) / Double(count - 1)) }
+    }
+
     /// Runs every (SLO, policy); `progress` receives (cells done, cells in all) from worker threads.
     /// - Throws: what a policy throws.
     public func run(settings: Settings, slos: [Double], progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Cell] {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepConfCore
+import StepConfExamples
 import StepConfLocal
 
 struct CalibrateCommand: AsyncParsableCommand {
@@ -22,7 +23,7 @@ struct CalibrateCommand: AsyncParsableCommand {
             """)
 
     @Option(help: ArgumentHelp(
-        "Workflow definition: a JSON file, or the name of an embedded example (synthetic16, video, wordcount).", valueName: "file|name"))
+        "Workflow definition: a JSON file, or the name of an embedded example (" + EmbeddedExamples.workflowNames.joined(separator: ", ") + ").", valueName: "file|name"))
     var workflow: String = "synthetic16"
 
     @OptionGroup var scale: WorkScaleOption

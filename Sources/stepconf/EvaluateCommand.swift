@@ -13,7 +13,10 @@ struct EvaluateCommand: ParsableCommand {
             hour: a mean gap of 300 s, half the keep-alive), so some find warm instances and some cold ones. Dynamic policies decide each step at its actual start \
             in the simulator, with the time left and the global cache, and pay for the configurator; static ones \
             (static, nono, optimal) decide once before the run. `auto` SLOs are 1.1, 1.2, 1.5, 2, 2.5 and 3 × \
-            the fastest achievable mean makespan (every step at its fastest predicted configuration). Each row             carries the plan's predicted attainment (sampled over the whole DAG) beside the measured one; the             `fastest` row runs every step at its fastest configuration, decided once: the most a plan without             prewarming attains.
+            the fastest achievable mean makespan (every step at its fastest predicted configuration). Each row \
+            carries the plan's predicted attainment (sampled over the whole DAG) beside the measured one; the \
+            `fastest` row runs every step at its fastest configuration, decided once: the most a plan without \
+            prewarming attains.
 
             Writes DIR/results.json and DIR/report.html (self-contained, inline SVG). DIR must not exist or be \
             empty, unless --force; the files appear only when complete.
@@ -89,34 +92,9 @@ struct EvaluateCommand: ParsableCommand {
         settings.sloSeconds = slos.seconds
         let clock = ContinuousClock()
         let started = clock.now
-        let ceiling = try evaluation.fastestCell(settings: settings)
-        let fastest = ceiling.durations.reduce(0, +) / Double(ceiling.durations.count)
-        let sloList = settings.sloSeconds ?? settings.sloFactors.map { $0 * fastest }
         let bar = ProgressBar(label: "evaluating", enabled: !json && isatty(2) != 0, clock: clock)
-        let frontierPolicies = settings.policies.filter { [.nono, .static, .intraOnly, .interOnly, .stepconf].contains($0) }
-        let frontierSLOs = Self.frontierSLOs(fastest: fastest, slos: sloList)
-        var frontierSettings = settings
-        frontierSettings.policies = settings.policies.contains(.nono) ? frontierPolicies : []
-        frontierSettings.requests = max(50, settings.requests / 4)
-        let mainCount = sloList.count * settings.policies.count
-        let frontierCount = frontierSLOs.count * frontierSettings.policies.count
-        // Progress in cells; the hindsight's requests count as one cell per SLO.
-        let hindsightCells = settings.hindsight ? sloList.count : 0
-        let total = mainCount + frontierCount + hindsightCells
-        var cells = try evaluation.run(settings: settings, slos: sloList) { done, _ in bar.update(done, total) }
-        let frontierCells = try evaluation.run(settings: frontierSettings, slos: frontierSLOs) { done, _ in
-            bar.update(mainCount + done, total)
-        }
-        if settings.hindsight {
-            cells += try Hindsight(evaluation: evaluation).run(settings: settings, slos: sloList) { done, all in
-                bar.update(mainCount + frontierCount + done * hindsightCells / max(all, 1), total)
-            }
-        }
+        let (results, cells) = try evaluation.evaluate(settings: settings, frontier: true) { done, total in bar.update(done, total) }
         bar.finish()
-        cells += try evaluation.fastestCells(ceiling, settings: settings, slos: sloList)
-        let results = EvaluationResults(
-            workflow: graph.workflow.name, settings: settings, fastest: fastest, slos: sloList, cells: cells,
-            frontierCells: frontierCells)
         let html = EvaluationReport(results: results, cells: cells).html()
         try writeOutput(results: results, html: html)
         if json {
@@ -125,14 +103,6 @@ struct EvaluateCommand: ParsableCommand {
         }
         printSummary(results)
         print("wrote \(out)/results.json and \(out)/report.html in \(fixed((clock.now - started).seconds, 1)) s")
-    }
-
-    /// A wide sweep for Fig. 18: from 1.1 × the fastest mean makespan, log-spaced, to past the slowest
-    /// duration the evaluated SLOs let a policy reach (nono at its fastest is tens of times slower).
-    static func frontierSLOs(fastest: Double, slos: [Double]) -> [Double] {
-        let top = max(80.0, (slos.max() ?? fastest) / fastest)
-        let count = 14
-        return (0..<count).map { k in fastest * 1.1 * pow(top / 1.1, Double(k) / Double(count - 1)) }
     }
 
     /// Writes both files into a staging directory beside `--out`, which replaces it once both are written.

@@ -38,7 +38,7 @@ struct LocalUp: ParsableCommand {
 
     @Option(
         name: .customLong("workflow"),
-        help: ArgumentHelp("Workflows to deploy (files or embedded names); repeatable. Default: every embedded example (synthetic16, video, wordcount).", valueName: "file|name"))
+        help: ArgumentHelp("Workflows to deploy (files or embedded names); repeatable. Default: every embedded example (" + EmbeddedExamples.workflowNames.joined(separator: ", ") + ").", valueName: "file|name"))
     var workflows: [String] = []
 
     @Option(help: ArgumentHelp("moto's port: the AWS endpoint (0 picks a free one).", valueName: "port"))

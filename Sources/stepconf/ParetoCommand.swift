@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepConfCore
+import StepConfExamples
 import StepConfPareto
 import StepConfSimulator
 import StepConfStorage
@@ -38,7 +39,7 @@ struct ParetoCommand: ParsableCommand {
     var problem: Problem = .wordcount
 
     @Option(help: ArgumentHelp(
-        "Search a workflow's static (makespan, cost) plans instead: a file or an embedded name (synthetic16, video, wordcount).",
+        "Search a workflow's static (makespan, cost) plans instead: a file or an embedded name (" + EmbeddedExamples.workflowNames.joined(separator: ", ") + ").",
         valueName: "file|name"))
     var workflow: String?
 

@@ -1,19 +1,29 @@
 import Foundation
 import ArgumentParser
 import StepConfCore
+import StepConfExamples
+import StepConfSimulator
 
 struct PolicyBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policies",
-        abstract: "Cost of each policy against optimal and the best dynamic plan, on predicted times, at several SLOs.",
+        abstract: "Cost of each policy against optimal and the best dynamic plan, on predicted times, at several SLOs; with --requests, stepconf-exact against its targets on simulated requests.",
         discussion: """
+            With --requests N: every (SLO, policy) of stepconf-exact, static and optimal is run on N simulated requests \
+            (as `stepconf evaluate` runs them, prewarming on, P = --percentile or 99), with hindsight and the all-fastest \
+            plan, and stepconf-exact is judged against issue 32's targets: it attains ≥ min(P, fastest) − 1 point; it \
+            costs ≤ 1.01 × the cheapest of static and optimal that attains as much, and ≥ 10 % less on average over \
+            1.2–2 × F; ≤ 1.15 × hindsight; ≤ 1 configurator per request. `--workflow all` runs every embedded workflow. \
+            Costs are on a Standard state machine, with the Express figure beside.
+
             The SLOs are factors of the fastest makespan (every step through its configurator and cold; the `auto` \
             SLO is 1.5 × it). Policies plan on predicted times unless --percentile is given. `best-dynamic` is `optimal` on the options a dynamic \
             policy decides from, where each step pays its configurator's time and cost: the cheapest any dynamic \
             policy can be. Targets (issue 17): stepconf-exact meets every SLO optimal meets, at ≤ 1.03 × optimal plus \
             the configurators' cost; stepconf ≤ 1.1648 × optimal (the paper's bound).
 
-            Example: swift run -c release stepconf bench policies --workflow video
+            Examples: swift run -c release stepconf bench policies --workflow video
+                      swift run -c release stepconf bench policies --requests 1000 --workflow all --seed 11
             """)
 
     @OptionGroup var options: WorkflowOptions
@@ -24,6 +34,15 @@ struct PolicyBench: ParsableCommand {
 
     @Option(help: ArgumentHelp("Comma-separated factors of the fastest makespan.", valueName: "list"))
     var factors: String = "1.2,1.5,2,2.5,3"
+
+    @Option(help: ArgumentHelp(
+        "Simulate this many requests per SLO and policy and judge stepconf-exact against its targets.", valueName: "N"))
+    var requests: Int?
+
+    @OptionGroup var random: SeedOption
+
+    @Option(help: ArgumentHelp("Requests per hour (with --requests): how often functions are found warm.", valueName: "N"))
+    var rate: Double = Traffic.default.requestsPerHour
 
     @OptionGroup var output: OutputFormat
 
@@ -39,6 +58,15 @@ struct PolicyBench: ParsableCommand {
 
     func validate() throws {
         _ = try parsedFactors()
+        if let requests, requests < 1 || requests > InputBounds.maxRequests {
+            throw ValidationError("--requests: \(requests) is not a count of requests in 1...\(InputBounds.maxRequests)")
+        }
+        do { _ = try Traffic(requestsPerHour: rate) } catch let error as InputError {
+            throw ValidationError("--rate: \(error.message)")
+        }
+        if options.workflow == "all", requests == nil {
+            throw ValidationError("--workflow all needs --requests (every embedded workflow, simulated)")
+        }
         if let percentile {
             do { _ = try ChanceConstraint(percentile: percentile) } catch let error as InputError {
                 throw ValidationError("--percentile: \(error.message)")
@@ -47,6 +75,7 @@ struct PolicyBench: ParsableCommand {
     }
 
     func run() throws {
+        if let requests { return try simulate(requests: requests) }
         let (graph, model, platform) = try options.load()
         let rows = try PolicyComparison.run(
             graph: graph, model: model, platform: platform, factors: parsedFactors(),
@@ -68,5 +97,54 @@ struct PolicyBench: ParsableCommand {
         if let configurators = rows.first(where: { $0.configuratorsUSD > 0 })?.configuratorsUSD {
             print("configurators' own cost per dynamic run: \(usd(configurators)) (\(graph.count) decisions)")
         }
+    }
+
+    /// The simulated mode: each workflow's evaluation, and stepconf-exact's figures against its targets.
+    private func simulate(requests: Int) throws {
+        let names = options.workflow == "all" ? EmbeddedExamples.workflowNames : [options.workflow]
+        var all: [PolicyTargets] = []
+        for name in names {
+            var each = options
+            each.source.workflow = name
+            let (graph, model, platform) = try each.load()
+            let evaluation = try Evaluation(graph: graph, model: model, simulator: LambdaSimulator(platform: platform))
+            var settings = Evaluation.Settings(
+                sloFactors: try parsedFactors(), requests: requests, seed: random.seed,
+                policies: [.stepconfExact, .static, .optimal], traffic: try Traffic(requestsPerHour: rate))
+            settings.percentile = percentile ?? ChanceConstraint.defaultPercentile
+            let clock = ContinuousClock()
+            let started = clock.now
+            let bar = ProgressBar(label: "simulating \(graph.workflow.name)", enabled: !output.json && isatty(2) != 0, clock: clock)
+            let (results, _) = try evaluation.evaluate(settings: settings) { done, total in bar.update(done, total) }
+            bar.finish()
+            guard let targets = PolicyTargets(results) else {
+                throw CLIError(.input, "no SLO of --factors is at least 1.2 × F: the targets are stated from 1.2 × F up")
+            }
+            all.append(targets)
+            if !output.json { printTargets(targets, seconds: (clock.now - started).seconds) }
+        }
+        if output.json { try printJSON(all) }
+    }
+
+    private func printTargets(_ t: PolicyTargets, seconds: Double) {
+        func pct(_ x: Double) -> String { fixed(x * 100, 1) + " %" }
+        func ratio(_ x: Double?) -> String { x.map { fixed($0, 3) + "×" } ?? "-" }
+        print("stepconf-exact against its targets · `\(t.workflow)` · \(t.requests) requests per SLO and policy · seed \(t.seed)")
+        var table = TextTable([
+            "factor", "slo_s", "attains", "needs", "fastest", "cost_usd", "express_usd", "baseline", "baseline_usd",
+            "vs_baseline", "vs_hindsight", "configurators",
+        ], leftAligned: [7])
+        for r in t.rows {
+            table.add([
+                fixed(r.sloFactor, 2), fixed(r.sloSeconds, 3), pct(r.attainment) + (r.attains ? "" : " ✗"), pct(r.requiredAttainment),
+                pct(r.fastestAttainment), usd(r.costUSD), r.costExpressUSD.map(usd) ?? "-", r.baseline ?? "none attains as much",
+                r.baselineCostUSD.map(usd) ?? "-", ratio(r.costVsBaseline), ratio(r.costVsHindsight), fixed(r.configuratorsPerRequest, 2),
+            ])
+        }
+        print(table.render())
+        print("mean saving over 1.2–2 × F: \(t.meanSaving.map(pct) ?? "-") · cost over hindsight: \(ratio(t.costVsHindsight)) · "
+            + "configurators per request: \(fixed(t.configuratorsPerRequest, 2))")
+        for verdict in t.verdicts { print("  \(verdict.met ? "met   " : "MISSED") \(verdict.target)") }
+        print("(simulated in \(fixed(seconds, 1)) s)\n")
     }
 }

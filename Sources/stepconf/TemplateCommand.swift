@@ -22,7 +22,7 @@ struct TemplateCommand: ParsableCommand {
 
     @Option(
         name: .customLong("workflow"),
-        help: ArgumentHelp("Workflows (files or embedded names); repeatable. Default: every embedded example (synthetic16, video, wordcount).", valueName: "file|name"))
+        help: ArgumentHelp("Workflows (files or embedded names); repeatable. Default: every embedded example (" + EmbeddedExamples.workflowNames.joined(separator: ", ") + ").", valueName: "file|name"))
     var workflows: [String] = []
 
     @Option(help: ArgumentHelp(

@@ -49,7 +49,8 @@ struct WorkflowOnlyOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Workflow definition: a JSON file, or the name of an embedded example (synthetic16, video, wordcount).",
+            "Workflow definition: a JSON file, or the name of an embedded example ("
+                + EmbeddedExamples.workflowNames.joined(separator: ", ") + ").",
             valueName: "file|name"))
     var workflow: String = "synthetic16"
 

@@ -111,6 +111,28 @@ import Testing
         #expect(bad.stderr.contains("--factors"))
     }
 
+    @Test func benchPoliciesWithRequestsJudgesStepConfExactOnSimulatedRequests() throws {
+        let r = try run(["bench", "policies", "--requests", "4", "--workflow", "wordcount", "--factors", "1.1,1.2,2", "--seed", "3", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let all = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+        let targets = try #require(all.first)
+        #expect(all.count == 1 && targets["workflow"] as? String == "wordcount" && targets["requests"] as? Int == 4)
+        // The targets are stated from 1.2 × F up.
+        let rows = try #require(targets["rows"] as? [[String: Any]])
+        #expect(rows.compactMap { $0["slo_factor"] as? Double } == [1.2, 2])
+        for row in rows {
+            for key in ["attainment", "required_attainment", "fastest_attainment", "cost_usd", "cost_express_usd", "configurators_per_request"] {
+                #expect(row[key] != nil, "missing \(key)")
+            }
+        }
+        let text = try run(["bench", "policies", "--requests", "4", "--workflow", "wordcount", "--factors", "1.5"])
+        #expect(text.status == 0 && text.stdout.contains("configurators per request") && text.stdout.contains("hindsight"), "\(text.stdout)")
+        let noRequests = try run(["bench", "policies", "--workflow", "all"])
+        #expect(noRequests.status == 2 && noRequests.stderr.contains("--requests"))
+        let tooLoose = try run(["bench", "policies", "--requests", "2", "--workflow", "wordcount", "--factors", "1.1"])
+        #expect(tooLoose.status != 0 && tooLoose.stderr.contains("1.2"))
+    }
+
     @Test func runCalibratesOnFirstUseThenPlansWithThisMachineAndComparesPolicies() throws {
         // A two-step workflow: calibration runs in seconds.
         let workflow = #"{"name": "tiny", "steps": [{"id": "a", "kind": "synthetic", "jobs": 4, "params": {"difficulty": 1000}}, "#

@@ -68,4 +68,21 @@ import Testing
         #expect(!withoutRecourse.decidesAhead)
         #expect(try withoutRecourse.decideAhead(after: graph.start, decision: first, context: context(0, slo: 8, cache: cache, count: graph.count)).isEmpty)
     }
+
+    @Test func aPlanWhereNothingHoldsThePercentileRunsOnItsFastestStepsWithNoReSolve() throws {
+        let exact = try #require(try policy(.stepconfExact) as? ExactPolicy)
+        let graph = exact.space.graph
+        let cache = InMemoryGlobalCache()
+        // An SLO no plan meets at P99: the decision falls back to every step at its fastest, flagged.
+        let first = try exact.decide(step: graph.start, context: context(0, slo: 0.5, cache: cache, count: graph.count))
+        #expect(first.fallback)
+        let ahead = try exact.decideAhead(after: graph.start, decision: first, context: context(0, slo: 0.5, cache: cache, count: graph.count))
+        #expect(ahead.count == graph.count - 1)
+        for (v, early) in ahead {
+            // Nothing is faster to re-solve to: however late, the step runs on the plan, no configurator.
+            #expect(early.deadline == CachedPlan.Step.never && early.holds(ready: 1e12), "step \(v)")
+            #expect(early.plannedReady.isFinite && early.plannedReady < 1e6)
+        }
+    }
 }
+
