@@ -4,6 +4,7 @@ import StepConfCore
 import StepConfLambda
 import StepConfSQLite
 import StepConfWorker
+import Synchronization
 
 /// The handlers `bootstrap` can run, chosen by `_HANDLER`.
 public enum HandlerRegistry {
@@ -14,6 +15,10 @@ public enum HandlerRegistry {
     /// - Throws: ``HandlerError`` for an unknown name, ``InputError`` for a configurator that cannot start (reported on
     ///   `/init/error`).
     public static func make(_ environment: LambdaEnvironment) throws -> any ByteHandler {
+        WarmUpAware(try handler(environment), name: environment.handler)
+    }
+
+    private static func handler(_ environment: LambdaEnvironment) throws -> any ByteHandler {
         // The environment contract, decoded once for whichever handler is made.
         let contract = try FunctionEnvironment(decoding: environment.variables)
         switch environment.handler {
@@ -49,5 +54,29 @@ public enum HandlerRegistry {
             }
         }
         return try SQLiteGlobalCache(path: contract.cachePath ?? "/tmp/stepconf-cache.sqlite")
+    }
+}
+
+/// Any function, answering a warm-up (``WarmUpEvent``) at once and handing every other event to its handler: the
+/// instance a warm-up starts is what it is for.
+final class WarmUpAware: ByteHandler {
+    let handler: any ByteHandler
+    let name: String
+    /// Whether the instance has served an invocation yet.
+    private let served = Atomic<Bool>(false)
+
+    init(_ handler: any ByteHandler, name: String) {
+        self.handler = handler
+        self.name = name
+    }
+
+    func handle(_ event: Data, context: LambdaContext) throws -> Data {
+        let first = !served.exchange(true, ordering: .relaxed)
+        guard let warmUp = try WarmUpEvent.decode(event) else { return try handler.handle(event, context: context) }
+        context.logger.debug(
+            "warm-up", metadata: ["execution": "\(warmUp.execution ?? "-")", "step": "\(warmUp.step ?? "-")", "cold": "\(first)"])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(WarmUpAnswer(handler: name, cold: first))
     }
 }
