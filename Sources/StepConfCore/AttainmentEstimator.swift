@@ -85,6 +85,10 @@ public struct AttainmentEstimator: Sendable {
     private let instanceColdDraws: [Double]
     /// Per sample, a uniform draw for whether the run finds its functions warm.
     private let warmDraws: [Double]
+    /// Per sample and step, a uniform draw for whether one of its instances is slowed down (``NoiseModel/instanceSlowdownChance(inter:)``,
+    /// which depends on the plan's p), and that instance's excess over the median instance.
+    private let slowDraws: [Double]
+    private let slowExcess: [Double]
 
     /// Draws `samples` runs' fluctuations for `graph` under `noise` (one model per step, by graph index).
     /// - Precondition: `noise.count == graph.count`, `samples ≥ 1`.
@@ -105,7 +109,7 @@ public struct AttainmentEstimator: Sendable {
         }()
         self.init(
             graph: graph, noise: noise, samples: samples, residuals: draws.residuals, instanceCold: draws.instanceCold,
-            warm: draws.warm)
+            warm: draws.warm, slow: draws.slow, slowExcess: draws.slowExcess)
     }
 
     private struct DrawKey: Hashable {
@@ -118,6 +122,8 @@ public struct AttainmentEstimator: Sendable {
         var residuals: [Double]
         var instanceCold: [Double]
         var warm: [Double]
+        var slow: [Double]
+        var slowExcess: [Double]
     }
 
     private static let drawCache = Mutex<[DrawKey: Draws]>([:])
@@ -136,10 +142,25 @@ public struct AttainmentEstimator: Sendable {
                 instanceCold[s * n + v] = rng.unit()
             }
         }
-        return Draws(residuals: residuals, instanceCold: instanceCold, warm: warm)
+        // Instance slow-downs from a stream of their own: a model without them draws exactly what it drew before.
+        var slow = [Double](repeating: 1, count: samples * n)
+        var slowExcess = [Double](repeating: 0, count: samples * n)
+        if noise.contains(where: { $0.instanceSlowdownProbability > 0 }) {
+            var slowRng = SeededRandom(seed: seed).derived(0x534C_4F57)
+            for i in 0..<(samples * n) {
+                slow[i] = slowRng.unit()
+                slowExcess[i] = noise[i % n].instanceSlowdown(slowRng.unit())
+            }
+        }
+        return Draws(residuals: residuals, instanceCold: instanceCold, warm: warm, slow: slow, slowExcess: slowExcess)
     }
 
-    private init(graph: WorkflowGraph, noise: [NoiseModel], samples: Int, residuals: [Double], instanceCold: [Double], warm: [Double]) {
+    private init(
+        graph: WorkflowGraph, noise: [NoiseModel], samples: Int, residuals: [Double], instanceCold: [Double], warm: [Double],
+        slow: [Double], slowExcess: [Double]
+    ) {
+        self.slowDraws = slow
+        self.slowExcess = slowExcess
         self.graph = graph
         self.noise = noise
         self.samples = samples
@@ -154,7 +175,8 @@ public struct AttainmentEstimator: Sendable {
         let n = graph.count
         return AttainmentEstimator(
             graph: graph, noise: noise, samples: k, residuals: Array(residuals[0..<(k * n)]),
-            instanceCold: Array(instanceColdDraws[0..<(k * n)]), warm: Array(warmDraws[0..<k]))
+            instanceCold: Array(instanceColdDraws[0..<(k * n)]), warm: Array(warmDraws[0..<k]),
+            slow: Array(slowDraws[0..<(k * n)]), slowExcess: Array(slowExcess[0..<(k * n)]))
     }
 
     /// One plan's sampled attainment of `deadline` and its makespan end at `level`, from one walk of the samples.
@@ -190,7 +212,8 @@ public struct AttainmentEstimator: Sendable {
         var ends = [Double](repeating: 0, count: samples)
         for s in 0..<samples {
             ends[s] = walker.run(
-                sample: s, residuals: residuals, instanceCold: instanceColdDraws, warm: warmDraws[s] < warmth.chance,
+                sample: s, residuals: residuals, instanceCold: instanceColdDraws, slow: slowDraws, slowExcess: slowExcess,
+                warm: warmDraws[s] < warmth.chance,
                 warmth: warmth, start: start, now: now)
         }
         return ends
@@ -216,7 +239,8 @@ public struct AttainmentEstimator: Sendable {
         var tail = [Double](repeating: 0, count: n)
         for s in 0..<samples {
             _ = walker.run(
-                sample: s, residuals: residuals, instanceCold: instanceColdDraws, warm: warmDraws[s] < warmth.chance,
+                sample: s, residuals: residuals, instanceCold: instanceColdDraws, slow: slowDraws, slowExcess: slowExcess,
+                warm: warmDraws[s] < warmth.chance,
                 warmth: warmth, start: start, now: now)
             for v in graph.topologicalOrder.reversed() {
                 let after = graph.successors[v].reduce(0.0) { max($0, tail[$1]) }
@@ -308,6 +332,10 @@ private struct SampleWalker {
     let functionNames: [String]
     /// Per step: the cold-start model where it can pay one (not prewarmed, fitted with a penalty).
     let coldStart: [NoiseModel.ColdStart?]
+    /// Per step: the chance that one of its p instances is slowed down, and what the prediction already allows for the
+    /// slowest of p (``NoiseModel/slowestFactor(inter:)``).
+    let slowChance: [Double]
+    let slowestFactor: [Double]
     /// Per function: idle instances since before the run, and how many its steps released during it.
     var base: [Int]
     var releasedTotal: [Int]
@@ -340,6 +368,8 @@ private struct SampleWalker {
         }
         functionNames = names
         coldStart = steps.indices.map { steps[$0].prewarmed ? nil : noise[$0].coldStart }
+        slowChance = steps.indices.map { noise[$0].instanceSlowdownChance(inter: steps[$0].inter) }
+        slowestFactor = steps.indices.map { max(noise[$0].slowestFactor(inter: steps[$0].inter), 1) }
         base = Array(repeating: 0, count: names.count)
         releasedTotal = Array(repeating: 0, count: names.count)
         releasedFunction = []
@@ -355,7 +385,8 @@ private struct SampleWalker {
     }
 
     mutating func run(
-        sample s: Int, residuals: [Double], instanceCold: [Double], warm: Bool, warmth: AttainmentEstimator.Warmth,
+        sample s: Int, residuals: [Double], instanceCold: [Double], slow: [Double], slowExcess: [Double], warm: Bool,
+        warmth: AttainmentEstimator.Warmth,
         start: Double, now: Double
     ) -> Double {
         let n = seconds.count
@@ -405,7 +436,13 @@ private struct SampleWalker {
                         }
                     }
                 }
-                finish[v] = begin + seconds[v] * max(0, 1 + residuals[s * n + v]) + penalty
+                var factor = 1 + residuals[s * n + v]
+                if slow[s * n + v] < slowChance[v] {
+                    // A slowed instance: the step waits for it. Its excess is over the median instance, the prediction's
+                    // over the median slowest of p; charged on the whole step time (its mapping included: conservative).
+                    factor = max(factor, (1 + slowExcess[s * n + v]) / slowestFactor[v])
+                }
+                finish[v] = begin + seconds[v] * max(0, factor) + penalty
             }
             releasedFunction.append(f)
             releasedAt.append(finish[v])

@@ -173,6 +173,11 @@ extension Estimator {
             noise.slowdownProbability = Double(slow.count) / Double(ratios.count)
             noise.slowdownFactor = slow.isEmpty ? 1 : 1 + median(slow)
         }
+        // Per-instance slow-downs, where the profile has every instance's duration (``instanceSlowdowns(_:)``).
+        if let slow = Self.instanceSlowdowns(rows) {
+            noise.instanceSlowdownProbability = slow.probability
+            noise.instanceSlowdownQuantiles = slow.quantiles
+        }
         // Cold starts: what a cold run adds over the warm prediction, as a + b·z_p.
         let cold = rows.filter(\.cold)
         if !cold.isEmpty {
@@ -202,6 +207,34 @@ extension Estimator {
             noise.coldStart = penalty
         }
         return noise
+    }
+
+    /// Fewest instance durations behind a fitted per-instance slow-down.
+    public static let minimumInstanceDurations = 50
+
+    /// Rare per-instance slow-downs: every instance's time over the median of its run, minus 1, pooled over the runs
+    /// whose instances hold equal work (at least 4 instances, jobs a multiple of them); an instance is slowed where
+    /// that exceeds both 4 robust spreads of the pool and 15 % (the run-level rule). Returns π, the share of slowed
+    /// instances, and the quantiles of their excess; nil with fewer than ``minimumInstanceDurations`` durations.
+    public static func instanceSlowdowns(_ rows: [ProfileSample]) -> (probability: Double, quantiles: [String: Double])? {
+        var ratios: [Double] = []
+        for r in rows {
+            guard let times = r.instanceSeconds, times.count == r.configuration.inter, times.count >= 4,
+                r.jobs % times.count == 0
+            else { continue }
+            let middle = median(times)
+            guard middle > 0 else { continue }
+            ratios += times.map { $0 / middle - 1 }
+        }
+        guard ratios.count >= minimumInstanceDurations else { return nil }
+        let center = median(ratios)
+        let spread = 1.4826 * median(ratios.map { abs($0 - center) })
+        let slow = ratios.filter { $0 > max(4 * spread, 0.15) }.sorted()
+        guard !slow.isEmpty else { return (0, [:]) }
+        return (
+            Double(slow.count) / Double(ratios.count),
+            Dictionary(uniqueKeysWithValues: [10.0, 50, 90].map { (NoiseModel.key(percentile: $0), quantile(slow, $0 / 100)) })
+        )
     }
 
     /// The `level` quantile of sorted values, linear between order statistics.

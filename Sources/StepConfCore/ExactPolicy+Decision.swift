@@ -198,15 +198,31 @@ struct ExactDecision {
         let reference = try stored ?? solve(within: slo, refine: false).choice
         var within = min(slo, slo - margin(reference, chance))
         var best: ExactSolver.Result?
+        // The sampled end is not continuous in the deterministic deadline (plans jump), so the corrections are kept
+        // inside the bracket of deadlines already known to hold P (`holds`) and known not to (`misses`): a correction
+        // that would leave it bisects it instead, and one that misses steps past the edge by the tolerance.
+        let tolerance = ExactPolicy.percentileTolerance * slo
+        var holds = -Double.infinity
+        var misses = Double.infinity
         for _ in 0..<ExactPolicy.percentileRounds where within > 0 {
             let result = try solve(within: within)
             guard result.feasible else { break }
             let end = sampledEnd(result.choice, level: level, warmth: warm)
             let gap = deadline - end
-            if gap >= -1e-9 * max(1, deadline), best.map({ result.costUSD < $0.costUSD }) ?? true { best = result }
-            // Close enough: a smaller correction would not change the plan's cost by much.
-            if abs(gap) <= ExactPolicy.percentileTolerance * slo { break }
-            within = min(slo, within + gap)
+            if gap >= -1e-9 * max(1, deadline) {
+                if best.map({ result.costUSD < $0.costUSD }) ?? true { best = result }
+                holds = max(holds, within)
+                // Close enough: a smaller correction would not change the plan's cost by much.
+                if gap <= tolerance { break }
+            } else {
+                misses = min(misses, within)
+            }
+            var next = within + gap - (gap < 0 ? tolerance : 0)
+            if next <= holds || next >= misses {
+                guard holds.isFinite, misses.isFinite else { break }
+                next = (holds + misses) / 2
+            }
+            within = min(slo, next)
         }
         if let best { return (best, false) }
         // No plan holds P: every step still to decide at its fastest (the solve past any deadline gives it).

@@ -43,7 +43,7 @@ public struct ExactPolicy: DynamicPolicy {
     }
 
     /// Rounds of margin correction behind a sampled percentile, and when a round is close enough (a share of the SLO).
-    static let percentileRounds = 5
+    static let percentileRounds = 6
     static let percentileTolerance = 0.003
 
     /// What a step planned ahead saves by running on the plan (recourse): its configurator's latency, seconds, and its

@@ -8,6 +8,9 @@ import Foundation
 /// - the quantiles of one warm run's step time over the prediction (`p50`, `p90`, `p95`, `p99`, as
 ///   run / predicted − 1): the empirical distribution percentile planning draws on;
 /// - rare slow-downs: the chance that a run lands far above its prediction, and by how much;
+/// - rare slow-downs of one instance (fitted where the profile has every instance's duration): the chance that one
+///   instance takes far longer than the others of its run, and by how much (quantiles of its time over their median,
+///   minus 1). A step of p instances meets one with chance 1 − (1 − π)^p, so its tail grows with p;
 /// - cold starts: what they add as a function of p, and the chance that an instance starts cold although
 ///   its function ran recently.
 public struct NoiseModel: Sendable, Hashable, Codable {
@@ -21,11 +24,18 @@ public struct NoiseModel: Sendable, Hashable, Codable {
     public var slowdownFactor: Double
     /// Cold starts; nil when the profile held no cold run.
     public var coldStart: ColdStart?
+    /// π_slow: the chance that one instance is slowed down (0 where the profile had no per-instance durations).
+    public var instanceSlowdownProbability: Double
+    /// A slowed instance's time over the median instance of its run, minus 1, by percentile (`p10`, `p50`, `p90`).
+    public var instanceSlowdownQuantiles: [String: Double]
 
     public init(
         instanceSpread: Double = 0, stepQuantiles: [String: Double] = [:], slowdownProbability: Double = 0,
-        slowdownFactor: Double = 1, coldStart: ColdStart? = nil
+        slowdownFactor: Double = 1, coldStart: ColdStart? = nil, instanceSlowdownProbability: Double = 0,
+        instanceSlowdownQuantiles: [String: Double] = [:]
     ) {
+        self.instanceSlowdownProbability = instanceSlowdownProbability
+        self.instanceSlowdownQuantiles = instanceSlowdownQuantiles
         self.instanceSpread = instanceSpread
         self.stepQuantiles = stepQuantiles
         self.slowdownProbability = slowdownProbability
@@ -145,6 +155,22 @@ public struct NoiseModel: Sendable, Hashable, Codable {
         case slowdownProbability = "slowdown_probability"
         case slowdownFactor = "slowdown_factor"
         case coldStart = "cold_start"
+        case instanceSlowdownProbability = "instance_slowdown_probability"
+        case instanceSlowdownQuantiles = "instance_slowdown_quantiles"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(instanceSpread, forKey: .instanceSpread)
+        try c.encode(stepQuantiles, forKey: .stepQuantiles)
+        try c.encode(slowdownProbability, forKey: .slowdownProbability)
+        try c.encode(slowdownFactor, forKey: .slowdownFactor)
+        try c.encodeIfPresent(coldStart, forKey: .coldStart)
+        // Written only where fitted, so a model fitted without per-instance durations reads as it did.
+        if instanceSlowdownProbability > 0 || !instanceSlowdownQuantiles.isEmpty {
+            try c.encode(instanceSlowdownProbability, forKey: .instanceSlowdownProbability)
+            try c.encode(instanceSlowdownQuantiles, forKey: .instanceSlowdownQuantiles)
+        }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -154,5 +180,26 @@ public struct NoiseModel: Sendable, Hashable, Codable {
         slowdownProbability = try c.decodeIfPresent(Double.self, forKey: .slowdownProbability) ?? 0
         slowdownFactor = try c.decodeIfPresent(Double.self, forKey: .slowdownFactor) ?? 1
         coldStart = try c.decodeIfPresent(ColdStart.self, forKey: .coldStart)
+        instanceSlowdownProbability = try c.decodeIfPresent(Double.self, forKey: .instanceSlowdownProbability) ?? 0
+        instanceSlowdownQuantiles = try c.decodeIfPresent([String: Double].self, forKey: .instanceSlowdownQuantiles) ?? [:]
+    }
+
+    /// The chance that a step of p instances meets at least one slowed instance.
+    public func instanceSlowdownChance(inter p: Int) -> Double {
+        instanceSlowdownProbability > 0 ? 1 - pow(1 - min(instanceSlowdownProbability, 1), Double(max(p, 1))) : 0
+    }
+
+    /// A slowed instance's excess at `level` (0…1) of its distribution: the stored quantiles joined linearly, held flat
+    /// past the ends; 0 when none is stored.
+    public func instanceSlowdown(_ level: Double) -> Double {
+        let points = instanceSlowdownQuantiles.compactMap { key, value in Self.percentile(key).map { ($0 / 100, value) } }
+            .sorted { $0.0 < $1.0 }
+        guard let first = points.first, let last = points.last else { return 0 }
+        if level <= first.0 { return first.1 }
+        if level >= last.0 { return last.1 }
+        for (a, b) in zip(points, points.dropFirst()) where level <= b.0 {
+            return a.1 + (b.1 - a.1) * (level - a.0) / (b.0 - a.0)
+        }
+        return last.1
     }
 }

@@ -2,22 +2,27 @@ import Foundation
 
 /// The profile CSV every backend writes: a header, then one row per measured run.
 ///
-/// Columns (any order, all required, no others): `step`, `memory_mb`, `inter`, `intra`, `jobs`,
-/// `mapping_delay_s`, `compute_s`, `total_s`, `cold` (`true`/`false`).
+/// Columns (any order, all required but the last, no others): `step`, `memory_mb`, `inter`, `intra`, `jobs`,
+/// `mapping_delay_s`, `compute_s`, `total_s`, `cold` (`true`/`false`), and optionally `instance_s`: every instance's
+/// billed duration in seconds, separated by `;` (at most `inter` of them; empty when unknown).
 public enum ProfileCSV {
-    /// The columns in the order they are written.
+    /// The required columns in the order they are written.
     public static let columns = [
         "step", "memory_mb", "inter", "intra", "jobs", "mapping_delay_s", "compute_s", "total_s", "cold",
     ]
+    /// The optional column of per-instance durations (written after the others).
+    public static let instanceColumn = "instance_s"
 
     /// The CSV text for `samples`.
     public static func encode(_ samples: [ProfileSample]) -> String {
-        var text = columns.joined(separator: ",") + "\n"
+        let instances = samples.contains { $0.instanceSeconds != nil }
+        var text = (columns + (instances ? [instanceColumn] : [])).joined(separator: ",") + "\n"
         for s in samples {
-            let fields: [String] = [
+            var fields: [String] = [
                 quote(s.step), "\(s.configuration.memoryMB)", "\(s.configuration.inter)", "\(s.configuration.intra)",
                 "\(s.jobs)", "\(s.mappingDelaySeconds)", "\(s.computeSeconds)", "\(s.totalSeconds)", s.cold ? "true" : "false",
             ]
+            if instances { fields.append(s.instanceSeconds.map { $0.map { "\($0)" }.joined(separator: ";") } ?? "") }
             text += fields.joined(separator: ",") + "\n"
         }
         return text
@@ -35,7 +40,7 @@ public enum ProfileCSV {
         }
         let header = try split(headerLine, source: source, line: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         let missing = columns.filter { !header.contains($0) }
-        let extra = header.filter { !columns.contains($0) }
+        let extra = header.filter { !columns.contains($0) && $0 != instanceColumn }
         guard missing.isEmpty, extra.isEmpty, Set(header).count == header.count else {
             var parts: [String] = []
             if !missing.isEmpty { parts.append("missing column(s) \(missing.joined(separator: ", "))") }
@@ -89,16 +94,39 @@ public enum ProfileCSV {
                 throw InputError(
                     .malformed, "\(source): line \(number): `cold` must be true or false, got `\(InputError.excerpt(field("cold")))`")
             }
+            let inter = try integer("inter", minimum: 1, maximum: InputBounds.maxInter)
+            let instanceSeconds = try at[instanceColumn].map { _ in
+                try instanceDurations(field(instanceColumn), inter: inter, at: "\(source): line \(number)")
+            } ?? nil
             samples.append(ProfileSample(
                 step: step,
                 configuration: Configuration(
-                    memoryMB: memory, inter: try integer("inter", minimum: 1, maximum: InputBounds.maxInter),
+                    memoryMB: memory, inter: inter,
                     intra: try integer("intra", minimum: 1, maximum: InputBounds.maxIntra)),
                 jobs: try integer("jobs", minimum: 1, maximum: InputBounds.maxJobs), mappingDelaySeconds: try duration("mapping_delay_s"),
                 computeSeconds: try duration("compute_s"), totalSeconds: try duration("total_s"),
-                cold: coldText == "true" || coldText == "1"))
+                cold: coldText == "true" || coldText == "1", instanceSeconds: instanceSeconds))
         }
         return samples
+    }
+
+    /// The `instance_s` field: `;`-separated durations, at most `inter` of them; nil when empty.
+    private static func instanceDurations(_ field: String, inter: Int, at place: String) throws -> [Double]? {
+        guard !field.isEmpty else { return nil }
+        let parts = field.split(separator: ";", omittingEmptySubsequences: false)
+        guard parts.count <= inter else {
+            throw InputError(.malformed, "\(place): `\(instanceColumn)` has \(parts.count) durations, more than inter = \(inter)")
+        }
+        return try parts.map { part in
+            let text = part.trimmingCharacters(in: .whitespaces)
+            guard let value = Double(text), value.isFinite, value >= 0, value <= InputBounds.maxSeconds else {
+                throw InputError(
+                    .malformed,
+                    "\(place): `\(instanceColumn)` holds `\(InputError.excerpt(text))`, not a duration in "
+                        + "\(InputBounds.describe(0...InputBounds.maxSeconds)) seconds")
+            }
+            return value
+        }
     }
 
     /// Decodes profile CSV bytes; `source` names them in messages.

@@ -14,11 +14,15 @@ public struct ProfileSample: Sendable, Hashable {
     public var totalSeconds: Double
     /// Whether any instance started cold.
     public var cold: Bool
+    /// Every instance's billed duration, seconds, where the backend reports them (nil: unknown). What one instance
+    /// takes against the others of its run is how the fit learns rare per-instance slow-downs (``NoiseModel``).
+    public var instanceSeconds: [Double]?
 
     public init(
         step: String, configuration: Configuration, jobs: Int, mappingDelaySeconds: Double, computeSeconds: Double,
-        totalSeconds: Double, cold: Bool
+        totalSeconds: Double, cold: Bool, instanceSeconds: [Double]? = nil
     ) {
+        self.instanceSeconds = instanceSeconds
         self.step = step
         self.configuration = configuration
         self.jobs = jobs

@@ -254,6 +254,7 @@ public struct StepModel: Sendable, Hashable, Codable {
             ("mapping.knee", mapping.knee), ("mapping.past_knee_s", mapping.pastKneeSeconds),
             ("noise.instance_spread", n.instanceSpread), ("noise.slowdown_probability", n.slowdownProbability),
             ("noise.slowdown_factor", n.slowdownFactor),
+            ("noise.instance_slowdown_probability", n.instanceSlowdownProbability),
         ]
         if let cold = n.coldStart {
             list += [
@@ -281,6 +282,15 @@ public struct StepModel: Sendable, Hashable, Codable {
         if instance.multicoreRatio > 1 { return ("instance.multicore_ratio", "at most 1, got \(instance.multicoreRatio)") }
         if instance.ioShareCap < 1 { return ("instance.io_share_cap", "at least 1, got \(instance.ioShareCap)") }
         if noise.slowdownProbability > 1 { return ("noise.slowdown_probability", "at most 1") }
+        if noise.instanceSlowdownProbability > 1 { return ("noise.instance_slowdown_probability", "at most 1") }
+        for (key, value) in noise.instanceSlowdownQuantiles.sorted(by: { $0.key < $1.key }) {
+            guard NoiseModel.percentile(key) != nil else {
+                return ("noise.instance_slowdown_quantiles.\(key)", "named pNN with 0 < NN < 100")
+            }
+            guard value.isFinite, value >= 0, value <= InputBounds.maxFactor else {
+                return ("noise.instance_slowdown_quantiles.\(key)", "a finite ratio ≥ 0 (instance / median − 1), got \(value)")
+            }
+        }
         if let cold = noise.coldStart, cold.instanceProbability > 1 {
             return ("noise.cold_start.instance_probability", "at most 1")
         }

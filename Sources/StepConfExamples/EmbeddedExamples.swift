@@ -186,6 +186,12 @@ public enum EmbeddedExamples {
           "penalty_s" : 0.45403202547652977,
           "per_z_s" : 0
         },
+        "instance_slowdown_probability" : 0.002688172043010753,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.23178563032645766,
+          "p50" : 0.33849311540630356,
+          "p90" : 0.4452006004861495
+        },
         "instance_spread" : 0.05141268506415487,
         "slowdown_factor" : 1,
         "slowdown_probability" : 0,
@@ -225,6 +231,12 @@ public enum EmbeddedExamples {
           "instance_probability" : 0,
           "penalty_s" : 0.1121805689798227,
           "per_z_s" : 0.06872173744259276
+        },
+        "instance_slowdown_probability" : 0.009259259259259259,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.21306723405176664,
+          "p50" : 0.2759142705210136,
+          "p90" : 0.3554932073636955
         },
         "instance_spread" : 0.047075735972631545,
         "slowdown_factor" : 1,
@@ -266,6 +278,12 @@ public enum EmbeddedExamples {
           "penalty_s" : 0.1650915296412423,
           "per_z_s" : 0
         },
+        "instance_slowdown_probability" : 0.015853658536585366,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.21932280218421782,
+          "p50" : 0.3194193557559919,
+          "p90" : 0.6040043318087512
+        },
         "instance_spread" : 0.05893734071256345,
         "slowdown_factor" : 1.1792645576349745,
         "slowdown_probability" : 0.012658227848101266,
@@ -305,6 +323,12 @@ public enum EmbeddedExamples {
           "instance_probability" : 0,
           "penalty_s" : 0.13462632544365782,
           "per_z_s" : 0.043933469578272405
+        },
+        "instance_slowdown_probability" : 0.0031847133757961785,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.24582641174689382,
+          "p50" : 0.25443376246972116,
+          "p90" : 0.2630411131925485
         },
         "instance_spread" : 0.040711127830473745,
         "slowdown_factor" : 1,
@@ -346,6 +370,12 @@ public enum EmbeddedExamples {
           "penalty_s" : 0.18220750979020817,
           "per_z_s" : 0
         },
+        "instance_slowdown_probability" : 0.007352941176470588,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.1986726101824881,
+          "p50" : 0.20549688789550724,
+          "p90" : 0.2108562938644381
+        },
         "instance_spread" : 0.04907885950114927,
         "slowdown_factor" : 1,
         "slowdown_probability" : 0,
@@ -384,6 +414,12 @@ public enum EmbeddedExamples {
         "per_instance_s" : 0.002758837156350484
       },
       "noise" : {
+        "instance_slowdown_probability" : 0.009358288770053475,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.23782668855391234,
+          "p50" : 0.34523214264078295,
+          "p90" : 0.6045323016979399
+        },
         "instance_spread" : 0.04812004233814488,
         "slowdown_factor" : 1.2122985682653713,
         "slowdown_probability" : 0.025,
@@ -454,6 +490,12 @@ public enum EmbeddedExamples {
         "per_instance_s" : 0.0037902014229663885
       },
       "noise" : {
+        "instance_slowdown_probability" : 0.011111111111111112,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.21637265970056935,
+          "p50" : 0.2743186021340642,
+          "p90" : 0.35484448200551244
+        },
         "instance_spread" : 0.041828912436772274,
         "slowdown_factor" : 1,
         "slowdown_probability" : 0,
@@ -678,6 +720,12 @@ public enum EmbeddedExamples {
           "penalty_s" : 0.2520617475913963,
           "per_z_s" : 0
         },
+        "instance_slowdown_probability" : 0.004777070063694267,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.20465744032273622,
+          "p50" : 0.21386578374406628,
+          "p90" : 0.24800705416545696
+        },
         "instance_spread" : 0.05302059996943051,
         "slowdown_factor" : 1,
         "slowdown_probability" : 0,
@@ -717,6 +765,12 @@ public enum EmbeddedExamples {
           "instance_probability" : 0,
           "penalty_s" : 0.18033228376477667,
           "per_z_s" : 0.02073220294520998
+        },
+        "instance_slowdown_probability" : 0.010752688172043012,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.1748720726274567,
+          "p50" : 0.18733203702409884,
+          "p90" : 0.3101169732969643
         },
         "instance_spread" : 0.041665245835952665,
         "slowdown_factor" : 1,
@@ -793,6 +847,12 @@ public enum EmbeddedExamples {
         "per_instance_s" : 0.0026903363562574556
       },
       "noise" : {
+        "instance_slowdown_probability" : 0.012867647058823529,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.2824446187623987,
+          "p50" : 0.4450666189452501,
+          "p90" : 0.6543558489736919
+        },
         "instance_spread" : 0.06156558646676253,
         "slowdown_factor" : 1.3649096478136638,
         "slowdown_probability" : 0.0125,
@@ -833,6 +893,12 @@ public enum EmbeddedExamples {
           "penalty_s" : 0.39010857669978777,
           "per_z_s" : 0
         },
+        "instance_slowdown_probability" : 0.005494505494505495,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.23722808660694655,
+          "p50" : 0.3242551289730139,
+          "p90" : 0.386226110838064
+        },
         "instance_spread" : 0.04455828537536021,
         "slowdown_factor" : 1,
         "slowdown_probability" : 0,
@@ -872,6 +938,12 @@ public enum EmbeddedExamples {
         "per_instance_s" : 0.003675376616841524
       },
       "noise" : {
+        "instance_slowdown_probability" : 0.0125,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.392806943610223,
+          "p50" : 0.6077024713266386,
+          "p90" : 0.6276207183782926
+        },
         "instance_spread" : 0.03362605734347494,
         "slowdown_factor" : 1.298562997121879,
         "slowdown_probability" : 0.0375,
@@ -907,6 +979,12 @@ public enum EmbeddedExamples {
         "per_instance_s" : 0.003210986293366652
       },
       "noise" : {
+        "instance_slowdown_probability" : 0.012269938650306749,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.1869156996606087,
+          "p50" : 0.2713495737090751,
+          "p90" : 0.60727944673058
+        },
         "instance_spread" : 0.05031420051750447,
         "slowdown_factor" : 1.255868297521275,
         "slowdown_probability" : 0.025,
@@ -946,6 +1024,12 @@ public enum EmbeddedExamples {
           "instance_probability" : 0,
           "penalty_s" : 0.26016108660203,
           "per_z_s" : 0
+        },
+        "instance_slowdown_probability" : 0.01510989010989011,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.1874896424923731,
+          "p50" : 0.29112830721592564,
+          "p90" : 0.9138965275886057
         },
         "instance_spread" : 0.055470126948653456,
         "slowdown_factor" : 1.1860671826488927,
@@ -1235,208 +1319,54 @@ public enum EmbeddedExamples {
     "s01" : {
       "fit" : {
         "configurations" : 80,
-        "max_rel_error" : 0.17623917204876807,
-        "mean_rel_error" : 0.028591863408854026,
+        "max_rel_error" : 0.08105019479890233,
+        "mean_rel_error" : 0.027259046988254272,
         "samples" : 80
       },
       "format" : 2,
       "instance" : {
-        "base_s" : 0.040981151087844565,
-        "io_s_per_job" : 0.0017287547400359157,
-        "io_share_cap" : 4.772612444372326,
-        "multicore_ratio" : 0.10298266618735004,
-        "per_job_s" : 8.872074355583687e-05,
-        "per_worker_s" : 0.0009543219157778399,
-        "work_s_per_job" : 0.05970453452913249
+        "base_s" : 0.03305046295653156,
+        "io_s_per_job" : 0.0028121902144026775,
+        "io_share_cap" : 4.673692006156181,
+        "multicore_ratio" : 0.06304414941534021,
+        "per_job_s" : 0.00027815096383253425,
+        "per_worker_s" : 0.001750652542956191,
+        "work_s_per_job" : 0.05872513233214884
       },
       "mapping" : {
-        "base_s" : 0.05259465820687775,
+        "base_s" : 0.06701472127645466,
         "knee" : 30,
-        "past_knee_s" : 0.008900756837858174,
-        "per_instance_s" : 0.0020538419529940073
+        "past_knee_s" : 0.003359001958149652,
+        "per_instance_s" : 0.002252132645044937
       },
       "noise" : {
         "cold_start" : {
           "instance_probability" : 0,
-          "penalty_s" : 0.4481074847207755,
+          "penalty_s" : 0.26495128231280896,
           "per_z_s" : 0
         },
-        "instance_spread" : 0.04417198051098819,
-        "slowdown_factor" : 1.203100384239224,
-        "slowdown_probability" : 0.03125,
+        "instance_slowdown_probability" : 0.006097560975609756,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.2039929524056015,
+          "p50" : 0.24224631633559923,
+          "p90" : 0.38913225912857874
+        },
+        "instance_spread" : 0.0455271886030216,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
         "step_quantiles" : {
-          "p50" : 0.0023137238338946098,
-          "p90" : 0.03816123512563317,
-          "p95" : 0.06939402891036675,
-          "p99" : 0.20028089091353896
+          "p50" : 0.0026866728368714066,
+          "p90" : 0.05345367368128716,
+          "p95" : 0.06089560422939334,
+          "p99" : 0.08253340747596191
         }
       }
     },
     "s02" : {
       "fit" : {
         "configurations" : 80,
-        "max_rel_error" : 0.0701537305020957,
-        "mean_rel_error" : 0.02313544104524468,
-        "samples" : 80
-      },
-      "format" : 2,
-      "instance" : {
-        "base_s" : 0.03833052556088559,
-        "io_s_per_job" : 0.010420172582089635,
-        "io_share_cap" : 3.953301505954865,
-        "multicore_ratio" : 0.7873614469259278,
-        "per_job_s" : 0,
-        "per_worker_s" : 0.00031515230528204744,
-        "work_s_per_job" : 0.17090906018235866
-      },
-      "mapping" : {
-        "base_s" : 0.035179993137237034,
-        "knee" : 30,
-        "past_knee_s" : 0.008693704489872915,
-        "per_instance_s" : 0.002491550294645721
-      },
-      "noise" : {
-        "cold_start" : {
-          "instance_probability" : 0,
-          "penalty_s" : 0.2174539386971205,
-          "per_z_s" : 0
-        },
-        "instance_spread" : 0.055201561657684174,
-        "slowdown_factor" : 1,
-        "slowdown_probability" : 0,
-        "step_quantiles" : {
-          "p50" : -0.0002903491897482402,
-          "p90" : 0.04575794672373892,
-          "p95" : 0.054703625031273025,
-          "p99" : 0.06374481552180142
-        }
-      }
-    },
-    "s03" : {
-      "fit" : {
-        "configurations" : 80,
-        "max_rel_error" : 0.10684577266159205,
-        "mean_rel_error" : 0.031710808355020305,
-        "samples" : 80
-      },
-      "format" : 2,
-      "instance" : {
-        "base_s" : 0.029887743400989205,
-        "io_s_per_job" : 0.006540423555339949,
-        "io_share_cap" : 3.914763989357729,
-        "multicore_ratio" : 0.15749768318926516,
-        "per_job_s" : 0.00012388129370775696,
-        "per_worker_s" : 0.0015340018999251135,
-        "work_s_per_job" : 0.0857658233229026
-      },
-      "mapping" : {
-        "base_s" : 0.05977280319868448,
-        "knee" : 30,
-        "past_knee_s" : 0.007153404959069925,
-        "per_instance_s" : 0.002199395175361495
-      },
-      "noise" : {
-        "cold_start" : {
-          "instance_probability" : 0,
-          "penalty_s" : 0.22033059137344793,
-          "per_z_s" : 0.01249189065077109
-        },
-        "instance_spread" : 0.04620833319811625,
-        "slowdown_factor" : 1,
-        "slowdown_probability" : 0,
-        "step_quantiles" : {
-          "p50" : -0.0029170885208683606,
-          "p90" : 0.04555763762613507,
-          "p95" : 0.06593122422052593,
-          "p99" : 0.09552771149843367
-        }
-      }
-    },
-    "s04" : {
-      "fit" : {
-        "configurations" : 80,
-        "max_rel_error" : 0.09292531213041776,
-        "mean_rel_error" : 0.023803509656178994,
-        "samples" : 80
-      },
-      "format" : 2,
-      "instance" : {
-        "base_s" : 0.03289342049895784,
-        "io_s_per_job" : 0.10708744201144985,
-        "io_share_cap" : 5.788581119276428,
-        "multicore_ratio" : 0.85,
-        "per_job_s" : 0.0007818964288540201,
-        "per_worker_s" : 0.0004835531391282999,
-        "work_s_per_job" : 0.19440337488292178
-      },
-      "mapping" : {
-        "base_s" : 0.041238944098995964,
-        "knee" : 30,
-        "past_knee_s" : 0.0013225577071565543,
-        "per_instance_s" : 0.003199043800470538
-      },
-      "noise" : {
-        "cold_start" : {
-          "instance_probability" : 0,
-          "penalty_s" : 0.13555967251421924,
-          "per_z_s" : 0.051860943557891996
-        },
-        "instance_spread" : 0.04420746517107032,
-        "slowdown_factor" : 1,
-        "slowdown_probability" : 0,
-        "step_quantiles" : {
-          "p50" : 0.0005006656485659899,
-          "p90" : 0.04081699778961001,
-          "p95" : 0.05523033932204241,
-          "p99" : 0.09857017463431617
-        }
-      }
-    },
-    "s05" : {
-      "fit" : {
-        "configurations" : 80,
-        "max_rel_error" : 0.08527179581665666,
-        "mean_rel_error" : 0.029796711953977262,
-        "samples" : 80
-      },
-      "format" : 2,
-      "instance" : {
-        "base_s" : 0.03305775129083866,
-        "io_s_per_job" : 0.011252842757001091,
-        "io_share_cap" : 5.788581119276428,
-        "multicore_ratio" : 0.3735096192700165,
-        "per_job_s" : 0.00020507849947373156,
-        "per_worker_s" : 0.0017824745081449675,
-        "work_s_per_job" : 0.11266730758743546
-      },
-      "mapping" : {
-        "base_s" : 0.044271258398491845,
-        "knee" : 30,
-        "past_knee_s" : 0,
-        "per_instance_s" : 0.0034015553645849977
-      },
-      "noise" : {
-        "cold_start" : {
-          "instance_probability" : 0,
-          "penalty_s" : 0.17398343614518985,
-          "per_z_s" : 0
-        },
-        "instance_spread" : 0.05302267916206104,
-        "slowdown_factor" : 1,
-        "slowdown_probability" : 0,
-        "step_quantiles" : {
-          "p50" : -0.003999721632997555,
-          "p90" : 0.050865445038251786,
-          "p95" : 0.08306997025640298,
-          "p99" : 0.09024067475306004
-        }
-      }
-    },
-    "s06" : {
-      "fit" : {
-        "configurations" : 80,
-        "max_rel_error" : 0.10770751187011912,
-        "mean_rel_error" : 0.032375105776791355,
+        "max_rel_error" : 0.14134255595648001,
+        "mean_rel_error" : 0.031064257079684212,
         "samples" : 80
       },
       "flags" : [
@@ -1444,74 +1374,264 @@ public enum EmbeddedExamples {
       ],
       "format" : 2,
       "instance" : {
-        "base_s" : 0.039905872211926,
-        "io_s_per_job" : 0.007583383867152536,
-        "io_share_cap" : 4.7404184222858525,
-        "multicore_ratio" : 0.7009020824036446,
-        "per_job_s" : 0.0004480769323807671,
-        "per_worker_s" : 0.000825302862914396,
-        "work_s_per_job" : 0.21880289789752438
+        "base_s" : 0.037123636164397254,
+        "io_s_per_job" : 0.004426878213258166,
+        "io_share_cap" : 4.6308648954211415,
+        "multicore_ratio" : 0.8,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.0006289357599230502,
+        "work_s_per_job" : 0.17862265663278928
       },
       "mapping" : {
-        "base_s" : 0.030787201799266698,
+        "base_s" : 0.04488518018630474,
         "knee" : 30,
         "past_knee_s" : 0,
-        "per_instance_s" : 0.003223887883536597
+        "per_instance_s" : 0.0032274011838282638
       },
       "noise" : {
         "cold_start" : {
           "instance_probability" : 0,
-          "penalty_s" : 0.10151655004119657,
-          "per_z_s" : 0.054323700629034403
+          "penalty_s" : 0.44588063641370446,
+          "per_z_s" : 0
         },
-        "instance_spread" : 0.06354713951008262,
+        "instance_slowdown_probability" : 0.0053475935828877,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.21232148532225534,
+          "p50" : 0.2281903958268212,
+          "p90" : 0.37843613716954233
+        },
+        "instance_spread" : 0.04636914525183642,
         "slowdown_factor" : 1,
         "slowdown_probability" : 0,
         "step_quantiles" : {
-          "p50" : 0.003317968969665297,
-          "p90" : 0.06390047288708656,
-          "p95" : 0.0765520490066115,
-          "p99" : 0.1021497858688584
+          "p50" : 0.008517921660471828,
+          "p90" : 0.046163230912493525,
+          "p95" : 0.04961280866789956,
+          "p99" : 0.07368247748139835
+        }
+      }
+    },
+    "s03" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.11181660379934208,
+        "mean_rel_error" : 0.02909806011950731,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03156971982260791,
+        "io_s_per_job" : 0.0022516193443114217,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.19704860870931964,
+        "per_job_s" : 0.0002858393376755067,
+        "per_worker_s" : 0.00192599571322552,
+        "work_s_per_job" : 0.09023341538574538
+      },
+      "mapping" : {
+        "base_s" : 0.045571211376442336,
+        "knee" : 30,
+        "past_knee_s" : 0.009001143411583291,
+        "per_instance_s" : 0.0028562779911111536
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.167108735388144,
+          "per_z_s" : 0.02611575877867632
+        },
+        "instance_slowdown_probability" : 0.010752688172043012,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.17510447352203742,
+          "p50" : 0.18723942647647995,
+          "p90" : 0.31885437461494637
+        },
+        "instance_spread" : 0.04154567034281143,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.004508282525065743,
+          "p90" : 0.047883855086493114,
+          "p95" : 0.06842318783502159,
+          "p99" : 0.0962210818134497
+        }
+      }
+    },
+    "s04" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.11010921611207611,
+        "mean_rel_error" : 0.028214241389337542,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03255848374476108,
+        "io_s_per_job" : 0.14571426068368343,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.7999999999970137,
+        "per_job_s" : 0.0008078716553468711,
+        "per_worker_s" : 0.0018594986157977743,
+        "work_s_per_job" : 0.1531427492601629
+      },
+      "mapping" : {
+        "base_s" : 0.05901726942672141,
+        "knee" : 30,
+        "past_knee_s" : 0.004179362539549185,
+        "per_instance_s" : 0.0022869534916019883
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.2793395707963681,
+          "per_z_s" : 0.004490408098422504
+        },
+        "instance_spread" : 0.04641575967973719,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.000969389464031023,
+          "p90" : 0.04684525561574811,
+          "p95" : 0.063384856554986,
+          "p99" : 0.09649007079539189
+        }
+      }
+    },
+    "s05" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.12094348872043675,
+        "mean_rel_error" : 0.029429414198059056,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.035814738519682934,
+        "io_s_per_job" : 0.0010460989536459808,
+        "io_share_cap" : 2.3154323313639744,
+        "multicore_ratio" : 0.4144754861027422,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.001652803967369414,
+        "work_s_per_job" : 0.12219366799800178
+      },
+      "mapping" : {
+        "base_s" : 0.043361979773460034,
+        "knee" : 30,
+        "past_knee_s" : 0.002368400492921379,
+        "per_instance_s" : 0.0031595616740509977
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.22102432464945349,
+          "per_z_s" : 0
+        },
+        "instance_slowdown_probability" : 0.006868131868131868,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.17152008601316565,
+          "p50" : 0.303709594379173,
+          "p90" : 0.390076262100896
+        },
+        "instance_spread" : 0.04825442668489647,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : -0.0007666122674448994,
+          "p90" : 0.044097055313331475,
+          "p95" : 0.0732133079016885,
+          "p99" : 0.0878303292733281
+        }
+      }
+    },
+    "s06" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.10682171652748364,
+        "mean_rel_error" : 0.027703605310754942,
+        "samples" : 80
+      },
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.043051999139783054,
+        "io_s_per_job" : 0.0029847166162904407,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.7036031511446574,
+        "per_job_s" : 0.00038260621905972334,
+        "per_worker_s" : 0.0005260944173986414,
+        "work_s_per_job" : 0.22158050309123645
+      },
+      "mapping" : {
+        "base_s" : 0.022690531162260837,
+        "knee" : 30,
+        "past_knee_s" : 0.01042414171366422,
+        "per_instance_s" : 0.0026768310289160676
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.18957858820863205,
+          "per_z_s" : 0.008423770350580454
+        },
+        "instance_slowdown_probability" : 0.007961783439490446,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.2085644493430418,
+          "p50" : 0.31362226524567305,
+          "p90" : 0.4102433168096774
+        },
+        "instance_spread" : 0.06461430406869137,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
+        "step_quantiles" : {
+          "p50" : 0.0016089208692918744,
+          "p90" : 0.04366326332526671,
+          "p95" : 0.054155420767701634,
+          "p99" : 0.06467041374774303
         }
       }
     },
     "s07" : {
       "fit" : {
         "configurations" : 80,
-        "max_rel_error" : 0.1974393186765971,
-        "mean_rel_error" : 0.03360270626782051,
+        "max_rel_error" : 0.13028500343109595,
+        "mean_rel_error" : 0.03569116255897441,
         "samples" : 80
       },
       "format" : 2,
       "instance" : {
-        "base_s" : 0.033470441269481246,
-        "io_s_per_job" : 0.0006104195757352296,
-        "io_share_cap" : 5.788581119276428,
-        "multicore_ratio" : 0.046080429917945885,
+        "base_s" : 0.035621111928257024,
+        "io_s_per_job" : 0.00810337815136195,
+        "io_share_cap" : 3.4819247376591,
+        "multicore_ratio" : 0,
         "per_job_s" : 0,
-        "per_worker_s" : 0.0019153099656235297,
-        "work_s_per_job" : 0.13559396556867834
+        "per_worker_s" : 0,
+        "work_s_per_job" : 0.1279861571916365
       },
       "mapping" : {
-        "base_s" : 0.04018225034264312,
+        "base_s" : 0.031376105594545026,
         "knee" : 30,
-        "past_knee_s" : 0,
-        "per_instance_s" : 0.0032626738898827385
+        "past_knee_s" : 0.001621195892106546,
+        "per_instance_s" : 0.0037456665771123682
       },
       "noise" : {
         "cold_start" : {
           "instance_probability" : 0,
-          "penalty_s" : 0.288265920086724,
+          "penalty_s" : 0.20969016500881377,
           "per_z_s" : 0
         },
-        "instance_spread" : 0.0517050894926207,
-        "slowdown_factor" : 1.2460117013844043,
-        "slowdown_probability" : 0.01282051282051282,
+        "instance_slowdown_probability" : 0.007763975155279503,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.21822108776271767,
+          "p50" : 0.35286074947721113,
+          "p90" : 0.5632544920181495
+        },
+        "instance_spread" : 0.0552424923543294,
+        "slowdown_factor" : 1,
+        "slowdown_probability" : 0,
         "step_quantiles" : {
-          "p50" : 0.00079756644438711,
-          "p90" : 0.05572297090614564,
-          "p95" : 0.07209322528600663,
-          "p99" : 0.14645288343058033
+          "p50" : -0.0018355244188814068,
+          "p90" : 0.06264245420475481,
+          "p95" : 0.08725174422652557,
+          "p99" : 0.11714967439138613
         }
       }
     },
@@ -1539,6 +1659,12 @@ public enum EmbeddedExamples {
         "per_instance_s" : 0.00291528763689849
       },
       "noise" : {
+        "instance_slowdown_probability" : 0.014634146341463415,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.1956870687841571,
+          "p50" : 0.2918124032254106,
+          "p90" : 0.45978290739047456
+        },
         "instance_spread" : 0.03424519450084459,
         "slowdown_factor" : 1,
         "slowdown_probability" : 0,
@@ -1574,6 +1700,12 @@ public enum EmbeddedExamples {
         "per_instance_s" : 0.00303937341896091
       },
       "noise" : {
+        "instance_slowdown_probability" : 0.0078125,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.17831423269386681,
+          "p50" : 0.19589638202096815,
+          "p90" : 0.2134785313480695
+        },
         "instance_spread" : 0.04614107976334892,
         "slowdown_factor" : 1,
         "slowdown_probability" : 0,
@@ -1609,6 +1741,12 @@ public enum EmbeddedExamples {
         "per_instance_s" : 0.003076046485304737
       },
       "noise" : {
+        "instance_slowdown_probability" : 0.004166666666666667,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.3052043903027428,
+          "p50" : 0.3052043903027428,
+          "p90" : 0.3052043903027428
+        },
         "instance_spread" : 0.05704565007922596,
         "slowdown_factor" : 1,
         "slowdown_probability" : 0,
@@ -1623,40 +1761,46 @@ public enum EmbeddedExamples {
     "s11" : {
       "fit" : {
         "configurations" : 80,
-        "max_rel_error" : 0.11687412290057965,
-        "mean_rel_error" : 0.026904312981833017,
+        "max_rel_error" : 0.11680717330470523,
+        "mean_rel_error" : 0.02706614233486777,
         "samples" : 80
       },
       "format" : 2,
       "instance" : {
-        "base_s" : 0.04039145140786412,
-        "io_s_per_job" : 0.021700892721231525,
+        "base_s" : 0.03316541411976204,
+        "io_s_per_job" : 0.04226084106396304,
         "io_share_cap" : 5.788581119276428,
-        "multicore_ratio" : 0.48798064931368085,
-        "per_job_s" : 0.0027494471692813298,
-        "per_worker_s" : 0.0006627803667919997,
-        "work_s_per_job" : 0.4236110337174541
+        "multicore_ratio" : 0.4457031817420016,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.0031754253152138454,
+        "work_s_per_job" : 0.405368592703334
       },
       "mapping" : {
-        "base_s" : 0.028157226235732476,
+        "base_s" : 0.0378988747189585,
         "knee" : 30,
-        "past_knee_s" : 0.00441020171586663,
-        "per_instance_s" : 0.0029684065024241533
+        "past_knee_s" : 0.00609050315272737,
+        "per_instance_s" : 0.0026107335097021967
       },
       "noise" : {
         "cold_start" : {
           "instance_probability" : 0,
-          "penalty_s" : 0.2170159678476088,
+          "penalty_s" : 0.25448720626660054,
           "per_z_s" : 0
         },
-        "instance_spread" : 0.05613604232622968,
+        "instance_slowdown_probability" : 0.001851851851851852,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.16094954665630223,
+          "p50" : 0.16094954665630223,
+          "p90" : 0.16094954665630223
+        },
+        "instance_spread" : 0.0526403006515391,
         "slowdown_factor" : 1,
         "slowdown_probability" : 0,
         "step_quantiles" : {
-          "p50" : -0.00012286525194926678,
-          "p90" : 0.04807725413141917,
-          "p95" : 0.05499820542723952,
-          "p99" : 0.09738340562025694
+          "p50" : 0.0011116869014298203,
+          "p90" : 0.04382749744716704,
+          "p95" : 0.05634955000824663,
+          "p99" : 0.09590229589014476
         }
       }
     },
@@ -1684,6 +1828,12 @@ public enum EmbeddedExamples {
         "per_instance_s" : 0.004053731725872575
       },
       "noise" : {
+        "instance_slowdown_probability" : 0.012738853503184714,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.19413280054355744,
+          "p50" : 0.24655328076023286,
+          "p90" : 0.412405559308298
+        },
         "instance_spread" : 0.049478932177144185,
         "slowdown_factor" : 1.2037669990185855,
         "slowdown_probability" : 0.025,
@@ -1698,48 +1848,54 @@ public enum EmbeddedExamples {
     "s13" : {
       "fit" : {
         "configurations" : 80,
-        "max_rel_error" : 0.14650820652127705,
-        "mean_rel_error" : 0.036335255319135035,
+        "max_rel_error" : 0.1960356485973129,
+        "mean_rel_error" : 0.029320382212656388,
         "samples" : 80
       },
       "format" : 2,
       "instance" : {
-        "base_s" : 0.035916024206310376,
-        "io_s_per_job" : 0.005120397915995129,
-        "io_share_cap" : 3.4731486468167736,
-        "multicore_ratio" : 0.7487646993334544,
-        "per_job_s" : 0.00031749593166852173,
-        "per_worker_s" : 0.0011246266071537694,
-        "work_s_per_job" : 0.1478612217946392
+        "base_s" : 0.037319684670598735,
+        "io_s_per_job" : 0.00031034997558133926,
+        "io_share_cap" : 1.1577161790695105,
+        "multicore_ratio" : 0.7455716859757457,
+        "per_job_s" : 0,
+        "per_worker_s" : 0.0009814117132373918,
+        "work_s_per_job" : 0.15199698722404065
       },
       "mapping" : {
-        "base_s" : 0.09303393498702658,
+        "base_s" : 0.055745059225982475,
         "knee" : 30,
-        "past_knee_s" : 0.019922105566976135,
-        "per_instance_s" : 0.0004691240289821463
+        "past_knee_s" : 0.012745022520918567,
+        "per_instance_s" : 0.0016707709394764914
       },
       "noise" : {
         "cold_start" : {
           "instance_probability" : 0,
-          "penalty_s" : 0.31043999603579364,
-          "per_z_s" : 0
+          "penalty_s" : 0.09332555776550891,
+          "per_z_s" : 0.07293276143997196
         },
-        "instance_spread" : 0.04086096261624243,
-        "slowdown_factor" : 1,
-        "slowdown_probability" : 0,
+        "instance_slowdown_probability" : 0.003947368421052632,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.22958560633885167,
+          "p50" : 0.41402411278143103,
+          "p90" : 0.439087866839874
+        },
+        "instance_spread" : 0.055492840776985276,
+        "slowdown_factor" : 1.2438362450465459,
+        "slowdown_probability" : 0.014705882352941176,
         "step_quantiles" : {
-          "p50" : -0.0026866910802685884,
-          "p90" : 0.06451846052582484,
-          "p95" : 0.10345518578484829,
-          "p99" : 0.1401670728192741
+          "p50" : 0.00012092989319834047,
+          "p90" : 0.056902271941503824,
+          "p95" : 0.06855914739181236,
+          "p99" : 0.16224365597151874
         }
       }
     },
     "s14" : {
       "fit" : {
         "configurations" : 80,
-        "max_rel_error" : 0.13219496479577345,
-        "mean_rel_error" : 0.03779784222774402,
+        "max_rel_error" : 0.13783925463933885,
+        "mean_rel_error" : 0.03296010019897495,
         "samples" : 80
       },
       "flags" : [
@@ -1747,77 +1903,86 @@ public enum EmbeddedExamples {
       ],
       "format" : 2,
       "instance" : {
-        "base_s" : 0.039215063286423456,
-        "io_s_per_job" : 0.00280355888866843,
-        "io_share_cap" : 4.6308648954211415,
-        "multicore_ratio" : 0.25,
+        "base_s" : 0.03497041281437778,
+        "io_s_per_job" : 0,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0.25366628526650986,
         "per_job_s" : 0,
-        "per_worker_s" : 0.0002507774982075312,
-        "work_s_per_job" : 0.23891890787819148
+        "per_worker_s" : 0.003006720212252364,
+        "work_s_per_job" : 0.24026673447039432
       },
       "mapping" : {
-        "base_s" : 0.0347443510639354,
+        "base_s" : 0.06191490917076535,
         "knee" : 30,
-        "past_knee_s" : 0,
-        "per_instance_s" : 0.005773673658686091
+        "past_knee_s" : 0.003837666197138301,
+        "per_instance_s" : 0.0025320746145533497
       },
       "noise" : {
         "cold_start" : {
           "instance_probability" : 0,
-          "penalty_s" : 0.2665953640138509,
-          "per_z_s" : 0
+          "penalty_s" : 0.09956110157774295,
+          "per_z_s" : 0.04450316908680437
         },
-        "instance_spread" : 0.03715243177879413,
-        "slowdown_factor" : 1,
-        "slowdown_probability" : 0,
+        "instance_slowdown_probability" : 0.009316770186335404,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.18733786472578629,
+          "p50" : 0.25278203559633705,
+          "p90" : 0.48847857398005823
+        },
+        "instance_spread" : 0.04777836197744136,
+        "slowdown_factor" : 1.159876514189564,
+        "slowdown_probability" : 0.015384615384615385,
         "step_quantiles" : {
-          "p50" : 0.005151355419730663,
-          "p90" : 0.0756186470581229,
-          "p95" : 0.08288329754927223,
-          "p99" : 0.1425077063929499
+          "p50" : -0.0037975148580600138,
+          "p90" : 0.06062482851383218,
+          "p95" : 0.06327019377756087,
+          "p99" : 0.1395365894362283
         }
       }
     },
     "s15" : {
       "fit" : {
         "configurations" : 80,
-        "max_rel_error" : 0.12697831719944458,
-        "mean_rel_error" : 0.025777413744134916,
+        "max_rel_error" : 0.21073275956339263,
+        "mean_rel_error" : 0.026760684260023402,
         "samples" : 80
       },
-      "flags" : [
-        "slow-downs: 1 configuration(s) far above the rest were left out of the instance fit"
-      ],
       "format" : 2,
       "instance" : {
-        "base_s" : 0.034544709486365364,
-        "io_s_per_job" : 0.003604531556159862,
-        "io_share_cap" : 3.473148685262685,
-        "multicore_ratio" : 0.9543415591313169,
-        "per_job_s" : 0.00017926053861687865,
-        "per_worker_s" : 0.0014070463662420772,
-        "work_s_per_job" : 0.05761670120663495
+        "base_s" : 0.03409345747178328,
+        "io_s_per_job" : 0.00974579955223156,
+        "io_share_cap" : 4.566779633729195,
+        "multicore_ratio" : 0.9475097754947973,
+        "per_job_s" : 0.00026624448506802677,
+        "per_worker_s" : 0.001356399703811228,
+        "work_s_per_job" : 0.051798093675465784
       },
       "mapping" : {
-        "base_s" : 0.039427407214608336,
+        "base_s" : 0.0379603539400549,
         "knee" : 30,
-        "past_knee_s" : 0.0010594626614455363,
-        "per_instance_s" : 0.0037528965047023276
+        "past_knee_s" : 0.0017117514801841044,
+        "per_instance_s" : 0.0036566931254201013
       },
       "noise" : {
         "cold_start" : {
           "instance_probability" : 0,
-          "penalty_s" : 0.14585521588246397,
+          "penalty_s" : 0.10260179953101112,
           "per_z_s" : 0
         },
-        "instance_spread" : 0.04189246822726876,
-        "slowdown_factor" : 1,
-        "slowdown_probability" : 0,
+        "instance_slowdown_probability" : 0.004658385093167702,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.2977087186645143,
+          "p50" : 0.6425223976715335,
+          "p90" : 1.4316577789227423
+        },
+        "instance_spread" : 0.048304123443505244,
+        "slowdown_factor" : 1.2669979808699767,
+        "slowdown_probability" : 0.012658227848101266,
         "step_quantiles" : {
-          "p50" : 0.0014403682124877193,
-          "p90" : 0.054406564559212514,
-          "p95" : 0.0781372037991172,
-          "p99" : 0.11062278066344973
+          "p50" : -0.00019963073367768036,
+          "p90" : 0.04501709539582143,
+          "p95" : 0.062390069010531096,
+          "p99" : 0.1259946418831349
         }
       }
     },
@@ -1848,6 +2013,12 @@ public enum EmbeddedExamples {
         "per_instance_s" : 0.004369932025072912
       },
       "noise" : {
+        "instance_slowdown_probability" : 0.022058823529411766,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.17980705368824415,
+          "p50" : 0.31865872539880236,
+          "p90" : 0.7609601683485523
+        },
         "instance_spread" : 0.05114313087735761,
         "slowdown_factor" : 1.235762137235269,
         "slowdown_probability" : 0.0375,
@@ -1958,133 +2129,104 @@ public enum EmbeddedExamples {
     "colorfilter" : {
       "fit" : {
         "configurations" : 80,
-        "max_rel_error" : 0.3767572279309029,
-        "mean_rel_error" : 0.024570160144754438,
+        "max_rel_error" : 0.6162027590522693,
+        "mean_rel_error" : 0.04967346507846136,
         "samples" : 80
       },
+      "flags" : [
+        "slow-downs: 2 configuration(s) far above the rest were left out of the instance fit"
+      ],
       "format" : 2,
       "instance" : {
-        "base_s" : 0.03579178672884162,
-        "io_s_per_job" : 0.024129239141467643,
-        "io_share_cap" : 5.071249279369911,
-        "multicore_ratio" : 0.12660032749664382,
-        "per_job_s" : 0.00045964191819182037,
-        "per_worker_s" : 0.0012600483219899273,
-        "work_s_per_job" : 0.023279625897730926
+        "base_s" : 0.038168961740011824,
+        "io_s_per_job" : 0.026977416397341438,
+        "io_share_cap" : 5.036941051374708,
+        "multicore_ratio" : 0.03381157993290018,
+        "per_job_s" : 0.00019581147017946987,
+        "per_worker_s" : 0.0013379790621787806,
+        "work_s_per_job" : 0.020593846492967926
       },
       "mapping" : {
-        "base_s" : 0.048676949212394835,
+        "base_s" : 0.045113838820681006,
         "knee" : 30,
-        "past_knee_s" : 0.005326637711442076,
-        "per_instance_s" : 0.002947619134467571
+        "past_knee_s" : 0.0033212332354286838,
+        "per_instance_s" : 0.0031794064721231106
       },
       "noise" : {
         "cold_start" : {
           "instance_probability" : 0,
-          "penalty_s" : 0.1518920016342991,
-          "per_z_s" : 0.053761516871651684
+          "penalty_s" : 0.3602347467507548,
+          "per_z_s" : 0.07707468571001236
         },
-        "instance_spread" : 0.0174351936072981,
-        "slowdown_factor" : 1.5245364810633009,
-        "slowdown_probability" : 0.03125,
+        "instance_slowdown_probability" : 0.003968253968253968,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.8467807010961881,
+          "p50" : 0.8467807010961881,
+          "p90" : 0.8467807010961881
+        },
+        "instance_spread" : 0.019431919652007783,
+        "slowdown_factor" : 1.7616496272476598,
+        "slowdown_probability" : 0.078125,
         "step_quantiles" : {
-          "p50" : 0.002729835934218161,
-          "p90" : 0.024946388644675518,
-          "p95" : 0.045227335087064835,
-          "p99" : 0.5037430575204919
+          "p50" : -0.0017167552989236778,
+          "p90" : 0.03255883750242348,
+          "p95" : 0.5856105363490036,
+          "p99" : 1.2428696101398369
         }
       }
     },
     "detect" : {
       "fit" : {
         "configurations" : 76,
-        "max_rel_error" : 0.42650708419986655,
-        "mean_rel_error" : 0.046424277784458304,
+        "max_rel_error" : 0.427385445182478,
+        "mean_rel_error" : 0.06068134209768492,
         "samples" : 76
       },
       "format" : 2,
       "instance" : {
-        "base_s" : 0.047173589503686365,
-        "io_s_per_job" : 0.02811097902535302,
-        "io_share_cap" : 5.120828600909528,
-        "multicore_ratio" : 0.2802207012359874,
-        "per_job_s" : 9.301531971639128e-05,
-        "per_worker_s" : 0,
-        "work_s_per_job" : 0.08695163775289086
+        "base_s" : 0.03998675758603056,
+        "io_s_per_job" : 0.020311844401030427,
+        "io_share_cap" : 4.7650629635696555,
+        "multicore_ratio" : 0.3240129238408745,
+        "per_job_s" : 0.0004745034466938636,
+        "per_worker_s" : 0.0012046993660152236,
+        "work_s_per_job" : 0.09477229065618722
       },
       "mapping" : {
-        "base_s" : 0.04424969839437903,
+        "base_s" : 0.01747328254944507,
         "knee" : 30,
-        "past_knee_s" : 0.005714740728642331,
-        "per_instance_s" : 0.0029874612438759367
+        "past_knee_s" : 0.026372428207566773,
+        "per_instance_s" : 0.004193073994503998
       },
       "noise" : {
         "cold_start" : {
           "instance_probability" : 0,
-          "penalty_s" : 0.3088130689618877,
-          "per_z_s" : 0.046569293823933176
+          "penalty_s" : 0.6878897521807705,
+          "per_z_s" : 0
         },
-        "instance_spread" : 0.031002344440295142,
-        "slowdown_factor" : 1.6614078565137929,
-        "slowdown_probability" : 0.06666666666666667,
+        "instance_slowdown_probability" : 0.014285714285714285,
+        "instance_slowdown_quantiles" : {
+          "p10" : 0.39297970539997307,
+          "p50" : 0.7413723230257153,
+          "p90" : 0.8543342247678036
+        },
+        "instance_spread" : 0.03834076347169145,
+        "slowdown_factor" : 1.5488160084312041,
+        "slowdown_probability" : 0.08333333333333333,
         "step_quantiles" : {
-          "p50" : 0.006012716863698975,
-          "p90" : 0.06337934860199324,
-          "p95" : 0.3164047710975072,
-          "p99" : 0.7344317437401113
+          "p50" : -0.0017896952918802778,
+          "p90" : 0.13862289593093896,
+          "p95" : 0.3566831830820891,
+          "p99" : 0.7296206206730538
         }
       }
     },
     "encode" : {
       "fit" : {
         "configurations" : 75,
-        "max_rel_error" : 0.5865598555269628,
-        "mean_rel_error" : 0.029174129441533848,
+        "max_rel_error" : 0.7165657311847042,
+        "mean_rel_error" : 0.061333611808398456,
         "samples" : 75
-      },
-      "flags" : [
-        "slow-downs: 1 configuration(s) far above the rest were left out of the instance fit",
-        "mapping-knee-prior: no fan-out past the knee was profiled"
-      ],
-      "format" : 2,
-      "instance" : {
-        "base_s" : 0.041617778597060166,
-        "io_s_per_job" : 0.25272193977651114,
-        "io_share_cap" : 4.959074727188412,
-        "multicore_ratio" : 0.1951580076928477,
-        "per_job_s" : 0.0005922659901067301,
-        "per_worker_s" : 0,
-        "work_s_per_job" : 0.11660505241948857
-      },
-      "mapping" : {
-        "base_s" : 0.040735106613352286,
-        "knee" : 30,
-        "past_knee_s" : 0.004,
-        "per_instance_s" : 0.00252717296871999
-      },
-      "noise" : {
-        "cold_start" : {
-          "instance_probability" : 0,
-          "penalty_s" : 0.15435875863277213,
-          "per_z_s" : 0.04330916262488788
-        },
-        "instance_spread" : 0.019466693621069096,
-        "slowdown_factor" : 2.105724316612555,
-        "slowdown_probability" : 0.03389830508474576,
-        "step_quantiles" : {
-          "p50" : -0.0014739505967984456,
-          "p90" : 0.02625015593063625,
-          "p95" : 0.038378182801535876,
-          "p99" : 1.0556434384784756
-        }
-      }
-    },
-    "extract" : {
-      "fit" : {
-        "configurations" : 80,
-        "max_rel_error" : 0.7018899159623805,
-        "mean_rel_error" : 0.05346840575824731,
-        "samples" : 80
       },
       "flags" : [
         "slow-downs: 5 configuration(s) far above the rest were left out of the instance fit",
@@ -2092,74 +2234,130 @@ public enum EmbeddedExamples {
       ],
       "format" : 2,
       "instance" : {
-        "base_s" : 0.03839548367145333,
-        "io_s_per_job" : 0.10132742643607934,
-        "io_share_cap" : 4.949932605014714,
-        "multicore_ratio" : 0.052772090777845115,
-        "per_job_s" : 3.096235064410196e-05,
-        "per_worker_s" : 0.0008224448464256956,
-        "work_s_per_job" : 0.044013228462323604
+        "base_s" : 0.0385065954458362,
+        "io_s_per_job" : 0.25777821320445865,
+        "io_share_cap" : 5.018284467099692,
+        "multicore_ratio" : 0.1671654518163521,
+        "per_job_s" : 0.0013952127837578798,
+        "per_worker_s" : 0,
+        "work_s_per_job" : 0.11099157236255111
       },
       "mapping" : {
-        "base_s" : 0.044728048750054844,
+        "base_s" : 0.04921265602546835,
         "knee" : 30,
         "past_knee_s" : 0.004,
-        "per_instance_s" : 0.003530962075338908
+        "per_instance_s" : 0.001942303837566158
       },
       "noise" : {
         "cold_start" : {
           "instance_probability" : 0,
-          "penalty_s" : 0.12363943019690592,
-          "per_z_s" : 0.08540187969255289
+          "penalty_s" : 0.1337788484865176,
+          "per_z_s" : 0.10084031188785106
         },
-        "instance_spread" : 0.0033896147866266705,
-        "slowdown_factor" : 2.127862710923918,
+        "instance_slowdown_probability" : 0.025,
+        "instance_slowdown_quantiles" : {
+          "p10" : 1.520995563827674,
+          "p50" : 1.5777771954521125,
+          "p90" : 2.481730395674808
+        },
+        "instance_spread" : 0.015198000559874155,
+        "slowdown_factor" : 2.2497079708358765,
+        "slowdown_probability" : 0.0847457627118644,
+        "step_quantiles" : {
+          "p50" : 0.0014965867035761082,
+          "p90" : 0.043804327126791484,
+          "p95" : 1.066697509815051,
+          "p99" : 1.947640353243374
+        }
+      }
+    },
+    "extract" : {
+      "fit" : {
+        "configurations" : 80,
+        "max_rel_error" : 0.6845233546316559,
+        "mean_rel_error" : 0.059033949544175346,
+        "samples" : 80
+      },
+      "flags" : [
+        "slow-downs: 6 configuration(s) far above the rest were left out of the instance fit",
+        "mapping-knee-prior: no fan-out past the knee was profiled"
+      ],
+      "format" : 2,
+      "instance" : {
+        "base_s" : 0.03576916043141071,
+        "io_s_per_job" : 0.10240012806248482,
+        "io_share_cap" : 5.788581119276428,
+        "multicore_ratio" : 0,
+        "per_job_s" : 0.0021418641461986646,
+        "per_worker_s" : 0,
+        "work_s_per_job" : 0.04152613476874372
+      },
+      "mapping" : {
+        "base_s" : 0.043809324285696345,
+        "knee" : 30,
+        "past_knee_s" : 0.004,
+        "per_instance_s" : 0.0034583449519260305
+      },
+      "noise" : {
+        "cold_start" : {
+          "instance_probability" : 0,
+          "penalty_s" : 0.12898042700416312,
+          "per_z_s" : 0.15070101312485157
+        },
+        "instance_slowdown_probability" : 0.016666666666666666,
+        "instance_slowdown_quantiles" : {
+          "p10" : 1.7018429308223604,
+          "p50" : 1.9904878625414384,
+          "p90" : 2.279132794260516
+        },
+        "instance_spread" : 0.0067467802419265855,
+        "slowdown_factor" : 2.5667124334809763,
         "slowdown_probability" : 0.078125,
         "step_quantiles" : {
-          "p50" : 0.0030736794429238046,
-          "p90" : 0.02839442637241574,
-          "p95" : 0.7002230769509903,
-          "p99" : 1.8798080805382371
+          "p50" : -0.00048590447758956046,
+          "p90" : 0.04595773291701638,
+          "p95" : 0.913084823303054,
+          "p99" : 2.0232475590224497
         }
       }
     },
     "superres" : {
       "fit" : {
         "configurations" : 76,
-        "max_rel_error" : 0.10442407621825787,
-        "mean_rel_error" : 0.029608943852462023,
+        "max_rel_error" : 0.08251920970379154,
+        "mean_rel_error" : 0.028285487948161474,
         "samples" : 76
       },
       "format" : 2,
       "instance" : {
-        "base_s" : 0.04184736088730505,
-        "io_s_per_job" : 0.008254438548870958,
-        "io_share_cap" : 4.6308648954211415,
-        "multicore_ratio" : 0.85,
+        "base_s" : 0.02129947473029244,
+        "io_s_per_job" : 0.004231166143547319,
+        "io_share_cap" : 2.6515262491762557,
+        "multicore_ratio" : 0.8501490886551939,
         "per_job_s" : 0,
-        "per_worker_s" : 0.0011032749242071759,
-        "work_s_per_job" : 0.23635867777417696
+        "per_worker_s" : 0.003188789638479363,
+        "work_s_per_job" : 0.2420860283544352
       },
       "mapping" : {
-        "base_s" : 0.04927898070791771,
-        "knee" : 1,
-        "past_knee_s" : 0,
-        "per_instance_s" : 0.00282187315855671
+        "base_s" : 0,
+        "knee" : 30,
+        "past_knee_s" : 0.0017703000345844504,
+        "per_instance_s" : 0.004487210518114088
       },
       "noise" : {
         "cold_start" : {
           "instance_probability" : 0,
-          "penalty_s" : 0.2819322090383237,
+          "penalty_s" : 0.33503306686982776,
           "per_z_s" : 0
         },
-        "instance_spread" : 0.0499443042232665,
+        "instance_spread" : 0.05112011335588725,
         "slowdown_factor" : 1,
         "slowdown_probability" : 0,
         "step_quantiles" : {
-          "p50" : 0.0016953975560362045,
-          "p90" : 0.05430453525280237,
-          "p95" : 0.07125825134456648,
-          "p99" : 0.0754168633371875
+          "p50" : -0.0062364745728148985,
+          "p90" : 0.05380688276424764,
+          "p95" : 0.07194299566600026,
+          "p99" : 0.08337287790512189
         }
       }
     }

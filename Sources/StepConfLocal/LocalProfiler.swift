@@ -133,7 +133,7 @@ public struct LocalProfiler: Sendable {
             step: step.id, configuration: theta, jobs: step.jobs,
             mappingDelaySeconds: zip(finished, durations).map { max(0, $0.0.seconds - $0.1) }.max() ?? 0,
             computeSeconds: durations.reduce(0, +) / Double(max(1, durations.count)),
-            totalSeconds: finished.map(\.seconds).max() ?? 0, cold: cold)
+            totalSeconds: finished.map(\.seconds).max() ?? 0, cold: cold, instanceSeconds: durations)
         return Run(sample: sample, outputs: finished.flatMap(\.output.outputs))
     }
 }

@@ -33,7 +33,7 @@ public struct StepRun: Sendable, Hashable {
     public func sample(step: Workflow.Step, configuration: Configuration) -> ProfileSample {
         ProfileSample(
             step: step.id, configuration: configuration, jobs: step.jobs, mappingDelaySeconds: mappingDelaySeconds,
-            computeSeconds: meanComputeSeconds, totalSeconds: totalSeconds, cold: coldStarts > 0)
+            computeSeconds: meanComputeSeconds, totalSeconds: totalSeconds, cold: coldStarts > 0, instanceSeconds: instanceSeconds)
     }
 
     /// What the run costs as Lambda and Step Functions bill it (``Billing/stepUSD(instanceSeconds:memoryMB:configuratorSeconds:)``),

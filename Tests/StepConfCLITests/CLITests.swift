@@ -252,7 +252,7 @@ import Testing
         let profiled = try run(["profile", "--workflow", "examples/video.json", "--backend", "sim", "--repeats", "1", "--out", csv])
         #expect(profiled.status == 0, "\(profiled.stderr)")
         let text = try String(contentsOfFile: csv, encoding: .utf8)
-        #expect(text.hasPrefix("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\n"))
+        #expect(text.hasPrefix("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold,instance_s\n"))
         let check = dir.appendingPathComponent("check.csv").path
         let second = try run([
             "profile", "--workflow", "video", "--configs", "sample:12", "--repeats", "3", "--seed", "2", "--out", check,

@@ -45,6 +45,54 @@ import Testing
         #expect(estimator.quantile([step()], level: 0.999, warmth: .cold) > 1.49)
     }
 
+    @Test func aSlowedInstanceIsMetMoreOftenTheWiderTheStep() throws {
+        // One instance in a hundred takes twice the median instance; nothing else varies.
+        let slow = NoiseModel(instanceSlowdownProbability: 0.01, instanceSlowdownQuantiles: ["p10": 1, "p50": 1, "p90": 1])
+        let estimator = AttainmentEstimator(graph: try graph(["a"]), noise: [slow], samples: 20_000)
+        for p in [1, 8, 32] {
+            let late = 1 - estimator.attainment([step(p: p)], deadline: 1.5, warmth: .cold)
+            // The step waits for its slowest instance: it is late when any of p is slowed, 1 − 0.99^p.
+            #expect(abs(late - (1 - pow(0.99, Double(p)))) < 0.01, "p = \(p): \(late)")
+        }
+        #expect(estimator.quantile([step(p: 32)], level: 0.99, warmth: .cold) == 2)
+        // Without instance slow-downs the draws are what they were: the same ends as a model that never had the fields.
+        let plain = AttainmentEstimator(graph: try graph(["a"]), noise: [linear], samples: 500)
+        var withField = linear
+        withField.instanceSlowdownQuantiles = [:]
+        #expect(plain.ends([step(p: 8)], warmth: .cold) == AttainmentEstimator(graph: try graph(["a"]), noise: [withField], samples: 500).ends([step(p: 8)], warmth: .cold))
+    }
+
+    @Test func instanceSlowDownsAreFittedFromEveryInstancesDurationAndRoundTripThroughTheModelFile() throws {
+        var rng = SeededRandom(seed: 5)
+        var rows: [ProfileSample] = []
+        var slowed = 0
+        var total = 0
+        for k in 0..<40 {
+            let p = [4, 8, 16][k % 3]
+            let times = (0..<p).map { _ -> Double in
+                total += 1
+                let base = 1 + 0.02 * (rng.unit() - 0.5)
+                if rng.unit() < 0.03 { slowed += 1; return base * 2.5 }
+                return base
+            }
+            rows.append(ProfileSample(
+                step: "a", configuration: Configuration(memoryMB: 1024, inter: p, intra: 1), jobs: 64, mappingDelaySeconds: 0,
+                computeSeconds: 1, totalSeconds: times.max()!, cold: false, instanceSeconds: times))
+        }
+        let fitted = try #require(Estimator.instanceSlowdowns(rows))
+        #expect(abs(fitted.probability - Double(slowed) / Double(total)) < 1e-9)
+        #expect(abs(fitted.quantiles["p50"]! - 1.5) < 0.05)
+        // Instances holding unequal work (jobs not a multiple of p), or too few durations, teach nothing.
+        #expect(Estimator.instanceSlowdowns(rows.map { var r = $0; r.jobs = 63; return r }) == nil)
+        #expect(Estimator.instanceSlowdowns(Array(rows.prefix(3))) == nil)
+        let noise = NoiseModel(instanceSlowdownProbability: fitted.probability, instanceSlowdownQuantiles: fitted.quantiles)
+        #expect(try JSONDecoder().decode(NoiseModel.self, from: JSONEncoder().encode(noise)) == noise)
+        // A model without them writes no such keys.
+        #expect(!String(decoding: try JSONEncoder().encode(NoiseModel()), as: UTF8.self).contains("instance_slowdown"))
+        // The profile CSV carries the durations.
+        #expect(try ProfileCSV.decode(ProfileCSV.encode(rows)) == rows)
+    }
+
     @Test func parallelBranchesAttainTheProductOfTheirChances() throws {
         let g = try graph(["s", "a", "b", "e"], ["a": ["s"], "b": ["s"], "e": ["a", "b"]])
         let none = NoiseModel()

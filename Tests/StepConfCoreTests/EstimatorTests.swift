@@ -207,6 +207,8 @@ import Testing
         ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\ns,1024,1,1,4,0.1,2,1\n", "line 2: 8 fields"),
         ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold\ns,64,1,1,4,0.1,2,1,false\n", "`memory_mb` must be an integer in 128…1048576, got `64`"),
         ("", "empty file"),
+        ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold,instance_s\ns,1024,2,1,4,0.1,2,1,false,1;2;3\n", "`instance_s` has 3 durations, more than inter = 2"),
+        ("step,memory_mb,inter,intra,jobs,mapping_delay_s,compute_s,total_s,cold,instance_s\ns,1024,2,1,4,0.1,2,1,false,1;nan\n", "`instance_s` holds `nan`"),
     ])
     func badInputIsNamedByLineAndColumn(text: String, fragment: String) {
         #expect {
