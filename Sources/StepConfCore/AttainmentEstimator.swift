@@ -9,13 +9,16 @@ import Synchronization
 /// of its instances and rare slow-downs included), plus what it waits before its instances start (its configurator,
 /// where one is paid), plus a cold start where its function has fewer idle instances than the step needs — counted by
 /// a pool of instances that the plan's own earlier steps fill, over the instances warm when the run starts. Steps
-/// start when their predecessors end, so the makespan is the maximum over parallel paths.
+/// start when their predecessors end, so the makespan is the maximum over parallel paths. Where the model has per-instance
+/// slow-downs (``NoiseModel/instanceSlowdownProbability``), a step of p instances meets one with chance 1 − (1 − π)^p and
+/// then waits for it: the wider the step, the longer its tail, whatever p the profile happened to run.
 ///
 /// The draws are made once and shared by every plan an estimator is asked about (common random numbers): two plans
 /// are compared on the same fluctuations, so the comparison is stable at a few thousand samples.
 ///
-/// What it does not model: a cold start's own spread (its fitted median is charged), and instances expiring during a
-/// run (runs are much shorter than the keep-alive).
+/// What it does not model: a cold start's own spread (its fitted median is charged), instances expiring during a run
+/// (runs are much shorter than the keep-alive), and which share of a step's time a slowed instance stretches (its excess
+/// is charged on the whole step time, the mapping delay included: conservative).
 public struct AttainmentEstimator: Sendable {
     /// Samples when none is given: a P99 is then read off about 20 samples of the tail.
     public static let defaultSamples = 2_000

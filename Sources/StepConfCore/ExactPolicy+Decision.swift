@@ -196,17 +196,28 @@ struct ExactDecision {
         let level = chance.percentile / 100
         let warm = try warmth()
         let reference = try stored ?? solve(within: slo, refine: false).choice
-        var within = min(slo, slo - margin(reference, chance))
+        let tolerance = ExactPolicy.percentileTolerance * slo
+        var within = max(tolerance, min(slo, slo - margin(reference, chance)))
         var best: ExactSolver.Result?
         // The sampled end is not continuous in the deterministic deadline (plans jump), so the corrections are kept
-        // inside the bracket of deadlines already known to hold P (`holds`) and known not to (`misses`): a correction
-        // that would leave it bisects it instead, and one that misses steps past the edge by the tolerance.
-        let tolerance = ExactPolicy.percentileTolerance * slo
+        // inside the bracket of deadlines known to be too tight or to hold P (`holds`: the cheapest plan that holds P
+        // asks for no less) and known to miss it (`misses`): a correction that would leave the bracket bisects it
+        // instead, and one that misses steps past the edge by the tolerance.
         var holds = -Double.infinity
         var misses = Double.infinity
-        for _ in 0..<ExactPolicy.percentileRounds where within > 0 {
+        var stride = tolerance
+        var previous: [Int]?
+        for _ in 0..<ExactPolicy.percentileRounds {
             let result = try solve(within: within)
-            guard result.feasible else { break }
+            guard result.feasible else {
+                // The margin asked for more than the fastest plan gives: no plan ends by then even on predicted times.
+                // Ask for less, halfway to the SLO (or to a deadline already known to miss).
+                holds = max(holds, within)
+                let next = (within + min(misses, slo)) / 2
+                guard next - within > tolerance else { break }
+                within = next
+                continue
+            }
             let end = sampledEnd(result.choice, level: level, warmth: warm)
             let gap = deadline - end
             if gap >= -1e-9 * max(1, deadline) {
@@ -217,7 +228,11 @@ struct ExactDecision {
             } else {
                 misses = min(misses, within)
             }
-            var next = within + gap - (gap < 0 ? tolerance : 0)
+            // A miss steps past the edge; while the plan stays the same (the solver's grid is coarser than the step),
+            // twice as far each round.
+            stride = result.choice == previous ? stride * 2 : tolerance
+            previous = result.choice
+            var next = within + gap - (gap < 0 ? stride : 0)
             if next <= holds || next >= misses {
                 guard holds.isFinite, misses.isFinite else { break }
                 next = (holds + misses) / 2
