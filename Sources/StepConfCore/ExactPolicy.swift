@@ -94,7 +94,7 @@ public struct ExactPolicy: DynamicPolicy {
     }
 
     /// Where a decision leaves the plan it chose for the rest of the execution (beside a static policy's plan).
-    static func planKey(_ execution: String) -> String { execution + "#stepconf-exact" }
+    public static func planKey(_ execution: String) -> String { execution + "#stepconf-exact" }
 
     /// The rest of the execution on predicted times if every step still to decide takes its option in `choice`:
     /// when the last step ends, and per step still to decide, the cold start each of its options would meet
