@@ -10,7 +10,15 @@ import signal
 import sys
 import urllib.request
 
+import os
+
 from moto.server import ThreadedMotoServer
+
+# DynamoDB's item writes are atomic; moto's threaded server's are not without the launcher's fix (scripts/python).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "python"))
+from moto_launcher import atomic_items  # noqa: E402
+
+atomic_items()
 
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -7,6 +7,9 @@ connections), so moto's engine runs the generated state machines against the Lam
 - CloudFormation creates state machines in the plain Step Functions backend, while StartExecution looks in the
   executing one once `execute_state_machine` is on, so a stack's state machines "do not exist". The three
   CloudFormation handlers of `StateMachine` are rebound to the backend the API uses.
+And one fidelity fix: DynamoDB applies each item write atomically (a conditional update tests and writes in one
+step), while moto's threaded server lets two requests interleave, so racing configurators could lose a write that
+DynamoDB would keep. Item reads and writes are serialized (`atomic_items`).
 
     moto_launcher.py -H HOST -p PORT     moto's own server, as `moto_server` takes its options
     moto_launcher.py --ephemeral         a threaded server on a free loopback port: prints the port, stops when
@@ -15,7 +18,30 @@ connections), so moto's engine runs the generated state machines against the Lam
 import sys, types
 
 
+def atomic_items():
+    """Serializes moto's DynamoDB item operations, as DynamoDB applies each one atomically."""
+    try:
+        import functools, threading
+        from moto.dynamodb.models import DynamoDBBackend
+    except ImportError:
+        return
+    lock = threading.RLock()
+    for name in ("get_item", "put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name, None)
+        if original is None or getattr(original, "_stepconf_atomic", False):
+            continue
+        def locked(original=original):
+            @functools.wraps(original)
+            def call(self, *args, **kwargs):
+                with lock:
+                    return original(self, *args, **kwargs)
+            call._stepconf_atomic = True
+            return call
+        setattr(DynamoDBBackend, name, locked())
+
+
 def patch():
+    atomic_items()
     try:
         from moto.stepfunctions.parser.backend.execution import Execution
         Execution.__deepcopy__ = lambda self, memo: self
