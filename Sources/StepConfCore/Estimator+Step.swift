@@ -168,8 +168,7 @@ extension Estimator {
             noise.stepQuantiles = Dictionary(uniqueKeysWithValues: NoiseModel.percentiles.map {
                 (NoiseModel.key(percentile: $0), Self.quantile(sorted, $0 / 100))
             })
-            let spread = 1.4826 * median(ratios.map { abs($0 - sorted[sorted.count / 2]) })
-            let slow = ratios.filter { $0 > max(4 * spread, 0.15) }
+            let slow = Self.slowedDown(ratios, center: sorted[sorted.count / 2])
             noise.slowdownProbability = Double(slow.count) / Double(ratios.count)
             noise.slowdownFactor = slow.isEmpty ? 1 : 1 + median(slow)
         }
@@ -209,12 +208,20 @@ extension Estimator {
         return noise
     }
 
+    /// The slow-downs among `ratios` (time over its prediction or median, minus 1): those above both 4 robust spreads
+    /// (1.4826 × the median absolute deviation from `center`) and 15 % — for runs and instances alike.
+    /// `center`: the median the deviations are taken from (the run-level fit has always used the upper median).
+    static func slowedDown(_ ratios: [Double], center: Double) -> [Double] {
+        let spread = 1.4826 * median(ratios.map { abs($0 - center) })
+        return ratios.filter { $0 > max(4 * spread, 0.15) }
+    }
+
     /// Fewest instance durations behind a fitted per-instance slow-down.
     public static let minimumInstanceDurations = 50
 
     /// Rare per-instance slow-downs: every instance's time over the median of its run, minus 1, pooled over the runs
     /// whose instances hold equal work (at least 4 instances, jobs a multiple of them); an instance is slowed where
-    /// that exceeds both 4 robust spreads of the pool and 15 % (the run-level rule). Returns π, the share of slowed
+    /// that exceeds both 4 robust spreads of the pool and 15 % (``slowedDown(_:center:)``, the run-level rule). Returns π, the share of slowed
     /// instances, and the quantiles of their excess; nil with fewer than ``minimumInstanceDurations`` durations.
     public static func instanceSlowdowns(_ rows: [ProfileSample]) -> (probability: Double, quantiles: [String: Double])? {
         var ratios: [Double] = []
@@ -227,9 +234,7 @@ extension Estimator {
             ratios += times.map { $0 / middle - 1 }
         }
         guard ratios.count >= minimumInstanceDurations else { return nil }
-        let center = median(ratios)
-        let spread = 1.4826 * median(ratios.map { abs($0 - center) })
-        let slow = ratios.filter { $0 > max(4 * spread, 0.15) }.sorted()
+        let slow = slowedDown(ratios, center: median(ratios)).sorted()
         guard !slow.isEmpty else { return (0, [:]) }
         return (
             Double(slow.count) / Double(ratios.count),

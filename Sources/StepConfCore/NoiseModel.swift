@@ -102,8 +102,12 @@ public struct NoiseModel: Sendable, Hashable, Codable {
 
     /// The stored quantile at `level` (0 < level < 1), interpolated linearly between stored percentiles
     /// (held flat past the ends); nil when none is stored.
-    public func stepQuantile(_ level: Double) -> Double? {
-        let points = stepQuantiles.compactMap { key, value in Self.percentile(key).map { ($0 / 100, value) } }.sorted { $0.0 < $1.0 }
+    public func stepQuantile(_ level: Double) -> Double? { Self.interpolate(stepQuantiles, at: level) }
+
+    /// The value of percentile-keyed `quantiles` (`p50`, …) at `level` (0…1), joined linearly, held flat past the
+    /// ends; nil when none is stored.
+    static func interpolate(_ quantiles: [String: Double], at level: Double) -> Double? {
+        let points = quantiles.compactMap { key, value in Self.percentile(key).map { ($0 / 100, value) } }.sorted { $0.0 < $1.0 }
         guard let first = points.first, let last = points.last else { return nil }
         if level <= first.0 { return first.1 }
         if level >= last.0 { return last.1 }
@@ -191,15 +195,5 @@ public struct NoiseModel: Sendable, Hashable, Codable {
 
     /// A slowed instance's excess at `level` (0…1) of its distribution: the stored quantiles joined linearly, held flat
     /// past the ends; 0 when none is stored.
-    public func instanceSlowdown(_ level: Double) -> Double {
-        let points = instanceSlowdownQuantiles.compactMap { key, value in Self.percentile(key).map { ($0 / 100, value) } }
-            .sorted { $0.0 < $1.0 }
-        guard let first = points.first, let last = points.last else { return 0 }
-        if level <= first.0 { return first.1 }
-        if level >= last.0 { return last.1 }
-        for (a, b) in zip(points, points.dropFirst()) where level <= b.0 {
-            return a.1 + (b.1 - a.1) * (level - a.0) / (b.0 - a.0)
-        }
-        return last.1
-    }
+    public func instanceSlowdown(_ level: Double) -> Double { Self.interpolate(instanceSlowdownQuantiles, at: level) ?? 0 }
 }

@@ -61,7 +61,7 @@ public struct PolicyTargets: Sendable, Codable {
     public var rows: [Row]
     /// 1 − cost / baseline's, averaged over the SLOs of 1.2–2 × F that have a baseline.
     public var meanSaving: Double?
-    /// Cost over hindsight's, pooled over the SLOs ≥ 1.2 × F.
+    /// Cost over hindsight's, pooled over the SLOs ≥ 1.2 × F (the evaluation's summary).
     public var costVsHindsight: Double?
     public var configuratorsPerRequest: Double
 
@@ -103,9 +103,7 @@ public struct PolicyTargets: Sendable, Codable {
         self.rows = rows
         let savings = rows.filter { $0.sloFactor <= 2 + 1e-9 }.compactMap { $0.costVsBaseline.map { 1 - $0 } }
         meanSaving = savings.isEmpty ? nil : savings.reduce(0, +) / Double(savings.count)
-        let hindsightCost = rows.compactMap { r in r.costVsHindsight.map { r.costUSD / $0 } }
-        costVsHindsight = hindsightCost.count == rows.count && hindsightCost.reduce(0, +) > 0
-            ? rows.reduce(0) { $0 + $1.costUSD } / hindsightCost.reduce(0, +) : nil
+        costVsHindsight = results.summary[Self.policy.rawValue]?.costVsHindsightFrom1_2x
         configuratorsPerRequest = rows.reduce(0) { $0 + $1.configuratorsPerRequest } / Double(rows.count)
     }
 

@@ -78,9 +78,11 @@ struct OptimizerBench: ParsableCommand {
     }
 
     /// Times `body` `count` times, each with a fresh context made outside the timing; µs.
-    private func time(_ count: Int, context make: () -> DecisionContext, _ body: (DecisionContext) throws -> Void) rethrows -> [Double] {
+    private func time(
+        _ count: Int, context make: () throws -> DecisionContext, _ body: (DecisionContext) throws -> Void
+    ) rethrows -> [Double] {
         let clock = ContinuousClock()
-        let contexts = (0..<count).map { _ in make() }
+        let contexts = try (0..<count).map { _ in try make() }
         var samples: [Double] = []
         samples.reserveCapacity(count)
         for given in contexts {
@@ -139,11 +141,12 @@ struct OptimizerBench: ParsableCommand {
         while let u = frontier.popLast() {
             if ancestors.insert(u).inserted { frontier += graph.predecessors[u] }
         }
-        let behind = { () -> DecisionContext in
+        let behind = { () throws -> DecisionContext in
             var given = fresh()
-            guard (try? exact.decide(step: graph.start, context: given)) != nil,
-                let plan = try? given.cache.plan(execution: ExactPolicy.planKey(given.execution))
-            else { return given }
+            _ = try exact.decide(step: graph.start, context: given)
+            guard let plan = try given.cache.plan(execution: ExactPolicy.planKey(given.execution)) else {
+                throw CLIError(.internalFailure, "internal: stepconf-exact's first decision stored no plan")
+            }
             let finish = graph.finishTimes(start: 0) { v in exact.space.steps[v].seconds[plan.steps[v].option] * 1.1 }
             for u in ancestors { given.progress[u] = .finished(ready: graph.readyTime(u, finish: finish, start: 0), finish: finish[u]) }
             given.now = graph.readyTime(middle, finish: finish, start: 0)

@@ -1,26 +1,26 @@
-import Foundation
 import StepConfSimulator
 import Testing
 
 @Suite struct PolicyTargetsTests {
-    /// An evaluation's results with rows (policy, SLO factor, attainment, cost, configurators) at F = 2 s.
+    /// An evaluation's results, made by its own initializer from cells of 200 requests, with rows (policy, SLO
+    /// factor, attainment, cost, configurators per request) at F = 2 s.
     private func results(_ rows: [(String, Double, Double, Double, Double)]) throws -> EvaluationResults {
-        let objects: [[String: Any]] = rows.map { policy, factor, attainment, cost, configurators in
-            [
-                "policy": policy, "slo_s": factor * 2, "slo_factor": factor, "slo_attainment": attainment, "mean_s": 1.0,
-                "p50_s": 1.0, "p95_s": 1.0, "p99_s": 1.0, "mean_cost_usd": cost, "cost_std_usd": 0.0,
-                "fallback_steps_per_request": 0.0, "cold_starts_per_request": 0.0, "decided_ahead_per_request": 0.0,
-                "warm_ups_per_request": 0.0, "warm_up_cost_usd": 0.0, "configurators_per_request": configurators,
-                "mean_cost_express_usd": cost / 2,
-            ]
+        let requests = 200
+        let cells = rows.map { policy, factor, attainment, cost, configurators in
+            let slo = factor * 2
+            let within = Int((attainment * Double(requests)).rounded())
+            var cell = Evaluation.Cell(
+                sloSeconds: slo, policy: policy,
+                durations: (0..<requests).map { $0 < within ? slo / 2 : slo * 2 },
+                costs: Array(repeating: cost, count: requests), fallbacks: 0, coldStarts: 0)
+            cell.configured = Int((configurators * Double(requests)).rounded())
+            cell.expressCosts = policy == Evaluation.hindsightName ? [] : Array(repeating: cost / 2, count: requests)
+            return cell
         }
-        let document: [String: Any] = [
-            "workflow": "w", "requests": 1000, "seed": 11, "fastest_mean_makespan_s": 2.0, "slos": [2.4, 3.0, 4.0],
-            "policies": ["stepconf-exact", "static", "optimal", "fastest", "hindsight"], "summary": [String: Any](),
-            "rows": objects, "frontier": [Any](), "percentile": 99.0, "requests_per_hour": 12.0, "prewarm": true,
-            "stepconf_saving_vs_static": [Any](),
-        ]
-        return try JSONDecoder().decode(EvaluationResults.self, from: JSONSerialization.data(withJSONObject: document))
+        var settings = Evaluation.Settings(requests: requests, seed: 11, policies: [.stepconfExact, .static, .optimal])
+        settings.percentile = 99
+        return EvaluationResults(
+            workflow: "w", settings: settings, fastest: 2, slos: Array(Set(rows.map { $0.1 * 2 })).sorted(), cells: cells)
     }
 
     @Test func exactIsJudgedAgainstTheCeilingTheCheapestBaselineAttainingAsMuchAndHindsight() throws {

@@ -33,11 +33,12 @@ public struct WarmUpEvent: Sendable, Codable, Equatable {
         return try encoder.encode(Envelope(body: self))
     }
 
-    /// Whether a JSON object has the warm-up key at its top level (not merely somewhere in a string).
+    /// A JSON object's warm-up body, if its top level has the key (a key merely inside a string is not).
     private struct Probe: Decodable {
-        var present: Bool
+        var body: WarmUpEvent?
         init(from decoder: any Decoder) throws {
-            present = (try? decoder.container(keyedBy: Envelope.CodingKeys.self))?.contains(.body) ?? false
+            guard let c = try? decoder.container(keyedBy: Envelope.CodingKeys.self) else { return }
+            body = try c.decodeIfPresent(WarmUpEvent.self, forKey: .body)
         }
     }
 
@@ -45,13 +46,14 @@ public struct WarmUpEvent: Sendable, Codable, Equatable {
     /// the function's own decoding reports that).
     /// - Throws: ``InputError`` (`.malformed`) for an event that carries the key but is not a warm-up.
     public static func decode(_ bytes: some Collection<UInt8>) throws -> WarmUpEvent? {
-        guard contains(bytes, Array("\"\(key)\"".utf8)) else { return nil }
-        let data = Data(bytes)
-        guard StrictJSON.isJSON(Array(data)), (try? JSONDecoder().decode(Probe.self, from: data))?.present == true else { return nil }
+        let array = Array(bytes)
+        // Cheap tests first: every step and configurator event goes through here.
+        guard contains(array, Array("\"\(key)\"".utf8)), StrictJSON.isJSON(array) else { return nil }
         let event: WarmUpEvent
         do {
-            try StrictJSON.check(Array(data), source: "the warm-up event")
-            event = try JSONDecoder().decode(Envelope.self, from: data).body
+            guard let body = try JSONDecoder().decode(Probe.self, from: Data(array)).body else { return nil }
+            try StrictJSON.check(array, source: "the warm-up event")
+            event = body
         } catch let error as InputError {
             throw error
         } catch {
@@ -65,8 +67,7 @@ public struct WarmUpEvent: Sendable, Codable, Equatable {
         return event
     }
 
-    private static func contains(_ haystack: some Collection<UInt8>, _ needle: [UInt8]) -> Bool {
-        let bytes = Array(haystack)
+    private static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
         guard bytes.count >= needle.count, let first = needle.first else { return false }
         var i = 0
         while i + needle.count <= bytes.count {
