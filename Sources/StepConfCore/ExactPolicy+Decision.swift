@@ -88,7 +88,7 @@ struct ExactDecision {
         }
     }
 
-    func walk(_ choice: [Int]) throws -> (finish: Double, cold: [[Double]?]) {
+    func walk(_ choice: [Int]) throws -> (finish: Double, cold: [[Double]?], stepStart: [Double], stepFinish: [Double]) {
         try policy.walk(choice, step: step, ownSeconds: ownSeconds, context: context, lastUse: uses.lastUse)
     }
 
@@ -185,6 +185,21 @@ struct ExactDecision {
             plannedSteps(choice), level: level, start: context.executionStart, now: context.now, warmth: warmth)
     }
 
+    /// Per step still to run, the latest time it may become ready for the rest of `choice` to end by the SLO on the
+    /// predicted times the solve charged (cold starts where the plan meets them): the SLO less the longest path from
+    /// its start through its successors. Nil for a step that has ended or runs.
+    func predictedLatestStarts(_ choice: [Int]) throws -> [Double?] {
+        let walked = try walk(choice)
+        let graph = policy.space.graph
+        var tail = [Double](repeating: 0, count: graph.count)
+        for v in graph.topologicalOrder.reversed() {
+            let after = graph.successors[v].reduce(0.0) { max($0, tail[$1]) }
+            tail[v] = (context.progress[v] == .pending ? walked.stepFinish[v] - walked.stepStart[v] : 0) + after
+        }
+        let deadline = context.executionStart + context.sloSeconds
+        return (0..<graph.count).map { context.progress[$0] == .pending ? deadline - tail[$0] : nil }
+    }
+
     /// A percentile SLO, sampled: the cheapest plan whose sampled P-quantile of the end meets the SLO. The deterministic
     /// solve is asked for the rest to end by the SLO minus a margin; the margin starts as a normal approximation of a
     /// reference plan's critical path (an earlier decision's, else the cautious plan's) and is corrected by what the
@@ -246,15 +261,19 @@ struct ExactDecision {
 
     /// The plan to store for the steps still to run: each on `choice`, with (recourse) its planned start on predicted
     /// times and its latest start, the time by which it must be ready for the rest of the plan to hold the percentile
-    /// (``AttainmentEstimator/latestStarts(_:deadline:level:start:now:warmth:)``; the median without one).
+    /// (``AttainmentEstimator/latestStarts(_:deadline:level:start:now:warmth:)``). Without a percentile the plan was
+    /// solved on predicted times, so its latest starts are read on the same times (``predictedLatestStarts(_:)``): a
+    /// sampled median can sit a little above them, and a plan that just fits would then never be run on.
     func cachedPlan(_ choice: [Int], fallback: Bool) throws -> CachedPlan {
         var plan = CachedPlan(choice: choice)
         guard policy.recourse else { return plan }
         let planned = plannedSteps(choice)
-        let warm = try warmth()
-        let latest = policy.estimator.latestStarts(
-            planned, deadline: context.executionStart + context.sloSeconds, level: (policy.chance?.percentile ?? 50) / 100,
-            start: context.executionStart, now: context.now, warmth: warm)
+        let deadline = context.executionStart + context.sloSeconds
+        let latest = try policy.chance.map {
+            policy.estimator.latestStarts(
+                planned, deadline: deadline, level: $0.percentile / 100, start: context.executionStart, now: context.now,
+                warmth: try warmth())
+        } ?? predictedLatestStarts(choice)
         let predicted = policy.estimator.predictedStarts(planned, start: context.executionStart, now: context.now)
         for v in plan.steps.indices where context.progress[v] == .pending && v != step {
             plan.steps[v].fallback = fallback

@@ -97,24 +97,25 @@ public struct ExactPolicy: DynamicPolicy {
     public static func planKey(_ execution: String) -> String { execution + "#stepconf-exact" }
 
     /// The rest of the execution on predicted times if every step still to decide takes its option in `choice`:
-    /// when the last step ends, and per step still to decide, the cold start each of its options would meet
-    /// at its start (the functions this plan has warmed by then counted warm).
+    /// when the last step ends, per step when it starts (never before now) and ends, and per step still to decide,
+    /// the cold start each of its options would meet at its start (the functions this plan has warmed by then
+    /// counted warm).
     func walk(
         _ choice: [Int], step i: Int, ownSeconds: [Double], context: DecisionContext,
         lastUse: @escaping (String) throws -> Double?
-    ) throws -> (finish: Double, cold: [[Double]?]) {
+    ) throws -> (finish: Double, cold: [[Double]?], stepStart: [Double], stepFinish: [Double]) {
         var executor = RemainderExecutor(
             space: space, choice: choice, current: i, now: context.now, ownSeconds: ownSeconds,
-            progress: context.progress, prewarm: prewarm, lastUse: lastUse)
+            progress: context.progress, prewarm: prewarm, savedSeconds: aheadSavingSeconds, lastUse: lastUse)
         let walked = try WorkflowDriver(graph: space.graph).run(&executor, start: context.executionStart)
-        return (walked.finish.max() ?? context.now, executor.cold)
+        return (walked.finish.max() ?? context.now, executor.cold, walked.ready.map { max($0, context.now) }, walked.finish)
     }
 }
 
 /// Runs the rest of an execution on predicted times for ``ExactPolicy/walk(_:step:ownSeconds:context:lastUse:)``:
 /// finished and running steps end when they did or are expected to, the current step starts now, and each step
 /// still to decide is charged a cold start where its function is cold at its start, counting the uses this walk
-/// has made.
+/// has made, and none of its configurator where it runs on the plan (recourse), as the solve charges it.
 private struct RemainderExecutor: StepExecutor {
     let space: ConfigurationSpace
     let choice: [Int]
@@ -124,6 +125,8 @@ private struct RemainderExecutor: StepExecutor {
     let progress: [StepProgress]
     /// Whether the steps still to decide are warmed ahead (charged no cold start).
     let prewarm: Bool
+    /// What a step still to decide saves by running on the plan (``ExactPolicy/aheadSavingSeconds``).
+    let savedSeconds: Double
     let lastUse: (String) throws -> Double?
     /// Uses this walk made, by function: until when.
     var uses: [String: Double] = [:]
@@ -132,9 +135,10 @@ private struct RemainderExecutor: StepExecutor {
 
     init(
         space: ConfigurationSpace, choice: [Int], current: Int, now: Double, ownSeconds: [Double],
-        progress: [StepProgress], prewarm: Bool, lastUse: @escaping (String) throws -> Double?
+        progress: [StepProgress], prewarm: Bool, savedSeconds: Double, lastUse: @escaping (String) throws -> Double?
     ) {
         self.prewarm = prewarm
+        self.savedSeconds = savedSeconds
         self.space = space
         self.choice = choice
         self.current = current
@@ -164,7 +168,7 @@ private struct RemainderExecutor: StepExecutor {
                 return max(mine, known ?? -.infinity)
             }
             cold[v] = penalties
-            finish = start + space.chargedSeconds(step: v, option: choice[v], penalties: penalties)
+            finish = start + space.chargedSeconds(step: v, option: choice[v], penalties: penalties) - savedSeconds
             record(v, until: finish)
         }
         return ExecutedStep(finish: finish, expectedFinish: finish, outcome: ())
