@@ -111,7 +111,7 @@ public struct SAMTemplateGenerator: Sendable {
             ],
             "Policy": [
                 "Type": "String", "Default": "stepconf",
-                "AllowedValues": .array(PolicyName.configuratorPolicies.map { .string($0.rawValue) }),
+                "AllowedValues": .array(PolicyName.allCases.map { .string($0.rawValue) }),
                 "Description": "The configurator's policy.",
             ],
             "Safety": ["Type": "String", "Default": "2", "Description": "The policy's planning margin K."],

@@ -36,7 +36,7 @@ extension StateMachineGenerator {
 
     func emitStep(_ v: Int, next: String?, topLevel: Bool, into states: inout [(String, JSONValue)]) {
         let id = graph.ids[v]
-        if AheadDecision.isChained(v, in: graph) { states.append(("Check \(id)", checkState(id))) }
+        if AheadDecision.isChecked(v, in: graph) { states.append(("Check \(id)", checkState(id))) }
         states.append(("Configure \(id)", configureState(v, topLevel: topLevel)))
         states.append(("Run \(id)", runState(v, next: next, topLevel: topLevel)))
     }

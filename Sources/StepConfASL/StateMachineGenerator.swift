@@ -5,9 +5,11 @@ import StepConfCore
 /// Per step: a `Configure` task calls the configurator with the SLO, `$$.Execution.StartTime` and the
 /// keys its predecessors wrote; a `Run` Map fans the configurator's items out (MaxConcurrency from the
 /// decision) to the function `States.Format` names from the chosen memory size, each instance taking its share
-/// of the step's input keys. A step with one predecessor is first a `Check` Choice: when that predecessor's
-/// configurator decided it ahead (``AheadDecision``) and it is ready by that decision's deadline (the state's
-/// `$$.State.EnteredTime`, compared as a string in the engine's own format), it runs without a configurator. Steps that may run side by
+/// of the step's input keys. Every step but the first is first a `Check` Choice: when the last configurator's answer
+/// (`$.config`) decided it ahead (``AheadDecision``) and it is ready by that decision's deadline (the state's
+/// `$$.State.EnteredTime`, compared as a string in the engine's own format), it runs without a configurator. After a
+/// Parallel state, `$.config` is the answer that entered it: a join runs on the plan made before its branches when
+/// it is ready by that plan's latest start (the rest of that plan then still holds the SLO). Steps that may run side by
 /// side become a Parallel state's branches (the series-parallel decomposition); a DAG that is not
 /// series-parallel is run level by level, which keeps every dependency and adds the waits the result
 /// reports. Lambda service errors are retried with backoff; any other failure ends the execution in a
@@ -108,10 +110,7 @@ public struct StateMachineGenerator: Sendable {
     /// Waits a level-by-level block adds: a step now waits for every step of earlier levels, not only its
     /// ancestors.
     static func addedWaits(_ block: Block, graph: WorkflowGraph) -> [(step: String, waitsFor: String)] {
-        var ancestors = [Set<Int>](repeating: [], count: graph.count)
-        for v in graph.topologicalOrder {
-            for u in graph.predecessors[v] { ancestors[v].formUnion(ancestors[u].union([u])) }
-        }
+        let ancestors = (0..<graph.count).map(graph.ancestors(of:))
         guard case .sequence(let levels) = block else { return [] }
         var before: [Int] = []
         var added: [(String, String)] = []
@@ -126,7 +125,7 @@ public struct StateMachineGenerator: Sendable {
 
     func entryName(_ block: Block) -> String {
         switch block {
-        case .step(let v): AheadDecision.isChained(v, in: graph) ? "Check \(graph.ids[v])" : "Configure \(graph.ids[v])"
+        case .step(let v): AheadDecision.isChecked(v, in: graph) ? "Check \(graph.ids[v])" : "Configure \(graph.ids[v])"
         case .sequence(let items): entryName(items[0])
         case .parallel(let branches):
             "Parallel " + branches.map { graph.ids[$0.steps[0]] }.joined(separator: ", ")

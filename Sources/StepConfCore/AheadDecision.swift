@@ -37,6 +37,11 @@ public struct AheadDecision: Sendable, Hashable {
     /// The steps that may be decided ahead: those with exactly one predecessor. (A step joining several
     /// branches is ready when the last one ends, which no one configurator knows.)
     public static func isChained(_ step: Int, in graph: WorkflowGraph) -> Bool { graph.predecessors[step].count == 1 }
+
+    /// The steps the state machine checks for a decision made ahead before configuring them (a `Check` Choice): every
+    /// step but the first, joins included (`stepconf-exact` plans joins ahead; other policies pass the Choice to
+    /// their configurator there).
+    public static func isChecked(_ step: Int, in graph: WorkflowGraph) -> Bool { !graph.predecessors[step].isEmpty }
 }
 
 extension DynamicPolicy {

@@ -187,13 +187,20 @@ public struct AttainmentEstimator: Sendable {
         _ steps: [PlannedStep], deadline: Double, level: Double?, start: Double = 0, now: Double = 0, warmth: Warmth
     ) -> (attainment: Double, endAtLevel: Double?) {
         let ends = ends(steps, start: start, now: now, warmth: warmth)
-        return (Self.share(of: ends, by: deadline), level.map { Self.quantile(of: ends, level: $0) })
+        return (Self.share(of: ends, by: deadline, start: start), level.map { Self.quantile(of: ends, level: $0) })
     }
 
-    /// The share of `ends` at or before `deadline`.
-    static func share(of ends: [Double], by deadline: Double) -> Double {
-        let slack = 1e-12 * max(1, abs(deadline))
+    /// The share of `ends` at or before `deadline`, the run having started at `start`.
+    static func share(of ends: [Double], by deadline: Double, start: Double) -> Double {
+        let slack = Self.slack(deadline: deadline, span: deadline - start)
         return Double(ends.count { $0 <= deadline + slack }) / Double(max(ends.count, 1))
+    }
+
+    /// How far past `deadline` a time still counts as on time: `relative` of the time it bounds (`span`, e.g. the SLO)
+    /// and the rounding of the clock it is read on. Times are often Unix seconds (a deployed configurator's), where a
+    /// slack relative to the clock's value would be seconds wide.
+    public static func slack(deadline: Double, span: Double, relative: Double = 1e-12) -> Double {
+        relative * max(1, abs(span)) + 4 * deadline.ulp
     }
 
     /// The `level` quantile of `values`, nearest rank.
@@ -226,7 +233,7 @@ public struct AttainmentEstimator: Sendable {
     public func attainment(
         _ steps: [PlannedStep], deadline: Double, start: Double = 0, now: Double = 0, warmth: Warmth
     ) -> Double {
-        Self.share(of: ends(steps, start: start, now: now, warmth: warmth), by: deadline)
+        Self.share(of: ends(steps, start: start, now: now, warmth: warmth), by: deadline, start: start)
     }
 
     /// Per step still to run, the latest time it may become ready for the rest of the plan to still end by `deadline`

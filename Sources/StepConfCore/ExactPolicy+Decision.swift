@@ -95,7 +95,7 @@ struct ExactDecision {
     /// Whether the walk of `choice` (its own warm functions) ends by T0 + `slo`.
     func meets(_ choice: [Int], within slo: Double) throws -> Bool {
         let deadline = context.executionStart + slo
-        return try walk(choice).finish <= deadline + 1e-12 * max(1, deadline)
+        return try walk(choice).finish <= deadline + AttainmentEstimator.slack(deadline: deadline, span: slo)
     }
 
     /// The cheapest plan of the rest whose walk ends by T0 + `slo` (`refine`: also the plans that count on warmth
@@ -235,7 +235,7 @@ struct ExactDecision {
             }
             let end = sampledEnd(result.choice, level: level, warmth: warm)
             let gap = deadline - end
-            if gap >= -1e-9 * max(1, deadline) {
+            if gap >= -AttainmentEstimator.slack(deadline: deadline, span: slo, relative: 1e-9) {
                 if best.map({ result.costUSD < $0.costUSD }) ?? true { best = result }
                 holds = max(holds, within)
                 // Close enough: a smaller correction would not change the plan's cost by much.
@@ -264,8 +264,20 @@ struct ExactDecision {
     /// (``AttainmentEstimator/latestStarts(_:deadline:level:start:now:warmth:)``). Without a percentile the plan was
     /// solved on predicted times, so its latest starts are read on the same times (``predictedLatestStarts(_:)``): a
     /// sampled median can sit a little above them, and a plan that just fits would then never be run on.
+    ///
+    /// Every step that has started is recorded with its ready time and (expected) end, this step with its predicted end.
     func cachedPlan(_ choice: [Int], fallback: Bool) throws -> CachedPlan {
         var plan = CachedPlan(choice: choice)
+        for v in plan.steps.indices {
+            switch context.progress[v] {
+            case .finished(let ready, let end), .running(let ready, let end):
+                (plan.steps[v].ready, plan.steps[v].end) = (ready, end)
+            case .pending where v == step:
+                (plan.steps[v].ready, plan.steps[v].end) = (context.now - wait, context.now + ownSeconds[choice[v]])
+            case .pending:
+                break
+            }
+        }
         guard policy.recourse else { return plan }
         let planned = plannedSteps(choice)
         let deadline = context.executionStart + context.sloSeconds

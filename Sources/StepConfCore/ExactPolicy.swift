@@ -58,7 +58,7 @@ public struct ExactPolicy: DynamicPolicy {
     public var decidesAhead: Bool { recourse }
 
     /// Every step but the first, joins included, checks the plan before asking its configurator.
-    public func checks(step v: Int) -> Bool { recourse && Prewarm.canWarm(step: v, in: space.graph) }
+    public func checks(step v: Int) -> Bool { recourse && AheadDecision.isChecked(v, in: space.graph) }
 
     public func decide(step i: Int, context: DecisionContext) throws -> StepDecision {
         var solve = try ExactDecision(policy: self, step: i, context: context)
@@ -91,6 +91,34 @@ public struct ExactPolicy: DynamicPolicy {
             ahead[w] = AheadDecision(decision: decided, deadline: latest, plannedReady: planned.plannedStart)
         }
         return ahead
+    }
+
+    /// How far the execution has got, read from the plan the last decision stored (``CachedPlan/Step``): `step` and
+    /// the steps after it are pending and the steps before it have ended (by now); every other step ended, runs or is
+    /// pending by its record — the ready time and (expected) end a decision wrote for a step that had started — or, for
+    /// a step that ran on the plan with no configurator, by its planned start and predicted time.
+    public func observedProgress(
+        step i: Int, now: Double, executionStart: Double, execution: String, cache: any GlobalCache
+    ) throws -> [StepProgress] {
+        let graph = space.graph
+        let before = graph.ancestors(of: i)
+        let after = graph.descendants(of: i)
+        let plan = try cache.plan(execution: Self.planKey(execution)).flatMap { $0.steps.count == graph.count ? $0 : nil }
+        return (0..<graph.count).map { v in
+            if v == i || after.contains(v) { return .pending }
+            let step = plan?.steps[v]
+            var times: (ready: Double, end: Double)?
+            if let step, let ready = step.ready, let end = step.end {
+                times = (ready, end)
+            } else if let step, let start = step.plannedStart, space.steps[v].seconds.indices.contains(step.option) {
+                times = (start, start + space.steps[v].seconds[step.option] - aheadSavingSeconds)
+            }
+            guard let (ready, end) = times, ready.isFinite, end.isFinite else {
+                return before.contains(v) ? .finished(ready: executionStart, finish: now) : .pending
+            }
+            if before.contains(v) || end <= now { return .finished(ready: min(ready, now), finish: min(end, now)) }
+            return ready <= now ? .running(ready: ready, expectedFinish: end) : .pending
+        }
     }
 
     /// Where a decision leaves the plan it chose for the rest of the execution (beside a static policy's plan).

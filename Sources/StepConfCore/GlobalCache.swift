@@ -37,6 +37,11 @@ public struct CachedPlan: Sendable, Hashable, Codable {
         /// The latest ready time at which the rest of the plan still holds the SLO's percentile, seconds
         /// (`stepconf-exact`'s plan: a step ready later is re-solved).
         public var latestStart: Double?
+        /// For a step that had started when the plan was written (`stepconf-exact`'s plan): when it became ready and
+        /// when it ended or is expected to, seconds. A configurator that sees only the global cache reads how far the
+        /// execution has got from these (``ExactPolicy/observedProgress(step:now:executionStart:execution:cache:)``).
+        public var ready: Double?
+        public var end: Double?
 
         /// The latest start of a step that is never re-solved, however late it is ready (a finite number, so the
         /// plan stays JSON).
@@ -55,6 +60,8 @@ public struct CachedPlan: Sendable, Hashable, Codable {
             case subSLOSeconds = "sub_slo_s"
             case plannedStart = "planned_start_s"
             case latestStart = "latest_start_s"
+            case ready = "ready_s"
+            case end = "end_s"
         }
     }
 

@@ -23,22 +23,6 @@ public enum PolicyName: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
-    /// Whether a deployed configurator (and so `stepconf run`, the state machine and the template) can run the
-    /// policy: it decides from the global cache and the clock, so it cannot follow a policy that reads the progress
-    /// of the steps running beside the one it decides.
-    public var runsInConfigurator: Bool { self != .stepconfExact }
-
-    /// Why the configurator cannot run the policy (nil when it can), for every message that refuses it.
-    public var configuratorRefusal: String? {
-        runsInConfigurator
-            ? nil
-            : "the configurator cannot run \(rawValue) yet: it needs the progress of every running step; "
-                + "use stepconf, intra-only or inter-only, or a static policy (\(rawValue) runs in `stepconf plan` and `stepconf evaluate`)"
-    }
-
-    /// The policies a configurator can run, in declaration order.
-    public static var configuratorPolicies: [PolicyName] { allCases.filter(\.runsInConfigurator) }
-
     /// The part of `grid` the policy may choose from.
     public func grid(from grid: ConfigurationGrid) -> ConfigurationGrid {
         switch self {

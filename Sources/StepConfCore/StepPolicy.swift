@@ -78,21 +78,34 @@ public protocol DynamicPolicy: StepPolicy {
     /// only when a decision reads nothing but the time left and the global cache.
     var decidesAhead: Bool { get }
     /// Whether a run checks for a decision made ahead before asking step `v`'s configurator (a `Check` Choice on the
-    /// state machine). Default: the steps with one predecessor, where the policy decides ahead.
+    /// state machine). Default: where the policy decides ahead, the steps the state machine checks
+    /// (``AheadDecision/isChecked(_:in:)``).
     func checks(step v: Int) -> Bool
     /// The decisions ahead after `step` was decided (`decision`, in `context`), by step index. Default: the chains
     /// that start at `step`'s successors (``AheadDecision``).
     /// - Throws: what the policy or the cache throws.
     func decideAhead(after step: Int, decision: StepDecision, context: DecisionContext) throws -> [Int: AheadDecision]
+    /// How far every step of `execution` has got when step `step` is configured at `now`, as a configurator that sees
+    /// only the global cache can tell (the simulator and `plan` know it and pass it). Default: every step pending, for
+    /// a policy that does not read it.
+    /// - Throws: what the cache throws.
+    func observedProgress(step: Int, now: Double, executionStart: Double, execution: String, cache: any GlobalCache) throws
+        -> [StepProgress]
 }
 
 extension DynamicPolicy {
     public var decidesAhead: Bool { false }
 
-    public func checks(step v: Int) -> Bool { decidesAhead && AheadDecision.isChained(v, in: space.graph) }
+    public func checks(step v: Int) -> Bool { decidesAhead && AheadDecision.isChecked(v, in: space.graph) }
 
     public func decideAhead(after step: Int, decision: StepDecision, context: DecisionContext) throws -> [Int: AheadDecision] {
         try decideChainsAhead(after: step, decision: decision, context: context)
+    }
+
+    public func observedProgress(
+        step: Int, now: Double, executionStart: Double, execution: String, cache: any GlobalCache
+    ) throws -> [StepProgress] {
+        Array(repeating: .pending, count: space.graph.count)
     }
 }
 

@@ -38,6 +38,21 @@ extension WorkflowGraph {
         return path.reversed()
     }
 
+    /// The steps `v` depends on, directly or through others.
+    public func ancestors(of v: Int) -> Set<Int> { reachable(from: v, along: predecessors) }
+
+    /// The steps that depend on `v`, directly or through others.
+    public func descendants(of v: Int) -> Set<Int> { reachable(from: v, along: successors) }
+
+    private func reachable(from v: Int, along edges: [[Int]]) -> Set<Int> {
+        var seen = Set<Int>()
+        var stack = edges[v]
+        while let u = stack.popLast() {
+            if seen.insert(u).inserted { stack.append(contentsOf: edges[u]) }
+        }
+        return seen
+    }
+
     /// Each step's depth: the longest path from a first step, in steps (0 for the first).
     public var depths: [Int] {
         var depth = [Int](repeating: 0, count: count)

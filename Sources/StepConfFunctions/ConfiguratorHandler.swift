@@ -58,9 +58,7 @@ public final class ConfiguratorHandler: CodableHandler {
     /// One policy per workflow of the bundle and SLO percentile, made on first use.
     private var policies: [String: any StepPolicy] = [:]
 
-    /// - Throws: ``HandlerError`` when the policy needs run-time state the configurator does not have.
-    public init(settings: Settings, cache: any GlobalCache, now: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
-        if let refusal = settings.policy.configuratorRefusal { throw HandlerError(.unsupportedPolicy, refusal) }
+    public init(settings: Settings, cache: any GlobalCache, now: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
         self.settings = settings
         self.cache = cache
         self.now = now
@@ -100,9 +98,12 @@ public final class ConfiguratorHandler: CodableHandler {
         var ahead: [Int: AheadDecision] = [:]
         switch policy {
         case let dynamic as any DynamicPolicy:
+            // How far the execution has got is read from the global cache (what earlier decisions recorded).
+            let progress = try dynamic.observedProgress(
+                step: index, now: current, executionStart: event.startTime, execution: event.execution, cache: cache)
             let context = DecisionContext(
                 now: current, executionStart: event.startTime, sloSeconds: event.sloSeconds, execution: event.execution,
-                cache: cache, progress: Array(repeating: .pending, count: graph.count))
+                cache: cache, progress: progress)
             decision = try dynamic.decide(step: index, context: context)
             ahead = try dynamic.decideAhead(after: index, decision: decision, context: context)
         case let planned as any StaticPolicy:

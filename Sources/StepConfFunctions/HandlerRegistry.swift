@@ -23,7 +23,7 @@ public enum HandlerRegistry {
         let contract = try FunctionEnvironment(decoding: environment.variables)
         switch environment.handler {
         case "configurator":
-            return CodableHandlerAdapter(try ConfiguratorHandler(
+            return CodableHandlerAdapter(ConfiguratorHandler(
                 settings: try .init(environment: environment, contract: contract),
                 cache: try globalCache(contract, variables: environment.variables)))
         case let kind where StepFunctions.all[kind] != nil:

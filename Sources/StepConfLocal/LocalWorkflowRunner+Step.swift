@@ -54,16 +54,16 @@ extension LocalWorkflowRunner {
             }
         }
 
-        /// Runs step `v`: the configurator, then its instances side by side. A step with one predecessor first
-        /// looks for a plan its predecessor's configurator made ahead (`known`), as the state machine's Choice does:
-        /// ready by its deadline, it runs on it without a configurator call.
+        /// Runs step `v`: the configurator, then its instances side by side. Every step but the first first looks
+        /// for a plan an earlier configurator made ahead (`known`), as the state machine's Choice does: ready by its
+        /// deadline, it runs on it without a configurator call.
         func runStep(
             _ v: Int, firstKeys: [String], after: [String: [[String]]], known: [String: ConfiguratorOutput.Planned]
         ) async -> Result<Outcome, LocalError> {
-            let chained = AheadDecision.isChained(v, in: graph)
+            let checked = AheadDecision.isChecked(v, in: graph)
             let configureStart = now
             let configured: Configured
-            switch await configure(v, chained: chained, firstKeys: firstKeys, after: after, known: known) {
+            switch await configure(v, checked: checked, firstKeys: firstKeys, after: after, known: known) {
             case .success(let value): configured = value
             case .failure(let failure): return .failure(failure)
             }
@@ -74,7 +74,7 @@ extension LocalWorkflowRunner {
             case .failure(let failure): return .failure(failure)
             }
             let record = self.record(
-                v, configured, instances: instances, chained: chained,
+                v, configured, instances: instances, checked: checked,
                 times: (configureStart: configureStart, configureEnd: configureEnd, end: now))
             return .success(Outcome(record: record, outputs: instances.map(\.output.outputs), plans: configured.plans))
         }
@@ -92,10 +92,10 @@ extension LocalWorkflowRunner {
         /// The Check and Configure states: the plan made ahead when the step is ready by its deadline, else the
         /// configurator's answer.
         func configure(
-            _ v: Int, chained: Bool, firstKeys: [String], after: [String: [[String]]], known: [String: ConfiguratorOutput.Planned]
+            _ v: Int, checked: Bool, firstKeys: [String], after: [String: [[String]]], known: [String: ConfiguratorOutput.Planned]
         ) async -> Result<Configured, LocalError> {
             let id = graph.ids[v]
-            if chained, let early = known[id], let deadline = early.deadlineSeconds, Date().timeIntervalSince1970 <= deadline {
+            if checked, let early = known[id], let deadline = early.deadlineSeconds, Date().timeIntervalSince1970 <= deadline {
                 return .success(Configured(plan: early, plans: known, answer: nil))
             }
             let decision: ConfiguratorOutput
@@ -163,7 +163,7 @@ extension LocalWorkflowRunner {
         /// The step's record: times, the plan, the instances, and its cost as Lambda and Step Functions bill it, with
         /// the configurator's own invocation and the Choice a step with one predecessor passes first.
         func record(
-            _ v: Int, _ configured: Configured, instances: [Instance], chained: Bool,
+            _ v: Int, _ configured: Configured, instances: [Instance], checked: Bool,
             times: (configureStart: Double, configureEnd: Double, end: Double)
         ) -> LocalRunReport.StepRecord {
             let step = graph[v]
@@ -173,7 +173,7 @@ extension LocalWorkflowRunner {
             let decisionSeconds = (answer?.decisionMicroseconds ?? 0) / 1e6
             let cost = settings.platform.billing.stepUSD(
                 instanceSeconds: instances.map(\.seconds), memoryMB: plan.memoryMB,
-                configuratorSeconds: answer == nil ? nil : times.configureEnd - times.configureStart, checked: chained)
+                configuratorSeconds: answer == nil ? nil : times.configureEnd - times.configureStart, checked: checked)
             return LocalRunReport.StepRecord(
                 id: step.id, kind: step.kind, memoryMB: plan.memoryMB, inter: plan.inter, intra: plan.intra,
                 configureStart: times.configureStart, configureEnd: times.configureEnd, end: times.end,

@@ -125,12 +125,24 @@ public struct LocalWorkflowRunner: Sendable {
         func execute(_ launch: StepLaunch, inputs: [Int: StepContext.Outcome]) async throws -> ExecutedStep<StepContext.Outcome> {
             let graph = context.graph
             let after = Dictionary(uniqueKeysWithValues: inputs.map { (graph.ids[$0.key], $0.value.outputs) })
-            // A step with one predecessor sees the plans that step's configurator made ahead (the state's `$.config`).
-            let known = AheadDecision.isChained(launch.step, in: graph) ? inputs[graph.predecessors[launch.step][0]]?.plans ?? [:] : [:]
+            // A step sees the plans its predecessors' configurators made ahead (the state's `$.config`); a join, the
+            // one of its predecessors' plans for it with the earliest deadline (the state machine keeps the plan that
+            // entered the Parallel state, which a branch's re-solve may have replaced: the earliest is the safe one).
+            let known = LocalWorkflowRunner.knownPlans(for: launch.step, in: graph, after: inputs.mapValues(\.plans))
             let outcome = try await context.runStep(launch.step, firstKeys: firstKeys, after: after, known: known).get()
             progress(LocalWorkflowRunner.describe(outcome.record))
             return ExecutedStep(finish: outcome.record.end, expectedFinish: outcome.record.end, outcome: outcome)
         }
+    }
+
+    /// The plans step `v` sees, from what its predecessors saw (`after`, by predecessor): one predecessor's as they
+    /// are; for a join, that of the predecessor whose plan for `v` has the earliest deadline.
+    static func knownPlans(
+        for v: Int, in graph: WorkflowGraph, after: [Int: [String: ConfiguratorOutput.Planned]]
+    ) -> [String: ConfiguratorOutput.Planned] {
+        let id = graph.ids[v]
+        let seen = graph.predecessors[v].compactMap { after[$0] }
+        return seen.min { ($0[id]?.deadlineSeconds ?? .infinity) < ($1[id]?.deadlineSeconds ?? .infinity) } ?? [:]
     }
 
     static func describe(_ r: LocalRunReport.StepRecord) -> String {

@@ -159,7 +159,7 @@ struct EmulatorBench: AsyncParsableCommand {
             guard let text = EmbeddedExamples.files[name] else { throw CLIError(.internalFailure, "internal: no embedded \(name)") }
             try Data(text.utf8).write(to: directory.appendingPathComponent(name))
         }
-        let handler = try ConfiguratorHandler(settings: .init(workflowDirectory: directory.path), cache: InMemoryGlobalCache())
+        let handler = ConfiguratorHandler(settings: .init(workflowDirectory: directory.path), cache: InMemoryGlobalCache())
         let context = LambdaContext(
             invocation: Invocation(requestID: "b", deadlineMs: 0, invokedFunctionARN: "", payload: Data()),
             environment: LambdaEnvironment([:]))

@@ -33,7 +33,7 @@ struct RunCommand: AsyncParsableCommand {
         "End-to-end SLO in seconds (0 < S ≤ 10000000), or `auto` (1.5 × the fastest predicted makespan with configurators and cold starts).", valueName: "seconds|auto"))
     var slo: SLOArgument = .auto
 
-    @Option(help: ArgumentHelp("Configurator policy: stepconf, intra-only, inter-only, static, nono or optimal.", valueName: "name"))
+    @Option(help: ArgumentHelp("Configurator policy: stepconf, intra-only, inter-only, stepconf-exact, static, nono or optimal.", valueName: "name"))
     var policy: PolicyName = .stepconf
 
     @OptionGroup var margin: SafetyOption
@@ -73,14 +73,12 @@ struct RunCommand: AsyncParsableCommand {
             guard let parsed = PolicyName(argument: name) else {
                 throw ValidationError("--compare: unknown policy `\(name)` (known: \(PolicyName.allValueStrings.joined(separator: ", ")), or none)")
             }
-            if let refusal = parsed.configuratorRefusal { throw ValidationError("--compare \(parsed.rawValue): \(refusal)") }
             return parsed
         }.filter { $0 != policy }
     }
 
     func validate() throws {
         _ = try comparedPolicies()
-        if let refusal = policy.configuratorRefusal { throw ValidationError("--policy \(policy.rawValue): \(refusal)") }
     }
 
     func run() async throws {

@@ -77,8 +77,8 @@ struct ASLWalker {
         #expect(walker.configured.sorted() == graph.ids.sorted(), "every step is configured once")
         #expect(walker.ran.sorted() == graph.ids.sorted(), "every step runs once")
         #expect(
-            walker.checked.sorted() == graph.ids.indices.filter { AheadDecision.isChained($0, in: graph) }.map { graph.ids[$0] }.sorted(),
-            "every step with one predecessor first checks for a decision made ahead")
+            walker.checked.sorted() == graph.ids.indices.filter { AheadDecision.isChecked($0, in: graph) }.map { graph.ids[$0] }.sorted(),
+            "every step but the first, joins included, first checks for a decision made ahead")
         for step in workflow.steps {
             for dependency in step.dependsOn {
                 #expect(walker.before[step.id]?.contains(dependency) == true, "\(step.id) must wait for \(dependency)")

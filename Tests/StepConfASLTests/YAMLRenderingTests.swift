@@ -52,7 +52,7 @@ import Testing
         let parameters = try #require(read["Parameters"] as? [String: Any])
         let policy = try #require(parameters["Policy"] as? [String: Any])
         // The template's policies are the ones a configurator can run.
-        #expect(policy["AllowedValues"] as? [String] == PolicyName.configuratorPolicies.map(\.rawValue))
+        #expect(policy["AllowedValues"] as? [String] == PolicyName.allCases.map(\.rawValue))
         #expect((read["Resources"] as? [String: Any])?.isEmpty == false)
     }
 }

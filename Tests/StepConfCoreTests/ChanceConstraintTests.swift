@@ -28,7 +28,7 @@ import Testing
     @Test func withZeroNoiseEveryChanceConstrainedPolicyEqualsItsDeterministicVersion() async throws {
         // Seed 195560: `nono` missed on its predicted times, and the percentile plan shortened past the spread (none).
         let seeds = Gen.int(in: 0...1_000_000)
-        for seed in [195560] { check(seed) }
+        for seed in [195560, 550237] { check(seed) }
         await propertyCheck(count: 30, input: seeds) { seed in check(seed) }
         func check(_ seed: Int) {
             var (graph, model, platform, rng) = randomCase(seed)
@@ -40,6 +40,13 @@ import Testing
                     policy: Policies.make(name, graph: graph, model: model, platform: platform, percentile: 99), sloSeconds: slo)
                 let plain = try! Plan.make(
                     policy: Policies.make(name, graph: graph, model: model, platform: platform, percentile: nil), sloSeconds: slo)
+                guard plain.feasible else {
+                    // 550237: no plan of Algorithm 2's meets the SLO on predicted times; its fallback keeps the plan it
+                    // had, while at a percentile the plan that attains the most is run (here the all-fastest one,
+                    // which meets it). Neither attains less than the other predicts.
+                    #expect(chance.predictedAttainment >= plain.predictedAttainment, "\(name) seed \(seed)")
+                    continue
+                }
                 #expect(chance.steps.map(\.memoryMB) == plain.steps.map(\.memoryMB), "\(name) seed \(seed)")
                 #expect(chance.steps.map(\.inter) == plain.steps.map(\.inter), "\(name) seed \(seed)")
                 #expect(chance.costUSD == plain.costUSD, "\(name) seed \(seed)")

@@ -102,3 +102,43 @@ import Testing
     }
 }
 
+
+/// What a deployed configurator reads of an execution's progress from the plan in the global cache
+/// (``ExactPolicy/observedProgress(step:now:executionStart:execution:cache:)``).
+@Suite struct ObservedProgressTests {
+    @Test func theStoredPlanTellsWhatEndedWhatRunsAndWhatIsStillToCome() throws {
+        let workflow = try Workflow.load(from: Fixtures.example("fanout4.json"))
+        let model = try PerformanceModel.load(from: Fixtures.example("fanout4.model.json"), for: workflow)
+        let graph = try WorkflowGraph(workflow)
+        let policy = try Policies.make(.stepconfExact, graph: graph, model: model, platform: .aws) as! ExactPolicy
+        let slo = 2 * policy.space.fastestMakespanSeconds
+        let start = 1_700_000_000.0
+        let cache = InMemoryGlobalCache()
+        // Before any decision: nothing has started.
+        #expect(try policy.observedProgress(step: graph.start, now: start, executionStart: start, execution: "e", cache: cache)
+            == Array(repeating: .pending, count: graph.count))
+        let first = try policy.decide(
+            step: graph.start,
+            context: DecisionContext(
+                now: start, executionStart: start, sloSeconds: slo, execution: "e", cache: cache,
+                progress: Array(repeating: .pending, count: graph.count)))
+        let plan = try #require(try cache.plan(execution: ExactPolicy.planKey("e")))
+        // The deciding step is recorded with its predicted end.
+        #expect(plan.steps[graph.start].ready == start)
+        #expect(plan.steps[graph.start].end == start + first.seconds)
+        // Branch b1 is late: the split has ended, the other branches run on the plan (or ended), the join is to come.
+        let b1 = try #require(graph.index["b1"])
+        let now = start + first.seconds + 0.5
+        let seen = try policy.observedProgress(step: b1, now: now, executionStart: start, execution: "e", cache: cache)
+        #expect(seen[graph.start] == .finished(ready: start, finish: start + first.seconds))
+        #expect(seen[b1] == .pending)
+        for v in graph.successors[graph.start] where v != b1 {
+            let planned = plan.steps[v]
+            let end = try #require(planned.plannedStart) + policy.space.steps[v].seconds[planned.option]
+                - policy.space.platform.configurator.seconds
+            #expect(seen[v] == (end <= now ? .finished(ready: planned.plannedStart!, finish: end)
+                : .running(ready: planned.plannedStart!, expectedFinish: end)), "\(graph.ids[v])")
+        }
+        for v in graph.descendants(of: b1) { #expect(seen[v] == .pending, "\(graph.ids[v])") }
+    }
+}

@@ -90,12 +90,4 @@ import Testing
             .replacingOccurrences(of: "{}", with: "2048")
         #expect(filled == FunctionNames.step(prefix: "p", kind: "video.detect", memoryMB: 2048))
     }
-
-    @Test(arguments: PolicyName.allCases)
-    func aConfiguratorRunsEveryPolicyButThoseThatNeedTheRunsProgress(policy: PolicyName) {
-        #expect(policy.runsInConfigurator == (policy != .stepconfExact))
-        #expect((policy.configuratorRefusal == nil) == policy.runsInConfigurator)
-        if let refusal = policy.configuratorRefusal { #expect(refusal.contains(policy.rawValue)) }
-        #expect(PolicyName.configuratorPolicies.contains(policy) == policy.runsInConfigurator)
-    }
 }

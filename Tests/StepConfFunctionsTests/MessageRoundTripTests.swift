@@ -73,7 +73,7 @@ struct MissingValue: Error, CustomStringConvertible { let description: String }
             try directory.write(name, Data(text.utf8))
         }
         let start = try need(ConfiguratorEvent.parseStartTime(startTime))
-        let handler = try ConfiguratorHandler(
+        let handler = ConfiguratorHandler(
             settings: .init(workflowDirectory: directory.path, functionPrefix: "pfx"), cache: InMemoryGlobalCache(),
             now: { start + 1 })
         return (handler, directory)

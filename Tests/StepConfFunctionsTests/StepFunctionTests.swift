@@ -98,17 +98,4 @@ import Testing
             #expect(text.contains("nope") && text.contains("configurator"))
         }
     }
-
-    @Test func theConfiguratorRefusesAPolicyItCannotRunWithTheRuleItsName() throws {
-        let directory = PrivateDirectory("registry")
-        do {
-            _ = try HandlerRegistry.make(Self.environment("configurator", [
-                FunctionEnvironment.Variable.policy.rawValue: "stepconf-exact", FunctionEnvironment.Variable.workflowDirectory.rawValue: directory.path,
-                FunctionEnvironment.Variable.cachePath.rawValue: directory.file("cache.db"),
-            ]))
-            Issue.record("the configurator took stepconf-exact")
-        } catch {
-            #expect("\(error)".contains(PolicyName.stepconfExact.configuratorRefusal ?? "?"))
-        }
-    }
 }

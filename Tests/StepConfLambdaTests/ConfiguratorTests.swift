@@ -14,9 +14,10 @@ import Testing
         environment: LambdaEnvironment([:]))
 
     private func event(
-        _ step: String, execution: String, start: Double, slo: Double, keys: [String]? = nil, percentile: Double? = nil
+        _ step: String, execution: String, start: Double, slo: Double, keys: [String]? = nil, percentile: Double? = nil,
+        workflow: String = "synthetic16"
     ) throws -> ConfiguratorEvent {
-        var object: [String: Any] = ["workflow": "synthetic16", "step": step, "execution": execution, "slo_s": slo, "start_time": start]
+        var object: [String: Any] = ["workflow": workflow, "step": step, "execution": execution, "slo_s": slo, "start_time": start]
         if let keys { object["input"] = ["keys": keys] }
         if let percentile { object["slo_percentile"] = percentile }
         return try JSONDecoder().decode(ConfiguratorEvent.self, from: JSONSerialization.data(withJSONObject: object))
@@ -49,7 +50,7 @@ import Testing
         let start = 1_700_000_000.0
         var clock = start
         let cache = try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite"))
-        let handler = try ConfiguratorHandler(
+        let handler = ConfiguratorHandler(
             settings: .init(workflowDirectory: TestPaths.root.appendingPathComponent("examples").path), cache: cache,
             now: { clock })
         // Ask in the order `plan` decided, at the predicted start of each step.
@@ -76,10 +77,53 @@ import Testing
         #expect(aheadSteps > 0)
     }
 
+    /// The deployed configurator runs stepconf-exact from the global cache alone: asked at each step's start as the
+    /// state machine asks it (steps ready by their latest start run on the plan an earlier answer carried), it makes
+    /// the decisions `stepconf plan`'s replay makes, which knows every step's progress.
+    @Test(arguments: ["synthetic16", "fanout4", "video"])
+    func stepconfExactInTheConfiguratorDecidesAsThePlansReplay(name: String) throws {
+        let examples = TestPaths.root.appendingPathComponent("examples").path
+        let workflow = try Workflow.load(from: examples + "/\(name).json")
+        let model = try PerformanceModel.load(from: examples + "/\(name).model.json", for: workflow)
+        let graph = try WorkflowGraph(workflow)
+        let policy = try Policies.make(.stepconfExact, graph: graph, model: model, platform: .aws)
+        let order = Dictionary(uniqueKeysWithValues: graph.topologicalOrder.enumerated().map { ($1, $0) })
+        for factor in [1.2, 1.6, 2.5] {
+            let slo = factor * policy.space.fastestMakespanSeconds
+            let plan = try Plan.make(policy: policy, sloSeconds: slo)
+            let start = 1_700_000_000.0
+            var clock = start
+            let handler = ConfiguratorHandler(
+                settings: .init(workflowDirectory: examples, policy: .stepconfExact),
+                cache: try SQLiteGlobalCache(path: TestPaths.scratch("exact.sqlite")), now: { clock })
+            var known: [String: ConfiguratorOutput.Planned] = [:]
+            var configured = 0
+            for step in plan.steps.sorted(by: { ($0.startSeconds, order[graph.index[$0.id]!]!) < ($1.startSeconds, order[graph.index[$1.id]!]!) }) {
+                let what = "\(name) at \(factor) × F, step \(step.id)"
+                if step.decidedAhead {
+                    let early = try #require(known[step.id], "\(what) was decided ahead")
+                    #expect(early.memoryMB == step.memoryMB && early.inter == step.inter && early.intra == step.intra, "\(what)")
+                    #expect(try #require(early.deadlineSeconds) >= start + step.startSeconds - 1e-6, "\(what)")
+                    continue
+                }
+                clock = start + step.startSeconds
+                let out = try handler.handle(
+                    try event(step.id, execution: "e-\(factor)", start: start, slo: slo, workflow: name), context: context)
+                let own = try #require(out.plan)
+                #expect(own.memoryMB == step.memoryMB && own.inter == step.inter && own.intra == step.intra, "\(what)")
+                #expect(out.decision.fallback == step.fallback, "\(what)")
+                known.merge(out.steps) { $1 }
+                configured += 1
+            }
+            // One plan with recourse: on predicted times the first answer carries every later step.
+            #expect(configured == 1, "\(name) at \(factor) × F: \(configured) configurator calls")
+        }
+    }
+
     @Test func theEventsPercentileSetsTheMarginAndAnInvalidOneIsRefused() throws {
         let start = 1_700_000_000.0
         let cache = try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite"))
-        let handler = try ConfiguratorHandler(
+        let handler = ConfiguratorHandler(
             settings: .init(workflowDirectory: TestPaths.root.appendingPathComponent("examples").path), cache: cache,
             now: { start })
         // A looser percentile leaves the first step more of the time left: it can only be cheaper.
@@ -103,7 +147,7 @@ import Testing
         let slo = 2 * policy.space.fastestMakespanSeconds
         let expected = try Plan.make(policy: policy, sloSeconds: slo)
         let path = TestPaths.scratch("static.sqlite")
-        let handler = try ConfiguratorHandler(
+        let handler = ConfiguratorHandler(
             settings: .init(workflowDirectory: examples, policy: .static), cache: try SQLiteGlobalCache(path: path))
         #expect(try SQLiteGlobalCache(path: path).plan(execution: "e1") == nil)
         let first = try handler.handle(try event(graph.ids[graph.start], execution: "e1", start: 0, slo: slo), context: context)
@@ -113,7 +157,7 @@ import Testing
         #expect(first.plan?.memoryMB == expected.steps[graph.start].memoryMB)
         // Another configurator process (a fresh handler) answers every step from that plan, even when a
         // later event carried another SLO: the execution was planned once.
-        let other = try ConfiguratorHandler(
+        let other = ConfiguratorHandler(
             settings: .init(workflowDirectory: examples, policy: .static), cache: try SQLiteGlobalCache(path: path))
         for (v, step) in expected.steps.enumerated() {
             let out = try other.handle(try event(graph.ids[v], execution: "e1", start: 0, slo: slo * 3), context: context)
@@ -128,7 +172,7 @@ import Testing
 
     @Test func inputKeysAreSplitEvenlyOverTheInstances() throws {
         let cache = try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite"))
-        let handler = try ConfiguratorHandler(
+        let handler = ConfiguratorHandler(
             settings: .init(workflowDirectory: TestPaths.root.appendingPathComponent("examples").path), cache: cache,
             now: { 1_700_000_000 })
         let keys = (0..<10).map { "in/\($0)" }
@@ -145,7 +189,7 @@ import Testing
     @Test func stepconfDecidesTheChainsAfterItsStepAheadWithDeadlinesInTheEnginesFormat() throws {
         let examples = TestPaths.root.appendingPathComponent("examples").path
         let start = 1_700_000_000.0
-        let handler = try ConfiguratorHandler(
+        let handler = ConfiguratorHandler(
             settings: .init(workflowDirectory: examples), cache: try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite")),
             now: { start })
         let json = #"{"workflow":"synthetic16","step":"s01","execution":"e","slo_s":20,"start_time":1700000000,"entered_time":"2023-11-14T22:13:20.000Z"}"#
@@ -167,7 +211,7 @@ import Testing
         #expect(s02.items.count == s02.inter && s02.items.allSatisfy { $0.instances == s02.inter })
         // A join is decided by its own configurator; a static plan decides nothing ahead.
         #expect(out.steps["s12"] == nil && out.steps["s13"] == nil)
-        let planned = try ConfiguratorHandler(
+        let planned = ConfiguratorHandler(
             settings: .init(workflowDirectory: examples, policy: .static),
             cache: try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite")), now: { start })
         let fixed = try planned.handle(try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(json.utf8)), context: context)
@@ -179,7 +223,7 @@ import Testing
         let event = try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(json.utf8))
         #expect(abs(event.startTime - 1_795_381_380.25) < 1e-3)
         let cache = try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite"))
-        let handler = try ConfiguratorHandler(
+        let handler = ConfiguratorHandler(
             settings: .init(workflowDirectory: TestPaths.root.appendingPathComponent("examples").path), cache: cache)
         #expect(throws: InputError.self) {
             try handler.handle(try self.event("s99", execution: "e", start: 0, slo: 5), context: context)

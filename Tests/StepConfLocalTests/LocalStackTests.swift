@@ -16,6 +16,13 @@ import Testing
         var events: [StepFunctionsClient.HistoryEvent]
     }
 
+    /// Every service of the stack at moto's endpoint, with moto's test credentials.
+    static func configuration(_ state: LocalStack.State) throws -> AWSConfiguration {
+        try AWSConfiguration(
+            region: state.region, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "t", secretAccessKey: "t")),
+            endpoints: Dictionary(uniqueKeysWithValues: try AWSService.allCases.map { ($0, try AWSEndpoint(state.endpoint)) }))
+    }
+
     @Test func workflowsRunOnMotosStepFunctionsAsInTheCloud() async throws {
         let directory = TestWorkflows.directory()
         let stepconf = URL(fileURLWithPath: RunningEmulator.bootstrap).deletingLastPathComponent().appendingPathComponent("stepconf").path
@@ -36,9 +43,7 @@ import Testing
             LocalStack.down(directory: directory)
             try? FileManager.default.removeItem(atPath: directory)
         }
-        let aws = try AWSConfiguration(
-            region: state.region, credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "t", secretAccessKey: "t")),
-            endpoints: Dictionary(uniqueKeysWithValues: AWSService.allCases.map { ($0, try! AWSEndpoint(state.endpoint)) }))
+        let aws = try Self.configuration(state)
         let sfn = StepFunctionsClient(configuration: aws)
         let s3 = S3Client(configuration: aws)
         let bucket = try #require(state.bucket)
@@ -147,6 +152,43 @@ import Testing
         LocalStack.down(directory: directory)
         #expect(kill(state.motoPID, 0) != 0 || (try? String(contentsOfFile: "/proc/\(state.motoPID)/stat", encoding: .utf8))?.contains(") Z ") == true)
         #expect(LocalStack.state(in: directory) == nil)
+    }
+
+    /// stepconf-exact deployed: the configurator reads the execution's progress from DynamoDB (on moto), the first
+    /// answer carries the whole plan, and every later step's Check — the join's after a Parallel state too — runs it
+    /// on that plan when it is ready by its latest start.
+    @Test func stepconfExactRunsOnMotosStepFunctionsWithOnePlanAndChecksAtTheJoins() async throws {
+        let directory = TestWorkflows.directory()
+        let stepconf = URL(fileURLWithPath: RunningEmulator.bootstrap).deletingLastPathComponent().appendingPathComponent("stepconf").path
+        let workflow = try EmbeddedExamples.workflow("fanout4")
+        let graph = try WorkflowGraph(workflow)
+        let stack = LocalStack(settings: .init(
+            directory: directory, port: 0, emulatorPort: 0, stepconf: stepconf, bootstrap: RunningEmulator.bootstrap,
+            policy: .stepconfExact, workScale: TestWorkflows.workScale))
+        let state = try stack.up([(workflow, try EmbeddedExamples.model("fanout4", for: workflow))])
+        defer {
+            LocalStack.down(directory: directory)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let aws = try Self.configuration(state)
+        let sfn = StepFunctionsClient(configuration: aws)
+        let arn = try sfn.startExecution(
+            stateMachineARN: try #require(state.stateMachines["fanout4"]), name: "exact", input: #"{"slo_s": 300}"#)
+        let execution = try sfn.waitForExecution(arn: arn, timeoutSeconds: 600, pollSeconds: 1)
+        let events = try sfn.executionHistory(arn: arn)
+        #expect(execution.status == "SUCCEEDED", "\(execution.error ?? "") \(execution.cause ?? "")")
+        let timeline = ExecutionTimeline(events: events.map { .init(type: $0.type, timestamp: $0.timestamp, details: $0.details) })
+        let steps = Dictionary(uniqueKeysWithValues: timeline.steps.map { ($0.id, $0) })
+        #expect(Set(steps.keys) == Set(graph.ids))
+        #expect(steps[graph.ids[graph.start]]?.decidedAhead == false)
+        for v in 0..<graph.count where v != graph.start {
+            #expect(steps[graph.ids[v]]?.decidedAhead == true, "\(graph.ids[v]) ran on the first answer's plan")
+        }
+        // The configurator left the plan, with the first step's record, in the stack's table.
+        let plan = try DynamoDBGlobalCache(dynamo: DynamoDBClient(configuration: aws), table: try #require(state.table))
+            .plan(execution: ExactPolicy.planKey(execution.arn))
+        #expect(plan?.steps.count == graph.count)
+        #expect(plan?.steps[graph.start].end != nil)
     }
 
     @Test func aStackThatFailsOnMotoIsReportedAndNothingIsLeftRunning() throws {

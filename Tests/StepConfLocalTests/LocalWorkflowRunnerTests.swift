@@ -69,11 +69,11 @@ enum TestWorkflows {
             #expect(record.instanceSeconds.count == record.inter)
             let run = StepRun(
                 start: 0, end: record.end, mappingDelaySeconds: 0, meanComputeSeconds: 0, instanceSeconds: record.instanceSeconds, coldStarts: 0)
-            // A step with one predecessor passed a Check Choice; one decided ahead called no configurator.
+            // Every step but the first passed a Check Choice; one decided ahead called no configurator.
             let simulated = run.costUSD(
                 memoryMB: record.memoryMB, platform: .aws,
                 configuratorSeconds: record.decidedAhead ? nil : record.configureEnd - record.configureStart,
-                checked: AheadDecision.isChained(graph.index[record.id]!, in: graph))
+                checked: AheadDecision.isChecked(graph.index[record.id]!, in: graph))
             #expect(abs(simulated - record.costUSD) <= 1e-12 * record.costUSD, "\(record.id): \(simulated) ≠ \(record.costUSD)")
         }
         #expect(abs(report.steps.reduce(0) { $0 + $1.costUSD } - report.costUSD) <= 1e-9 * report.costUSD)
@@ -104,6 +104,25 @@ enum TestWorkflows {
             let counts = try WordCount.decode(try store.get(outputs[0].key))
             #expect(counts == WordCount.merge(WordCount.corpus().map { WordCount.count(Data($0.text.utf8)) }))
             #expect(counts.values.reduce(0, +) == 100 * 638)
+        }
+    }
+
+    /// stepconf-exact through the real configurator: one plan with recourse, joins included.
+    @Test func stepconfExactRunsLaterStepsOnThePlanItsFirstConfiguratorMade() async throws {
+        let directory = TestWorkflows.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let workflow = try EmbeddedExamples.workflow("fanout4")
+        let graph = try WorkflowGraph(workflow)
+        let runner = LocalWorkflowRunner(settings: .init(
+            bootstrap: RunningEmulator.bootstrap, workDirectory: directory, policy: .stepconfExact, workScale: TestWorkflows.workScale))
+        let report = try await runner.run(graph, model: try EmbeddedExamples.model("fanout4", for: workflow), sloSeconds: 120)
+        try expectFaithful(report, graph, directory: directory)
+        #expect(report.policy == PolicyName.stepconfExact.rawValue)
+        // Far ahead of a loose SLO, every step after the first runs on the first answer's plan, the join too.
+        let byID = Dictionary(uniqueKeysWithValues: report.steps.map { ($0.id, $0) })
+        #expect(byID[graph.ids[graph.start]]?.decidedAhead == false)
+        for v in 0..<graph.count where v != graph.start {
+            #expect(byID[graph.ids[v]]?.decidedAhead == true, "\(graph.ids[v]) ran on the plan")
         }
     }
 
