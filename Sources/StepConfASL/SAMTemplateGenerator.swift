@@ -115,6 +115,10 @@ public struct SAMTemplateGenerator: Sendable {
                 "Description": "The configurator's policy.",
             ],
             "Safety": ["Type": "String", "Default": "2", "Description": "The policy's planning margin K."],
+            "Prewarm": [
+                "Type": "String", "Default": "true", "AllowedValues": ["true", "false"],
+                "Description": "Whether the configurator warms the functions of the steps it plans ahead (Event invocations of a warm-up payload, one per planned instance).",
+            ],
             "StateMachineType": [
                 "Type": "String", "Default": .string(StateMachineType.standard.rawValue),
                 "AllowedValues": .array(StateMachineType.allCases.map { .string($0.rawValue) }),
@@ -149,6 +153,7 @@ public struct SAMTemplateGenerator: Sendable {
             (Env.cacheTable.name, Self.ref("CacheTable")), (Env.policy.name, Self.ref("Policy")),
             (Env.safety.name, Self.ref("Safety")), (Env.functionPrefix.name, Self.ref("FunctionPrefix")),
             (Env.store.name, Self.sub("s3://${DataBucket}")), (Env.workScale.name, Self.ref("WorkScale")),
+            (Env.prewarm.name, Self.ref("Prewarm")),
         ]
         if platformFile { variables.append((Env.platform.name, "platform.json")) }
         return [
@@ -161,7 +166,19 @@ public struct SAMTemplateGenerator: Sendable {
                 "MemorySize": .int(configuratorMemoryMB),
                 "Timeout": 30,
                 "Environment": ["Variables": .object(variables)],
-                "Policies": [["DynamoDBCrudPolicy": ["TableName": Self.ref("CacheTable")]]],
+                "Policies": [
+                    ["DynamoDBCrudPolicy": ["TableName": Self.ref("CacheTable")]],
+                    // The warm-ups: asynchronous invocations of the stack's step functions.
+                    [
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            [
+                                "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+                                "Resource": Self.sub("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${FunctionPrefix}-*"),
+                            ]
+                        ],
+                    ],
+                ],
             ],
         ]
     }

@@ -3,6 +3,7 @@ public enum AWSService: String, Sendable, CaseIterable {
     case s3
     case dynamodb
     case stepFunctions = "states"
+    case lambda
 
     /// The SigV4 signing name.
     public var signingName: String { rawValue }
@@ -13,6 +14,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .s3: return "S3"
         case .dynamodb: return "DYNAMODB"
         case .stepFunctions: return "SFN"
+        case .lambda: return "LAMBDA"
         }
     }
 
@@ -22,6 +24,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .s3: return "s3"
         case .dynamodb: return "dynamodb"
         case .stepFunctions: return "sfn"
+        case .lambda: return "lambda"
         }
     }
 

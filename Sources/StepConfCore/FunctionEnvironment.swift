@@ -30,6 +30,8 @@ public struct FunctionEnvironment: Sendable, Hashable {
         case runtimeTransport = "STEPCONF_RUNTIME_TRANSPORT"
         /// S3 addressing: `auto`, `path` or `virtual`.
         case s3Addressing = "STEPCONF_S3_ADDRESSING"
+        /// Whether the configurator warms the functions of the steps it plans ahead (``Prewarm``): `true` or `false`.
+        case prewarm = "STEPCONF_PREWARM"
 
         /// The name as it appears in the environment.
         public var name: String { rawValue }
@@ -47,11 +49,13 @@ public struct FunctionEnvironment: Sendable, Hashable {
     public var workerExecutable: String?
     public var runtimeTransport: String?
     public var s3Addressing: String?
+    public var prewarm: Bool?
 
     public init(
         store: String? = nil, workScale: Double? = nil, workflowDirectory: String? = nil, policy: PolicyName? = nil,
         safety: Double? = nil, functionPrefix: String? = nil, platform: String? = nil, cacheTable: String? = nil,
-        cachePath: String? = nil, workerExecutable: String? = nil, runtimeTransport: String? = nil, s3Addressing: String? = nil
+        cachePath: String? = nil, workerExecutable: String? = nil, runtimeTransport: String? = nil, s3Addressing: String? = nil,
+        prewarm: Bool? = nil
     ) {
         self.store = store
         self.workScale = workScale
@@ -65,6 +69,7 @@ public struct FunctionEnvironment: Sendable, Hashable {
         self.workerExecutable = workerExecutable
         self.runtimeTransport = runtimeTransport
         self.s3Addressing = s3Addressing
+        self.prewarm = prewarm
     }
 
     /// Decodes the contract from a process environment; an empty value counts as unset.
@@ -97,6 +102,13 @@ public struct FunctionEnvironment: Sendable, Hashable {
         workerExecutable = text(.workerExecutable)
         runtimeTransport = text(.runtimeTransport)
         s3Addressing = text(.s3Addressing)
+        if let raw = text(.prewarm) {
+            switch raw.lowercased() {
+            case "true": prewarm = true
+            case "false": prewarm = false
+            default: throw InputError(.invalidParameter, "\(Variable.prewarm.name) must be true or false, got `\(raw.prefix(64))`")
+            }
+        }
     }
 
     /// The variables to set for a function that should read this contract (unset fields are left out).
@@ -115,6 +127,7 @@ public struct FunctionEnvironment: Sendable, Hashable {
         put(.workerExecutable, workerExecutable)
         put(.runtimeTransport, runtimeTransport)
         put(.s3Addressing, s3Addressing)
+        put(.prewarm, prewarm.map { "\($0)" })
         return out
     }
 }

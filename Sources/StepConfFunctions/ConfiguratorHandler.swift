@@ -1,8 +1,19 @@
 import Foundation
 import Logging
+import StepConfAWS
 import StepConfCore
 import StepConfLambda
 import StepConfStorage
+import Synchronization
+
+/// Sends one asynchronous invocation of a function: the configurator's warm-ups go through it (``LambdaClient`` on AWS
+/// and against the emulator; tests record them).
+public protocol WarmUpSending: Sendable {
+    /// - Throws: when the invocation could not be queued.
+    func invokeEvent(function: String, payload: Data) throws
+}
+
+extension LambdaClient: WarmUpSending {}
 
 /// The configurator function: before each step, decides θ with the configured policy (paper §V-B) and
 /// tells the state machine which function to call and how to split the step's input.
@@ -17,20 +28,24 @@ public final class ConfiguratorHandler: CodableHandler {
         public var safety: Double
         /// Prices, memory→vCPU and the grid the policy decides on: the grid must be the one the stack deploys.
         public var platform: Platform
+        /// Whether the steps planned ahead have their functions warmed (``Prewarm``): the policy then plans them warm,
+        /// and the configurator sends their warm-ups once its answer is out.
+        public var prewarm: Bool
 
         public init(workflowDirectory: String, policy: PolicyName = .stepconf, functionPrefix: String = FunctionNames.defaultPrefix,
-                    safety: Double = Policies.defaultSafety, platform: Platform = .aws) {
+                    safety: Double = Policies.defaultSafety, platform: Platform = .aws, prewarm: Bool = false) {
             self.workflowDirectory = workflowDirectory
             self.policy = policy
             self.functionPrefix = functionPrefix
             self.safety = safety
             self.platform = platform
+            self.prewarm = prewarm
         }
 
         /// From the ``FunctionEnvironment``: the workflow directory (default `$LAMBDA_TASK_ROOT/workflows`),
         /// the policy (default stepconf), the function prefix (default stepconf), the safety margin
         /// (default 2), the platform file (relative to the workflow directory unless absolute; default AWS
-        /// us-east-1 and the paper's grid).
+        /// us-east-1 and the paper's grid), prewarming (default on).
         /// - Throws: ``InputError`` for an unknown policy, a bad number or an unreadable platform file.
         public init(environment: LambdaEnvironment) throws {
             try self.init(environment: environment, contract: FunctionEnvironment(decoding: environment.variables))
@@ -43,6 +58,7 @@ public final class ConfiguratorHandler: CodableHandler {
             policy = contract.policy ?? .stepconf
             functionPrefix = contract.functionPrefix ?? FunctionNames.defaultPrefix
             safety = contract.safety ?? Policies.defaultSafety
+            prewarm = contract.prewarm ?? true
             if let file = contract.platform {
                 platform = try Platform.load(from: file.hasPrefix("/") ? file : workflowDirectory + "/" + file)
             } else {
@@ -53,14 +69,20 @@ public final class ConfiguratorHandler: CodableHandler {
 
     public let settings: Settings
     public let cache: any GlobalCache
+    /// Where warm-ups go (nil: none are sent, whatever the settings say).
+    let warmUps: (any WarmUpSending)?
     /// The clock, Unix seconds (tests inject a fixed one).
     let now: () -> Double
     /// One policy per workflow of the bundle and SLO percentile, made on first use.
     private var policies: [String: any StepPolicy] = [:]
 
-    public init(settings: Settings, cache: any GlobalCache, now: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(
+        settings: Settings, cache: any GlobalCache, warmUps: (any WarmUpSending)? = nil,
+        now: @escaping () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         self.settings = settings
         self.cache = cache
+        self.warmUps = warmUps
         self.now = now
     }
 
@@ -75,7 +97,7 @@ public final class ConfiguratorHandler: CodableHandler {
         let model = try PerformanceModel.load(from: settings.workflowDirectory + "/\(workflow).model.json", for: definition)
         let made = try Policies.make(
             settings.policy, graph: try WorkflowGraph(definition), model: model, platform: settings.platform, safety: settings.safety,
-            percentile: percentile)
+            percentile: percentile, prewarm: settings.prewarm)
         policies[key] = made
         return made
     }
@@ -96,6 +118,7 @@ public final class ConfiguratorHandler: CodableHandler {
         let current = now()
         let decision: StepDecision
         var ahead: [Int: AheadDecision] = [:]
+        var planned: [Prewarm.WarmUp] = []
         switch policy {
         case let dynamic as any DynamicPolicy:
             // How far the execution has got is read from the global cache (what earlier decisions recorded).
@@ -106,8 +129,12 @@ public final class ConfiguratorHandler: CodableHandler {
                 cache: cache, progress: progress)
             decision = try dynamic.decide(step: index, context: context)
             ahead = try dynamic.decideAhead(after: index, decision: decision, context: context)
-        case let planned as any StaticPolicy:
-            decision = try plan(planned, execution: event.execution, sloSeconds: event.sloSeconds)[index]
+            planned = Prewarm.ahead(ahead, now: current, space: policy.space)
+        case let fixed as any StaticPolicy:
+            let (decisions, made) = try plan(fixed, execution: event.execution, sloSeconds: event.sloSeconds)
+            decision = decisions[index]
+            // The configurator that made the plan knows every step's θ: it warms them all.
+            if made { planned = Prewarm.plan(decisions, space: policy.space, start: event.startTime) }
         default:
             throw HandlerError(.unsupportedPolicy, "policy \(settings.policy.rawValue) is neither static nor dynamic")
         }
@@ -126,12 +153,13 @@ public final class ConfiguratorHandler: CodableHandler {
                 "fallback": "\(decision.fallback)", "decision-us": "\(Int(micros))",
                 "decided-ahead": "\(ahead.keys.map { graph.ids[$0] }.sorted())",
             ])
-        let own = planned(decision, graph: graph, deadline: nil, format: nil)
+        let own = self.planned(decision, graph: graph, deadline: nil, format: nil)
         var steps = [event.step: own]
         let format = event.enteredTime.flatMap(EngineTimestamp.init(sample:))
         for (v, early) in ahead {
-            steps[graph.ids[v]] = planned(early.decision, graph: graph, deadline: early.deadline, format: format)
+            steps[graph.ids[v]] = self.planned(early.decision, graph: graph, deadline: early.deadline, format: format)
         }
+        let sent = settings.prewarm ? send(planned, graph: graph, execution: event.execution, context: context) : 0
         return ConfiguratorOutput(
             run: ConfiguratorOutput.runName(execution: event.execution),
             decision: .init(
@@ -139,7 +167,7 @@ public final class ConfiguratorHandler: CodableHandler {
                 elapsedSeconds: current - event.startTime, remainingSeconds: event.startTime + event.sloSeconds - current,
                 subSLOSeconds: decision.subSLOSeconds, predictedSeconds: decision.seconds,
                 predictedCostUSD: decision.costUSD, fallback: decision.fallback, decisionMicroseconds: micros,
-                decidedAhead: ahead.keys.map { graph.ids[$0] }.sorted()),
+                decidedAhead: ahead.keys.map { graph.ids[$0] }.sorted(), warmUps: sent > 0 ? sent : nil),
             steps: steps)
     }
 
@@ -159,15 +187,51 @@ public final class ConfiguratorHandler: CodableHandler {
     }
 
     /// A static policy's plan for `execution`: the one the global cache holds (decided at the execution's
-    /// first step, by this configurator or another), else decided now and stored there.
-    private func plan(_ policy: any StaticPolicy, execution: String, sloSeconds: Double) throws -> [StepDecision] {
+    /// first step, by this configurator or another), else decided now and stored there (`made`).
+    private func plan(_ policy: any StaticPolicy, execution: String, sloSeconds: Double) throws -> (decisions: [StepDecision], made: Bool) {
         if let stored = try cache.plan(execution: execution), let decisions = stored.decisions(in: policy.space) {
-            return decisions
+            return (decisions, false)
         }
         let decisions = try policy.plan(sloSeconds: sloSeconds)
         try cache.storePlan(execution: execution, CachedPlan(decisions))
-        return decisions
+        return (decisions, true)
     }
+
+    /// Leaves `warmUps` for after the response: one `Event` invocation of the step's function per planned instance, all
+    /// at once (the instances they start stay warm for the keep-alive, minutes, so they go out now rather than at the
+    /// simulator's lead before each planned start). A warm-up that fails is logged, never the decision's failure.
+    /// - Returns: how many invocations go out.
+    private func send(_ warmUps: [Prewarm.WarmUp], graph: WorkflowGraph, execution: String, context: LambdaContext) -> Int {
+        guard let sender = self.warmUps else { return 0 }
+        var list: [(function: String, payload: Data)] = []
+        for warmUp in warmUps {
+            let function = FunctionNames.step(prefix: settings.functionPrefix, kind: graph[warmUp.step].kind, memoryMB: warmUp.memoryMB)
+            guard let payload = try? WarmUpEvent(execution: execution, step: graph.ids[warmUp.step]).encoded() else { continue }
+            list += Array(repeating: (function, payload), count: warmUp.instances)
+        }
+        guard !list.isEmpty else { return 0 }
+        let logger = context.logger
+        let calls = list
+        context.afterResponse {
+            let failures = Mutex<[String]>([])
+            try? ParallelWork.run(count: calls.count, threads: Self.warmUpThreads) { i in
+                do {
+                    try sender.invokeEvent(function: calls[i].function, payload: calls[i].payload)
+                } catch {
+                    failures.withLock { $0.append("\(calls[i].function): \(error)") }
+                }
+            }
+            let failed = failures.withLock { $0 }
+            if !failed.isEmpty {
+                logger.warning(
+                    "warm-ups failed", metadata: ["failed": "\(failed.count) of \(calls.count)", "first": "\(failed[0].prefix(300))"])
+            }
+        }
+        return calls.count
+    }
+
+    /// Warm-up invocations in flight at once.
+    static let warmUpThreads = 8
 
     /// Splits `jobs` over `inter` items (``InstanceSplit``: the first ones get the extra); each instance takes its
     /// share of the input keys by the same rule (``StepInput/share(instance:of:)``).

@@ -23,9 +23,10 @@ public enum HandlerRegistry {
         let contract = try FunctionEnvironment(decoding: environment.variables)
         switch environment.handler {
         case "configurator":
+            let settings = try ConfiguratorHandler.Settings(environment: environment, contract: contract)
             return CodableHandlerAdapter(ConfiguratorHandler(
-                settings: try .init(environment: environment, contract: contract),
-                cache: try globalCache(contract, variables: environment.variables)))
+                settings: settings, cache: try globalCache(contract, variables: environment.variables),
+                warmUps: settings.prewarm ? warmUpSender(environment.variables) : nil))
         case let kind where StepFunctions.all[kind] != nil:
             let wrapper = StepWrapper(
                 function: try StepFunctions.configured(kind, workScale: contract.workScale),
@@ -54,6 +55,42 @@ public enum HandlerRegistry {
             }
         }
         return try SQLiteGlobalCache(path: contract.cachePath ?? "/tmp/stepconf-cache.sqlite")
+    }
+}
+
+extension HandlerRegistry {
+    /// Where the configurator's warm-ups go: Lambda's Invoke API (region, credentials and endpoint from the usual AWS
+    /// settings; the emulator points its functions at itself). Against a loopback endpoint with no credentials at
+    /// all (a local run), requests are signed with placeholders: the emulator does not check signatures. Settings that
+    /// do not resolve (no region) do not stop the configurator: each warm-up then fails with the reason, in its log.
+    static func warmUpSender(_ variables: [String: String]) -> any WarmUpSending {
+        do {
+            var configuration = try AWSConfiguration.resolve(AWSEnvironment(variables: variables))
+            let endpoint = configuration.endpoint(.lambda)
+            if ["localhost", "127.0.0.1", "[::1]"].contains(endpoint.hostName) {
+                configuration.credentials = PlaceholderWhenMissing(configuration.credentials)
+            }
+            return LambdaClient(configuration: configuration)
+        } catch {
+            return Unavailable(reason: "\(error)")
+        }
+    }
+
+    /// A sender that cannot send, and says why.
+    struct Unavailable: WarmUpSending {
+        let reason: String
+        func invokeEvent(function: String, payload: Data) throws {
+            throw HandlerError(.configuration, "warm-ups cannot be sent: \(reason)")
+        }
+    }
+
+    /// The credentials found, else placeholders (for a local emulator only).
+    struct PlaceholderWhenMissing: CredentialProvider {
+        let found: any CredentialProvider
+        init(_ found: any CredentialProvider) { self.found = found }
+        func credentials() throws -> AWSCredentials {
+            (try? found.credentials()) ?? AWSCredentials(accessKeyID: "emulator", secretAccessKey: "emulator")
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// What a handler knows about the invocation it serves.
 public struct LambdaContext: Sendable {
@@ -15,6 +16,8 @@ public struct LambdaContext: Sendable {
     public var memoryMB: Int
     /// The runtime's logger with this invocation's `aws-request-id`; handlers add `workflow`, `step`, `execution`.
     public var logger: Logger
+    /// Work the runtime runs once the response is posted, before it asks for the next event (``afterResponse(_:)``).
+    let afterward = AfterResponse()
 
     public init(invocation: Invocation, environment: LambdaEnvironment, logger: Logger = Logger(label: "stepconf")) {
         requestID = invocation.requestID
@@ -33,6 +36,21 @@ public struct LambdaContext: Sendable {
     public var remainingSeconds: Double {
         Double(deadlineMs) / 1000 - Date().timeIntervalSince1970
     }
+
+    /// Runs `work` after the response is posted and before the next event is asked for: off the caller's wait (the
+    /// caller has its answer), still within the invocation's instance (Lambda lets a runtime work after its response
+    /// until it calls `/next`, and bills that time). Work registered by a handler that throws is dropped.
+    public func afterResponse(_ work: @escaping @Sendable () -> Void) { afterward.add(work) }
+}
+
+/// The work an invocation leaves for after its response (``LambdaContext/afterResponse(_:)``).
+final class AfterResponse: Sendable {
+    private let work = Mutex<[@Sendable () -> Void]>([])
+
+    func add(_ item: @escaping @Sendable () -> Void) { work.withLock { $0.append(item) } }
+
+    /// Takes what was registered, in order.
+    func take() -> [@Sendable () -> Void] { work.withLock { items in defer { items = [] }; return items } }
 }
 
 /// The runtime's environment, read once at start-up.

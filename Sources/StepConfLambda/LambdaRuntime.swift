@@ -7,7 +7,8 @@ public enum LambdaRuntime {
     /// Runs until the Runtime API fails; returns the process exit code.
     ///
     /// A handler that cannot be made is reported on `/init/error` (exit 1). A handler that throws is
-    /// reported on `/error` and the loop goes on. A response over the payload limit (413) is reported as a
+    /// reported on `/error` and the loop goes on. Work a handler left for after its response
+    /// (``LambdaContext/afterResponse(_:)``) runs once the response is posted. A response over the payload limit (413) is reported as a
     /// `Runtime.ResponseSizeTooLarge` error. When `/next` fails (the Runtime API answers 500 or cannot be
     /// reached), the runtime exits at once (exit 1), as Lambda expects. `logger` gets the runtime's own records;
     /// each invocation's context carries it with the request id.
@@ -38,6 +39,7 @@ public enum LambdaRuntime {
                 let output = try handler.handle(invocation.payload, context: context)
                 do {
                     try client.respond(requestID: invocation.requestID, body: output)
+                    for work in context.afterward.take() { work() }
                 } catch let error as RuntimeAPIError where error.status == 413 {
                     context.logger.warning("response over the payload limit", metadata: ["bytes": "\(output.count)"])
                     try client.reportError(

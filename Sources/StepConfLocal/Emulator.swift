@@ -119,6 +119,9 @@ public actor Emulator {
     /// Called once the server listens, with the port instances must call.
     public func setRuntimeEndpoint(_ endpoint: String) { runtimeEndpoint = endpoint }
 
+    /// The variable that points an AWS SDK's Lambda client at an endpoint.
+    static let lambdaEndpointVariable = "AWS_ENDPOINT_URL_LAMBDA"
+
     /// The function a name, ARN or `NAME:QUALIFIER` names (``EmulatorServer/splitName(_:)``), when it exists and
     /// accepts the qualifier.
     public nonisolated func resolve(_ name: String) -> FunctionSpec? {
@@ -321,6 +324,11 @@ public actor Emulator {
         environment[V.functionVersion.rawValue] = "$LATEST"
         environment[V.region.rawValue] = environment[V.region.rawValue] ?? "us-east-1"
         environment[V.taskRoot.rawValue] = URL(fileURLWithPath: function.executable).deletingLastPathComponent().path
+        // The emulator is the Lambda service of the functions it runs: what they invoke (the configurator's warm-ups)
+        // comes back here, unless the function's own environment names another endpoint.
+        if function.environment[Self.lambdaEndpointVariable] == nil {
+            environment[Self.lambdaEndpointVariable] = "http://\(runtimeEndpoint)"
+        }
         return environment
     }
 

@@ -63,10 +63,13 @@ public struct LocalRunReport: Sendable, Codable {
         /// Whether the step ran on a decision made ahead by its predecessor's configurator (no call of its own:
         /// `configure_start_s` = `configure_end_s`).
         public var decidedAhead: Bool = false
+        /// The warm-up invocations its configurator sent for the steps it planned ahead (``Prewarm``).
+        public var warmUps: Int = 0
 
         enum CodingKeys: String, CodingKey {
             case id, kind, inter, intra, end, fallback, cold, warm
             case decidedAhead = "decided_ahead"
+            case warmUps = "warm_ups"
             case memoryMB = "memory_mb"
             case configureStart = "configure_start_s"
             case configureEnd = "configure_end_s"

@@ -181,7 +181,7 @@ extension LocalWorkflowRunner {
                 fallback: plan.fallback, cold: instances.filter(\.cold).count,
                 warm: instances.filter { !$0.cold }.count, functionSeconds: functionSeconds,
                 overheadSeconds: max(0, (times.end - times.configureStart) - decisionSeconds - functionSeconds),
-                instanceSeconds: instances.map(\.seconds), costUSD: cost, decidedAhead: answer == nil)
+                instanceSeconds: instances.map(\.seconds), costUSD: cost, decidedAhead: answer == nil, warmUps: answer?.warmUps ?? 0)
         }
     }
 }

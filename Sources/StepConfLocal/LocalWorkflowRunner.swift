@@ -26,11 +26,15 @@ public struct LocalWorkflowRunner: Sendable {
         public var platform: Platform
         /// Each step function's time limit, seconds.
         public var timeoutSeconds: Double
+        /// Whether the configurator warms the steps it plans ahead (``FunctionEnvironment/prewarm``).
+        public var prewarm: Bool
 
         public init(
             bootstrap: String, workDirectory: String, policy: PolicyName = .stepconf, safety: Double = Policies.defaultSafety,
-            percentile: Double = ChanceConstraint.defaultPercentile, workScale: Double = 0.02, functionPrefix: String = FunctionNames.defaultPrefix, platform: Platform = .aws, timeoutSeconds: Double = 900
+            percentile: Double = ChanceConstraint.defaultPercentile, workScale: Double = 0.02, functionPrefix: String = FunctionNames.defaultPrefix, platform: Platform = .aws, timeoutSeconds: Double = 900,
+            prewarm: Bool = true
         ) {
+            self.prewarm = prewarm
             self.bootstrap = bootstrap
             self.workDirectory = workDirectory
             self.policy = policy
@@ -54,7 +58,7 @@ public struct LocalWorkflowRunner: Sendable {
         let environment = FunctionEnvironment(
             store: storeRoot, workScale: settings.workScale, workflowDirectory: settings.workDirectory + "/workflows",
             policy: settings.policy, safety: settings.safety, functionPrefix: settings.functionPrefix,
-            platform: ConfiguratorFiles.platformFile, cachePath: settings.workDirectory + "/cache.sqlite"
+            platform: ConfiguratorFiles.platformFile, cachePath: settings.workDirectory + "/cache.sqlite", prewarm: settings.prewarm
         ).variables
         return FunctionSpec.stack(
             kinds: Set(graph.workflow.steps.map(\.kind)).sorted(), memorySizes: settings.platform.grid.memoryMB,

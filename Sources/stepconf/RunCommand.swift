@@ -60,6 +60,12 @@ struct RunCommand: AsyncParsableCommand {
         valueName: "list|none"))
     var compare: String = "static,nono"
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Have the configurators warm the functions of the steps they plan ahead: one `Event` invocation per planned "
+            + "instance, through the emulator's Invoke API, right after their answer (counted in the report, not in its cost). "
+            + "--no-prewarm: none."))
+    var prewarm = true
+
     @Flag(help: ArgumentHelp(
         "Plan with the embedded AWS model and platform instead of this machine's calibration (the default when "
             + "neither --model nor --platform is given; made on first use by `stepconf calibrate`)."))
@@ -98,7 +104,7 @@ struct RunCommand: AsyncParsableCommand {
         let sloSeconds = try slo.seconds(graph: graph, model: model, platform: platform, safety: margin.safety)
         let runner = LocalWorkflowRunner(settings: .init(
             bootstrap: binary, workDirectory: dir, policy: policy, safety: margin.safety,
-            percentile: margin.percentile, workScale: scale.workScale, platform: platform))
+            percentile: margin.percentile, workScale: scale.workScale, platform: platform, prewarm: prewarm))
         if !json {
             print("Running `\(graph.workflow.name)` (\(graph.count) steps) locally · policy \(policy.rawValue) · SLO \(fixed(sloSeconds, 3)) s"
                 + (slo.isAuto ? " (auto: 1.5 × the fastest predicted makespan, configurators and cold starts included)" : "") + " · work scale \(scale.workScale)")
@@ -114,7 +120,7 @@ struct RunCommand: AsyncParsableCommand {
                 if !json { FileHandle.standardError.write(Data("comparing: running `\(other.rawValue)` on the same SLO…\n".utf8)) }
                 let settings = LocalWorkflowRunner.Settings(
                     bootstrap: binary, workDirectory: dir, policy: other, safety: margin.safety, percentile: margin.percentile,
-                    workScale: scale.workScale, platform: platform)
+                    workScale: scale.workScale, platform: platform, prewarm: prewarm)
                 let run = try await LocalWorkflowRunner(settings: settings).run(graph, model: model, sloSeconds: sloSeconds, inputKeys: input)
                 rows.append(.init(
                     policy: other.rawValue, makespanSeconds: run.makespanSeconds, costUSD: run.costUSD, met: run.met,
@@ -162,6 +168,10 @@ struct RunCommand: AsyncParsableCommand {
             }
             print("Same SLO, other policies:")
             print(table.render())
+        }
+        let warmUps = report.steps.map(\.warmUps).reduce(0, +)
+        if warmUps > 0 {
+            print("warm-ups: \(warmUps) sent by the configurators for the steps they planned ahead (not in the cost above)")
         }
         let overhead = report.steps.map(\.overheadSeconds)
         let warmOnly = report.steps.filter { $0.cold == 0 }.map(\.overheadSeconds)

@@ -15,7 +15,7 @@ struct TemplateCommand: ParsableCommand {
             one state machine per workflow from statemachine/{name}.asl.json (write those with `stepconf asl`), \
             allowed to invoke only its own functions; the DynamoDB cache table with TTL; the S3 bucket. \
             Parameters: Runtime (provided.al2, or provided.al2023), Architecture, FunctionPrefix, Policy, \
-            Safety, WorkScale.
+            Safety, Prewarm, StateMachineType, WorkScale.
 
             Example: stepconf template --workflow examples/synthetic16.json --workflow examples/video.json --out template.yaml
             """)

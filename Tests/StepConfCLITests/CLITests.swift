@@ -176,7 +176,7 @@ import Testing
         ["profile", "--memory", "1024,x", "--out", "/tmp/never.csv"], ["profile", "--configs", "sample:0", "--out", "/tmp/never.csv"],
         ["evaluate", "--policies", "stepconf,greedy", "--out", "/tmp/never"], ["pareto", "--evaluations", "500:100:10"],
         ["pareto", "--algorithms", "nsga2,moead"], ["profile", "--backend", "aws", "--out", "/tmp/never.csv"],
-        ["run", "--compare", "static,greedy"], ["run", "--compare", "stepconf-exact"], ["plan", "--percentile", "0"],
+        ["run", "--compare", "static,greedy"], ["plan", "--percentile", "0"],
     ])
     func usageErrorsExitTwo(arguments: [String]) throws {
         let r = try run(arguments)

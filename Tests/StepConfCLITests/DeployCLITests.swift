@@ -48,7 +48,6 @@ extension CLITests {
 
     @Test func runAndInvokeRefuseBadInputWithUsageOrInputErrors() throws {
         #expect(try run(["run", "--slo", "0"]).status == 2)
-        #expect(try run(["run", "--policy", "stepconf-exact"]).status == 2)
         let invoke = try run(["invoke", "--local", "--local-dir", "/nonexistent-stepconf", "--workflow", "synthetic16", "--slo", "5"])
         #expect(invoke.status == 1)
         #expect(invoke.stderr.contains("stepconf local up"))

@@ -93,7 +93,7 @@ import Testing
         let contract = FunctionEnvironment(
             store: "s3://bucket/prefix", workScale: 0.5, workflowDirectory: "/opt/workflows", policy: .interOnly, safety: 1.5,
             functionPrefix: "p", platform: "platform.json", cacheTable: "t", cachePath: "/tmp/c.db", workerExecutable: "/bin/w",
-            runtimeTransport: "socket", s3Addressing: "path")
+            runtimeTransport: "socket", s3Addressing: "path", prewarm: false)
         let again = try FunctionEnvironment(decoding: contract.variables)
         #expect(again == contract)
         #expect(Set(contract.variables.keys) == Set(FunctionEnvironment.Variable.allCases.map(\.rawValue)))

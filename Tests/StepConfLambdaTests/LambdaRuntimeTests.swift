@@ -70,6 +70,33 @@ struct Add: CodableHandler {
         #expect(String(decoding: client.responses[1].1, as: UTF8.self) == "b|2|")
     }
 
+    @Test func workLeftForAfterTheResponseRunsOnceItIsPostedAndBeforeTheNextEvent() {
+        /// Leaves, for after its response, a note of how many responses had been posted by then.
+        final class Later: ByteHandler, @unchecked Sendable {
+            let client: FakeRuntimeClient
+            var seen: [Int] = []
+            init(_ client: FakeRuntimeClient) { self.client = client }
+            func handle(_ event: Data, context: LambdaContext) throws -> Data {
+                if event == Data("fail".utf8) {
+                    context.afterResponse { [self] in seen.append(-1) }
+                    throw Failing.Broken()
+                }
+                let queued = client.events.count
+                context.afterResponse { [self] in
+                    // The response is out and the next event not yet asked for.
+                    seen.append(client.responses.count)
+                    #expect(client.events.count == queued)
+                }
+                return event
+            }
+        }
+        let client = FakeRuntimeClient([event("1", "a"), event("2", "fail"), event("3", "b")])
+        let handler = Later(client)
+        _ = LambdaRuntime.run(client: client, logger: quiet, makeHandler: { handler })
+        // A handler that throws leaves nothing behind it.
+        #expect(handler.seen == [1, 2])
+    }
+
     @Test func aThrowingHandlerIsReportedAndTheLoopGoesOn() {
         let client = FakeRuntimeClient([event("1", "fail"), event("2", "ok")])
         _ = LambdaRuntime.run(client: client, logger: quiet, makeHandler: { Failing() })

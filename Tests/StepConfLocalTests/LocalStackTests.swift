@@ -184,6 +184,16 @@ import Testing
         for v in 0..<graph.count where v != graph.start {
             #expect(steps[graph.ids[v]]?.decidedAhead == true, "\(graph.ids[v]) ran on the first answer's plan")
         }
+        // The first configurator warmed every later step: one warm-up per planned instance, sent to the emulator (the
+        // stack's Lambda) once its answer was out.
+        let answers = events.filter { $0.type == "TaskSucceeded" }.compactMap { event -> [String: Any]? in
+            let details = try? JSONSerialization.jsonObject(with: Data((event.details ?? "{}").utf8)) as? [String: Any]
+            let output = (details?["output"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]
+            return (output?["Payload"] as? [String: Any])?["decision"] as? [String: Any]
+        }
+        #expect(answers.count == 1)
+        let planned = (0..<graph.count).filter { $0 != graph.start }.compactMap { steps[graph.ids[$0]]?.inter }.reduce(0, +)
+        #expect(answers.first?["warm_ups"] as? Int == planned)
         // The configurator left the plan, with the first step's record, in the stack's table.
         let plan = try DynamoDBGlobalCache(dynamo: DynamoDBClient(configuration: aws), table: try #require(state.table))
             .plan(execution: ExactPolicy.planKey(execution.arn))

@@ -107,23 +107,45 @@ enum TestWorkflows {
         }
     }
 
-    /// stepconf-exact through the real configurator: one plan with recourse, joins included.
+    /// stepconf-exact through the real configurator: one plan with recourse, joins included; with and without
+    /// prewarming.
     @Test func stepconfExactRunsLaterStepsOnThePlanItsFirstConfiguratorMade() async throws {
-        let directory = TestWorkflows.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let workflow = try EmbeddedExamples.workflow("fanout4")
+        // Three branches and a join after a first step long enough for the warm-ups to start their instances first
+        // (they go out when the first configurator has answered; an instance starts in tens of milliseconds here).
+        let workflow = Workflow(name: "fan3", steps: [
+            TestWorkflows.step("first", params: ["difficulty": 5_000_000]), TestWorkflows.step("b1", ["first"]),
+            TestWorkflows.step("b2", ["first"]), TestWorkflows.step("b3", ["first"]), TestWorkflows.step("join", ["b1", "b2", "b3"]),
+        ])
         let graph = try WorkflowGraph(workflow)
-        let runner = LocalWorkflowRunner(settings: .init(
-            bootstrap: RunningEmulator.bootstrap, workDirectory: directory, policy: .stepconfExact, workScale: TestWorkflows.workScale))
-        let report = try await runner.run(graph, model: try EmbeddedExamples.model("fanout4", for: workflow), sloSeconds: 120)
-        try expectFaithful(report, graph, directory: directory)
-        #expect(report.policy == PolicyName.stepconfExact.rawValue)
-        // Far ahead of a loose SLO, every step after the first runs on the first answer's plan, the join too.
-        let byID = Dictionary(uniqueKeysWithValues: report.steps.map { ($0.id, $0) })
-        #expect(byID[graph.ids[graph.start]]?.decidedAhead == false)
-        for v in 0..<graph.count where v != graph.start {
-            #expect(byID[graph.ids[v]]?.decidedAhead == true, "\(graph.ids[v]) ran on the plan")
+        let model = try TestWorkflows.model(for: workflow)
+        var coldLater: [Bool: Int] = [:]
+        for prewarm in [true, false] {
+            let directory = TestWorkflows.directory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let runner = LocalWorkflowRunner(settings: .init(
+                bootstrap: RunningEmulator.bootstrap, workDirectory: directory, policy: .stepconfExact,
+                workScale: TestWorkflows.workScale, prewarm: prewarm))
+            let report = try await runner.run(graph, model: model, sloSeconds: 120)
+            try expectFaithful(report, graph, directory: directory)
+            #expect(report.policy == PolicyName.stepconfExact.rawValue)
+            // Far ahead of a loose SLO, every step after the first runs on the first answer's plan, the join too.
+            let byID = Dictionary(uniqueKeysWithValues: report.steps.map { ($0.id, $0) })
+            #expect(byID[graph.ids[graph.start]]?.decidedAhead == false)
+            for v in 0..<graph.count where v != graph.start {
+                #expect(byID[graph.ids[v]]?.decidedAhead == true, "\(graph.ids[v]) ran on the plan")
+            }
+            // Prewarming, for real: the first configurator sent one warm-up per planned instance of every later step
+            // (through the emulator's Invoke API, as `Event` invocations).
+            let later = (0..<graph.count).filter { $0 != graph.start }.compactMap { byID[graph.ids[$0]] }
+            #expect(byID[graph.ids[graph.start]]?.warmUps == (prewarm ? later.map(\.inter).reduce(0, +) : 0))
+            coldLater[prewarm] = later.map(\.cold).reduce(0, +)
+            print("stepconf-exact, prewarm \(prewarm): first step \(byID["first"]!.end - byID["first"]!.configureEnd) s, "
+                + "\(coldLater[prewarm]!) cold of \(later.map(\.inter).reduce(0, +)) later instances")
         }
+        // The branches run side by side: without warm-ups, the one instance the first step left warm serves at most one
+        // of them; with them, the later steps find their instances started (0 cold on an idle machine; a warm-up still
+        // starting when its step arrives leaves that step one cold start).
+        #expect(coldLater[true]! < coldLater[false]!)
     }
 
     @Test func anUnreachableSLOStillCompletesWithTheFastestConfigurationsAndReportsTheMiss() async throws {

@@ -93,11 +93,14 @@ public struct ConfiguratorOutput: Codable, Sendable {
         public var decisionMicroseconds: Double
         /// The steps decided ahead with this one.
         public var decidedAhead: [String]
+        /// The warm-up invocations (``WarmUpEvent``) the configurator sends once this answer is out: one per instance
+        /// of each step it planned ahead (``Prewarm``). Nil when it sends none.
+        public var warmUps: Int?
 
         public init(
             policy: String, workflow: String, step: String, execution: String, elapsedSeconds: Double,
             remainingSeconds: Double, subSLOSeconds: Double?, predictedSeconds: Double, predictedCostUSD: Double,
-            fallback: Bool, decisionMicroseconds: Double, decidedAhead: [String]
+            fallback: Bool, decisionMicroseconds: Double, decidedAhead: [String], warmUps: Int? = nil
         ) {
             self.policy = policy
             self.workflow = workflow
@@ -111,6 +114,7 @@ public struct ConfiguratorOutput: Codable, Sendable {
             self.fallback = fallback
             self.decisionMicroseconds = decisionMicroseconds
             self.decidedAhead = decidedAhead
+            self.warmUps = warmUps
         }
 
         package enum CodingKeys: String, CodingKey {
@@ -122,6 +126,7 @@ public struct ConfiguratorOutput: Codable, Sendable {
             case predictedCostUSD = "predicted_cost_usd"
             case decisionMicroseconds = "decision_us"
             case decidedAhead = "decided_ahead"
+            case warmUps = "warm_ups"
         }
     }
 
