@@ -28,6 +28,8 @@ public struct Workflow: Sendable, Hashable {
         public var inputMB: Double
         /// Per-step numeric parameters of the function (difficulty, multi-core ratio, …).
         public var params: [String: Double]
+        /// How the step's work follows the size of a request's input (``InputScaling``); nil: proportional.
+        public var inputScaling: InputScaling?
 
         /// Creates a step.
         public init(
@@ -36,7 +38,8 @@ public struct Workflow: Sendable, Hashable {
             jobs: Int,
             dependsOn: [String] = [],
             inputMB: Double = 0,
-            params: [String: Double] = [:]
+            params: [String: Double] = [:],
+            inputScaling: InputScaling? = nil
         ) {
             self.id = id
             self.kind = kind
@@ -44,6 +47,7 @@ public struct Workflow: Sendable, Hashable {
             self.dependsOn = dependsOn
             self.inputMB = inputMB
             self.params = params
+            self.inputScaling = inputScaling
         }
 
         /// Memory one worker process needs, in MB (`worker_memory_mb`; 64 when the step does not say).
@@ -84,6 +88,7 @@ extension Workflow.Step: Codable {
         case dependsOn = "depends_on"
         case inputMB = "input_mb"
         case params
+        case inputScaling = "input_scaling"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -107,10 +112,44 @@ extension Workflow.Step: Codable {
         dependsOn = try c.decodeIfPresent([String].self, forKey: .dependsOn) ?? []
         inputMB = try c.decodeIfPresent(Double.self, forKey: .inputMB) ?? 0
         params = try c.decodeIfPresent([String: Double].self, forKey: .params) ?? [:]
+        inputScaling = try c.decodeIfPresent(InputScaling.self, forKey: .inputScaling)
     }
 }
 
 extension Workflow: Codable {}
+
+/// How a step's work follows the size of a request's input, relative to the workflow's nominal size (the size its
+/// file describes): `proportional` (the default) scales its jobs and input with the size, `fixed` keeps them (a
+/// reduce that always writes one result). A request of the nominal size runs the workflow as its file says.
+public enum InputScaling: String, Sendable, Hashable, Codable, CaseIterable {
+    case proportional
+    case fixed
+}
+
+extension Workflow {
+    /// The workflow a request of `size` × the nominal input runs: every proportional step's jobs (rounded, at least
+    /// one) and input MB scaled by `size`; fixed steps as they are. Size 1 is the workflow itself.
+    /// - Throws: ``InputError`` for a size that is not a positive number, or one that takes a step past
+    ///   ``InputBounds/maxJobs`` jobs.
+    public func scaled(by size: Double) throws -> Workflow {
+        guard size.isFinite, size > 0, size <= InputSizes.maxSize else {
+            throw InputError(.invalidParameter, "an input size must be a positive multiple of the nominal size of at most \(Int(InputSizes.maxSize)), got \(size)")
+        }
+        guard size != 1 else { return self }
+        var scaled = self
+        for k in scaled.steps.indices where (scaled.steps[k].inputScaling ?? .proportional) == .proportional {
+            let jobs = (Double(scaled.steps[k].jobs) * size).rounded()
+            guard jobs <= Double(InputBounds.maxJobs) else {
+                throw InputError(
+                    .invalidParameter,
+                    "an input of \(size) × the nominal size gives step \(scaled.steps[k].id) \(jobs) jobs, past \(InputBounds.maxJobs)")
+            }
+            scaled.steps[k].jobs = max(1, Int(jobs))
+            scaled.steps[k].inputMB *= size
+        }
+        return scaled
+    }
+}
 
 /// The one rule for whether q worker processes fit in a function's memory: the runtime and the wrapper take
 /// `runtimeMB`, each worker its `worker_memory_mb`. `canRun`, the worker's memory guard and the simulator's

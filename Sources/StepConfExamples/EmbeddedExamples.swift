@@ -2387,6 +2387,7 @@ public enum EmbeddedExamples {
     {
       "id": "reduce",
       "kind": "wordcount.reduce",
+      "input_scaling": "fixed",
       "jobs": 1,
       "depends_on": [
         "map"
