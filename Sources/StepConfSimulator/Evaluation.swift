@@ -28,6 +28,9 @@ public struct Evaluation: Sendable {
         /// plan from the execution's start, a dynamic policy as its configurators decide steps ahead. The policies plan
         /// with it. Off, every result is what it was before prewarming existed, seed for seed.
         public var prewarm = true
+        /// How large each request's input is (``InputSizes``); `fixed` draws nothing, and every result is what it was
+        /// before sizes existed, seed for seed.
+        public var inputSizes: InputSizes = .fixed
 
         public init(
             sloSeconds: [Double]? = nil, sloFactors: [Double] = [1.1, 1.2, 1.5, 2, 2.5, 3], requests: Int = 200,
@@ -66,6 +69,8 @@ public struct Evaluation: Sendable {
         public var configured = 0
         /// Per request, its cost on an Express state machine (`costs` are on a Standard one); empty where unknown.
         public var expressCosts: [Double] = []
+        /// Per request, its input's size × nominal; empty when every request is nominal.
+        public var sizes: [Double] = []
 
         public init(
             sloSeconds: Double, policy: String, durations: [Double], costs: [Double], fallbacks: Int, coldStarts: Int,
@@ -112,22 +117,28 @@ public struct Evaluation: Sendable {
     /// The requests when every step runs its fastest predicted configuration, decided once (SLO infinite: the
     /// durations do not depend on it), with the plan's predicted attainment at `slo` unset.
     /// - Throws: ``InputError`` when no θ of the grid fits a step.
+    /// With input sizes, each request's steps at their fastest θ for its size.
     public func fastestCell(settings: Settings) throws -> Cell {
         let policy = try Policies.make(.static, graph: graph, model: model, platform: simulator.platform)
-        let fastest = policy.space.steps.enumerated().map { v, options in
-            StepDecision(
-                step: v, option: options.fastest, configuration: options.configurations[options.fastest],
-                seconds: options.seconds[options.fastest], costUSD: options.costUSD[options.fastest], subSLOSeconds: nil,
-                fallback: false)
+        let fastest = Self.fastestDecisions(policy.space)
+        let sized: ((Double) throws -> Sized)? = { size in
+            let space = try Policies.make(.static, graph: try self.graph(size: size), model: self.model, platform: self.simulator.platform).space
+            return Sized(
+                run: .planned(Self.fastestDecisions(space)), runner: try RequestRunner(graph: space.graph, simulator: self.simulator),
+                prewarming: nil)
         }
-        var cell = try runCell(.planned(fastest), name: policy.name, slo: .infinity, settings: settings, prewarming: nil)
+        var cell = try runCell(
+            .planned(fastest), name: policy.name, slo: .infinity, settings: settings, prewarming: nil, sized: sized)
         cell.policy = Self.fastestName
         return cell
     }
 
-    /// Mean makespan of the requests when every step runs its fastest predicted configuration, seconds.
+    /// Mean makespan of the requests of the nominal size when every step runs its fastest predicted configuration,
+    /// seconds (the median size's, with ``InputSizes/lognormal(sigma:)``).
     public func fastestMeanMakespan(settings: Settings) throws -> Double {
-        let cell = try fastestCell(settings: settings)
+        var nominal = settings
+        nominal.inputSizes = .fixed
+        let cell = try fastestCell(settings: nominal)
         return cell.durations.reduce(0, +) / Double(cell.durations.count)
     }
 
@@ -156,7 +167,7 @@ public struct Evaluation: Sendable {
         settings: Settings, frontier: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> (results: EvaluationResults, cells: [Cell]) {
         let ceiling = try fastestCell(settings: settings)
-        let fastest = ceiling.durations.reduce(0, +) / Double(ceiling.durations.count)
+        let fastest = try fastestMeanMakespan(settings: settings)
         let slos = settings.sloSeconds ?? settings.sloFactors.map { $0 * fastest }
         var frontierSettings = settings
         frontierSettings.policies = frontier && settings.policies.contains(.nono)
@@ -198,12 +209,13 @@ public struct Evaluation: Sendable {
         DispatchQueue.concurrentPerform(iterations: tasks.count) { index in
             let (slo, name) = tasks[index]
             let outcome = Result<Cell, any Error> {
-                let policy = try Policies.make(
-                    name, graph: graph, model: model, platform: simulator.platform, safety: settings.safety,
-                    percentile: settings.percentile, traffic: settings.traffic, prewarm: settings.prewarm)
+                // With input sizes, a plan made once is made for the sizes' P quantile.
+                let planning = settings.inputSizes == .fixed || name.isDynamic ? graph : try self.graph(size: planningSize(settings: settings))
+                let policy = try self.policy(name, graph: planning, settings: settings)
                 let run = try PolicyRun.prepare(policy, sloSeconds: slo)
                 var cell = try runCell(
-                    run, name: name, slo: slo, settings: settings, prewarming: settings.prewarm ? policy.space : nil)
+                    run, name: name, slo: slo, settings: settings, prewarming: settings.prewarm ? policy.space : nil,
+                    sized: { size in try self.sized(name, planned: run, size: size, slo: slo, settings: settings) })
                 cell.predictedAttainment = try Plan.make(
                     policy: policy, sloSeconds: slo, traffic: settings.traffic, prewarm: settings.prewarm, prepared: run
                 ).predictedAttainment
@@ -216,8 +228,10 @@ public struct Evaluation: Sendable {
         return try results.withLock { table in try (0..<tasks.count).map { try table[$0]!.get() } }
     }
 
+    /// `sized`: how requests of a size other than the nominal run (``Sized``), made once per size.
     private func runCell(
-        _ policy: PolicyRun, name: PolicyName, slo: Double, settings: Settings, prewarming: ConfigurationSpace?
+        _ policy: PolicyRun, name: PolicyName, slo: Double, settings: Settings, prewarming: ConfigurationSpace?,
+        sized: ((Double) throws -> Sized)? = nil
     ) throws -> Cell {
         var pool = WarmPool(keepAliveSeconds: simulator.config.keepAliveSeconds)
         var durations: [Double] = []
@@ -233,10 +247,17 @@ public struct Evaluation: Sendable {
         // One deployment per (SLO, policy): its global cache outlives requests, as DynamoDB would, so a
         // configurator can see which functions ran recently.
         let cache = InMemoryGlobalCache()
+        let sizes = settings.inputSizes.draw(count: settings.requests, seed: settings.seed)
+        var bySize: [Double: Sized] = [:]
         for (k, arrival) in arrivals(count: settings.requests, settings: settings).enumerated() {
-            let outcome = try runner.run(
-                policy, arrival: arrival, sloSeconds: slo, execution: "r\(k)", cache: cache, pool: &pool,
-                seed: base.derived(UInt64(k) + 1), prewarming: prewarming)
+            var run = Sized(run: policy, runner: runner, prewarming: prewarming)
+            if let size = sizes?[k], let sized {
+                if bySize[size] == nil { bySize[size] = try sized(size) }
+                run = bySize[size]!
+            }
+            let outcome = try run.runner.run(
+                run.run, arrival: arrival, sloSeconds: slo, execution: "r\(k)", cache: cache, pool: &pool,
+                seed: base.derived(UInt64(k) + 1), prewarming: run.prewarming)
             cache.removeAll(execution: "r\(k)")
             durations.append(outcome.durationSeconds)
             costs.append(outcome.costUSD)
@@ -255,6 +276,7 @@ public struct Evaluation: Sendable {
         cell.warmUpUSD = warmUpUSD
         cell.configured = configured
         cell.expressCosts = expressCosts
+        cell.sizes = sizes ?? []
         return cell
     }
 }

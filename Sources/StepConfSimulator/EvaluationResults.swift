@@ -36,9 +36,12 @@ public struct EvaluationResults: Sendable, Codable {
         /// Mean cost per request on an Express state machine, USD (`mean_cost_usd` is on a Standard one: every
         /// transition billed); nil where unknown (hindsight).
         public var meanCostExpressUSD: Double?
+        /// With input sizes, the requests by quarter of their size: attainment and mean cost against size.
+        public var bySize: [SizeBand]?
 
         enum CodingKeys: String, CodingKey {
             case policy
+            case bySize = "by_size"
             case sloSeconds = "slo_s"
             case sloFactor = "slo_factor"
             case sloAttainment = "slo_attainment"
@@ -58,6 +61,44 @@ public struct EvaluationResults: Sendable, Codable {
             case warmUpCostUSD = "warm_up_cost_usd"
             case configuratorsPerRequest = "configurators_per_request"
             case meanCostExpressUSD = "mean_cost_express_usd"
+        }
+    }
+
+    /// The requests of one (SLO, policy) whose input size lies in `fromSize`…`toSize` (× nominal).
+    public struct SizeBand: Sendable, Codable {
+        public var fromSize: Double
+        public var toSize: Double
+        public var requests: Int
+        public var sloAttainment: Double
+        public var meanCostUSD: Double
+
+        enum CodingKeys: String, CodingKey {
+            case requests
+            case fromSize = "from_size"
+            case toSize = "to_size"
+            case sloAttainment = "slo_attainment"
+            case meanCostUSD = "mean_cost_usd"
+        }
+
+        /// The requests of `cell` by quarter of their sizes (the same draws in every cell of an evaluation); nil when
+        /// every request was nominal.
+        static func bands(_ cell: Evaluation.Cell) -> [SizeBand]? {
+            guard !cell.sizes.isEmpty, cell.sizes.count == cell.durations.count else { return nil }
+            let sorted = cell.sizes.sorted()
+            let edges = (0...4).map { sorted[min(sorted.count - 1, $0 * sorted.count / 4)] }
+            var bands: [SizeBand] = []
+            for b in 0..<4 {
+                let low = b == 0 ? -Double.infinity : edges[b]
+                let high = b == 3 ? Double.infinity : edges[b + 1]
+                let members = cell.sizes.indices.filter { cell.sizes[$0] >= low && cell.sizes[$0] < high }
+                guard !members.isEmpty else { continue }
+                let within = members.filter { cell.durations[$0] <= cell.sloSeconds }.count
+                bands.append(SizeBand(
+                    fromSize: members.map { cell.sizes[$0] }.min()!, toSize: members.map { cell.sizes[$0] }.max()!,
+                    requests: members.count, sloAttainment: Double(within) / Double(members.count),
+                    meanCostUSD: members.map { cell.costs[$0] }.reduce(0, +) / Double(members.count)))
+            }
+            return bands
         }
     }
 
@@ -124,9 +165,12 @@ public struct EvaluationResults: Sendable, Codable {
     public var stepconfSavingVsStatic: [Saving]
     /// Rows of the wide SLO sweep (up to nono's durations) behind the Fig. 18 figures.
     public var frontier: [Row]
+    /// How large the requests' inputs were (``InputSizes``): `fixed`, `lognormal:SIGMA` or a file's count.
+    public var inputSizes: String?
 
     enum CodingKeys: String, CodingKey {
         case workflow, requests, seed, slos, policies, summary, rows, frontier, percentile, prewarm
+        case inputSizes = "input_sizes"
         case requestsPerHour = "requests_per_hour"
         case fastestMeanMakespanSeconds = "fastest_mean_makespan_s"
         case stepconfSavingVsStatic = "stepconf_saving_vs_static"
@@ -150,6 +194,7 @@ public struct EvaluationResults: Sendable, Codable {
         self.percentile = settings.percentile
         self.requestsPerHour = settings.traffic.requestsPerHour
         self.prewarm = settings.prewarm
+        self.inputSizes = settings.inputSizes == .fixed ? nil : settings.inputSizes.description
         self.rows = []
         self.frontier = Self.rows(frontierCells, fastest: fastest)
         var rows = Self.rows(cells, fastest: fastest)
@@ -219,6 +264,7 @@ public struct EvaluationResults: Sendable, Codable {
             row.warmUpCostUSD = cell.warmUpUSD / n
             row.configuratorsPerRequest = Double(cell.configured) / n
             if !cell.expressCosts.isEmpty { row.meanCostExpressUSD = cell.expressCosts.reduce(0, +) / n }
+            row.bySize = SizeBand.bands(cell)
             rows.append(row)
         }
         return rows

@@ -19,16 +19,35 @@ public struct Hindsight: Sendable {
     /// - Throws: ``InputError`` when no θ of the grid fits a step.
     public init(evaluation: Evaluation) throws {
         self.evaluation = evaluation
-        self.space = try ConfigurationSpace(
-            graph: evaluation.graph, model: evaluation.model, platform: evaluation.simulator.platform,
-            includesConfigurator: false, considerEveryIntra: true)
+        self.space = try Self.space(evaluation.graph, evaluation: evaluation)
     }
 
-    /// Per step, each θ's realized time and cost on request `k` (`seed` the evaluation's).
-    func realized(request k: Int, seed: UInt64) -> [ExactSolver.Options] {
-        let graph = evaluation.graph
+    static func space(_ graph: WorkflowGraph, evaluation: Evaluation) throws -> ConfigurationSpace {
+        try ConfigurationSpace(
+            graph: graph, model: evaluation.model, platform: evaluation.simulator.platform, includesConfigurator: false,
+            considerEveryIntra: true)
+    }
+
+    /// What a request of one size runs: every θ of its steps, and the simulator's view of them.
+    struct Sized {
+        var space: ConfigurationSpace
+        var runner: RequestRunner
+    }
+
+    /// The nominal request's, or one of `size` × its input (the hindsight knows each request's size).
+    func sized(_ size: Double?) throws -> Sized {
+        guard let size, size != 1 else { return Sized(space: space, runner: evaluation.runner) }
+        let graph = try evaluation.graph(size: size)
+        return Sized(
+            space: try Self.space(graph, evaluation: evaluation), runner: try RequestRunner(graph: graph, simulator: evaluation.simulator))
+    }
+
+    /// Per step, each θ's realized time and cost on request `k` (`seed` the evaluation's), of the size `sized` runs.
+    func realized(request k: Int, seed: UInt64, sized: Sized? = nil) -> [ExactSolver.Options] {
+        let space = sized?.space ?? self.space
+        let graph = space.graph
         let simulator = evaluation.simulator
-        let runner = evaluation.runner
+        let runner = sized?.runner ?? evaluation.runner
         let stream = SeededRandom(seed: seed).derived(UInt64(k) + 1)
         return (0..<graph.count).map { v in
             let options = space.steps[v]
@@ -53,15 +72,20 @@ public struct Hindsight: Sendable {
 
     /// One cell per SLO: per request, the hindsight plan's realized makespan and cost (a request no plan can
     /// meet counts its fastest plan, a miss). `progress` receives (requests done, requests in all).
+    /// - Throws: ``InputError`` when a request's size takes a step past the bounds.
     public func run(
         settings: Evaluation.Settings, slos: [Double], progress: (@Sendable (Int, Int) -> Void)? = nil
-    ) -> [Evaluation.Cell] {
+    ) throws -> [Evaluation.Cell] {
         let solver = ExactSolver(graph: evaluation.graph)
         let count = settings.requests
+        let sizes = settings.inputSizes.draw(count: count, seed: settings.seed)
+        var made: [Double: Sized] = [:]
+        for size in Set(sizes ?? []) { made[size] = try sized(size) }
+        let bySize = made
         let results = Mutex<[[(Double, Double)]]>(Array(repeating: [], count: count))
         let done = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: count) { k in
-            let options = realized(request: k, seed: settings.seed)
+            let options = realized(request: k, seed: settings.seed, sized: sizes.flatMap { bySize[$0[k]] })
             let plans = slos.map { slo -> (Double, Double) in
                 let result = solver.solve(options, sloSeconds: slo)
                 return (result.makespanSeconds, result.costUSD)
@@ -71,9 +95,11 @@ public struct Hindsight: Sendable {
         }
         let table = results.withLock { $0 }
         return slos.enumerated().map { s, slo in
-            Evaluation.Cell(
+            var cell = Evaluation.Cell(
                 sloSeconds: slo, policy: Evaluation.hindsightName, durations: table.map { $0[s].0 }, costs: table.map { $0[s].1 },
                 fallbacks: 0, coldStarts: 0)
+            cell.sizes = sizes ?? []
+            return cell
         }
     }
 }

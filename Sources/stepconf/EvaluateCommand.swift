@@ -44,6 +44,13 @@ struct EvaluateCommand: ParsableCommand {
         valueName: "N"))
     var rate: Double = Traffic.defaultRequestsPerHour
 
+    @Option(help: ArgumentHelp(
+        "How large each request's input is, × the workflow's nominal size: `fixed` (every request nominal), "
+            + "`lognormal:SIGMA` (median 1), or `file:PATH` (one observed size per line, drawn with replacement). Dynamic "
+            + "policies plan each request for its size; plans made once are made for the sizes' P quantile.",
+        valueName: "fixed|lognormal:SIGMA|file:PATH"))
+    var inputSizes: String = "fixed"
+
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var out: String
 
@@ -65,6 +72,11 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         do { _ = try Traffic(requestsPerHour: rate) } catch let error as InputError {
             throw ValidationError("--rate: \(error.message)")
+        }
+        if !inputSizes.hasPrefix("file:") {
+            do { _ = try InputSizes.parse(inputSizes) } catch let error as InputError {
+                throw ValidationError("--input-sizes: \(error.message)")
+            }
         }
         guard requests >= 1, requests <= InputBounds.maxRequests else {
             throw ValidationError("--requests must lie in 1…\(InputBounds.maxRequests), got \(requests)")
@@ -89,6 +101,7 @@ struct EvaluateCommand: ParsableCommand {
         settings.percentile = margin.percentile
         settings.hindsight = hindsight
         settings.prewarm = prewarm
+        settings.inputSizes = try InputSizes.parse(inputSizes)
         settings.sloSeconds = slos.seconds
         let clock = ContinuousClock()
         let started = clock.now
@@ -144,6 +157,23 @@ struct EvaluateCommand: ParsableCommand {
             print("stepconf's saving over static where both attain \(target) %: "
                 + r.stepconfSavingVsStatic.map { "\(fixed($0.sloFactor, 2))× \(pct($0.saving))" }.joined(separator: ", "))
         }
+        printBySize(r)
+    }
+
+    /// With input sizes: attainment and mean cost by quarter of the requests' sizes, at the tightest SLO ≥ 1.2 × F.
+    private func printBySize(_ r: EvaluationResults) {
+        guard let sizes = r.inputSizes, let slo = r.rows.filter({ $0.sloFactor >= 1.2 - 1e-9 }).map(\.sloSeconds).min() else { return }
+        let rows = r.policies.compactMap { name in r.rows.first { $0.policy == name && $0.sloSeconds == slo } }
+        guard let bands = rows.first?.bySize, !bands.isEmpty else { return }
+        print("By input size (\(sizes)), SLO \(fixed(slo, 3)) s (\(fixed(slo / r.fastestMeanMakespanSeconds, 2)) × F): attainment / mean cost")
+        var table = TextTable(["size × nominal"] + rows.map(\.policy))
+        for (b, band) in bands.enumerated() {
+            table.add(["\(fixed(band.fromSize, 2))–\(fixed(band.toSize, 2))"] + rows.map { row in
+                guard let mine = row.bySize, b < mine.count else { return "-" }
+                return "\(pct(mine[b].sloAttainment)) / \(usd(mine[b].meanCostUSD))"
+            })
+        }
+        print(table.render())
     }
 
     private func pct(_ x: Double) -> String { fixed(x * 100, 1) + " %" }
