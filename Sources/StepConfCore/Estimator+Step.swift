@@ -53,15 +53,15 @@ extension Estimator {
             holdoutCompute: holdoutCompute, holdoutCapped: holdoutCapped, converged: final.converged)
     }
 
-    /// The error of `model` on the configurations of a second profile that the training profile does not hold,
-    /// per step, against the medians of their warm runs (``StepReport``-style statistics: step time, t̂, and
+    /// The error of `model` on the (configuration, jobs) pairs of a second profile that the training profile does not
+    /// hold, per step, against the medians of their warm runs (``StepReport``-style statistics: step time, t̂, and
     /// the one-job-per-worker subset). Steps of `samples` without a model are skipped.
     public func validation(
         of model: PerformanceModel, against samples: [ProfileSample], trainedOn training: [ProfileSample]
     ) -> [String: (time: ErrorStats, compute: ErrorStats, capped: ErrorStats?)] {
-        let seen = Set(training.map { "\($0.step)|\($0.configuration)" })
+        let seen = Set(training.map { "\($0.step)|\($0.configuration)|\($0.jobs)" })
         var byStep: [String: [ProfileSample]] = [:]
-        for s in samples where !seen.contains("\(s.step)|\(s.configuration)") { byStep[s.step, default: []].append(s) }
+        for s in samples where !seen.contains("\(s.step)|\(s.configuration)|\(s.jobs)") { byStep[s.step, default: []].append(s) }
         var result: [String: (time: ErrorStats, compute: ErrorStats, capped: ErrorStats?)] = [:]
         for (id, rows) in byStep {
             guard let stepModel = model.steps[id] else { continue }
@@ -141,17 +141,23 @@ extension Estimator {
     /// Medians per configuration. Cold runs count for t̂ (billed time excludes the sandbox start) but not
     /// for the step time.
     static func summarise(_ rows: [ProfileSample]) -> [MeasuredConfiguration] {
-        var groups: [Configuration: [ProfileSample]] = [:]
-        var order: [Configuration] = []
-        for r in rows {
-            if groups[r.configuration] == nil { order.append(r.configuration) }
-            groups[r.configuration, default: []].append(r)
+        // Runs of one θ at different job counts (inputs of different sizes) are different measurements.
+        struct Key: Hashable {
+            var configuration: Configuration
+            var jobs: Int
         }
-        return order.map { theta in
-            let list = groups[theta]!
+        var groups: [Key: [ProfileSample]] = [:]
+        var order: [Key] = []
+        for r in rows {
+            let key = Key(configuration: r.configuration, jobs: r.jobs)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(r)
+        }
+        return order.map { key in
+            let list = groups[key]!
             let warm = list.filter { !$0.cold }
             return MeasuredConfiguration(
-                configuration: theta, jobs: list[0].jobs, computeSeconds: median(list.map(\.computeSeconds)),
+                configuration: key.configuration, jobs: key.jobs, computeSeconds: median(list.map(\.computeSeconds)),
                 totalSeconds: warm.isEmpty ? nil : median(warm.map(\.totalSeconds)), rows: list.count)
         }
     }

@@ -77,7 +77,11 @@ public struct LocalProfiler: Sendable {
         var outputs: [Int: [String]] = [:]
         var inputs: [Int: [String]] = [:]
 
-        mutating func run(step v: Int, configuration: Configuration, rng: inout SeededRandom) throws -> ProfileSample {
+        mutating func run(step v: Int, jobs: Int, configuration: Configuration, rng: inout SeededRandom) throws -> ProfileSample {
+            // Real functions run the inputs there are: the local profile is of the workflow's own size.
+            guard jobs == graph[v].jobs else {
+                throw InputError(.invalidParameter, "the local backend profiles the workflow's own input size only")
+            }
             let keys = try inputs[v] ?? profiler.inputs(for: v, graph: graph, outputs: outputs, store: store)
             inputs[v] = keys
             let run = try profiler.run(graph[v], theta: configuration, keys: keys, port: port, log: log)

@@ -13,8 +13,10 @@ public struct Profiler: Sendable {
 
     /// Profiles every step of `graph` (``ProfileLoop``); `progress` is called after each run with (runs done, runs planned).
     /// - Throws: ``InputError`` for a step whose parameters the simulator cannot use.
+    /// `sizes`: input sizes × nominal the runs take in turn (``ProfileLoop/sizes``).
     public func profile(
-        _ graph: WorkflowGraph, plan: Plan, repeats: Int, seed: UInt64, progress: ((Int, Int) -> Void)? = nil
+        _ graph: WorkflowGraph, plan: Plan, repeats: Int, seed: UInt64, sizes: [Double] = [1],
+        progress: ((Int, Int) -> Void)? = nil
     ) throws -> [ProfileSample] {
         var backend = Backend(
             graph: graph, simulator: simulator, pauseSeconds: pauseSeconds,
@@ -22,7 +24,7 @@ public struct Profiler: Sendable {
                 try StepWorkload(step: graph[$0], secondsPerDifficultyUnit: simulator.config.secondsPerDifficultyUnit)
             },
             pool: WarmPool(keepAliveSeconds: simulator.config.keepAliveSeconds))
-        return try ProfileLoop(plan: plan, repeats: repeats, seed: seed).profile(
+        return try ProfileLoop(plan: plan, repeats: repeats, seed: seed, sizes: sizes).profile(
             graph, grid: simulator.platform.grid, backend: &backend, progress: progress)
     }
 
@@ -35,10 +37,13 @@ public struct Profiler: Sendable {
         var pool: WarmPool
         var clock = 0.0
 
-        mutating func run(step v: Int, configuration: Configuration, rng: inout SeededRandom) -> ProfileSample {
-            let run = simulator.run(graph[v], workload: workloads[v], configuration: configuration, start: clock, pool: &pool, rng: &rng)
+        mutating func run(step v: Int, jobs: Int, configuration: Configuration, rng: inout SeededRandom) -> ProfileSample {
+            // A job's work does not depend on how many there are: the workload holds for any size.
+            var step = graph[v]
+            step.jobs = jobs
+            let run = simulator.run(step, workload: workloads[v], configuration: configuration, start: clock, pool: &pool, rng: &rng)
             clock = run.end + pauseSeconds
-            return run.sample(step: graph[v], configuration: configuration)
+            return run.sample(step: step, configuration: configuration)
         }
     }
 }

@@ -61,6 +61,11 @@ struct ProfileCommand: AsyncParsableCommand {
     @Option(help: "Runs per configuration.")
     var repeats: Int = 1
 
+    @Option(help: ArgumentHelp(
+        "sim: input sizes × the workflow's nominal size, comma-separated, taken in turn by each step's configurations "
+            + "(the model then sees the jobs vary too), e.g. 0.5,1,2.", valueName: "list"))
+    var sizes: String = "1"
+
     @OptionGroup var random: SeedOption
 
     @Option(help: ArgumentHelp("Output CSV file.", valueName: "file"))
@@ -68,6 +73,21 @@ struct ProfileCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        let parsed = try inputSizes()
+        if backend == .local, parsed != [1] {
+            throw ValidationError("--sizes: the local backend profiles the workflow's own input size only (sizes need --backend sim)")
+        }
+    }
+
+    /// `--sizes` as numbers.
+    func inputSizes() throws -> [Double] {
+        try sizes.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            let text = part.trimmingCharacters(in: .whitespaces)
+            guard let size = Double(text), size.isFinite, size > 0, size <= InputSizes.maxSize else {
+                throw ValidationError("--sizes: `\(text.prefix(32))` is not a size in (0, \(Int(InputSizes.maxSize))]")
+            }
+            return size
+        }
     }
 
     func run() async throws {
@@ -85,13 +105,15 @@ struct ProfileCommand: AsyncParsableCommand {
             samples = try await profileLocally(graph, grid: platform.grid, plan: plan, progress: progress)
         } else {
             let profiler = Profiler(simulator: LambdaSimulator(platform: platform))
-            samples = try profiler.profile(graph, plan: plan, repeats: repeats, seed: random.seed, progress: progress)
+            samples = try profiler.profile(
+                graph, plan: plan, repeats: repeats, seed: random.seed, sizes: try inputSizes(), progress: progress)
         }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
         try AtomicFile.write(Data(ProfileCSV.encode(samples).utf8), to: out)
         let perStep = Double(samples.count) / Double(graph.count)
         let scaleNote = backend == .local ? ", work scale \(scale.workScale)" : ""
-        print("wrote \(out): \(samples.count) samples, \(fixed(perStep, 1)) per step (\(backend.rawValue), \(configs), \(repeats) repeat(s), seed \(random.seed)\(scaleNote))")
+        let sizeNote = sizes == "1" ? "" : ", sizes \(sizes)"
+        print("wrote \(out): \(samples.count) samples, \(fixed(perStep, 1)) per step (\(backend.rawValue), \(configs), \(repeats) repeat(s), seed \(random.seed)\(scaleNote)\(sizeNote))")
     }
 
     private func profileLocally(

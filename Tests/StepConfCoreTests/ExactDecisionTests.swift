@@ -142,3 +142,19 @@ import Testing
         for v in graph.descendants(of: b1) { #expect(seen[v] == .pending, "\(graph.ids[v])") }
     }
 }
+
+/// Profiles across input sizes: one θ at two job counts is two measurements.
+@Suite struct SizedProfileSummaryTests {
+    @Test func runsOfOneConfigurationAtDifferentJobCountsAreSummarisedApart() {
+        let theta = Configuration(memoryMB: 1024, inter: 2, intra: 1)
+        func run(_ jobs: Int, _ seconds: Double) -> ProfileSample {
+            ProfileSample(
+                step: "map", configuration: theta, jobs: jobs, mappingDelaySeconds: 0.05, computeSeconds: seconds,
+                totalSeconds: seconds + 0.05, cold: false)
+        }
+        let measured = Estimator.summarise([run(100, 2), run(50, 1), run(100, 2.2), run(50, 1.1)])
+        #expect(measured.count == 2)
+        #expect(measured.map(\.jobs) == [100, 50])
+        #expect(measured.map(\.computeSeconds) == [2.1, 1.05])
+    }
+}

@@ -102,6 +102,19 @@ import StepConfExamples
         #expect(a.contains { $0.cold })
     }
 
+    @Test func profilingAcrossSizesVariesTheJobsWithinTheSameRuns() throws {
+        let graph = try WorkflowGraph(try EmbeddedExamples.workflow("wordcount"))
+        let profiler = Profiler(simulator: simulator)
+        let one = try profiler.profile(graph, plan: .standard, repeats: 1, seed: 3)
+        let three = try profiler.profile(graph, plan: .standard, repeats: 1, seed: 3, sizes: [0.5, 1, 2])
+        // As many runs, the same configurations; the map's jobs now take the sizes in turn, the fixed reduce's do not.
+        #expect(three.count == one.count)
+        #expect(three.map(\.configuration) == one.map(\.configuration))
+        #expect(Set(three.filter { $0.step == "map" && !$0.cold }.map(\.jobs)) == [50, 100, 200])
+        #expect(Set(three.filter { $0.step == "reduce" }.map(\.jobs)) == [1])
+        #expect(Set(one.map(\.jobs)) == [100, 1])
+    }
+
     @Test func idleInstancesPastTheKeepAliveStartCold() throws {
         var pool = WarmPool(keepAliveSeconds: 600)
         var rng = SeededRandom(seed: 3)
