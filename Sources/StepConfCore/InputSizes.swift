@@ -13,15 +13,18 @@ public enum InputSizes: Sendable, Hashable, CustomStringConvertible {
 
     /// The largest size a request may have, × nominal.
     public static let maxSize = 1e4
-    /// The largest σ of a log-normal.
-    public static let maxSigma = 3.0
+    /// The largest σ of a log-normal: its draws (at most 5.3 σ out, 1 − 1e-12) stay under ``maxSize``.
+    public static let maxSigma = 1.5
     /// The most sizes a file may list.
     public static let maxObserved = 1_000_000
 
+    /// The largest sizes file, bytes (a size is a line of a few bytes).
+    public static let maxFileBytes = 32 * 1024 * 1024
+
     /// Parses `fixed`, `lognormal:SIGMA` or `file:PATH` (one positive size per line; blank lines and `#` comments
-    /// skipped).
-    /// - Throws: ``InputError`` naming what is wrong, and for a file the line.
-    public static func parse(_ text: String) throws -> InputSizes {
+    /// skipped); `read` gives a file's bytes (``InputSizes/load(_:)`` in StepConfStorage reads them, bounded).
+    /// - Throws: ``InputError`` naming what is wrong, and for a file the line; what `read` throws.
+    public static func parse(_ text: String, read: (String) throws -> Data) throws -> InputSizes {
         if text == "fixed" { return .fixed }
         if text.hasPrefix("lognormal:") {
             let raw = text.dropFirst("lognormal:".count)
@@ -32,29 +35,30 @@ public enum InputSizes: Sendable, Hashable, CustomStringConvertible {
         }
         if text.hasPrefix("file:") {
             let path = String(text.dropFirst("file:".count))
-            let contents: String
-            do {
-                contents = try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
-                throw InputError(.unreadable, "input sizes file \(path): \(error.localizedDescription)")
-            }
-            var sizes: [Double] = []
-            for (n, line) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
-                guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
-                guard let size = Double(trimmed), size.isFinite, size > 0, size <= maxSize else {
-                    throw InputError(
-                        .invalidParameter, "\(path) line \(n + 1): a size must be a positive number of at most \(Int(maxSize)), got `\(trimmed.prefix(32))`")
-                }
-                guard sizes.count < maxObserved else {
-                    throw InputError(.invalidParameter, "\(path): more than \(maxObserved) sizes")
-                }
-                sizes.append(size)
-            }
-            guard !sizes.isEmpty else { throw InputError(.invalidParameter, "\(path): no sizes (one positive number per line)") }
-            return .observed(sizes)
+            return try decode(try read(path), source: path)
         }
         throw InputError(.invalidParameter, "input sizes: expected fixed, lognormal:SIGMA or file:PATH, got `\(text.prefix(64))`")
+    }
+
+    /// Observed sizes from a file's bytes, one positive number per line.
+    /// - Throws: ``InputError`` naming `source` and the line.
+    public static func decode(_ data: Data, source: String) throws -> InputSizes {
+        guard let contents = String(data: data, encoding: .utf8) else {
+            throw InputError(.malformed, "\(source): not UTF-8 text (one size per line)")
+        }
+        var sizes: [Double] = []
+        for (n, line) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
+            guard let size = Double(trimmed), size.isFinite, size > 0, size <= maxSize else {
+                throw InputError(
+                    .invalidParameter, "\(source) line \(n + 1): a size must be a positive number of at most \(Int(maxSize)), got `\(trimmed.prefix(32))`")
+            }
+            guard sizes.count < maxObserved else { throw InputError(.invalidParameter, "\(source): more than \(maxObserved) sizes") }
+            sizes.append(size)
+        }
+        guard !sizes.isEmpty else { throw InputError(.invalidParameter, "\(source): no sizes (one positive number per line)") }
+        return .observed(sizes)
     }
 
     public var description: String {

@@ -10,7 +10,7 @@ public enum Prewarm {
     public static let defaultLeadSeconds = 0.5
 
     /// Whether a step can be warmed ahead at all: every step but the first, which starts with the execution.
-    public static func canWarm(step v: Int, in graph: WorkflowGraph) -> Bool { !graph.predecessors[v].isEmpty }
+    public static func canWarm(step v: Int, in graph: WorkflowGraph) -> Bool { AheadDecision.isChecked(v, in: graph) }
 
     /// How long before a step's planned start its warm-ups go out, seconds: twice its fitted cold start at fan-out p
     /// (a warm-up is itself a cold start, long-tailed), else ``defaultLeadSeconds``.

@@ -29,7 +29,6 @@ public struct ProfileLoop: Sendable {
     }
 
     /// Profiles every step of `graph` on `grid`; `progress` gets (runs done, runs planned) after each run.
-    /// - Throws: what the backend throws.
     /// - Throws: what the backend throws; ``InputError`` for a size that takes a step past the bounds.
     public func profile<Backend: ProfileBackend>(
         _ graph: WorkflowGraph, grid: ConfigurationGrid, backend: inout Backend, progress: ((Int, Int) -> Void)? = nil

@@ -29,7 +29,8 @@ public final class ConfiguratorHandler: CodableHandler {
         /// Prices, memory→vCPU and the grid the policy decides on: the grid must be the one the stack deploys.
         public var platform: Platform
         /// Whether the steps planned ahead have their functions warmed (``Prewarm``): the policy then plans them warm,
-        /// and the configurator sends their warm-ups once its answer is out.
+        /// and the configurator sends their warm-ups once its answer is out. On from the environment unless
+        /// `STEPCONF_PREWARM=false`; off by default when made in code (tests, benchmarks).
         public var prewarm: Bool
 
         public init(workflowDirectory: String, policy: PolicyName = .stepconf, functionPrefix: String = FunctionNames.defaultPrefix,

@@ -167,7 +167,9 @@ public struct Evaluation: Sendable {
         settings: Settings, frontier: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> (results: EvaluationResults, cells: [Cell]) {
         let ceiling = try fastestCell(settings: settings)
-        let fastest = try fastestMeanMakespan(settings: settings)
+        // `auto` SLOs are factors of the nominal request's ceiling: the one just run, unless requests vary in size.
+        let fastest = settings.inputSizes == .fixed
+            ? ceiling.durations.reduce(0, +) / Double(ceiling.durations.count) : try fastestMeanMakespan(settings: settings)
         let slos = settings.sloSeconds ?? settings.sloFactors.map { $0 * fastest }
         var frontierSettings = settings
         frontierSettings.policies = frontier && settings.policies.contains(.nono)

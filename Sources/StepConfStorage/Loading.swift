@@ -76,3 +76,25 @@ extension ProfileCSV {
         return try decode(try contents(of: path) { InputError(.unreadable, $0) }, source: path)
     }
 }
+
+extension InputSizes {
+    /// ``InputSizes/parse(_:read:)`` with a `file:` read from disk, at most ``InputSizes/maxFileBytes`` (a device or a
+    /// huge file is refused after that many bytes, never read whole).
+    /// - Throws: ``InputError``.
+    public static func load(_ text: String) throws -> InputSizes {
+        try parse(text) { path in
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(.unreadable, "\(path): cannot read the file") }
+            defer { try? handle.close() }
+            let data: Data
+            do {
+                data = try handle.read(upToCount: maxFileBytes + 1) ?? Data()
+            } catch {
+                throw InputError(.unreadable, "\(path): cannot read the file (\(error.localizedDescription))")
+            }
+            guard data.count <= maxFileBytes else {
+                throw InputError(.malformed, "\(path): larger than \(maxFileBytes / (1024 * 1024)) MiB; a sizes file is one number per line")
+            }
+            return data
+        }
+    }
+}

@@ -74,7 +74,7 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--rate: \(error.message)")
         }
         if !inputSizes.hasPrefix("file:") {
-            do { _ = try InputSizes.parse(inputSizes) } catch let error as InputError {
+            do { _ = try InputSizes.load(inputSizes) } catch let error as InputError {
                 throw ValidationError("--input-sizes: \(error.message)")
             }
         }
@@ -101,7 +101,7 @@ struct EvaluateCommand: ParsableCommand {
         settings.percentile = margin.percentile
         settings.hindsight = hindsight
         settings.prewarm = prewarm
-        settings.inputSizes = try InputSizes.parse(inputSizes)
+        settings.inputSizes = try InputSizes.load(inputSizes)
         settings.sloSeconds = slos.seconds
         let clock = ContinuousClock()
         let started = clock.now

@@ -79,9 +79,14 @@ struct ProfileCommand: AsyncParsableCommand {
         }
     }
 
+    /// The most sizes `--sizes` may list (each is a scaled copy of the workflow).
+    static let maxSizes = 64
+
     /// `--sizes` as numbers.
     func inputSizes() throws -> [Double] {
-        try sizes.split(separator: ",", omittingEmptySubsequences: false).map { part in
+        let parts = sizes.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count <= Self.maxSizes else { throw ValidationError("--sizes: at most \(Self.maxSizes) sizes, got \(parts.count)") }
+        return try parts.map { part in
             let text = part.trimmingCharacters(in: .whitespaces)
             guard let size = Double(text), size.isFinite, size > 0, size <= InputSizes.maxSize else {
                 throw ValidationError("--sizes: `\(text.prefix(32))` is not a size in (0, \(Int(InputSizes.maxSize))]")

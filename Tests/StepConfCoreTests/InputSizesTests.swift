@@ -1,5 +1,6 @@
 import Foundation
 import StepConfCore
+import StepConfStorage
 import Testing
 
 /// Requests of different sizes: the workflow's scaling rule and the size distributions `evaluate` draws from.
@@ -32,9 +33,9 @@ import Testing
     }
 
     @Test func distributionsParseDrawAndRefuseWhatTheyCannotBe() throws {
-        #expect(try InputSizes.parse("fixed") == .fixed)
+        #expect(try InputSizes.load("fixed") == .fixed)
         #expect(InputSizes.fixed.draw(count: 5, seed: 1) == nil)
-        let lognormal = try InputSizes.parse("lognormal:0.5")
+        let lognormal = try InputSizes.load("lognormal:0.5")
         let drawn = try #require(lognormal.draw(count: 4_000, seed: 7))
         #expect(drawn == lognormal.draw(count: 4_000, seed: 7))
         // Median 1, spread σ: the middle of the draws, and the 99th percentile near e^(0.5 · 2.326).
@@ -43,18 +44,20 @@ import Testing
         #expect(abs(log(sorted[3_960]) - 0.5 * 2.326) < 0.15)
         #expect(abs(log(lognormal.quantile(0.99)) - 0.5 * 2.326) < 0.03)
         for bad in ["lognormal:0", "lognormal:-1", "lognormal:x", "lognormal:9", "normal:1", "", "file:/nonexistent-stepconf"] {
-            #expect(throws: InputError.self, "\(bad)") { try InputSizes.parse(bad) }
+            #expect(throws: InputError.self, "\(bad)") { try InputSizes.load(bad) }
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sizes-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "# observed\n0.5\n\n2\n".write(toFile: directory + "/ok", atomically: true, encoding: .utf8)
-        let observed = try InputSizes.parse("file:\(directory)/ok")
+        let observed = try InputSizes.load("file:\(directory)/ok")
         #expect(observed == .observed([0.5, 2]))
         #expect(Set(try #require(observed.draw(count: 200, seed: 3))) == [0.5, 2])
         try "1\n0\n".write(toFile: directory + "/bad", atomically: true, encoding: .utf8)
-        #expect { try InputSizes.parse("file:\(directory)/bad") } throws: { "\($0)".contains("line 2") }
+        #expect { try InputSizes.load("file:\(directory)/bad") } throws: { "\($0)".contains("line 2") }
+        // A device is read no further than a sizes file may be long.
+        #expect { try InputSizes.load("file:/dev/zero") } throws: { "\($0)".contains("MiB") }
         try "# nothing\n".write(toFile: directory + "/empty", atomically: true, encoding: .utf8)
-        #expect(throws: InputError.self) { try InputSizes.parse("file:\(directory)/empty") }
+        #expect(throws: InputError.self) { try InputSizes.load("file:\(directory)/empty") }
     }
 }
