@@ -6,7 +6,8 @@ import StepConfCore
 /// the stored result is the same whoever writes first (``CachedScope/merged(with:)``):
 /// - `scope|{execution}|{step}`: `members` grows by `ADD` (a string set, a union), and `deadline` is set
 ///   only if it is earlier than the stored one (`ConditionExpression`);
-/// - `use|{function}`: `until` is set only if later than the stored one;
+/// - `use|{function}`: ``FunctionUses`` as JSON in `uses`, read, merged and written back only if nobody wrote in
+///   between (`ConditionExpression` on the text read; a writer that lost the race reads again);
 /// - `plan|{execution}`: a static policy's plan as JSON in `plan` (racing writers write the same plan).
 /// Every item carries `expires_at` (epoch seconds) for DynamoDB's time to live.
 public final class DynamoDBGlobalCache: GlobalCache {
@@ -56,8 +57,45 @@ public final class DynamoDBGlobalCache: GlobalCache {
         }
     }
 
-    public func lastUse(function: String) throws -> Double? {
-        DynamoDBClient.number(in: try dynamo.getItem(table: table, key: Self.key("use|\(function)"))?["until"])
+    public func uses(function: String) throws -> FunctionUses? {
+        try storedUses(function)?.uses
+    }
+
+    /// Attempts at a read-merge-write before giving up (each lost race means another configurator wrote).
+    static let useWriteAttempts = 16
+
+    public func recordUse(function: String, until time: Double, instances: Int) throws {
+        for _ in 0..<Self.useWriteAttempts {
+            let stored = try storedUses(function)
+            let merged = (stored?.uses ?? FunctionUses()).recording(until: time, instances: instances)
+            if let stored, merged == stored.uses { return }
+            let text = String(decoding: try JSONEncoder().encode(merged), as: UTF8.self)
+            var values: JSONValue = [":u": DynamoDBClient.string(text), ":e": expiry]
+            var condition = "attribute_not_exists(#u)"
+            if let stored {
+                values = values.setting(":o", DynamoDBClient.string(stored.text))
+                condition = "#u = :o"
+            }
+            let written = try dynamo.updateItem(
+                table: table, key: Self.key("use|\(function)"), update: "SET #u = :u, #x = :e", condition: condition,
+                names: ["#u": "uses", "#x": Self.ttlAttribute], values: values)
+            if written { return }
+        }
+        throw AWSError(
+            .invalidResponse,
+            "the uses of \(function) in \(table) changed under \(Self.useWriteAttempts) writes in a row; not recorded")
+    }
+
+    /// The uses stored for `function` and the exact text they were read from (the next write's condition).
+    private func storedUses(_ function: String) throws -> (uses: FunctionUses, text: String)? {
+        guard let text = try dynamo.getItem(table: table, key: Self.key("use|\(function)"))?["uses"]?["S"]?.stringValue else {
+            return nil
+        }
+        do {
+            return (try JSONDecoder().decode(FunctionUses.self, from: Data(text.utf8)), text)
+        } catch {
+            throw AWSError(.invalidResponse, "the uses stored for \(function) in \(table) are unreadable: \(error)")
+        }
     }
 
     public func plan(execution: String) throws -> CachedPlan? {
@@ -77,10 +115,4 @@ public final class DynamoDBGlobalCache: GlobalCache {
             names: ["#p": "plan", "#x": Self.ttlAttribute], values: [":p": DynamoDBClient.string(text), ":e": expiry])
     }
 
-    public func recordUse(function: String, until time: Double) throws {
-        try dynamo.updateItem(
-            table: table, key: Self.key("use|\(function)"), update: "SET #u = :t, #x = :e",
-            condition: "attribute_not_exists(#u) OR #u < :t", names: ["#u": "until", "#x": Self.ttlAttribute],
-            values: [":t": DynamoDBClient.number(time), ":e": expiry])
-    }
 }

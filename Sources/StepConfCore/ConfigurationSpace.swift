@@ -135,33 +135,33 @@ public struct ConfigurationSpace: Sendable {
         Workflow.Step.functionName(kind: graph[i].kind, memoryMB: memoryMB)
     }
 
-    /// Per option of step `i`, what a cold start is expected to add at time `now`: the step's measured
-    /// cold-start cost at the option's fan-out where its function has not run within the keep-alive or is
-    /// running now, else 0.
+    /// Per option of step `i`, what a cold start is expected to add at time `now`: where the option's fan-out exceeds
+    /// the instances of its function idle and warm then, the step's measured cold-start cost at the instances it
+    /// lacks, else 0.
     /// Nil when the step has no measured cold-start cost.
     /// - Throws: what the cache throws.
     public func coldPenalties(step i: Int, now: Double, cache: any GlobalCache) throws -> [Double]? {
-        try coldPenalties(step: i, now: now, lastUse: cache.lastUse(function:))
+        try coldPenalties(step: i, now: now, uses: cache.uses(function:))
     }
 
-    /// ``coldPenalties(step:now:cache:)`` reading each function's last use through `lastUse` (a caller that
-    /// asks for many steps at once can remember the answers: steps of one kind share their functions).
-    public func coldPenalties(step i: Int, now: Double, lastUse: (String) throws -> Double?) throws -> [Double]? {
+    /// ``coldPenalties(step:now:cache:)`` reading each function's recent uses through `uses` (a caller that asks for
+    /// many steps at once can remember the answers: steps of one kind share their functions).
+    public func coldPenalties(step i: Int, now: Double, uses: (String) throws -> FunctionUses?) throws -> [Double]? {
         guard let cold = coldStart[i], cold.penaltySeconds > 0 || cold.perZSeconds > 0 else { return nil }
-        var byMemory: [Int: Bool] = [:]
+        var idleByMemory: [Int: Int] = [:]
         return try steps[i].configurations.map { theta in
-            let isCold: Bool
-            if let known = byMemory[theta.memoryMB] {
-                isCold = known
+            let idle: Int
+            if let known = idleByMemory[theta.memoryMB] {
+                idle = known
             } else {
-                let last = try lastUse(functionName(step: i, memoryMB: theta.memoryMB))
-                // Cold when it never ran, when its last run ended past the keep-alive, or when it is still running
-                // (its instances are busy: a step running beside it needs instances of its own). A run ending
-                // within a millisecond counts as ended (clocks in Unix seconds round).
-                isCold = last.map { $0 > now + 1e-3 || now - $0 > platform.keepAliveSeconds } ?? true
-                byMemory[theta.memoryMB] = isCold
+                // The instances that ended a use within the keep-alive and are not busy with a use still running
+                // (``FunctionUses/idleInstances(at:keepAliveSeconds:)``); none when the function never ran.
+                idle = try uses(functionName(step: i, memoryMB: theta.memoryMB))?
+                    .idleInstances(at: now, keepAliveSeconds: platform.keepAliveSeconds) ?? 0
+                idleByMemory[theta.memoryMB] = idle
             }
-            return isCold ? cold.penalty(inter: theta.inter) : 0
+            // The step waits for its slowest instance: the cold ones, as many as it needs beyond the idle ones.
+            return theta.inter > idle ? cold.penalty(inter: theta.inter - idle) : 0
         }
     }
 

@@ -16,18 +16,18 @@ struct ExactDecision {
     /// The plan an earlier decision of this execution chose (fixed steps at 0), if it fits these options.
     let stored: [Int]?
     /// Cache reads, one per function for the whole decision (steps of one kind share their functions).
-    private let uses: LastUses
+    private let uses: KnownUses
     /// The plan at the median, solved once when needed.
     private var medianPlan: ExactSolver.Result?
 
-    /// The last uses read so far, shared by the walks of one decision.
-    final class LastUses {
+    /// The functions' uses read so far, shared by the walks of one decision.
+    final class KnownUses {
         let cache: any GlobalCache
-        var known: [String: Double?] = [:]
+        var known: [String: FunctionUses?] = [:]
         init(cache: any GlobalCache) { self.cache = cache }
-        func lastUse(_ function: String) throws -> Double? {
+        func uses(_ function: String) throws -> FunctionUses? {
             if let seen = known[function] { return seen }
-            let value = try cache.lastUse(function: function)
+            let value = try cache.uses(function: function)
             known[function] = value
             return value
         }
@@ -39,17 +39,17 @@ struct ExactDecision {
         self.context = context
         let space = policy.space
         let graph = space.graph
-        let uses = LastUses(cache: context.cache)
+        let uses = KnownUses(cache: context.cache)
         self.uses = uses
         // The current step's options carry its cold-start penalty where its function is not warm.
-        let penalties = try space.coldPenalties(step: i, now: context.now, lastUse: uses.lastUse)
+        let penalties = try space.coldPenalties(step: i, now: context.now, uses: uses.uses)
         ownSeconds = space.steps[i].seconds.enumerated().map { k, t in t + (penalties?[k] ?? 0) }
         let ready = graph.readyTime(i, finish: context.progress.map { $0.finish ?? -.infinity }, start: context.executionStart)
         wait = max(0, context.now - ready)
         var coldNow: [[Double]?] = Array(repeating: nil, count: graph.count)
         // Steps planned ahead are warmed ahead where the runtime prewarms: no cold start to charge them.
         for v in 0..<graph.count where v != i && context.progress[v] == .pending && !policy.prewarm {
-            coldNow[v] = try space.coldPenalties(step: v, now: context.now, lastUse: uses.lastUse)
+            coldNow[v] = try space.coldPenalties(step: v, now: context.now, uses: uses.uses)
         }
         self.coldNow = coldNow
         var stored: [Int]?
@@ -89,7 +89,7 @@ struct ExactDecision {
     }
 
     func walk(_ choice: [Int]) throws -> (finish: Double, cold: [[Double]?], stepStart: [Double], stepFinish: [Double]) {
-        try policy.walk(choice, step: step, ownSeconds: ownSeconds, context: context, lastUse: uses.lastUse)
+        try policy.walk(choice, step: step, ownSeconds: ownSeconds, context: context, uses: uses.uses)
     }
 
     /// Whether the walk of `choice` (its own warm functions) ends by T0 + `slo`.
@@ -162,18 +162,17 @@ struct ExactDecision {
         }
     }
 
-    /// What is warm now by the global cache: every function of a step still to run that ran within the keep-alive
-    /// and is idle (as many instances as any step needs).
+    /// What is warm now by the global cache: per function of a step still to run, its instances idle and warm
+    /// (``FunctionUses/idleInstances(at:keepAliveSeconds:)``).
     func warmth() throws -> AttainmentEstimator.Warmth {
         let space = policy.space
         var instances: [String: Int] = [:]
         for v in 0..<space.graph.count where context.progress[v] == .pending {
             for memoryMB in Set(space.steps[v].configurations.map(\.memoryMB)) {
                 let function = space.functionName(step: v, memoryMB: memoryMB)
-                guard instances[function] == nil, let last = try uses.lastUse(function),
-                    last <= context.now + 1e-3, context.now - last <= space.platform.keepAliveSeconds
-                else { continue }
-                instances[function] = InputBounds.maxInter
+                guard instances[function] == nil else { continue }
+                let idle = try uses.uses(function)?.idleInstances(at: context.now, keepAliveSeconds: space.platform.keepAliveSeconds) ?? 0
+                if idle > 0 { instances[function] = idle }
             }
         }
         return .init(instances: instances, chance: 1)

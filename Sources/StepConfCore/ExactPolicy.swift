@@ -73,7 +73,7 @@ public struct ExactPolicy: DynamicPolicy {
         decision.solve = result
         try context.cache.recordUse(
             function: space.functionName(step: i, memoryMB: decision.configuration.memoryMB),
-            until: context.now + decision.seconds)
+            until: context.now + decision.seconds, instances: decision.configuration.inter)
         return decision
     }
 
@@ -130,17 +130,17 @@ public struct ExactPolicy: DynamicPolicy {
     /// counted warm).
     func walk(
         _ choice: [Int], step i: Int, ownSeconds: [Double], context: DecisionContext,
-        lastUse: @escaping (String) throws -> Double?
+        uses: @escaping (String) throws -> FunctionUses?
     ) throws -> (finish: Double, cold: [[Double]?], stepStart: [Double], stepFinish: [Double]) {
         var executor = RemainderExecutor(
             space: space, choice: choice, current: i, now: context.now, ownSeconds: ownSeconds,
-            progress: context.progress, prewarm: prewarm, savedSeconds: aheadSavingSeconds, lastUse: lastUse)
+            progress: context.progress, prewarm: prewarm, savedSeconds: aheadSavingSeconds, uses: uses)
         let walked = try WorkflowDriver(graph: space.graph).run(&executor, start: context.executionStart)
         return (walked.finish.max() ?? context.now, executor.cold, walked.ready.map { max($0, context.now) }, walked.finish)
     }
 }
 
-/// Runs the rest of an execution on predicted times for ``ExactPolicy/walk(_:step:ownSeconds:context:lastUse:)``:
+/// Runs the rest of an execution on predicted times for ``ExactPolicy/walk(_:step:ownSeconds:context:uses:)``:
 /// finished and running steps end when they did or are expected to, the current step starts now, and each step
 /// still to decide is charged a cold start where its function is cold at its start, counting the uses this walk
 /// has made, and none of its configurator where it runs on the plan (recourse), as the solve charges it.
@@ -155,15 +155,15 @@ private struct RemainderExecutor: StepExecutor {
     let prewarm: Bool
     /// What a step still to decide saves by running on the plan (``ExactPolicy/aheadSavingSeconds``).
     let savedSeconds: Double
-    let lastUse: (String) throws -> Double?
-    /// Uses this walk made, by function: until when.
-    var uses: [String: Double] = [:]
+    let knownUses: (String) throws -> FunctionUses?
+    /// Uses this walk made, by function.
+    var uses: [String: FunctionUses] = [:]
     /// Per step still to decide, what a cold start adds to each option at its start.
     var cold: [[Double]?]
 
     init(
         space: ConfigurationSpace, choice: [Int], current: Int, now: Double, ownSeconds: [Double],
-        progress: [StepProgress], prewarm: Bool, savedSeconds: Double, lastUse: @escaping (String) throws -> Double?
+        progress: [StepProgress], prewarm: Bool, savedSeconds: Double, uses: @escaping (String) throws -> FunctionUses?
     ) {
         self.prewarm = prewarm
         self.savedSeconds = savedSeconds
@@ -173,7 +173,7 @@ private struct RemainderExecutor: StepExecutor {
         self.now = now
         self.ownSeconds = ownSeconds
         self.progress = progress
-        self.lastUse = lastUse
+        self.knownUses = uses
         self.cold = Array(repeating: nil, count: space.graph.count)
     }
 
@@ -189,11 +189,11 @@ private struct RemainderExecutor: StepExecutor {
         case .pending:
             let start = max(launch.ready, now)
             let walkUses = uses
-            let lastUse = self.lastUse
+            let knownUses = self.knownUses
             let penalties = prewarm ? nil : try space.coldPenalties(step: v, now: start) { function in
-                let known = try lastUse(function)
+                let known = try knownUses(function)
                 guard let mine = walkUses[function] else { return known }
-                return max(mine, known ?? -.infinity)
+                return known.map { $0.merged(with: mine) } ?? mine
             }
             cold[v] = penalties
             finish = start + space.chargedSeconds(step: v, option: choice[v], penalties: penalties) - savedSeconds
@@ -203,7 +203,8 @@ private struct RemainderExecutor: StepExecutor {
     }
 
     private mutating func record(_ v: Int, until time: Double) {
-        let function = space.functionName(step: v, memoryMB: space.steps[v].configurations[choice[v]].memoryMB)
-        uses[function] = max(uses[function] ?? -.infinity, time)
+        let theta = space.steps[v].configurations[choice[v]]
+        let function = space.functionName(step: v, memoryMB: theta.memoryMB)
+        uses[function] = (uses[function] ?? FunctionUses()).recording(until: time, instances: theta.inter)
     }
 }

@@ -87,6 +87,105 @@ public struct CachedPlan: Sendable, Hashable, Codable {
     }
 }
 
+/// How many instances of one function (kind and memory, e.g. `synthetic-m2048`) ran recently and until when, across
+/// executions: what a configurator reads to tell whether a step of p instances finds them warm. Kept as a staircase
+/// of uses, each later and narrower than the one before: a use that ends no earlier and is no narrower than an older
+/// one stands for it (the instances that ran it are idle no sooner). The JSON form is `[[until_s, instances], …]`.
+///
+/// The count is an estimate from the configurators' own records, as the platform does not say: instances that end a
+/// use stay warm for the keep-alive, and a use still running holds as many as it needs.
+public struct FunctionUses: Sendable, Hashable, Codable {
+    /// One use: `instances` ran until `until`, seconds.
+    public struct Use: Sendable, Hashable {
+        public var until: Double
+        public var instances: Int
+
+        public init(until: Double, instances: Int) {
+            self.until = until
+            self.instances = instances
+        }
+    }
+
+    /// Uses kept at most: older ones drop first (they are the first to expire).
+    public static let maxUses = 32
+
+    /// The staircase, in the order of `until` (ascending), `instances` strictly descending.
+    public private(set) var uses: [Use]
+
+    public init() { uses = [] }
+
+    /// The staircase of `uses` in any order (``recording(until:instances:)`` of each).
+    public init(_ uses: [Use]) {
+        self.init()
+        for use in uses { self = recording(until: use.until, instances: use.instances) }
+    }
+
+    /// When the latest use ends, seconds; nil when none is recorded.
+    public var lastUntil: Double? { uses.last?.until }
+
+    /// The record with a use of `instances` (at least 1) until `time` added; a non-finite time changes nothing.
+    public func recording(until time: Double, instances: Int) -> FunctionUses {
+        guard time.isFinite else { return self }
+        let n = max(1, instances)
+        if uses.contains(where: { $0.until >= time && $0.instances >= n }) { return self }
+        var copy = self
+        copy.uses.removeAll { $0.until <= time && $0.instances <= n }
+        let at = copy.uses.firstIndex { $0.until > time } ?? copy.uses.endIndex
+        copy.uses.insert(Use(until: time, instances: n), at: at)
+        if copy.uses.count > Self.maxUses { copy.uses.removeFirst(copy.uses.count - Self.maxUses) }
+        return copy
+    }
+
+    /// Both records in one.
+    public func merged(with other: FunctionUses) -> FunctionUses {
+        other.uses.reduce(self) { $0.recording(until: $1.until, instances: $1.instances) }
+    }
+
+    /// Instances idle and warm at `now`: the widest use that ended within `keepAliveSeconds` (a use ending within a
+    /// millisecond counts as ended: clocks in Unix seconds round), less the widest still running (its instances are
+    /// busy; a step beside it needs instances of its own).
+    public func idleInstances(at now: Double, keepAliveSeconds: Double) -> Int {
+        var ended = 0
+        var busy = 0
+        for use in uses {
+            if use.until > now + 1e-3 {
+                busy = max(busy, use.instances)
+            } else if now - use.until <= keepAliveSeconds {
+                ended = max(ended, use.instances)
+            }
+        }
+        return max(0, ended - busy)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        var container = try decoder.unkeyedContainer()
+        var read: [Use] = []
+        while !container.isAtEnd {
+            var pair = try container.nestedUnkeyedContainer()
+            let until = try pair.decode(Double.self)
+            let instances = try pair.decode(Double.self)
+            guard until.isFinite, instances.isFinite, instances >= 1, instances <= Double(InputBounds.maxInter), instances.rounded() == instances else {
+                throw DecodingError.dataCorruptedError(
+                    in: pair, debugDescription: "a use is [until_s, instances] with 1 ≤ instances ≤ \(InputBounds.maxInter)")
+            }
+            read.append(Use(until: until, instances: Int(instances)))
+            guard read.count <= Self.maxUses * 4 else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "more than \(Self.maxUses * 4) uses")
+            }
+        }
+        self.init(read)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        for use in uses {
+            var pair = container.nestedUnkeyedContainer()
+            try pair.encode(use.until)
+            try pair.encode(use.instances)
+        }
+    }
+}
+
 /// The global cache shared by the configurators of one workflow (paper §IV-B): per execution, the
 /// sub-graph that starts at a step and its latest finish timestamp, and a static policy's plan.
 /// DynamoDB on AWS, SQLite locally.
@@ -97,19 +196,26 @@ public protocol GlobalCache: Sendable {
     /// Stores scopes keyed by their entry step, merging with what is there (``CachedScope/merged(with:)``).
     /// - Throws: when the store cannot be written.
     func store(execution: String, scopes: [String: CachedScope]) throws
-    /// When `function` (kind and memory, e.g. `synthetic-m2048`) was last expected to finish running,
-    /// across executions; nil when never recorded.
+    /// The recent uses of `function` (kind and memory, e.g. `synthetic-m2048`) across executions; nil when none is
+    /// recorded.
     /// - Throws: when the store cannot be read.
-    func lastUse(function: String) throws -> Double?
-    /// Records that `function` runs until `time`; a later time replaces an earlier one.
+    func uses(function: String) throws -> FunctionUses?
+    /// Records that `instances` of `function` run until `time` (``FunctionUses/recording(until:instances:)``: racing
+    /// writers both land).
     /// - Throws: when the store cannot be written.
-    func recordUse(function: String, until time: Double) throws
+    func recordUse(function: String, until time: Double, instances: Int) throws
     /// The static plan stored for `execution`, if any.
     /// - Throws: when the store cannot be read.
     func plan(execution: String) throws -> CachedPlan?
     /// Stores the static plan of `execution` (it lives as long as the execution's scopes).
     /// - Throws: when the store cannot be written.
     func storePlan(execution: String, _ plan: CachedPlan) throws
+}
+
+extension GlobalCache {
+    /// When `function`'s latest recorded use ends, seconds; nil when none is recorded.
+    /// - Throws: when the store cannot be read.
+    public func lastUse(function: String) throws -> Double? { try uses(function: function)?.lastUntil }
 }
 
 /// A process-local ``GlobalCache`` for planning, simulation and tests.
@@ -120,7 +226,7 @@ public final class InMemoryGlobalCache: GlobalCache {
     }
 
     private let entries = Mutex<[Key: CachedScope]>([:])
-    private let uses = Mutex<[String: Double]>([:])
+    private let functionUses = Mutex<[String: FunctionUses]>([:])
     private let plans = Mutex<[String: CachedPlan]>([:])
 
     public init() {}
@@ -138,10 +244,10 @@ public final class InMemoryGlobalCache: GlobalCache {
         }
     }
 
-    public func lastUse(function: String) -> Double? { uses.withLock { $0[function] } }
+    public func uses(function: String) -> FunctionUses? { functionUses.withLock { $0[function] } }
 
-    public func recordUse(function: String, until time: Double) {
-        uses.withLock { $0[function] = max($0[function] ?? -.infinity, time) }
+    public func recordUse(function: String, until time: Double, instances: Int) {
+        functionUses.withLock { $0[function] = ($0[function] ?? FunctionUses()).recording(until: time, instances: instances) }
     }
 
     public func plan(execution: String) -> CachedPlan? { plans.withLock { $0[execution] } }

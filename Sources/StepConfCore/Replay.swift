@@ -142,7 +142,8 @@ public enum Replay {
             let finish = launch.ready + charged
             if !run.isDynamic {
                 try cache.recordUse(
-                    function: space.functionName(step: v, memoryMB: decision.configuration.memoryMB), until: finish)
+                    function: space.functionName(step: v, memoryMB: decision.configuration.memoryMB), until: finish,
+                    instances: decision.configuration.inter)
             }
             return ExecutedStep(
                 finish: finish, expectedFinish: finish, outcome: (decision, charged, seconds, penalties, launched.decidedAhead))

@@ -55,7 +55,8 @@ public struct StepConfOptimizer: Sendable {
         let penalties = try space.coldPenalties(step: i, now: ready ?? now, cache: cache)
         var decision = Self.choose(space.steps[i], step: i, within: subSLO, penalties: penalties)
         try cache.recordUse(
-            function: space.functionName(step: i, memoryMB: decision.configuration.memoryMB), until: now + decision.seconds)
+            function: space.functionName(step: i, memoryMB: decision.configuration.memoryMB), until: now + decision.seconds,
+            instances: decision.configuration.inter)
         let scopes = offPathDeadlines(critical, split: split, inScope: scope.inScope, deadline: scope.deadline, now: now)
         if !scopes.isEmpty { try cache.store(execution: execution, scopes: scopes) }
         decision.subSLOSeconds = subSLO

@@ -63,7 +63,8 @@ public final class SQLiteGlobalCache: GlobalCache {
             CREATE TABLE IF NOT EXISTS scopes (
               execution TEXT NOT NULL, step TEXT NOT NULL, deadline REAL NOT NULL, members TEXT NOT NULL,
               written REAL NOT NULL, PRIMARY KEY (execution, step));
-            CREATE TABLE IF NOT EXISTS uses (function TEXT PRIMARY KEY, until REAL NOT NULL);
+            DROP TABLE IF EXISTS uses;
+            CREATE TABLE IF NOT EXISTS function_uses (function TEXT PRIMARY KEY, uses TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS plans (execution TEXT PRIMARY KEY, plan TEXT NOT NULL, written REAL NOT NULL);
             """)
         let expired = Date().timeIntervalSince1970 - timeToLiveSeconds
@@ -97,18 +98,29 @@ public final class SQLiteGlobalCache: GlobalCache {
         }
     }
 
-    public func lastUse(function: String) throws -> Double? {
-        try connection.withLock { handle in
-            try query(handle.db, "SELECT until FROM uses WHERE function = ?1", [function]).first?[0] as? Double
+    public func uses(function: String) throws -> FunctionUses? {
+        let text = try connection.withLock { handle in
+            try query(handle.db, "SELECT uses FROM function_uses WHERE function = ?1", [function]).first?[0] as? String
+        }
+        return try text.map { try Self.decodeUses($0, function: function) }
+    }
+
+    public func recordUse(function: String, until time: Double, instances: Int) throws {
+        try transaction { db in
+            let stored = try query(db, "SELECT uses FROM function_uses WHERE function = ?1", [function]).first?[0] as? String
+            let merged = (try stored.map { try Self.decodeUses($0, function: function) } ?? FunctionUses())
+                .recording(until: time, instances: instances)
+            _ = try query(
+                db, "INSERT OR REPLACE INTO function_uses (function, uses) VALUES (?1, ?2)",
+                [function, String(decoding: try JSONEncoder().encode(merged), as: UTF8.self)])
         }
     }
 
-    public func recordUse(function: String, until time: Double) throws {
-        try connection.withLock { handle in
-            _ = try query(
-                handle.db,
-                "INSERT INTO uses (function, until) VALUES (?1, ?2) ON CONFLICT(function) DO UPDATE SET until = max(until, excluded.until)",
-                [function, time])
+    private static func decodeUses(_ text: String, function: String) throws -> FunctionUses {
+        do {
+            return try JSONDecoder().decode(FunctionUses.self, from: Data(text.utf8))
+        } catch {
+            throw CacheError(.unreadableEntry, "the uses stored for function \(function) are unreadable: \(error)")
         }
     }
 

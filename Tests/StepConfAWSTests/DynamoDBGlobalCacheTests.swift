@@ -42,8 +42,8 @@ import Testing
         }
         #expect(try cache.scope(execution: "e1", step: "zzz") == nil)
         #expect(try cache.scope(execution: "e2", step: "a") == nil)
-        try cache.recordUse(function: "synthetic-m2048", until: 100)
-        try cache.recordUse(function: "synthetic-m2048", until: 90)
+        try cache.recordUse(function: "synthetic-m2048", until: 100, instances: 1)
+        try cache.recordUse(function: "synthetic-m2048", until: 90, instances: 1)
         #expect(try cache.lastUse(function: "synthetic-m2048") == 100)
         #expect(try cache.lastUse(function: "never") == nil)
         let item = try #require(try dynamo.getItem(table: "stepconf-cache", key: ["pk": ["S": "scope|e1|a"]]))
@@ -72,7 +72,7 @@ import Testing
                     for round in 0..<3 {
                         try cache.store(
                             execution: "race", scopes: ["s": CachedScope(deadline: Double(100 - w - round * 20), members: ["w\(w)"])])
-                        try cache.recordUse(function: "f-m1024", until: Double(w * 10 + round))
+                        try cache.recordUse(function: "f-m1024", until: Double(w * 10 + round), instances: 1)
                     }
                 } catch {
                     failures.add("\(error)")

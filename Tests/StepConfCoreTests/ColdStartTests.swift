@@ -25,7 +25,7 @@ import Testing
         let cache = InMemoryGlobalCache()
         let never = try #require(try space.coldPenalties(step: v, now: 100, cache: cache))
         #expect(never[0] > 0, "never run: cold")
-        try cache.recordUse(function: function, until: 100)
+        try cache.recordUse(function: function, until: 100, instances: theta.inter)
         #expect(try space.coldPenalties(step: v, now: 100.0005, cache: cache)?[0] == 0, "just ended: warm")
         #expect(try space.coldPenalties(step: v, now: 100 + space.platform.keepAliveSeconds, cache: cache)?[0] == 0)
         #expect(try space.coldPenalties(step: v, now: 101 + space.platform.keepAliveSeconds, cache: cache)?[0] == never[0], "expired")
@@ -38,7 +38,7 @@ import Testing
         let options = space.steps[v].configurations
         let memory = options[0].memoryMB
         let cache = InMemoryGlobalCache()
-        try cache.recordUse(function: space.functionName(step: v, memoryMB: memory), until: 10)
+        try cache.recordUse(function: space.functionName(step: v, memoryMB: memory), until: 10, instances: InputBounds.maxInter)
         let penalties = try #require(try space.coldPenalties(step: v, now: 20, cache: cache))
         for (k, theta) in options.enumerated() {
             #expect((penalties[k] == 0) == (theta.memoryMB == memory), "\(theta)")
@@ -49,6 +49,28 @@ import Testing
         #expect(zip(fanOuts, fanOuts.dropFirst()).allSatisfy { byFanOut[$0]! <= byFanOut[$1]! }, "the slowest of more cold starts")
         #expect(space.chargedSeconds(step: v, option: 0, penalties: everywhere) == space.steps[v].seconds[0] + everywhere[0])
         #expect(space.chargedSeconds(step: v, option: 0, penalties: nil) == space.steps[v].seconds[0])
+    }
+
+    @Test func aWiderFanOutThanTheIdleInstancesPaysForTheInstancesItLacks() throws {
+        let space = try Self.space()
+        let v = try Self.coldStep(space)
+        let options = space.steps[v].configurations
+        let memory = options[0].memoryMB
+        let cold = try #require(space.coldStart[v])
+        let cache = InMemoryGlobalCache()
+        try cache.recordUse(function: space.functionName(step: v, memoryMB: memory), until: 10, instances: 2)
+        let penalties = try #require(try space.coldPenalties(step: v, now: 20, cache: cache))
+        let wide = options.indices.filter { options[$0].memoryMB == memory && options[$0].inter > 2 }
+        #expect(!wide.isEmpty, "the grid has wider fan-outs at \(memory) MB")
+        for (k, theta) in options.enumerated() where theta.memoryMB == memory {
+            #expect(penalties[k] == (theta.inter <= 2 ? 0 : cold.penalty(inter: theta.inter - 2)), "\(theta)")
+        }
+        // A use of 4 running beside the 2 idle ones holds them all: every fan-out is cold.
+        try cache.recordUse(function: space.functionName(step: v, memoryMB: memory), until: 30, instances: 4)
+        let busy = try #require(try space.coldPenalties(step: v, now: 20, cache: cache))
+        for (k, theta) in options.enumerated() where theta.memoryMB == memory {
+            #expect(busy[k] == cold.penalty(inter: theta.inter), "\(theta)")
+        }
     }
 
     @Test func theAutoSLOCoversTheFastestColdRun() throws {

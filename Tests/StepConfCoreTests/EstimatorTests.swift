@@ -239,7 +239,7 @@ import Testing
         let graph = try WorkflowGraph(workflow)
         let dynamic = try ConfigurationSpace(graph: graph, model: model, platform: .aws, includesConfigurator: true)
         let cache = InMemoryGlobalCache()
-        cache.recordUse(function: "k-m2048", until: 100)
+        cache.recordUse(function: "k-m2048", until: 100, instances: InputBounds.maxInter)
         let penalties = try #require(try dynamic.coldPenalties(step: 0, now: 200, cache: cache))
         for (theta, penalty) in zip(dynamic.steps[0].configurations, penalties) {
             #expect(penalty == (theta.memoryMB == 2048 ? 0 : cold.penalty(inter: theta.inter)), "\(theta)")

@@ -32,7 +32,7 @@ import Testing
         try second.store(execution: "e", scopes: ["a": CachedScope(deadline: 9, members: ["b"])])
         let seen = try first.scope(execution: "e", step: "a")
         #expect(seen?.deadline == 5 && Set(seen?.members ?? []) == ["a", "b"])
-        try second.recordUse(function: "f", until: 3)
+        try second.recordUse(function: "f", until: 3, instances: 1)
         #expect(try first.lastUse(function: "f") == 3)
     }
 
@@ -47,7 +47,7 @@ import Testing
                 for round in 0..<10 {
                     try cache.store(
                         execution: "race", scopes: ["join": CachedScope(deadline: Double(100 - k * 10 - round), members: ["w\(k)"])])
-                    try cache.recordUse(function: "f", until: Double(k * 10 + round))
+                    try cache.recordUse(function: "f", until: Double(k * 10 + round), instances: 1)
                 }
             } catch {
                 failures.withLock { $0.append("\(error)") }

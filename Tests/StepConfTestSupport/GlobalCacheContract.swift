@@ -27,11 +27,17 @@ public enum GlobalCacheContract {
         check(try cache.scope(execution: execution, step: "b") == nil, "scopes are per entry step")
 
         let function = "synthetic-m2048-\(execution)"
-        try cache.recordUse(function: function, until: 100)
-        try cache.recordUse(function: function, until: 50)
+        try cache.recordUse(function: function, until: 100, instances: 4)
+        try cache.recordUse(function: function, until: 50, instances: 2)
         check(try cache.lastUse(function: function) == 100, "an earlier use does not replace a later one")
-        try cache.recordUse(function: function, until: 150.5)
+        check(try cache.uses(function: function)?.uses.count == 1, "an earlier, narrower use is stood for by a later, wider one")
+        try cache.recordUse(function: function, until: 150.5, instances: 2)
         check(try cache.lastUse(function: function) == 150.5, "a later use replaces an earlier one")
+        let uses = try cache.uses(function: function)
+        check(uses?.idleInstances(at: 160, keepAliveSeconds: 600) == 4, "a later, narrower use keeps the wider one warm")
+        check(uses?.idleInstances(at: 120, keepAliveSeconds: 600) == 2, "a use still running holds its instances")
+        check(uses?.idleInstances(at: 720, keepAliveSeconds: 600) == 2, "instances past the keep-alive are cold")
+        check(uses?.idleInstances(at: 800, keepAliveSeconds: 600) == 0, "every instance past the keep-alive is cold")
 
         let plan = CachedPlan(choice: [3, 0, 7])
         try cache.storePlan(execution: execution, plan)
@@ -52,8 +58,8 @@ public enum GlobalCacheContract {
 
 extension GlobalCacheContract {
     /// The racing rule: `writers` threads storing and recording at once on caches `make` opens (one each, as
-    /// configurators in separate processes do), after which the earliest deadline, every member and the latest use
-    /// are stored. Returns the broken rules.
+    /// configurators in separate processes do), after which the earliest deadline, every member and every writer's
+    /// last use (each later and narrower than the one before) are stored. Returns the broken rules.
     public static func raceViolations(writers: Int = 6, rounds: Int = 8, of make: @escaping @Sendable () throws -> any GlobalCache) -> [String] {
         let execution = "race-\(UUID().uuidString.prefix(8))"
         let failures = FailureList()
@@ -64,7 +70,7 @@ extension GlobalCacheContract {
                     try cache.store(
                         execution: execution,
                         scopes: ["join": CachedScope(deadline: Double(1000 - k * rounds - round), members: ["w\(k)"])])
-                    try cache.recordUse(function: "f-\(execution)", until: Double(k * rounds + round))
+                    try cache.recordUse(function: "f-\(execution)", until: Double(k * rounds + round), instances: writers - k)
                 }
             } catch {
                 failures.add("writer \(k): \(error)")
@@ -76,7 +82,8 @@ extension GlobalCacheContract {
             let scope = try cache.scope(execution: execution, step: "join")
             if scope?.deadline != Double(1000 - (writers - 1) * rounds - (rounds - 1)) { broken.append("the earliest deadline won") }
             if Set(scope?.members ?? []) != Set((0..<writers).map { "w\($0)" }) { broken.append("every writer's member is kept") }
-            if try cache.lastUse(function: "f-\(execution)") != Double((writers - 1) * rounds + rounds - 1) { broken.append("the latest use won") }
+            let expected = (0..<writers).map { k in FunctionUses.Use(until: Double(k * rounds + rounds - 1), instances: writers - k) }
+            if try cache.uses(function: "f-\(execution)")?.uses != expected { broken.append("every writer's last use is kept") }
         } catch {
             broken.append("reading back: \(error)")
         }
