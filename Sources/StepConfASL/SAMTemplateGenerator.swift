@@ -168,6 +168,8 @@ public struct SAMTemplateGenerator: Sendable {
                 "Environment": ["Variables": .object(variables)],
                 "Policies": [
                     ["DynamoDBCrudPolicy": ["TableName": Self.ref("CacheTable")]],
+                    // A request's input size, where the workflow measures it in bytes: a HEAD per input object.
+                    ["S3ReadPolicy": ["BucketName": Self.ref("DataBucket")]],
                     // The warm-ups: asynchronous invocations of the stack's step functions.
                     [
                         "Version": "2012-10-17",

@@ -8,6 +8,7 @@ extension StateMachineGenerator {
     typealias Event = ConfiguratorEvent.CodingKeys
     typealias Answer = ConfiguratorOutput.CodingKeys
     typealias Plan = ConfiguratorOutput.Planned.CodingKeys
+    typealias Record = ConfiguratorOutput.Record.CodingKeys
     typealias Item = ConfiguratorOutput.Item.CodingKeys
     typealias Instance = StepEvent.CodingKeys
 
@@ -72,14 +73,22 @@ extension StateMachineGenerator {
     /// Calls the configurator with the event (``ConfiguratorEvent``) and keeps its answer at `$.config`.
     func configureState(_ v: Int, topLevel: Bool) -> JSONValue {
         let id = graph.ids[v]
-        let payload: JSONValue = .object([
+        var fields: [(String, JSONValue)] = [
             (Event.workflow.stringValue, .string(graph.workflow.name)), (Event.step.stringValue, .string(id)),
             (Self.fromPath(Event.execution), .string("$$.Execution.Id")),
             (Self.fromPath(Event.sloSeconds), .string(Self.path(Input.sloSeconds))),
             (Self.fromPath(Event.sloPercentile), .string(Self.path(Input.sloPercentile))),
             (Self.fromPath(Event.startTime), .string("$$.Execution.StartTime")),
             (Self.fromPath(Event.enteredTime), .string("$$.State.EnteredTime")), inputField(v),
-        ])
+        ]
+        // Every step after the first passes on the input size the first configurator measured (its answer's, kept in
+        // `$.config` from step to step): the execution is planned for one size.
+        if !graph.predecessors[v].isEmpty {
+            fields.append((
+                Self.fromPath(Event.inputSize),
+                .string(Self.path([State.config.stringValue, Answer.decision.stringValue, Record.inputSize.stringValue]))))
+        }
+        let payload: JSONValue = .object(fields)
         let selector: JSONValue = .object(
             [Answer.steps, Answer.run, Answer.decision].map { key in
                 (Self.fromPath(key), .string("$.Payload.\(key.stringValue)"))

@@ -87,7 +87,8 @@ public enum InputSizes: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `size` on the grid of 2^(1/16) steps.
-    static func snapped(_ size: Double) -> Double { exp2((log2(size) * 16).rounded() / 16) }
+    /// `size` on the grid of 2^(1/16) steps.
+    public static func snapped(_ size: Double) -> Double { exp2((log2(size) * 16).rounded() / 16) }
 
     /// The `level` quantile (0 < level < 1) of the size.
     public func quantile(_ level: Double) -> Double {

@@ -7,11 +7,15 @@ public struct Workflow: Sendable, Hashable {
     public var name: String
     /// The steps in file order.
     public var steps: [Step]
+    /// How the configurator measures a request's input size from its objects (``InputMeasure``); nil: every request
+    /// is taken as the nominal size.
+    public var inputMeasure: InputMeasure?
 
     /// Creates a workflow; call ``validated()`` before use.
-    public init(name: String, steps: [Step]) {
+    public init(name: String, steps: [Step], inputMeasure: InputMeasure? = nil) {
         self.name = name
         self.steps = steps
+        self.inputMeasure = inputMeasure
     }
 
     /// One function step `v_i`: `jobs` (γ_i) jobs spread over `p` instances of function `kind`.
@@ -116,7 +120,60 @@ extension Workflow.Step: Codable {
     }
 }
 
-extension Workflow: Codable {}
+extension Workflow: Codable {
+    enum CodingKeys: String, CodingKey {
+        case name, steps
+        case inputMeasure = "input_measure"
+    }
+}
+
+/// How a request's input size is read off the objects its first step is given, relative to the nominal size the
+/// workflow file describes (``Workflow/scaled(by:)``): `objects`, their count over the first step's jobs (one job per
+/// object, as word count's files); `bytes`, their total bytes over the first step's `input_mb`. The configurator
+/// measures it with one HEAD (S3) or stat (the local store) per object.
+public enum InputMeasure: String, Sendable, Hashable, Codable, CaseIterable {
+    case objects
+    case bytes
+
+    /// The most objects measured one by one: past it the input is refused (a HEAD each is on the critical path).
+    public static let maxObjects = 10_000
+
+    /// The size of an input of `keys` for `first` (the workflow's first step), snapped to the grid of sizes
+    /// (``InputSizes``: 2^(1/16) steps, so that requests of about one size share their plans); `size` gives an
+    /// object's bytes (nil: it does not exist).
+    /// - Throws: ``InputError`` naming the input when it is empty, lists too many objects, names one that does not
+    ///   exist, or measures outside (0, ``InputSizes/maxSize``]; what `size` throws.
+    public func size(of keys: [String], first: Workflow.Step, size: (String) throws -> Int?) throws -> Double {
+        guard !keys.isEmpty else {
+            throw InputError(.invalidParameter, "input: no objects to measure the request's size by (input_measure \(rawValue))")
+        }
+        guard keys.count <= Self.maxObjects else {
+            throw InputError(.invalidParameter, "input: \(keys.count) objects, more than the \(Self.maxObjects) measured one by one")
+        }
+        let relative: Double
+        switch self {
+        case .objects:
+            relative = Double(keys.count) / Double(max(1, first.jobs))
+        case .bytes:
+            var total = 0.0
+            for key in keys {
+                guard let bytes = try size(key) else { throw InputError(.invalidParameter, "input: no object `\(key.prefix(256))`") }
+                total += Double(bytes)
+            }
+            guard first.inputMB > 0 else {
+                throw InputError(.invalidParameter, "step \(first.id): input_measure bytes needs the step's input_mb (> 0)")
+            }
+            relative = total / (first.inputMB * 1e6)
+        }
+        let snapped = InputSizes.snapped(relative)
+        guard snapped.isFinite, snapped > 0, snapped <= InputSizes.maxSize else {
+            throw InputError(
+                .invalidParameter,
+                "input: \(keys.count) objects measure \(relative) × the nominal size (\(rawValue)); it must be in (0, \(Int(InputSizes.maxSize))]")
+        }
+        return snapped
+    }
+}
 
 /// How a step's work follows the size of a request's input, relative to the workflow's nominal size (the size its
 /// file describes): `proportional` (the default) scales its jobs and input with the size, `fixed` keeps them (a

@@ -2369,6 +2369,7 @@ public enum EmbeddedExamples {
         "wordcount.json": #"""
 {
   "name": "wordcount",
+  "input_measure": "objects",
   "steps": [
     {
       "id": "map",

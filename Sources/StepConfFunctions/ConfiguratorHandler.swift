@@ -74,33 +74,86 @@ public final class ConfiguratorHandler: CodableHandler {
     let warmUps: (any WarmUpSending)?
     /// The clock, Unix seconds (tests inject a fixed one).
     let now: () -> Double
-    /// One policy per workflow of the bundle and SLO percentile, made on first use.
+    /// The object store a request's input is measured in (``InputMeasure/bytes``), opened on first use; nil: none.
+    let store: (() throws -> any ObjectStore)?
+    private var openedStore: (any ObjectStore)?
+    /// Each workflow of the bundle and its model, loaded on first use.
+    private var workflows: [String: (definition: Workflow, model: PerformanceModel)] = [:]
+    /// One policy per workflow, SLO percentile and input size, made on first use.
     private var policies: [String: any StepPolicy] = [:]
+    /// Policies kept at most (sizes are on a grid, but a stream of odd sizes must not grow the process).
+    static let maxPolicies = 64
 
     public init(
         settings: Settings, cache: any GlobalCache, warmUps: (any WarmUpSending)? = nil,
-        now: @escaping () -> Double = { Date().timeIntervalSince1970 }
+        store: (() throws -> any ObjectStore)? = nil, now: @escaping () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.settings = settings
         self.cache = cache
         self.warmUps = warmUps
+        self.store = store
         self.now = now
     }
 
-    /// A step's policy, loaded once per workflow from the bundle.
-    private func policy(for workflow: String, percentile: Double) throws -> any StepPolicy {
-        let key = "\(workflow)@\(percentile)"
-        if let known = policies[key] { return known }
-        guard !workflow.contains("/"), !workflow.isEmpty else {
-            throw InputError(.malformed, "workflow name `\(workflow)` is not a plain name")
+    /// A workflow of the bundle and its model, loaded once.
+    private func workflow(_ name: String) throws -> (definition: Workflow, model: PerformanceModel) {
+        if let known = workflows[name] { return known }
+        guard !name.contains("/"), !name.isEmpty else {
+            throw InputError(.malformed, "workflow name `\(name)` is not a plain name")
         }
-        let definition = try Workflow.load(from: settings.workflowDirectory + "/\(workflow).json")
-        let model = try PerformanceModel.load(from: settings.workflowDirectory + "/\(workflow).model.json", for: definition)
+        let definition = try Workflow.load(from: settings.workflowDirectory + "/\(name).json")
+        let model = try PerformanceModel.load(from: settings.workflowDirectory + "/\(name).model.json", for: definition)
+        workflows[name] = (definition, model)
+        return (definition, model)
+    }
+
+    /// A step's policy for requests of `size` × the nominal input, made once per workflow, percentile and size.
+    private func policy(for name: String, percentile: Double, size: Double) throws -> any StepPolicy {
+        let key = "\(name)@\(percentile)@\(size)"
+        if let known = policies[key] { return known }
+        let (definition, model) = try workflow(name)
         let made = try Policies.make(
-            settings.policy, graph: try WorkflowGraph(definition), model: model, platform: settings.platform, safety: settings.safety,
-            percentile: percentile, prewarm: settings.prewarm)
+            settings.policy, graph: try WorkflowGraph(definition.scaled(by: size)), model: model, platform: settings.platform,
+            safety: settings.safety, percentile: percentile, prewarm: settings.prewarm)
+        if policies.count >= Self.maxPolicies { policies.removeAll() }
         policies[key] = made
         return made
+    }
+
+    /// The request's input size: the one the event carries (measured by the execution's first configurator), else,
+    /// at the first step, measured from its input objects by the workflow's ``InputMeasure``; 1 when the workflow
+    /// measures none.
+    /// - Throws: ``InputError`` for a size out of range, a later step's event without one where the workflow measures
+    ///   sizes, or an input that cannot be measured; the store's error.
+    func inputSize(_ event: ConfiguratorEvent, workflow: Workflow) throws -> Double {
+        if let size = event.inputSize {
+            guard size.isFinite, size > 0, size <= InputSizes.maxSize else {
+                throw InputError(
+                    .invalidParameter, "input_size must be a positive multiple of the nominal size of at most \(Int(InputSizes.maxSize)), got \(size)")
+            }
+            return InputSizes.snapped(size)
+        }
+        guard let measure = workflow.inputMeasure else { return 1 }
+        guard let first = workflow.steps.first(where: { $0.dependsOn.isEmpty }), first.id == event.step else {
+            throw InputError(
+                .invalidParameter,
+                "step \(event.step): input_size is missing; workflow `\(workflow.name)` measures its requests' sizes, and the "
+                    + "execution's first configurator answers the size every later event carries")
+        }
+        let keys = event.input?.allKeys ?? []
+        if measure == .objects { return try measure.size(of: keys, first: first) { _ in nil } }
+        let store = try openStore()
+        return try measure.size(of: keys, first: first) { key in try store.size(key) }
+    }
+
+    private func openStore() throws -> any ObjectStore {
+        if let openedStore { return openedStore }
+        guard let store else {
+            throw HandlerError(.configuration, "the configurator has no object store to measure the input's bytes in")
+        }
+        let opened = try store()
+        openedStore = opened
+        return opened
     }
 
     public func handle(_ event: ConfiguratorEvent, context: LambdaContext) throws -> ConfiguratorOutput {
@@ -109,7 +162,8 @@ public final class ConfiguratorHandler: CodableHandler {
         }
         let percentile = event.sloPercentile ?? ChanceConstraint.defaultPercentile
         _ = try ChanceConstraint(percentile: percentile)
-        let policy = try policy(for: event.workflow, percentile: percentile)
+        let size = try inputSize(event, workflow: try workflow(event.workflow).definition)
+        let policy = try policy(for: event.workflow, percentile: percentile, size: size)
         let graph = policy.space.graph
         guard let index = graph.index[event.step] else {
             throw InputError(.unknownStep, "workflow `\(event.workflow)` has no step `\(event.step)`")
@@ -168,7 +222,7 @@ public final class ConfiguratorHandler: CodableHandler {
                 elapsedSeconds: current - event.startTime, remainingSeconds: event.startTime + event.sloSeconds - current,
                 subSLOSeconds: decision.subSLOSeconds, predictedSeconds: decision.seconds,
                 predictedCostUSD: decision.costUSD, fallback: decision.fallback, decisionMicroseconds: micros,
-                decidedAhead: ahead.keys.map { graph.ids[$0] }.sorted(), warmUps: sent > 0 ? sent : nil),
+                decidedAhead: ahead.keys.map { graph.ids[$0] }.sorted(), warmUps: sent > 0 ? sent : nil, inputSize: size),
             steps: steps)
     }
 

@@ -26,7 +26,8 @@ public enum HandlerRegistry {
             let settings = try ConfiguratorHandler.Settings(environment: environment, contract: contract)
             return CodableHandlerAdapter(ConfiguratorHandler(
                 settings: settings, cache: try globalCache(contract, variables: environment.variables),
-                warmUps: settings.prewarm ? warmUpSender(environment.variables) : nil))
+                warmUps: settings.prewarm ? warmUpSender(environment.variables) : nil,
+                store: { try StepFunctions.store(contract, variables: environment.variables) }))
         case let kind where StepFunctions.all[kind] != nil:
             let wrapper = StepWrapper(
                 function: try StepFunctions.configured(kind, workScale: contract.workScale),

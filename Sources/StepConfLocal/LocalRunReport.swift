@@ -22,6 +22,9 @@ public struct LocalRunReport: Sendable, Codable {
     /// Time the critical path's steps spent inside their functions, seconds; the rest of the makespan went
     /// to orchestration (configurator calls, fan-out, instance starts, collection).
     public var criticalPathFunctionSeconds: Double
+    /// The request's input size relative to the workflow's nominal one, as its first configurator measured it
+    /// (``InputMeasure``); nil when no configurator answered.
+    public var inputSize: Double?
 
     /// Share of the makespan spent outside the functions on the critical path.
     public var outsideFunctionsShare: Double {
@@ -118,6 +121,7 @@ public struct LocalRunReport: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case workflow, policy, execution, completed, met, steps, failure, comparison
         case criticalPath = "critical_path"
+        case inputSize = "input_size"
         case criticalPathFunctionSeconds = "critical_path_function_s"
         case sloSeconds = "slo_s"
         case makespanSeconds = "makespan_s"

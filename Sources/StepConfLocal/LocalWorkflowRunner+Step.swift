@@ -22,15 +22,19 @@ extension LocalWorkflowRunner {
             /// The plans known when the step ended, by step id: its configurator's answer (``ConfiguratorOutput/steps``),
             /// or the one it ran on, as the state machine carries `$.config` from step to step.
             var plans: [String: ConfiguratorOutput.Planned]
+            /// The request's input size the execution was planned for, as the state machine carries it in
+            /// `$.config` (``ConfiguratorOutput/Record/inputSize``).
+            var inputSize: Double?
         }
 
         var now: Double { (clock.now - started).seconds }
 
         /// The configurator's event, as the state machine's Configure task sends it.
-        func configuratorEvent(_ v: Int, firstKeys: [String], after: [String: [[String]]]) throws -> Data {
+        func configuratorEvent(_ v: Int, firstKeys: [String], after: [String: [[String]]], inputSize: Double?) throws -> Data {
             let event = ConfiguratorEvent(
                 workflow: graph.workflow.name, step: graph.ids[v], execution: execution, sloSeconds: sloSeconds,
-                sloPercentile: settings.percentile, startTime: startUnix, input: stepInput(v, firstKeys: firstKeys, after: after))
+                sloPercentile: settings.percentile, startTime: startUnix, input: stepInput(v, firstKeys: firstKeys, after: after),
+                inputSize: graph.predecessors[v].isEmpty ? nil : inputSize)
             return try JSONEncoder().encode(event)
         }
 
@@ -58,12 +62,13 @@ extension LocalWorkflowRunner {
         /// for a plan an earlier configurator made ahead (`known`), as the state machine's Choice does: ready by its
         /// deadline, it runs on it without a configurator call.
         func runStep(
-            _ v: Int, firstKeys: [String], after: [String: [[String]]], known: [String: ConfiguratorOutput.Planned]
+            _ v: Int, firstKeys: [String], after: [String: [[String]]], known: [String: ConfiguratorOutput.Planned],
+            inputSize: Double? = nil
         ) async -> Result<Outcome, LocalError> {
             let checked = AheadDecision.isChecked(v, in: graph)
             let configureStart = now
             let configured: Configured
-            switch await configure(v, checked: checked, firstKeys: firstKeys, after: after, known: known) {
+            switch await configure(v, checked: checked, firstKeys: firstKeys, after: after, known: known, inputSize: inputSize) {
             case .success(let value): configured = value
             case .failure(let failure): return .failure(failure)
             }
@@ -76,7 +81,9 @@ extension LocalWorkflowRunner {
             let record = self.record(
                 v, configured, instances: instances, checked: checked,
                 times: (configureStart: configureStart, configureEnd: configureEnd, end: now))
-            return .success(Outcome(record: record, outputs: instances.map(\.output.outputs), plans: configured.plans))
+            return .success(Outcome(
+                record: record, outputs: instances.map(\.output.outputs), plans: configured.plans,
+                inputSize: configured.answer?.inputSize ?? inputSize))
         }
 
         /// The plan a step runs on: made ahead (no `answer`) or its configurator's, and the plans known after it.
@@ -92,7 +99,8 @@ extension LocalWorkflowRunner {
         /// The Check and Configure states: the plan made ahead when the step is ready by its deadline, else the
         /// configurator's answer.
         func configure(
-            _ v: Int, checked: Bool, firstKeys: [String], after: [String: [[String]]], known: [String: ConfiguratorOutput.Planned]
+            _ v: Int, checked: Bool, firstKeys: [String], after: [String: [[String]]], known: [String: ConfiguratorOutput.Planned],
+            inputSize: Double?
         ) async -> Result<Configured, LocalError> {
             let id = graph.ids[v]
             if checked, let early = known[id], let deadline = early.deadlineSeconds, Date().timeIntervalSince1970 <= deadline {
@@ -100,7 +108,7 @@ extension LocalWorkflowRunner {
             }
             let decision: ConfiguratorOutput
             do {
-                let event = try configuratorEvent(v, firstKeys: firstKeys, after: after)
+                let event = try configuratorEvent(v, firstKeys: firstKeys, after: after, inputSize: inputSize)
                 let (body, _) = try await invoke(
                     FunctionNames.configurator(prefix: settings.functionPrefix), event, what: "configurator for step \(id)"
                 ).get()

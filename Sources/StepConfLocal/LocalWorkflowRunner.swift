@@ -111,11 +111,13 @@ public struct LocalWorkflowRunner: Sendable {
         let completed = walk.completed
         let cost = steps.map(\.costUSD).reduce(0, +)
         let path = completed ? driver.criticalPath(finish: walk.finish) { records[$0] != nil } : []
-        return LocalRunReport(
+        var report = LocalRunReport(
             workflow: graph.workflow.name, policy: settings.policy.rawValue, execution: execution, sloSeconds: sloSeconds,
             makespanSeconds: makespan, completed: completed, met: completed && makespan <= sloSeconds, costUSD: cost,
             steps: steps, failure: failure, criticalPath: path.map { graph.ids[$0] },
             criticalPathFunctionSeconds: path.compactMap { records[$0]?.functionSeconds }.reduce(0, +))
+        report.inputSize = walk.outcomes[graph.start]?.inputSize
+        return report
     }
 
     /// Runs each step through the emulator: the configurator, then its instances (``StepContext/runStep``).
@@ -133,7 +135,9 @@ public struct LocalWorkflowRunner: Sendable {
             // one of its predecessors' plans for it with the earliest deadline (the state machine keeps the plan that
             // entered the Parallel state, which a branch's re-solve may have replaced: the earliest is the safe one).
             let known = LocalWorkflowRunner.knownPlans(for: launch.step, in: graph, after: inputs.mapValues(\.plans))
-            let outcome = try await context.runStep(launch.step, firstKeys: firstKeys, after: after, known: known).get()
+            // Every step after the first carries the input size the first configurator measured (`$.config`).
+            let size = inputs.values.compactMap(\.inputSize).first
+            let outcome = try await context.runStep(launch.step, firstKeys: firstKeys, after: after, known: known, inputSize: size).get()
             progress(LocalWorkflowRunner.describe(outcome.record))
             return ExecutedStep(finish: outcome.record.end, expectedFinish: outcome.record.end, outcome: outcome)
         }

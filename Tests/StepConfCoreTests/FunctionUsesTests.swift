@@ -41,3 +41,31 @@ import Testing
         }
     }
 }
+
+@Suite struct InputMeasureTests {
+    let step = Workflow.Step(id: "first", kind: "k", jobs: 100, dependsOn: [], inputMB: 0.5)
+
+    @Test func objectsCountOverJobsAndBytesOverInputMBOnTheGridOfSizes() throws {
+        #expect(try InputMeasure.objects.size(of: (0..<100).map { "\($0)" }, first: step) { _ in nil } == 1)
+        #expect(try InputMeasure.objects.size(of: (0..<250).map { "\($0)" }, first: step) { _ in nil } == InputSizes.snapped(2.5))
+        #expect(try InputMeasure.bytes.size(of: ["a", "b"], first: step) { _ in 500_000 } == 2)
+        #expect(try InputMeasure.bytes.size(of: ["a"], first: step) { _ in 510_000 } == 1, "2 % over snaps to the nominal size")
+    }
+
+    @Test func anInputThatCannotBeMeasuredIsRefused() {
+        #expect(throws: InputError.self) { try InputMeasure.objects.size(of: [], first: step) { _ in nil } }
+        #expect(throws: InputError.self) { try InputMeasure.bytes.size(of: ["a"], first: step) { _ in nil } }
+        #expect(throws: InputError.self) { try InputMeasure.bytes.size(of: ["a"], first: step) { _ in 0 } }
+        #expect(throws: InputError.self) { try InputMeasure.bytes.size(of: ["a"], first: step) { _ in Int.max } }
+        var noInput = step
+        noInput.inputMB = 0
+        #expect(throws: InputError.self) { try InputMeasure.bytes.size(of: ["a"], first: noInput) { _ in 10 } }
+    }
+
+    @Test func aWorkflowNamesItsMeasureAndAnUnknownOneIsRefused() throws {
+        let good = #"{"name": "w", "input_measure": "bytes", "steps": [{"id": "a", "kind": "synthetic", "jobs": 1}]}"#
+        #expect(try Workflow.decode(Data(good.utf8), source: "w.json").inputMeasure == .bytes)
+        let bad = #"{"name": "w", "input_measure": "frames", "steps": [{"id": "a", "kind": "synthetic", "jobs": 1}]}"#
+        #expect(throws: (any Error).self) { try Workflow.decode(Data(bad.utf8), source: "w.json") }
+    }
+}

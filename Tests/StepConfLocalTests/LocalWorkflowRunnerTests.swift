@@ -105,6 +105,30 @@ enum TestWorkflows {
             #expect(counts == WordCount.merge(WordCount.corpus().map { WordCount.count(Data($0.text.utf8)) }))
             #expect(counts.values.reduce(0, +) == 100 * 638)
         }
+        #expect(report.inputSize == 1, "the starter inputs are the nominal size")
+    }
+
+    /// A request of twice word count's nominal corpus: the first configurator counts its files, the run is planned for
+    /// that size, and the reduce still counts every word.
+    @Test func aLargerInputIsMeasuredAndPlannedFor() async throws {
+        let directory = TestWorkflows.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let workflow = try EmbeddedExamples.workflow("wordcount")
+        let graph = try WorkflowGraph(workflow)
+        let store = try LocalDirectoryStore(root: directory + "/store")
+        let corpus = WordCount.corpus(files: 200, wordsPerFile: 50, seed: 7)
+        var keys: [String] = []
+        for file in corpus {
+            try store.put("in/\(file.name)", data: Data(file.text.utf8))
+            keys.append("in/\(file.name)")
+        }
+        let report = try await runner(directory).run(
+            graph, model: try EmbeddedExamples.model("wordcount", for: workflow), sloSeconds: 120, inputKeys: keys)
+        try expectFaithful(report, graph, directory: directory)
+        #expect(report.inputSize == 2)
+        let outputs = try store.list(prefix: "runs/\(report.execution)/reduce/").filter { $0.key.hasSuffix("counts.json") }
+        #expect(outputs.count == 1)
+        #expect(try WordCount.decode(try store.get(outputs[0].key)).values.reduce(0, +) == 200 * 50)
     }
 
     /// stepconf-exact through the real configurator: one plan with recourse, joins included; with and without

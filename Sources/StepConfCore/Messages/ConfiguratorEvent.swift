@@ -22,14 +22,19 @@ public struct ConfiguratorEvent: Codable, Sendable, Equatable {
     /// When the Configure state was entered, as the engine writes it (`$$.State.EnteredTime`): the format the
     /// deadlines of decisions made ahead are written in, so that a Choice compares them as strings (optional).
     public var enteredTime: String?
+    /// The request's input size relative to the workflow's nominal one, as the execution's first configurator measured
+    /// it (``InputMeasure``) and answered (``ConfiguratorOutput/Record/inputSize``); absent at the first step, where
+    /// the configurator measures it.
+    public var inputSize: Double?
 
     /// The step's input (``StepInput``).
     public typealias Input = StepInput
 
     public init(
         workflow: String, step: String, execution: String, sloSeconds: Double, sloPercentile: Double? = nil,
-        startTime: Double, input: StepInput? = nil, enteredTime: String? = nil
+        startTime: Double, input: StepInput? = nil, enteredTime: String? = nil, inputSize: Double? = nil
     ) {
+        self.inputSize = inputSize
         self.workflow = workflow
         self.step = step
         self.execution = execution
@@ -47,6 +52,7 @@ public struct ConfiguratorEvent: Codable, Sendable, Equatable {
         case sloPercentile = "slo_percentile"
         case startTime = "start_time"
         case enteredTime = "entered_time"
+        case inputSize = "input_size"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +64,7 @@ public struct ConfiguratorEvent: Codable, Sendable, Equatable {
         sloPercentile = try c.decodeIfPresent(Double.self, forKey: .sloPercentile)
         input = try c.decodeIfPresent(Input.self, forKey: .input)
         enteredTime = try c.decodeIfPresent(String.self, forKey: .enteredTime)
+        inputSize = try c.decodeIfPresent(Double.self, forKey: .inputSize)
         if let seconds = try? c.decode(Double.self, forKey: .startTime) {
             startTime = seconds
         } else {
@@ -80,6 +87,7 @@ public struct ConfiguratorEvent: Codable, Sendable, Equatable {
         try c.encode(startTime, forKey: .startTime)
         try c.encodeIfPresent(input, forKey: .input)
         try c.encodeIfPresent(enteredTime, forKey: .enteredTime)
+        try c.encodeIfPresent(inputSize, forKey: .inputSize)
     }
 
     /// An ISO 8601 time as `$$.Execution.StartTime` gives it (with or without a fraction), in Unix seconds.

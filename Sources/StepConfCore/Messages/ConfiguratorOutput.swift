@@ -96,12 +96,17 @@ public struct ConfiguratorOutput: Codable, Sendable {
         /// The warm-up invocations (``WarmUpEvent``) the configurator sends once this answer is out: one per instance
         /// of each step it planned ahead (``Prewarm``). Nil when it sends none.
         public var warmUps: Int?
+        /// The request's input size relative to the workflow's nominal one, that this decision planned for
+        /// (``InputMeasure``; 1 when the workflow measures none). Always written: the state machine passes it on to
+        /// every later configurator (``ConfiguratorEvent/inputSize``).
+        public var inputSize: Double
 
         public init(
             policy: String, workflow: String, step: String, execution: String, elapsedSeconds: Double,
             remainingSeconds: Double, subSLOSeconds: Double?, predictedSeconds: Double, predictedCostUSD: Double,
-            fallback: Bool, decisionMicroseconds: Double, decidedAhead: [String], warmUps: Int? = nil
+            fallback: Bool, decisionMicroseconds: Double, decidedAhead: [String], warmUps: Int? = nil, inputSize: Double = 1
         ) {
+            self.inputSize = inputSize
             self.policy = policy
             self.workflow = workflow
             self.step = step
@@ -127,6 +132,7 @@ public struct ConfiguratorOutput: Codable, Sendable {
             case decisionMicroseconds = "decision_us"
             case decidedAhead = "decided_ahead"
             case warmUps = "warm_ups"
+            case inputSize = "input_size"
         }
     }
 
