@@ -169,6 +169,9 @@ struct RunCommand: AsyncParsableCommand {
             print("Same SLO, other policies:")
             print(table.render())
         }
+        if let size = report.inputSize, size != 1 {
+            print("input: \(fixed(size, 3)) × the workflow's nominal size, as the first configurator measured it; every step was planned for it")
+        }
         let warmUps = report.steps.map(\.warmUps).reduce(0, +)
         if warmUps > 0 {
             print("warm-ups: \(warmUps) sent by the configurators for the steps they planned ahead (not in the cost above)")
