@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "StepConfHTTPTests",
             dependencies: [
-                "StepConfTestSupport", "StepConfHTTP", .product(name: "Crypto", package: "swift-crypto")]
+                "StepConfTestSupport", "StepConfHTTP", "CCurlShim", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "StepConfLambdaTests",

@@ -54,7 +54,7 @@ static void load(void) {
     RESOLVE(slist_free_all, "curl_slist_free_all");
     RESOLVE(easy_setopt, "curl_easy_setopt");
     RESOLVE(easy_getinfo, "curl_easy_getinfo");
-    CURLcode code = curl.global_init(CURL_GLOBAL_ALL);
+    CURLcode code = curl.global_init(SCS_CURL_GLOBAL_ALL);
     if (code != CURLE_OK) {
         snprintf(load_message, sizeof load_message, "curl_global_init failed: %s", curl.easy_strerror(code));
         load_error = load_message;
