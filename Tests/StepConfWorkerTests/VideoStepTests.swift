@@ -108,7 +108,7 @@ import Testing
     }
 }
 
-/// Interoperability with ffmpeg, where it is installed (`.ci/run` installs it): what ffmpeg writes we read,
+/// Interoperability with ffmpeg, where it is installed (`scripts/test.sh` installs it): what ffmpeg writes we read,
 /// what we write ffmpeg reads.
 @Suite(.serialized) struct FFmpegTests {
     static let ffmpeg = ["/usr/bin/ffmpeg", "/usr/local/bin/ffmpeg"].first { FileManager.default.isExecutableFile(atPath: $0) }
