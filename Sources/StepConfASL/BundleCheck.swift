@@ -1,7 +1,7 @@
 import Foundation
 
 /// Whether a Lambda bundle (a directory with `bootstrap`, optionally `lib/`) can run on an OS-only runtime
-/// (DESIGN §8): its glibc must be no newer than the runtime's, and every shared library it needs must be in
+/// (docs/deploy.md): its glibc must be no newer than the runtime's, and every shared library it needs must be in
 /// the runtime's image or in the bundle's `lib/` (Lambda puts `$LAMBDA_TASK_ROOT/lib` on the library path).
 public struct BundleCheck: Sendable {
     /// An OS-only Lambda runtime: its glibc and the libraries its image is known to hold.

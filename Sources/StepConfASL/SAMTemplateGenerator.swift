@@ -1,6 +1,6 @@
 import StepConfCore
 
-/// Writes the SAM template (DESIGN §8): one function per (kind, memory size of the grid), all from the same
+/// Writes the SAM template (docs/deploy.md): one function per (kind, memory size of the grid), all from the same
 /// code (`deploy/`, built by its Makefile) with their own `Handler`; the configurator; one state machine per
 /// workflow (its `statemachine/{name}.asl.json` with the configurator's ARN and the function prefix
 /// substituted) that may invoke only the functions it names; the global cache table (TTL on `expires_at`);
@@ -89,7 +89,7 @@ public struct SAMTemplateGenerator: Sendable {
             + template.renderedYAML()
     }
 
-    /// provided.al2's end of life as AWS publishes it (cfn-lint 1.58's runtime data; DESIGN §8).
+    /// provided.al2's end of life as AWS publishes it (cfn-lint 1.58's runtime data; docs/deploy.md).
     static let runtimeDates =
         "provided.al2 was deprecated on 2026-07-31; creating functions on it is blocked from 2027-02-01 and updating them "
         + "from 2027-03-03. It stays the default because the product brief targets it; deploy with Runtime=provided.al2023 "

@@ -1,6 +1,6 @@
 import StepConfCore
 
-/// Writes a workflow as an Amazon States Language state machine (DESIGN §7–8).
+/// Writes a workflow as an Amazon States Language state machine (docs/lambda.md, docs/deploy.md).
 ///
 /// Per step: a `Configure` task calls the configurator with the SLO, `$$.Execution.StartTime` and the
 /// keys its predecessors wrote; a `Run` Map fans the configurator's items out (MaxConcurrency from the

@@ -1,5 +1,5 @@
 /// A step's decision made before the step is ready, so that its configurator is off the critical path
-/// (issue 18, part 5): the configurator of step u also decides the steps that can only follow u (one
+/// (ours): the configurator of step u also decides the steps that can only follow u (one
 /// predecessor each, down the chain), each as if it became ready when its predecessor is predicted to end.
 ///
 /// The decision is used when the step is ready by its ``deadline``; then it had at least the time the

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// A plan's attainment P(makespan ≤ SLO), estimated by sampling the fitted noise model over the whole DAG (DESIGN §5,
+/// A plan's attainment P(makespan ≤ SLO), estimated by sampling the fitted noise model over the whole DAG (docs/policies.md,
 /// after Jolteon's sampled chance constraints, NSDI'24), not by a normal approximation of one path.
 ///
 /// Each sample is one run of the plan: every step takes its predicted warm time times one draw of its step's

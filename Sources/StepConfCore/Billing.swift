@@ -6,7 +6,7 @@ public enum StateMachineType: String, Sendable, Hashable, Codable, CaseIterable 
     case express = "EXPRESS"
 }
 
-/// The one billing model (DESIGN §3, §4): what Lambda and Step Functions charge, USD. Prediction, the simulator,
+/// The one billing model (docs/architecture.md, docs/model.md): what Lambda and Step Functions charge, USD. Prediction, the simulator,
 /// the local runner, word count and the reports all price through it, so they cannot drift apart.
 ///
 /// Lambda bills each invocation its duration rounded up to the millisecond at the function's memory (GB-seconds ×
@@ -87,7 +87,7 @@ public struct Billing: Sendable, Hashable {
         invocationUSD(seconds: initSeconds + Prewarm.invocationSeconds, memoryMB: memoryMB)
     }
 
-    /// A step as the model predicts it (DESIGN §4): `instances` invocations of the mean compute time t̂ each,
+    /// A step as the model predicts it (docs/model.md): `instances` invocations of the mean compute time t̂ each,
     /// c = p·(⌈t̂⌉ms·m/1024·μ0 + μ1) + (transitions per step + p · transitions per instance)·μ2, USD.
     public func predictedStepUSD(computeSeconds: Double, memoryMB: Int, instances: Int) -> Double {
         Double(instances) * invocationUSD(seconds: computeSeconds, memoryMB: memoryMB) + stepTransitionsUSD(instances: instances)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A percentile SLO (DESIGN §5, after Jolteon, NSDI'24): a plan is feasible when P(makespan ≤ S) ≥ P.
+/// A percentile SLO (docs/policies.md, after Jolteon, NSDI'24): a plan is feasible when P(makespan ≤ S) ≥ P.
 ///
 /// Method: each step's time is its prediction plus independent noise of known variance
 /// (``NoiseModel/stepVariance(seconds:inter:fallbackSpread:)``); a path's time is taken as normal (its steps'

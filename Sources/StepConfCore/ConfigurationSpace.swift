@@ -180,7 +180,7 @@ public struct ConfigurationSpace: Sendable {
     }
 
     /// One step's prediction without the configurator: t = t_map(p) + the busiest instance (``StepModel/stepSeconds(_:jobs:platform:)``)
-    /// and c = p·(t̂·m/1024·μ0 + μ1) + (transitions per step + p · transitions per instance)·μ2 (DESIGN §4),
+    /// and c = p·(t̂·m/1024·μ0 + μ1) + (transitions per step + p · transitions per instance)·μ2 (docs/model.md),
     /// t̂ the mean instance (``StepModel/computeSeconds(_:jobs:platform:)``).
     public static func estimate(
         _ theta: Configuration, step: Workflow.Step, model: StepModel, platform: Platform, sharedWith k: Int = 1

@@ -19,7 +19,7 @@ public struct ExactPolicy: DynamicPolicy {
     public let solver: ExactSolver
     /// A percentile SLO (nil: predicted times alone).
     public var chance: ChanceConstraint?
-    /// One plan with recourse (DESIGN §5): a decision writes, for every step still to run, its plan and the latest start
+    /// One plan with recourse (docs/policies.md): a decision writes, for every step still to run, its plan and the latest start
     /// at which the rest of the plan still holds the percentile; a step ready by then runs on the plan with no
     /// configurator (``checks(step:)``), a later one is re-solved with the time actually left. Without it, every step
     /// is re-solved.

@@ -1,5 +1,5 @@
 /// Solves problem (6) exactly: the cheapest choice of one option per step whose longest path meets the
-/// SLO (DESIGN §5).
+/// SLO (docs/policies.md).
 ///
 /// Each step is first pruned to its Pareto-efficient (t, c) options. A series-parallel DAG is solved by
 /// a dynamic programme over Pareto fronts: on exact times while the fronts stay small, otherwise on a

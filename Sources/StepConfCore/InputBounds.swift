@@ -1,4 +1,4 @@
-/// The largest values StepConf reads (README, "Limits"). Past them the model's, the simulator's and the reports'
+/// The largest values StepConf reads (docs/files.md, "Limits"). Past them the model's, the simulator's and the reports'
 /// arithmetic would overflow or lose meaning, so they are refused where they are read — with the file, the field
 /// and the allowed range — and nothing downstream needs to check again: with jobs ≤ 10⁶, fan-outs ≤ 10⁴,
 /// workers ≤ 1,024 and every time ≤ 10⁷ s, every product the code forms stays far inside Int and Double.

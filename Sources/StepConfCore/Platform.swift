@@ -1,4 +1,4 @@
-/// Prices, CPU allotment and the configuration grid of the FaaS platform (DESIGN §4).
+/// Prices, CPU allotment and the configuration grid of the FaaS platform (docs/model.md).
 ///
 /// Every figure defaults to AWS Lambda + Step Functions Standard in us-east-1 and the paper's grid.
 public struct Platform: Sendable, Hashable, Codable {

@@ -20,6 +20,61 @@ public enum Policies {
         return autoSLOFactor * space.fastestMakespanSeconds(coldEverywhere: true)
     }
 
+    /// An SLO where configuring pays, for a run that shows it (`stepconf run`'s `auto`), and why it was picked.
+    public struct PromiseSLO: Sendable, Hashable {
+        /// The SLO, seconds.
+        public var seconds: Double
+        /// The fastest makespan any policy has (every step at its fastest θ, through its configurator, cold), seconds.
+        public var fastestSeconds: Double
+        /// The fastest makespan `nono` has (one instance and one worker per step, cold), seconds.
+        public var nonoFastestSeconds: Double
+        /// Whether `nono` cannot meet it: configuring the fan-out and the workers is what meets it.
+        public var nonoMisses: Bool
+        /// One sentence: how it was picked.
+        public var reason: String
+    }
+
+    /// Tightest factor of the fastest makespan a promise SLO takes: room for the configurators' and the machine's
+    /// noise (a run must meet it most times, with few steps at their fallback).
+    public static let promiseMinFactor = 1.3
+    /// How far under `nono`'s fastest makespan a promise SLO sits, so that `nono` misses it by a margin, not by noise.
+    public static let promiseNonoShare = 0.85
+
+    /// The SLO a run on defaults takes: the `auto` SLO (1.5 × the fastest makespan) when `nono` cannot meet it;
+    /// else, where `nono`'s fastest plan is slow enough, 85 % of its makespan (at least 1.3 × the fastest), so that only
+    /// a policy that configures fan-out and workers meets it; else the `auto` SLO, saying that `nono` meets it too.
+    /// - Throws: ``InputError`` when no θ of the grid fits a step.
+    public static func promiseSLO(
+        graph: WorkflowGraph, model: PerformanceModel, platform: Platform, safety: Double = defaultSafety
+    ) throws -> PromiseSLO {
+        let fastest = try ConfigurationSpace(
+            graph: graph, model: model, platform: platform, includesConfigurator: true, safety: safety
+        ).fastestMakespanSeconds(coldEverywhere: true)
+        let nono = try ConfigurationSpace(
+            graph: graph, model: model, platform: platform, grid: PolicyName.nono.grid(from: platform.grid),
+            includesConfigurator: false, safety: safety
+        ).fastestMakespanSeconds(coldEverywhere: true)
+        let auto = autoSLOFactor * fastest
+        func text(_ x: Double) -> String { String(format: "%.3f", x) }
+        if nono > auto / promiseNonoShare {
+            return PromiseSLO(
+                seconds: auto, fastestSeconds: fastest, nonoFastestSeconds: nono, nonoMisses: true,
+                reason: "1.5 × the fastest predicted makespan (\(text(fastest)) s); nono's fastest plan takes \(text(nono)) s, so only "
+                    + "configuring fan-out and workers meets it")
+        }
+        let tight = promiseNonoShare * nono
+        if tight >= promiseMinFactor * fastest {
+            return PromiseSLO(
+                seconds: tight, fastestSeconds: fastest, nonoFastestSeconds: nono, nonoMisses: true,
+                reason: "85 % of nono's fastest predicted makespan (\(text(nono)) s), \(text(tight / fastest)) × the fastest "
+                    + "(\(text(fastest)) s): only configuring fan-out and workers meets it")
+        }
+        return PromiseSLO(
+            seconds: auto, fastestSeconds: fastest, nonoFastestSeconds: nono, nonoMisses: false,
+            reason: "1.5 × the fastest predicted makespan (\(text(fastest)) s); nono's fastest plan (\(text(nono)) s) meets it too: "
+                + "on this workflow and platform, fan-out and workers buy little time")
+    }
+
     /// The best dynamic plan: `optimal` on the options a dynamic policy decides from, where every step pays its
     /// configurator's time and cost — the cheapest any dynamic policy can be on predicted times.
     /// - Throws: ``InputError`` when no θ of the grid fits a step.
@@ -41,7 +96,7 @@ public enum Policies {
     ///   - prewarm: whether the runtime warms each step's planned function ahead of it (``Prewarm``); the plans count
     ///     on it (a step warmed ahead meets no cold start).
     ///   - percentile: the SLO's percentile P (``ChanceConstraint``); nil plans on predicted times alone. `optimal`
-    ///     ignores it: it is the offline optimum with fluctuations ignored (DESIGN §5).
+    ///     ignores it: it is the offline optimum with fluctuations ignored (docs/policies.md).
     /// - Throws: ``InputError`` when no θ of the policy's grid fits a step, or for a percentile outside (0, 100).
     public static func make(
         _ name: PolicyName, graph: WorkflowGraph, model: PerformanceModel, platform: Platform,

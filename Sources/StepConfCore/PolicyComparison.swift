@@ -1,4 +1,4 @@
-/// Policies side by side on predicted times at SLOs that are multiples of the fastest makespan (issue 17's
+/// Policies side by side on predicted times at SLOs that are multiples of the fastest makespan (the
 /// targets): each policy's cost against `optimal`, and a dynamic policy's also against the best dynamic plan —
 /// `optimal` on the dynamic options, where every step pays its configurator's time and cost.
 public enum PolicyComparison {

@@ -1,4 +1,4 @@
-/// The configuration policies StepConf compares (paper §VI-C, DESIGN §5).
+/// The configuration policies StepConf compares (paper §VI-C, docs/policies.md).
 public enum PolicyName: String, Sendable, Hashable, CaseIterable, Codable {
     /// Algorithm 2, decided per step at run time.
     case stepconf

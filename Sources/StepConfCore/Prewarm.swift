@@ -1,4 +1,4 @@
-/// Configuration-aware prewarming (DESIGN §5, after StepConf's TPDS'24 follow-up and Orion, OSDI'22): once a step's
+/// Configuration-aware prewarming (docs/policies.md, after StepConf's TPDS'24 follow-up and Orion, OSDI'22): once a step's
 /// θ is known before the step starts, the runtime starts its function's instances ahead — the planned memory size, as
 /// many instances as the planned fan-out — with `Event` invocations of a warm-up payload the bootstrap answers at once,
 /// timed to end just before the step's planned start. Warm-ups are billed (init and a short invocation) and counted.

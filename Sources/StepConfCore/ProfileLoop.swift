@@ -11,7 +11,7 @@ public protocol ProfileBackend {
 /// chooses among those the grid can run (`canRun`: nothing memory pressure would slow is measured), each
 /// `repeats` times. A plan that does not open each memory size with designed cold starts gets a warm-up
 /// fan-out the first time a memory size is used (recorded as the cold sample the estimator learns cold
-/// starts from). With several input sizes, the configurations a step's plan chooses take them in turn (the
+/// starts from); a configuration alone at its memory size runs at least twice, its second run warm. With several input sizes, the configurations a step's plan chooses take them in turn (the
 /// model then sees each step's jobs vary as well as θ, within the same number of runs).
 public struct ProfileLoop: Sendable {
     public var plan: ProfilePlan
@@ -41,7 +41,13 @@ public struct ProfileLoop: Sendable {
             let runnable = grid.runnable(by: graph[v])
             var warmed = Set<Int>()
             let chosen = plan.configurations(runnable: runnable, jobs: graph[v].jobs, shuffle: { $0.shuffled(using: &rngs[v]) })
+            // A configuration alone at its memory size (a one-job step runs only at p = q = 1) is that function's
+            // first run, which a plan opening with designed cold starts makes cold: it runs once more, warm, so that
+            // the step's warm time is measured whatever --repeats says.
+            var perMemory: [Int: Int] = [:]
+            for theta in chosen { perMemory[theta.memoryMB, default: 0] += 1 }
             for (i, theta) in chosen.enumerated() {
+                let times = plan.opensWithColdStarts && perMemory[theta.memoryMB] == 1 ? max(repeats, 2) : repeats
                 if !plan.opensWithColdStarts, warmed.insert(theta.memoryMB).inserted {
                     let widest = runnable.filter { $0.memoryMB == theta.memoryMB }.map(\.inter).max() ?? 1
                     runs.append((v, graph[v].jobs, Configuration(memoryMB: theta.memoryMB, inter: widest, intra: 1)))
@@ -49,7 +55,7 @@ public struct ProfileLoop: Sendable {
                 // The sizes in turn; one this θ cannot run (fewer jobs than instances) runs at the workflow's own.
                 let sized = scaled[i % scaled.count].steps[v]
                 let jobs = sized.canRun(theta) ? sized.jobs : graph[v].jobs
-                for _ in 0..<repeats { runs.append((v, jobs, theta)) }
+                for _ in 0..<times { runs.append((v, jobs, theta)) }
             }
         }
         var samples: [ProfileSample] = []

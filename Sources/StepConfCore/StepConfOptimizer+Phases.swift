@@ -76,7 +76,7 @@ extension StepConfOptimizer {
     }
 
     /// Line 9, Eq. (13): the sub-SLOs in proportion to the θ* time on the critical path — of the time left after the
-    /// margin a percentile SLO needs for that path's spread (ours; DESIGN §5).
+    /// margin a percentile SLO needs for that path's spread (ours; docs/policies.md).
     func subSLOs(_ critical: CriticalPath, remaining: Double, chance: ChanceConstraint?) -> SubSLOs {
         let budget = Self.budget(
             remaining: remaining, weight: critical.weight, error: weightError(critical.steps),

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The fitted performance model of one step (DESIGN §4, §6): the time of one function instance, the mapping
+/// The fitted performance model of one step (docs/model.md): the time of one function instance, the mapping
 /// delay t_map(p), and the noise around both.
 ///
 /// The paper's Eq. (1) predicts t̂ from γ̄ = γ/p and x = min(m/m_s, q). It holds where q divides the

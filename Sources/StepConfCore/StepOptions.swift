@@ -8,7 +8,7 @@ public struct StepOptions: Sendable {
     public let seconds: [Double]
     /// c_i(θ), USD.
     public let costUSD: [Double]
-    /// Index of θ* = argmin c·t, the most cost-effective configuration (Eq. (12), corrected: DESIGN §4).
+    /// Index of θ* = argmin c·t, the most cost-effective configuration (Eq. (12), corrected: docs/model.md).
     public let mostCostEffective: Int
     /// Index of θ_max, the fastest configuration (ties: the cheaper).
     public let fastest: Int

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How often requests arrive: it decides how often a request finds its functions still warm (DESIGN §5). Arrivals
+/// How often requests arrive: it decides how often a request finds its functions still warm (docs/policies.md). Arrivals
 /// are taken as Poisson, so the gap since the previous request is exponential.
 public struct Traffic: Sendable, Hashable {
     /// Requests per hour when none is given: a mean gap of 300 s, half the default keep-alive, so that most requests

@@ -9,7 +9,7 @@ import StepConfCore
 /// One kept-alive HTTP/1.1 connection over a plain TCP socket, for the Runtime API only.
 ///
 /// The Runtime API is plain HTTP on the sandbox's loopback, so the runtime does not need libcurl for it,
-/// and a cold start that skips loading libcurl and its libraries is ~9 ms shorter (see README, "Lambda
+/// and a cold start that skips loading libcurl and its libraries is ~9 ms shorter (see docs/lambda.md, "Lambda
 /// runtime"). Requests carry `Content-Length` bodies; responses may use `Content-Length`, chunked encoding
 /// or end at close. There is no timeout: `/next` is a long poll, and a dead peer closes the socket.
 final class LoopbackHTTPConnection {

@@ -2,7 +2,7 @@ import Foundation
 import StepConfCore
 import StepConfStorage
 
-/// A platform and model fitted on this machine through the emulator (DESIGN §7, local calibration), cached per
+/// A platform and model fitted on this machine through the emulator (docs/lambda.md, local calibration), cached per
 /// machine and bootstrap build so that `stepconf run` plans with what this machine can do, not with AWS.
 ///
 /// The platform describes the machine: its cores, shared by every instance running at once (a core tier with

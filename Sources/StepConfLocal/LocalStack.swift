@@ -5,7 +5,7 @@ import StepConfCore
 import StepConfHTTP
 import StepConfStorage
 
-/// `stepconf local up|down`: the cloud on this machine, created from the SAM template users deploy (DESIGN §8).
+/// `stepconf local up|down`: the cloud on this machine, created from the SAM template users deploy (docs/deploy.md).
 /// moto's server serves S3, DynamoDB, IAM, Lambda's control plane, CloudFormation and Step Functions; the stack
 /// is created there from the template as `sam package` + `sam deploy` would create it on AWS (``stackHelper``);
 /// the emulator then serves every function the stack holds — name, handler, memory, timeout and environment as

@@ -4,7 +4,7 @@ import StepConfFunctions
 import StepConfStorage
 import StepConfWorker
 
-/// The native local executor (DESIGN §7): walks a workflow's DAG exactly as its generated state machine
+/// The native local executor (docs/lambda.md): walks a workflow's DAG exactly as its generated state machine
 /// does — the configurator before each step, then the chosen `p` instances of
 /// `{prefix}-{kind}-m{memory}` with `q` workers each — through an in-process emulator, with a
 /// local-directory object store and the configurator's SQLite global cache. No servers to start.

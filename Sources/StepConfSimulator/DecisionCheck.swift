@@ -1,6 +1,6 @@
 import StepConfCore
 
-/// The "decision error" of a model (DESIGN §6): what the policies predict for the configurations they pick
+/// The "decision error" of a model (docs/model.md): what the policies predict for the configurations they pick
 /// over a sweep of SLOs, against what those configurations do in the simulator.
 ///
 /// For each SLO (a factor of the fastest predicted makespan) and each planning policy, the plan is made

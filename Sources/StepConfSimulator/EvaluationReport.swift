@@ -12,9 +12,24 @@ public struct EvaluationReport: Sendable {
         self.cells = cells
     }
 
+    /// Every name a figure draws, each with a style of its own: the policies, then the all-fastest plan and hindsight.
+    private var drawn: [String] {
+        results.policies + [Evaluation.fastestName, Evaluation.hindsightName].filter { !results.policies.contains($0) }
+    }
+
     private func style(_ policy: String) -> SVGPlot.Style {
-        let index = results.policies.firstIndex(of: policy) ?? 0
+        let index = drawn.firstIndex(of: policy) ?? drawn.count
         return SVGPlot.palette[index % SVGPlot.palette.count]
+    }
+
+    /// Whether `row` attains less than the SLO's percentile (P, else 99 %), less half a point: a miss, drawn hollow.
+    private func misses(_ row: EvaluationResults.Row) -> Bool {
+        row.sloAttainment < (results.percentile ?? ChanceConstraint.defaultPercentile) / 100 - 0.005
+    }
+
+    /// The label of the hollow points.
+    private var missLabel: String {
+        "hollow: attains < P = \(fmt(results.percentile ?? ChanceConstraint.defaultPercentile, 1)) %"
     }
 
     private func cell(_ policy: String, _ slo: Double) -> Evaluation.Cell? {
@@ -125,7 +140,7 @@ public struct EvaluationReport: Sendable {
             let label = sorted.first.map { $0 > upper } == true ? "\(name) (all beyond \(fmt(upper)) s)" : name
             plot.line(label, points, style: style(name), markers: false, steps: true)
         }
-        plot.legendCorner = .bottomRight
+        plot.legendCorner = .outside
         plot.reference(x: slo, label: "SLO")
         return plot.render()
     }
@@ -158,13 +173,19 @@ public struct EvaluationReport: Sendable {
         var plot = SVGPlot(
             title: title, xLabel: "SLO (s)", yLabel: yLabel, x: SVGPlot.span(slos.min() ?? 0, slos.max() ?? 1),
             y: SVGPlot.span(min(0, values.min() ?? 0), (values.max() ?? 1) * 1.1))
-        for name in results.policies {
-            let points = rows.filter { $0.policy == name }.sorted { $0.sloSeconds < $1.sloSeconds }
-                .map { ($0.sloSeconds, $0[keyPath: value]) }
-            plot.line(name, points, style: style(name))
+        for name in drawn {
+            let mine = rows.filter { $0.policy == name }.sorted { $0.sloSeconds < $1.sloSeconds }
+            plot.line(name, mine.map { ($0.sloSeconds, $0[keyPath: value]) }, style: style(name))
+            // A cost is read beside what it bought: a point that missed its SLO's percentile is hollow.
+            plot.missed(mine.filter(misses).map { ($0.sloSeconds, $0[keyPath: value]) }, style: style(name), label: missLabel)
         }
-        plot.legendCorner = .topRight
+        plot.legendCorner = .outside
         return plot.render()
+    }
+
+    /// The cost-against-attainment figure as a standalone SVG document (`cost-attainment.svg`; the README's picture).
+    public func costAgainstAttainmentSVG() -> String {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + costAgainstAttainment() + "\n"
     }
 
     /// Each policy's (attainment, mean cost) over the SLOs: at equal attainment, the lower the cheaper.
@@ -172,16 +193,21 @@ public struct EvaluationReport: Sendable {
         let rows = results.rows
         let costs = rows.map(\.meanCostUSD)
         let lowest = rows.map(\.sloAttainment).min() ?? 0
+        // Below half, a point is a miss whatever its cost: it is drawn at the axis' left end (hollow), so that the
+        // region where policies are told apart — most of their requests in time — keeps the width.
+        let floor = lowest < 0.5 ? 0.5 : min(lowest, 0.9)
         var plot = SVGPlot(
-            title: "Mean cost against SLO attainment (one point per SLO)", xLabel: "SLO attainment",
-            yLabel: "USD per request", x: SVGPlot.span(min(lowest, 0.9), 1), y: SVGPlot.span(min(0, costs.min() ?? 0), (costs.max() ?? 1) * 1.1))
-        for name in results.policies {
-            let points = rows.filter { $0.policy == name }.sorted { $0.sloAttainment < $1.sloAttainment }
-                .map { ($0.sloAttainment, $0.meanCostUSD) }
-            plot.line(name, points, style: style(name))
+            title: "Mean cost against SLO attainment (one point per SLO)",
+            xLabel: "SLO attainment" + (lowest < 0.5 ? " (below 50 % drawn at 50 %)" : ""),
+            yLabel: "USD per request", x: SVGPlot.span(floor, 1), y: SVGPlot.span(min(0, costs.min() ?? 0), (costs.max() ?? 1) * 1.1))
+        for name in drawn {
+            let mine = rows.filter { $0.policy == name }.sorted { $0.sloAttainment < $1.sloAttainment }
+            let point = { (r: EvaluationResults.Row) in (max(r.sloAttainment, floor), r.meanCostUSD) }
+            plot.line(name, mine.map(point), style: style(name))
+            plot.missed(mine.filter(misses).map(point), style: style(name), label: missLabel)
         }
         if let percentile = results.percentile { plot.reference(x: percentile / 100, label: "P = \(fmt(percentile, 1)) %") }
-        plot.legendCorner = .topLeft
+        plot.legendCorner = .outside
         return plot.render()
     }
 

@@ -2,7 +2,7 @@ import Dispatch
 import StepConfCore
 import Synchronization
 
-/// The hindsight optimum (DESIGN §5): for each simulated request, the cheapest configuration of every step
+/// The hindsight optimum (docs/policies.md): for each simulated request, the cheapest configuration of every step
 /// knowing that request's realized durations — the true lower bound every policy is compared with.
 ///
 /// Each step's run in the simulator draws its noise from the request's stream for that step, and an

@@ -20,7 +20,7 @@ public struct SVGPlot {
     public enum Marker: Sendable { case circle, square, triangle, diamond, cross, plus, none }
 
     /// Where the legend goes inside the plot area.
-    public enum Corner: Sendable { case topLeft, topRight, bottomRight }
+    public enum Corner: Sendable { case topLeft, topRight, bottomRight, outside }
 
     /// The legend's corner.
     public var legendCorner: Corner = .topLeft
@@ -49,7 +49,8 @@ public struct SVGPlot {
     /// Category names for a categorical x axis (boxes, bars); nil for a numeric one.
     var categories: [String]?
     var body: [String] = []
-    var legend: [(String, Style, Bool)] = []
+    /// Legend entries: name, style, whether the marker shows, whether it is hollow (a point that missed).
+    var legend: [(String, Style, Bool, Bool)] = []
     let left = 64.0, right = 16.0, top = 30.0, bottom = 52.0
 
     /// A chart over numeric ranges (padded to round ticks).
@@ -133,15 +134,17 @@ public struct SVGPlot {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    func marker(_ m: Marker, _ cx: Double, _ cy: Double, _ color: String) -> String {
-        let r = 3.5
+    func marker(_ m: Marker, _ cx: Double, _ cy: Double, _ color: String, hollow: Bool = false) -> String {
+        let r = hollow ? 4.5 : 3.5
+        // A hollow marker: white inside, the series' colour around (a point that missed).
+        let paint = hollow ? "fill=\"#fff\" stroke=\"\(color)\" stroke-width=\"1.8\"" : "fill=\"\(color)\""
         switch m {
-        case .circle: return "<circle cx=\"\(f(cx))\" cy=\"\(f(cy))\" r=\"\(r)\" fill=\"\(color)\"/>"
-        case .square: return "<rect x=\"\(f(cx - r))\" y=\"\(f(cy - r))\" width=\"\(f(2 * r))\" height=\"\(f(2 * r))\" fill=\"\(color)\"/>"
+        case .circle: return "<circle cx=\"\(f(cx))\" cy=\"\(f(cy))\" r=\"\(r)\" \(paint)/>"
+        case .square: return "<rect x=\"\(f(cx - r))\" y=\"\(f(cy - r))\" width=\"\(f(2 * r))\" height=\"\(f(2 * r))\" \(paint)/>"
         case .triangle:
-            return "<polygon points=\"\(f(cx)),\(f(cy - r - 1)) \(f(cx - r - 1)),\(f(cy + r)) \(f(cx + r + 1)),\(f(cy + r))\" fill=\"\(color)\"/>"
+            return "<polygon points=\"\(f(cx)),\(f(cy - r - 1)) \(f(cx - r - 1)),\(f(cy + r)) \(f(cx + r + 1)),\(f(cy + r))\" \(paint)/>"
         case .diamond:
-            return "<polygon points=\"\(f(cx)),\(f(cy - r - 1)) \(f(cx + r + 1)),\(f(cy)) \(f(cx)),\(f(cy + r + 1)) \(f(cx - r - 1)),\(f(cy))\" fill=\"\(color)\"/>"
+            return "<polygon points=\"\(f(cx)),\(f(cy - r - 1)) \(f(cx + r + 1)),\(f(cy)) \(f(cx)),\(f(cy + r + 1)) \(f(cx - r - 1)),\(f(cy))\" \(paint)/>"
         case .cross:
             return "<path d=\"M\(f(cx - r)),\(f(cy - r))L\(f(cx + r)),\(f(cy + r))M\(f(cx - r)),\(f(cy + r))L\(f(cx + r)),\(f(cy - r))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
         case .plus:
@@ -165,7 +168,18 @@ public struct SVGPlot {
         let dash = style.dash.isEmpty ? "" : " stroke-dasharray=\"\(style.dash)\""
         body.append("<path d=\"\(d)\" fill=\"none\" stroke=\"\(style.color)\" stroke-width=\"2\"\(dash)/>")
         if markers { for p in points { body.append(marker(style.marker, px(p.0), py(p.1), style.color)) } }
-        legend.append((name, style, markers))
+        legend.append((name, style, markers, false))
+    }
+
+    /// Hollow markers over `points` (x, y) of a series already drawn in `style`: the points that missed their target.
+    /// The legend gets one entry saying so (`label`), the first time.
+    public mutating func missed(_ points: [(Double, Double)], style: Style, label: String) {
+        let points = points.filter { $0.0.isFinite && $0.1.isFinite }
+        guard !points.isEmpty else { return }
+        // A marker that draws no outline (a cross, a plus, none) is circled instead.
+        let shape: Marker = [.cross, .plus, .none].contains(style.marker) ? .circle : style.marker
+        for p in points { body.append(marker(shape, px(p.0), py(p.1), style.color, hollow: true)) }
+        if !legend.contains(where: { $0.3 }) { legend.append((label, Style(color: "#000", dash: "", marker: .circle), true, true)) }
     }
 
     /// Markers at `points` (x, y), unconnected (a scatter).
@@ -173,7 +187,7 @@ public struct SVGPlot {
         let points = points.filter { $0.0.isFinite && $0.1.isFinite }
         guard !points.isEmpty else { return }
         for p in points { body.append(marker(style.marker, px(p.0), py(p.1), style.color)) }
-        legend.append((name, Style(color: style.color, dash: "", marker: style.marker), true))
+        legend.append((name, Style(color: style.color, dash: "", marker: style.marker), true, false))
     }
 
     /// A box (quartiles, median, whiskers at p5 and p95) in category slot `slot`.
@@ -227,7 +241,10 @@ public struct SVGPlot {
 
     /// The finished `<svg>` element.
     public func render() -> String {
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" "
+        let legendWidth = 40 + 6.2 * Double(legend.map(\.0.count).max() ?? 0)
+        // Outside, the legend takes a column to the right of the chart: it covers no curve.
+        let total = legendCorner == .outside && !legend.isEmpty ? width + legendWidth + 12 : width
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(total)) \(f(height))\" width=\"\(f(total))\" "
             + "height=\"\(f(height))\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\" aria-label=\"\(Self.escape(title))\">"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
         out += "<text x=\"\(f(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(Self.escape(title))</text>"
@@ -253,18 +270,24 @@ public struct SVGPlot {
         out += "<text x=\"\(f((left + width - right) / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\" font-size=\"12\">\(Self.escape(xLabel))</text>"
         out += "<text transform=\"translate(14 \(f((top + height - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">\(Self.escape(yLabel))</text>"
         out += "<g clip-path=\"none\">" + body.joined() + "</g>"
-        // Legend inside the plot area, on a white panel.
-        let legendWidth = 40 + 6.2 * Double(legend.map(\.0.count).max() ?? 0)
-        let lx = legendCorner == .topLeft ? left + 6 : width - right - legendWidth - 6
+        // Legend inside the plot area on a white panel, or in its own column.
+        let lx: Double
+        switch legendCorner {
+        case .topLeft: lx = left + 6
+        case .topRight, .bottomRight: lx = width - right - legendWidth - 6
+        case .outside: lx = width + 4
+        }
         var ly = legendCorner == .bottomRight ? height - bottom - 8 - 15 * Double(legend.count) + 9 : top + 8
         if !legend.isEmpty {
             out += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 11))\" width=\"\(f(legendWidth))\" height=\"\(f(15 * Double(legend.count) + 4))\" "
                 + "fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>"
         }
-        for (name, style, markers) in legend {
+        for (name, style, markers, hollow) in legend {
             let dash = style.dash.isEmpty ? "" : " stroke-dasharray=\"\(style.dash)\""
-            out += "<line x1=\"\(f(lx + 4))\" x2=\"\(f(lx + 30))\" y1=\"\(f(ly - 2))\" y2=\"\(f(ly - 2))\" stroke=\"\(style.color)\" stroke-width=\"2\"\(dash)/>"
-            if markers { out += marker(style.marker, lx + 17, ly - 2, style.color) }
+            if !hollow {
+                out += "<line x1=\"\(f(lx + 4))\" x2=\"\(f(lx + 30))\" y1=\"\(f(ly - 2))\" y2=\"\(f(ly - 2))\" stroke=\"\(style.color)\" stroke-width=\"2\"\(dash)/>"
+            }
+            if markers { out += marker(style.marker, lx + 17, ly - 2, style.color, hollow: hollow) }
             out += "<text x=\"\(f(lx + 36))\" y=\"\(f(ly + 2))\" font-size=\"11\">\(Self.escape(name))</text>"
             ly += 15
         }

@@ -1,4 +1,4 @@
-/// Every constant of the simulated Lambda + Step Functions platform (DESIGN §6). The defaults are
+/// Every constant of the simulated Lambda + Step Functions platform (docs/model.md). The defaults are
 /// plausible figures for a native (`provided.al2`) runtime in one region.
 public struct SimulatorConfig: Sendable, Hashable {
     /// Seconds of one-core CPU per unit of a step's `difficulty`.

@@ -11,7 +11,7 @@ struct AWSBench: ParsableCommand {
         discussion: """
             Without --endpoint, starts moto's server (python3 with `moto[server]`) on a free loopback port and \
             stops it afterwards. With --endpoint, uses that S3-compatible endpoint and the usual AWS settings \
-            (credentials chain, AWS_REGION). Targets (issue 6, report the figures): 64 × 1 MB objects with 1 \
+            (credentials chain, AWS_REGION). Targets (report the figures): 64 × 1 MB objects with 1 \
             thread versus 8 (the ratio), a 64 MB object in parts, SigV4 signatures per second.
 
             Example: swift build -c release && .build/release/stepconf bench aws

@@ -21,8 +21,8 @@ struct OptimizerBench: ParsableCommand {
             global cache each time; the per-step options are built once, as a \
             configurator does when it loads its model. The stepconf-exact re-solve is the recourse case: the middle \
             step of the workflow ready 10 % behind the first plan, with that plan in the cache. Targets: StepConf \
-            median ≤ 100 µs (issue 2), optimal on synthetic16 ≤ 1 s; stepconf-exact's whole-workflow solve ≤ 20 ms \
-            and re-solve ≤ 5 ms (issue 32; it samples the plan's percentile, so it is slower than issue 2's 5 ms).
+            median ≤ 100 µs, optimal on synthetic16 ≤ 1 s; stepconf-exact's whole-workflow solve ≤ 20 ms \
+            and re-solve ≤ 5 ms (it samples the plan's percentile).
 
             Example: swift run -c release stepconf bench optimizer
             """)

@@ -18,9 +18,9 @@ struct EmulatorBench: AsyncParsableCommand {
             Lambda. Figures: cold start \
             (spawn of bootstrap to its first /next, the Init Duration of REPORT lines), warm no-op invoke \
             through the Invoke API (p50, p99), N invokes at concurrency C (errors), the configurator handler \
-            with an in-memory cache (no cache I/O), and the bootstrap binary's size. Targets (issue 5): cold \
+            with an in-memory cache (no cache I/O), and the bootstrap binary's size. Targets: cold \
             start median ≤ 10 ms, warm p50 ≤ 1 ms and p99 ≤ 5 ms, 1,000 invokes at 32 with no error, \
-            configurator ≤ 1 ms; issue 20: warm p50 ≤ 1.5× the server answering a request by itself (a 404 for \
+            configurator ≤ 1 ms; warm p50 ≤ 1.5× the server answering a request by itself (a 404 for \
             a function that does not exist, timed on the same connection, alternating with the invokes).
 
             Example: swift build -c release && .build/release/stepconf bench emulator

@@ -18,7 +18,8 @@ struct EvaluateCommand: ParsableCommand {
             `fastest` row runs every step at its fastest configuration, decided once: the most a plan without \
             prewarming attains.
 
-            Writes DIR/results.json and DIR/report.html (self-contained, inline SVG). DIR must not exist or be \
+            Writes DIR/results.json, DIR/report.html (self-contained, inline SVG) and DIR/cost-attainment.svg (each \
+            policy's mean cost against its attainment, one point per SLO). DIR must not exist or be \
             empty, unless --force; the files appear only when complete.
 
             Example: swift run -c release stepconf evaluate --workflow synthetic16 --out out/synthetic16
@@ -108,18 +109,18 @@ struct EvaluateCommand: ParsableCommand {
         let bar = ProgressBar(label: "evaluating", enabled: !json && isatty(2) != 0, clock: clock)
         let (results, cells) = try evaluation.evaluate(settings: settings, frontier: true) { done, total in bar.update(done, total) }
         bar.finish()
-        let html = EvaluationReport(results: results, cells: cells).html()
-        try writeOutput(results: results, html: html)
+        let report = EvaluationReport(results: results, cells: cells)
+        try writeOutput(results: results, html: report.html(), figure: report.costAgainstAttainmentSVG())
         if json {
             try printJSON(results)
             return
         }
         printSummary(results)
-        print("wrote \(out)/results.json and \(out)/report.html in \(fixed((clock.now - started).seconds, 1)) s")
+        print("wrote \(out)/results.json, \(out)/report.html and \(out)/cost-attainment.svg in \(fixed((clock.now - started).seconds, 1)) s")
     }
 
     /// Writes both files into a staging directory beside `--out`, which replaces it once both are written.
-    private func writeOutput(results: EvaluationResults, html: String) throws {
+    private func writeOutput(results: EvaluationResults, html: String, figure: String) throws {
         let directory = try StagedDirectory(out)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -132,6 +133,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         try directory.write(json, as: "results.json")
         try directory.write(Data(html.utf8), as: "report.html")
+        try directory.write(Data(figure.utf8), as: "cost-attainment.svg")
         try directory.commit()
     }
 

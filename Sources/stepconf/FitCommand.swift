@@ -36,7 +36,7 @@ struct FitCommand: ParsableCommand {
             instance's jobs, job waves, the cores a memory size can use, the multi-core ratio, worker start-up, \
             storage) to the measured mean compute time; then the step time t_map(p) + the busiest instance, \
             slowest of p, to the warm step times; then the noise model (spread quantiles, slow-downs, cold \
-            starts). See README: model file.
+            starts). The model file: docs/files.md.
 
             --holdout F fits on (1 − F) of each step's configurations first and reports the relative error of \
             the predicted step time and t̂ on the held-out F (drawn from every profiled configuration, including \
@@ -53,7 +53,7 @@ struct FitCommand: ParsableCommand {
             Example: stepconf fit --samples video.csv --validate video-check.csv --check video --out video.model.json
             """)
 
-    @Option(help: ArgumentHelp("Profile CSV (see README: profile CSV).", valueName: "file"))
+    @Option(help: ArgumentHelp("Profile CSV (its columns: docs/cli.md, `stepconf profile`).", valueName: "file"))
     var samples: String
 
     @Option(help: ArgumentHelp("Model file to write.", valueName: "file"))

@@ -24,6 +24,11 @@ enum Main {
             FileHandle.standardError.write(Data((StepConf.fullMessage(for: error) + "\n").utf8))
             exit(2)
         }
+        // Parsed and validated, not run: how the docs' test checks that every command they show exists as written.
+        if ProcessInfo.processInfo.environment["STEPCONF_PARSE_ONLY"] == "1" {
+            print("parsed: \(type(of: command).configuration.commandName ?? "stepconf")")
+            exit(0)
+        }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()

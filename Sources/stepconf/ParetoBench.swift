@@ -10,7 +10,7 @@ struct ParetoBench: ParsableCommand {
         abstract: "Time 100 runs × 1,000 evaluations of each algorithm on the word-count table, and the hypervolume reached.",
         discussion: """
             The table (36,800 simulated configurations, or --table FILE) is built first and not timed; each \
-            algorithm then runs --runs times on one thread, population 100. Target (issue 9): NSGA-II, 100 runs \
+            algorithm then runs --runs times on one thread, population 100. Target: NSGA-II, 100 runs \
             in under 1 s (Platypus takes about 0.2 s per run).
 
             Example: swift run -c release stepconf bench pareto

@@ -32,7 +32,7 @@ struct PolicyBench: ParsableCommand {
 
     @OptionGroup var options: WorkflowOptions
     @Option(help: ArgumentHelp(
-        "Plan for this SLO percentile (0 < P < 100). Default: none, predicted times alone (the issue's setting).",
+        "Plan for this SLO percentile (0 < P < 100). Default: none, predicted times alone.",
         valueName: "P"))
     var percentile: Double?
 

@@ -101,10 +101,9 @@ struct ProfileCommand: AsyncParsableCommand {
         platform.grid = ConfigurationGrid(
             memoryMB: memory?.values ?? grid.memoryMB, inter: inter?.values ?? grid.inter, intra: intra?.values ?? grid.intra)
         let plan = configs
-        let terminal = isatty(2) != 0
-        let progress: @Sendable (Int, Int) -> Void = { done, total in
-            if terminal { FileHandle.standardError.write(Data("\rprofiling: \(done)/\(total) runs".utf8)) }
-        }
+        // Progress with the time left, on a terminal only.
+        let bar = ProgressBar(label: "profiling", enabled: isatty(2) != 0, clock: ContinuousClock())
+        let progress: @Sendable (Int, Int) -> Void = { done, total in bar.update(done, total) }
         let samples: [ProfileSample]
         if backend == .local {
             samples = try await profileLocally(graph, grid: platform.grid, plan: plan, progress: progress)
@@ -113,7 +112,7 @@ struct ProfileCommand: AsyncParsableCommand {
             samples = try profiler.profile(
                 graph, plan: plan, repeats: repeats, seed: random.seed, sizes: try inputSizes(), progress: progress)
         }
-        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        bar.finish()
         try AtomicFile.write(Data(ProfileCSV.encode(samples).utf8), to: out)
         let perStep = Double(samples.count) / Double(graph.count)
         let scaleNote = backend == .local ? ", work scale \(scale.workScale)" : ""

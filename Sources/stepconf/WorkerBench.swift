@@ -13,7 +13,7 @@ struct WorkerBench: ParsableCommand {
             Uses the `bootstrap` next to this `stepconf` (or --bootstrap) in worker mode. Figures: the \
             synthetic ALU step (multicore ratio 0, so each job uses one core) on q = 1 and q = 2 worker \
             processes and the speed-up; the cost per job of passing it through the pipes (empty jobs, q = 1); \
-            the time to start q workers; 2× upscale frames per second for a 640×360 frame. Target (issue 7): \
+            the time to start q workers; 2× upscale frames per second for a 640×360 frame. Target: \
             speed-up ≥ 1.8× on 2 cores.
 
             Example: swift build -c release && .build/release/stepconf bench worker

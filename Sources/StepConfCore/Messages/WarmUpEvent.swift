@@ -1,6 +1,6 @@
 import Foundation
 
-/// The warm-up payload (DESIGN §5, ``Prewarm``): an `Event` invocation that starts an instance of a function ahead of a
+/// The warm-up payload (docs/policies.md, ``Prewarm``): an `Event` invocation that starts an instance of a function ahead of a
 /// step planned on it. Every function the bootstrap runs — the configurator and every step kind — answers it at once,
 /// before it reads any event of its own, and does no work: the point is the instance it leaves warm.
 ///
