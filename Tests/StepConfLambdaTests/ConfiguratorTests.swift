@@ -380,6 +380,32 @@ import Testing
         #expect((failed["timestamp"] as? String)?.hasSuffix("Z") == true)
     }
 
+    /// The events that killed a step function's runtime (a conversion or an allocation on event data) get a function
+    /// error naming the field, and the runtime serves the next event.
+    @Test func outOfRangeStepEventsAreFunctionErrorsNotExits() throws {
+        let store = TestPaths.scratch("bad-step-events-store")
+        let bad: [[String: Any]] = [
+            ["execution": "e", "step": "s", "job_end": 2, "params": ["worker_memory_mb": 1e308]],
+            ["execution": "e", "step": "s", "job_end": 2, "params": ["worker_memory_mb": -1e308]],
+            ["execution": "e", "step": "s", "job_end": 2_147_483_648],
+            ["execution": "e", "step": "s", "job_end": 2, "intra": Int.max],
+            ["execution": "e", "step": "s", "job_start": 5, "job_end": 2],
+            ["execution": "e", "step": "s", "job_end": 2, "index": -1],
+            ["execution": "e", "step": "s", "job_end": 2, "params": ["difficulty": 1e300]],
+        ]
+        let good: [String: Any] = ["execution": "e", "step": "s", "job_end": 2, "params": ["difficulty": 1000]]
+        // The fake Runtime API closes once its events are served; every one of them was answered.
+        let (_, posts) = try runBootstrap(
+            handler: "synthetic", events: bad + [good],
+            environment: ["STEPCONF_STORE": store, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024"], executable: "bootstrap")
+        #expect(posts.count == bad.count + 1)
+        for post in posts.prefix(bad.count) {
+            #expect((post["path"] as? String)?.hasSuffix("/error") == true, "\(post)")
+            #expect(post["error_type"] as? String == "EventDecodingError", "\(post)")
+        }
+        #expect((posts.last?["path"] as? String)?.hasSuffix("/response") == true, "\(posts.last ?? [:])")
+    }
+
     @Test func theLogLevelComesFromLambdasVariable() throws {
         let log = TestPaths.scratch("fatal.log")
         _ = try runBootstrap(

@@ -86,7 +86,9 @@ enum TestWorkflows {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let workflow = try EmbeddedExamples.workflow(name)
         let graph = try WorkflowGraph(workflow)
-        let report = try await runner(directory).run(graph, model: try EmbeddedExamples.model(name, for: workflow), sloSeconds: 120)
+        // An SLO no loaded machine comes near: a fallback here would be the configurator's fault, not the load's (the
+        // whole suite beside it has slowed this run past two minutes).
+        let report = try await runner(directory).run(graph, model: try EmbeddedExamples.model(name, for: workflow), sloSeconds: 1_800)
         try expectFaithful(report, graph, directory: directory)
         #expect(report.steps.allSatisfy { !$0.fallback })
         if name == "video" {

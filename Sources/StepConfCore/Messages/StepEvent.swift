@@ -64,6 +64,42 @@ public struct StepEvent: Sendable, Codable, Equatable {
         }
         outputPrefix = try c.decodeIfPresent(String.self, forKey: .outputPrefix)
         params = try c.decodeIfPresent([String: Double].self, forKey: .params) ?? [:]
+        try checkBounds(c)
+    }
+
+    /// The most input keys one instance takes.
+    public static let maxKeys = 100_000
+
+    /// Every field within the bounds Core states (``InputBounds``), before a function allocates or spawns anything
+    /// from it: an event is input, and no conversion or allocation on it may trap.
+    /// - Throws: `DecodingError.dataCorrupted` naming the field and its range.
+    private func checkBounds(_ c: KeyedDecodingContainer<CodingKeys>) throws {
+        func refuse(_ key: CodingKeys, _ text: String) -> DecodingError {
+            DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: text)
+        }
+        guard (0..<InputBounds.maxInter).contains(index) else {
+            throw refuse(.index, "index must be in 0…\(InputBounds.maxInter - 1), got \(index)")
+        }
+        guard (1...InputBounds.maxIntra).contains(intra) else {
+            throw refuse(.intra, "intra must be in 1…\(InputBounds.maxIntra), got \(intra)")
+        }
+        guard (0...InputBounds.maxJobs).contains(jobStart) else {
+            throw refuse(.jobStart, "job_start must be in 0…\(InputBounds.maxJobs), got \(jobStart)")
+        }
+        guard (jobStart...InputBounds.maxJobs).contains(jobEnd) else {
+            throw refuse(.jobEnd, "job_end must be in job_start (\(jobStart))…\(InputBounds.maxJobs), got \(jobEnd)")
+        }
+        guard keys.count <= Self.maxKeys else {
+            throw refuse(.keys, "at most \(Self.maxKeys) keys per instance, got \(keys.count)")
+        }
+        for (name, value) in params.sorted(by: { $0.key < $1.key }) {
+            guard InputBounds.check(value, in: -InputBounds.maxParameter...InputBounds.maxParameter) != nil else {
+                throw refuse(.params, "params.\(name.prefix(64)) must be \(InputBounds.describe(-InputBounds.maxParameter...InputBounds.maxParameter)), got \(value)")
+            }
+        }
+        if let memory = params["worker_memory_mb"], !(memory >= 1 && memory <= Double(InputBounds.maxMemoryMB)) {
+            throw refuse(.params, "params.worker_memory_mb must be \(InputBounds.describe(1...Double(InputBounds.maxMemoryMB))), got \(memory)")
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
