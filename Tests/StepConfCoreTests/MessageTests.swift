@@ -91,3 +91,43 @@ import Testing
         #expect(filled == FunctionNames.step(prefix: "p", kind: "video.detect", memoryMB: 2048))
     }
 }
+
+/// Events are input: the fields a function computes with are checked where they are decoded.
+@Suite struct EventBoundsTests {
+    static func decode<T: Decodable>(_ type: T.Type, _ object: [String: Any]) throws -> T {
+        try JSONDecoder().decode(T.self, from: JSONSerialization.data(withJSONObject: object))
+    }
+
+    @Test func aConfiguratorEventOutsideItsBoundsNamesTheField() throws {
+        let base: [String: Any] = ["workflow": "w", "step": "s", "execution": "e", "slo_s": 2, "start_time": 1_700_000_000]
+        _ = try Self.decode(ConfiguratorEvent.self, base)
+        let cases: [(String, Any, String)] = [
+            ("start_time", 1e308, "start_time"), ("start_time", -5, "start_time"),
+            ("execution", String(repeating: "x", count: 3_000), "execution"),
+            ("input", ["keys": (0..<1_000_001).map { _ in "k" }], "input"),
+        ]
+        for (field, value, named) in cases {
+            var object = base
+            object[field] = value
+            let error = #expect(throws: DecodingError.self, "\(field)") { try Self.decode(ConfiguratorEvent.self, object) }
+            #expect("\(String(describing: error))".contains(named), "\(field)")
+        }
+    }
+
+    @Test func aStepEventOutsideItsBoundsNamesTheField() throws {
+        let base: [String: Any] = ["execution": "e", "step": "s", "job_end": 2]
+        _ = try Self.decode(StepEvent.self, base)
+        let cases: [(String, Any, String)] = [
+            ("job_end", 2_147_483_648, "job_end"), ("job_start", 3, "job_end"), ("intra", 0, "intra"), ("intra", 1 << 40, "intra"),
+            ("index", -1, "index"), ("params", ["worker_memory_mb": 1e308], "worker_memory_mb"),
+            ("params", ["worker_memory_mb": 0.5], "worker_memory_mb"), ("params", ["difficulty": -1e300], "difficulty"),
+            ("keys", (0..<100_001).map { _ in "k" }, "keys"),
+        ]
+        for (field, value, named) in cases {
+            var object = base
+            object[field] = value
+            let error = #expect(throws: DecodingError.self, "\(field)") { try Self.decode(StepEvent.self, object) }
+            #expect("\(String(describing: error))".contains(named), "\(field) = \(value)")
+        }
+    }
+}

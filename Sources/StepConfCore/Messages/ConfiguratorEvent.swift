@@ -75,6 +75,30 @@ public struct ConfiguratorEvent: Codable, Sendable, Equatable {
             }
             startTime = seconds
         }
+        try checkBounds(c)
+    }
+
+    /// The latest start time taken, Unix seconds (the year 5138): past it a time is not a clock's.
+    public static let maxStartTime = 1e11
+    /// The longest name (workflow, step, execution) taken, characters.
+    public static let maxNameLength = 2_048
+
+    /// The fields a configurator computes with, within the bounds their arithmetic stays exact in, before any of it.
+    /// - Throws: `DecodingError.dataCorrupted` naming the field and its range.
+    private func checkBounds(_ c: KeyedDecodingContainer<CodingKeys>) throws {
+        guard startTime.isFinite, (0...Self.maxStartTime).contains(startTime) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .startTime, in: c, debugDescription: "start_time must be Unix seconds in 0…\(Int(Self.maxStartTime)), got \(startTime)")
+        }
+        for (key, value) in [(CodingKeys.workflow, workflow), (.step, step), (.execution, execution), (.enteredTime, enteredTime ?? "")]
+        where value.count > Self.maxNameLength {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: c, debugDescription: "\(key.stringValue) must be at most \(Self.maxNameLength) characters, got \(value.count)")
+        }
+        if let keys = input?.allKeys.count, keys > StepEvent.maxKeys * 10 {
+            throw DecodingError.dataCorruptedError(
+                forKey: .input, in: c, debugDescription: "input: at most \(StepEvent.maxKeys * 10) keys, got \(keys)")
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
