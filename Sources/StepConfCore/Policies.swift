@@ -15,9 +15,19 @@ public enum Policies {
     public static func autoSLOSeconds(
         graph: WorkflowGraph, model: PerformanceModel, platform: Platform, safety: Double = defaultSafety
     ) throws -> Double {
-        let space = try ConfigurationSpace(
-            graph: graph, model: model, platform: platform, includesConfigurator: true, safety: safety)
-        return autoSLOFactor * space.fastestMakespanSeconds(coldEverywhere: true)
+        autoSLOFactor * (try fastestColdMakespan(.stepconf, graph: graph, model: model, platform: platform, safety: safety))
+    }
+
+    /// The fastest makespan policy `name` can plan, every function cold: each step at its fastest θ of the policy's
+    /// grid, through its configurator where the policy pays one.
+    /// - Throws: ``InputError`` when no θ of the grid fits a step.
+    static func fastestColdMakespan(
+        _ name: PolicyName, graph: WorkflowGraph, model: PerformanceModel, platform: Platform, safety: Double
+    ) throws -> Double {
+        try ConfigurationSpace(
+            graph: graph, model: model, platform: platform, grid: name.grid(from: platform.grid),
+            includesConfigurator: name.isDynamic, safety: safety
+        ).fastestMakespanSeconds(coldEverywhere: true)
     }
 
     /// An SLO where configuring pays, for a run that shows it (`stepconf run`'s `auto`), and why it was picked.
@@ -47,32 +57,27 @@ public enum Policies {
     public static func promiseSLO(
         graph: WorkflowGraph, model: PerformanceModel, platform: Platform, safety: Double = defaultSafety
     ) throws -> PromiseSLO {
-        let fastest = try ConfigurationSpace(
-            graph: graph, model: model, platform: platform, includesConfigurator: true, safety: safety
-        ).fastestMakespanSeconds(coldEverywhere: true)
-        let nono = try ConfigurationSpace(
-            graph: graph, model: model, platform: platform, grid: PolicyName.nono.grid(from: platform.grid),
-            includesConfigurator: false, safety: safety
-        ).fastestMakespanSeconds(coldEverywhere: true)
+        let fastest = try fastestColdMakespan(.stepconf, graph: graph, model: model, platform: platform, safety: safety)
+        let nono = try fastestColdMakespan(.nono, graph: graph, model: model, platform: platform, safety: safety)
         let auto = autoSLOFactor * fastest
         func text(_ x: Double) -> String { String(format: "%.3f", x) }
+        let autoText = "\(autoSLOFactor) × the fastest predicted makespan (\(text(fastest)) s)"
         if nono > auto / promiseNonoShare {
             return PromiseSLO(
                 seconds: auto, fastestSeconds: fastest, nonoFastestSeconds: nono, nonoMisses: true,
-                reason: "1.5 × the fastest predicted makespan (\(text(fastest)) s); nono's fastest plan takes \(text(nono)) s, so only "
-                    + "configuring fan-out and workers meets it")
+                reason: "\(autoText); nono's fastest plan takes \(text(nono)) s, so only configuring fan-out and workers meets it")
         }
         let tight = promiseNonoShare * nono
         if tight >= promiseMinFactor * fastest {
             return PromiseSLO(
                 seconds: tight, fastestSeconds: fastest, nonoFastestSeconds: nono, nonoMisses: true,
-                reason: "85 % of nono's fastest predicted makespan (\(text(nono)) s), \(text(tight / fastest)) × the fastest "
-                    + "(\(text(fastest)) s): only configuring fan-out and workers meets it")
+                reason: "\(Int(promiseNonoShare * 100)) % of nono's fastest predicted makespan (\(text(nono)) s), "
+                    + "\(text(tight / fastest)) × the fastest (\(text(fastest)) s): only configuring fan-out and workers meets it")
         }
         return PromiseSLO(
             seconds: auto, fastestSeconds: fastest, nonoFastestSeconds: nono, nonoMisses: false,
-            reason: "1.5 × the fastest predicted makespan (\(text(fastest)) s); nono's fastest plan (\(text(nono)) s) meets it too: "
-                + "on this workflow and platform, fan-out and workers buy little time")
+            reason: "\(autoText); nono's fastest plan (\(text(nono)) s) meets it too: on this workflow and platform, "
+                + "fan-out and workers buy little time")
     }
 
     /// The best dynamic plan: `optimal` on the options a dynamic policy decides from, where every step pays its

@@ -123,16 +123,11 @@ public final class ConfiguratorHandler: CodableHandler {
     /// The request's input size: the one the event carries (measured by the execution's first configurator), else,
     /// at the first step, measured from its input objects by the workflow's ``InputMeasure``; 1 when the workflow
     /// measures none.
-    /// - Throws: ``InputError`` for a size out of range, a later step's event without one where the workflow measures
-    ///   sizes, or an input that cannot be measured; the store's error.
+    /// - Throws: ``InputError`` for a later step's event without a size where the workflow measures sizes, or an input
+    ///   that cannot be measured; the store's error.
     func inputSize(_ event: ConfiguratorEvent, workflow: Workflow) throws -> Double {
-        if let size = event.inputSize {
-            guard size.isFinite, size > 0, size <= InputSizes.maxSize else {
-                throw InputError(
-                    .invalidParameter, "input_size must be a positive multiple of the nominal size of at most \(Int(InputSizes.maxSize)), got \(size)")
-            }
-            return InputSizes.snapped(size)
-        }
+        // Its range was checked where the event was decoded.
+        if let size = event.inputSize { return InputSizes.snapped(size) }
         guard let measure = workflow.inputMeasure else { return 1 }
         guard let first = workflow.steps.first(where: { $0.dependsOn.isEmpty }), first.id == event.step else {
             throw InputError(

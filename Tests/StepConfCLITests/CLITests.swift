@@ -1,4 +1,5 @@
 import Foundation
+import StepConfTestSupport
 import Testing
 
 /// Runs the built `stepconf` binary as a user would and checks output and exit codes.
@@ -24,23 +25,9 @@ import Testing
     func run(
         _ arguments: [String], environment: [String: String] = [:], executable: URL? = nil, directory: String? = nil
     ) throws -> Run {
-        let process = Process()
-        process.executableURL = executable ?? Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory.map { URL(fileURLWithPath: $0) } ?? Self.root
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !$0.value.isEmpty }
-        }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+        let r = try TestProcess.run(
+            (executable ?? Self.binary).path, arguments, environment: environment, directory: directory ?? Self.root.path)
+        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     func temporaryFile(_ text: String, name: String) throws -> String {

@@ -105,6 +105,8 @@ import Testing
             ("start_time", 1e308, "start_time"), ("start_time", -5, "start_time"),
             ("execution", String(repeating: "x", count: 3_000), "execution"),
             ("input", ["keys": (0..<1_000_001).map { _ in "k" }], "input"),
+            ("input_size", 0, "input_size"), ("input_size", -1, "input_size"), ("input_size", 1e5, "input_size"),
+            ("input_size", 1e308, "input_size"),
         ]
         for (field, value, named) in cases {
             var object = base

@@ -42,31 +42,15 @@ import Testing
         let program = "#include <curl/curl.h>\n#include <stddef.h>\n#include <stdio.h>\nint main(void) {\n"
             + lines.joined(separator: "\n") + "\n    return 0;\n}\n"
         try program.write(toFile: directory + "/check.c", atomically: true, encoding: .utf8)
-        let compiled = try Self.run(compiler, [directory + "/check.c", "-o", directory + "/check"])
+        let compiled = try TestProcess.run(compiler, [directory + "/check.c", "-o", directory + "/check"])
         #expect(compiled.status == 0, "\(compiled.stderr)")
         guard compiled.status == 0 else { return }
-        let run = try Self.run(directory + "/check", [])
+        let run = try TestProcess.run(directory + "/check", [])
         var theirs: [String: Int64] = [:]
         for line in run.stdout.split(separator: "\n") {
             guard let space = line.lastIndex(of: " "), let value = Int64(line[line.index(after: space)...]) else { continue }
             theirs[String(line[..<space])] = value
         }
         for (name, value) in Self.ours { #expect(theirs[name] == value, "\(name)") }
-    }
-
-    /// Runs `path` with `arguments` to its end: its exit status, output and errors.
-    static func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
     }
 }

@@ -95,6 +95,11 @@ public struct ConfiguratorEvent: Codable, Sendable, Equatable {
             throw DecodingError.dataCorruptedError(
                 forKey: key, in: c, debugDescription: "\(key.stringValue) must be at most \(Self.maxNameLength) characters, got \(value.count)")
         }
+        if let inputSize, !(inputSize.isFinite && inputSize > 0 && inputSize <= InputSizes.maxSize) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .inputSize, in: c,
+                debugDescription: "input_size must be a positive multiple of the nominal size of at most \(Int(InputSizes.maxSize)), got \(inputSize)")
+        }
         if let keys = input?.allKeys.count, keys > StepEvent.maxKeys * 10 {
             throw DecodingError.dataCorruptedError(
                 forKey: .input, in: c, debugDescription: "input: at most \(StepEvent.maxKeys * 10) keys, got \(keys)")
