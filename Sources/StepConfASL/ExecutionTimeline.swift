@@ -35,6 +35,9 @@ public struct ExecutionTimeline: Sendable {
         public var decisionMicroseconds: Double?
         /// Whether the step ran on a plan its predecessor's configurator made ahead (no Configure task of its own).
         public var decidedAhead: Bool?
+        /// Where the plan it ran on came from (its configurator, made ahead, or a recovery when its configurator could
+        /// not answer).
+        public var configSource: ConfigSource?
 
         /// Whether the step's Map finished.
         public var finished: Bool { runEnd != nil }
@@ -42,6 +45,7 @@ public struct ExecutionTimeline: Sendable {
         enum CodingKeys: String, CodingKey {
             case id, inter, intra, fallback
             case decidedAhead = "decided_ahead"
+            case configSource = "config_source"
             case configureStart = "configure_start_s"
             case configureEnd = "configure_end_s"
             case runStart = "run_start_s"
@@ -80,15 +84,39 @@ public struct ExecutionTimeline: Sendable {
         init() {}
     }
 
-    /// What a state's input or output holds of ours: the last configurator's answer at `$.config`.
-    struct StateData: Decodable {
-        var config: ConfiguratorOutput?
+    /// What a state's input or output holds of ours at `$.config`: the plans (`steps`) and, from a configurator, why
+    /// (`decision`). A recovery's `$.config` carries a plan without a configurator's full record: each part is read
+    /// on its own.
+    struct StateData {
+        var steps: [String: ConfiguratorOutput.Planned]?
+        var decision: ConfiguratorOutput.Record?
 
-        init(_ text: String) {
-            self = (try? JSONDecoder().decode(StateData.self, from: Data(text.utf8))) ?? StateData(config: nil)
+        struct Config: Decodable {
+            var steps: [String: ConfiguratorOutput.Planned]?
+            var decision: ConfiguratorOutput.Record?
+
+            init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: ConfiguratorOutput.CodingKeys.self)
+                steps = try? c.decodeIfPresent([String: ConfiguratorOutput.Planned].self, forKey: .steps)
+                decision = try? c.decodeIfPresent(ConfiguratorOutput.Record.self, forKey: .decision)
+            }
         }
 
-        init(config: ConfiguratorOutput?) { self.config = config }
+        /// The state data: only `config` is read.
+        struct Data: Decodable {
+            var config: Config?
+
+            init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: StateMachineGenerator.State.self)
+                config = try? c.decodeIfPresent(Config.self, forKey: .config)
+            }
+        }
+
+        init(_ text: String) {
+            let config = (try? JSONDecoder().decode(Data.self, from: Foundation.Data(text.utf8)))?.config
+            steps = config?.steps
+            decision = config?.decision
+        }
     }
 
     /// Reads `events` (oldest first).
@@ -126,9 +154,21 @@ public struct ExecutionTimeline: Sendable {
                 if event.type == "TaskStateEntered" { s.configureStart = at }
                 if event.type == "TaskStateExited" {
                     s.configureEnd = at
-                    if let output = details.output { Self.readDecision(StateData(output).config, into: &s) }
+                    if s.configSource == nil, let output = details.output { Self.readDecision(StateData(output), into: &s) }
                     s.decidedAhead = false
+                    s.configSource = s.configSource ?? .configurator
                 }
+                // A caught failure: the step recovers (below) unless it is the execution's end.
+                if event.type == "TaskFailed" || event.type == "LambdaFunctionFailed" || event.type == "TaskTimedOut" {
+                    s.configSource = .earlierPlan
+                }
+                byID[id] = s
+            } else if event.type == "PassStateEntered", let (id, source) = Self.recovery(name) {
+                // The configurator's failure was caught: not the execution's.
+                failedStep = nil
+                var s = step(id)
+                s.configSource = source
+                s.decidedAhead = false
                 byID[id] = s
             } else if let id = Self.stepID(name, prefix: "Run ") {
                 var s = step(id)
@@ -136,8 +176,10 @@ public struct ExecutionTimeline: Sendable {
                     s.runStart = at
                     if s.configureEnd == nil {
                         s.decidedAhead = true
-                        if let input = details.input { Self.readPlan(StateData(input).config, into: &s) }
+                        s.configSource = .decidedAhead
                     }
+                    // The Map runs on `$.config.steps.{id}`, whichever state put it there.
+                    if let input = details.input { Self.readPlan(StateData(input), into: &s) }
                 }
                 if event.type == "MapStateExited" { s.runEnd = at }
                 byID[id] = s
@@ -151,10 +193,18 @@ public struct ExecutionTimeline: Sendable {
         name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : nil
     }
 
+    /// The step and plan source of a recovery state (``StateMachineGenerator/recoveryStates(_:)``).
+    static func recovery(_ name: String) -> (String, ConfigSource)? {
+        if let id = stepID(name, prefix: "Earlier plan ") { return (id, .earlierPlan) }
+        if let id = stepID(name, prefix: "Fastest plan ") { return (id, .fastest) }
+        if let id = stepID(name, prefix: "Fastest ") { return (id, .fastest) }
+        return nil
+    }
+
     /// The decision the Configure task put at `$.config`: the step's plan (`steps.{id}`) and why (`decision`).
-    static func readDecision(_ config: ConfiguratorOutput?, into step: inout Step) {
+    static func readDecision(_ config: StateData, into step: inout Step) {
         readPlan(config, into: &step)
-        guard let decision = config?.decision else { return }
+        guard let decision = config.decision else { return }
         step.predictedSeconds = decision.predictedSeconds
         step.subSLOSeconds = decision.subSLOSeconds
         step.remainingSeconds = decision.remainingSeconds
@@ -163,8 +213,8 @@ public struct ExecutionTimeline: Sendable {
     }
 
     /// The step's plan in a state's `$.config.steps.{id}` (what its Map runs on).
-    static func readPlan(_ config: ConfiguratorOutput?, into step: inout Step) {
-        guard let plan = config?.steps[step.id] else { return }
+    static func readPlan(_ config: StateData, into step: inout Step) {
+        guard let plan = config.steps?[step.id] else { return }
         step.memoryMB = plan.memoryMB
         step.inter = plan.inter
         step.intra = plan.intra

@@ -6,6 +6,8 @@ import StepConfCore
 /// substituted) that may invoke only the functions it names; the global cache table (TTL on `expires_at`);
 /// the data bucket; outputs.
 public struct SAMTemplateGenerator: Sendable {
+    /// The configurator function's time limit, seconds; a state machine's Configure task gives up after as long.
+    public static let configuratorTimeoutSeconds = 30
     public let workflows: [Workflow]
     public let grid: ConfigurationGrid
     /// Memory of the configurator function, MB.
@@ -164,7 +166,7 @@ public struct SAMTemplateGenerator: Sendable {
                 "Description": "Decides each step's memory, instances and workers from the time left (StepConf Algorithm 2)",
                 "Handler": "configurator",
                 "MemorySize": .int(configuratorMemoryMB),
-                "Timeout": 30,
+                "Timeout": .int(Self.configuratorTimeoutSeconds),
                 "Environment": ["Variables": .object(variables)],
                 "Policies": [
                     ["DynamoDBCrudPolicy": ["TableName": Self.ref("CacheTable")]],

@@ -16,8 +16,12 @@ extension StateMachineGenerator {
     enum State: String, CodingKey {
         /// The last configurator's answer (``ConfiguratorOutput``).
         case config
-        /// The outputs still needed, by step id: each a Map's result.
+        /// `outputs` and `recovered`.
         case out
+        /// In `out`: the outputs still needed, by step id, each a Map's result.
+        case outputs
+        /// In `out`: the steps whose configurator could not answer, by step id (``ConfigRecovery``).
+        case recovered
         /// A caught error.
         case error
         /// In a Map iteration: the item (``ConfiguratorOutput/Item``), the memory size and the function prefix.
@@ -38,7 +42,8 @@ extension StateMachineGenerator {
     func emitStep(_ v: Int, next: String?, topLevel: Bool, into states: inout [(String, JSONValue)]) {
         let id = graph.ids[v]
         if AheadDecision.isChecked(v, in: graph) { states.append(("Check \(id)", checkState(id))) }
-        states.append(("Configure \(id)", configureState(v, topLevel: topLevel)))
+        states.append(("Configure \(id)", configureState(v)))
+        states += recoveryStates(v)
         states.append(("Run \(id)", runState(v, next: next, topLevel: topLevel)))
     }
 
@@ -46,7 +51,7 @@ extension StateMachineGenerator {
     func inputField(_ v: Int) -> (String, JSONValue) {
         if graph.predecessors[v].isEmpty { return (Self.fromPath(Event.input), .string(Self.path(Input.input))) }
         let after: [(String, JSONValue)] = graph.predecessors[v].map { graph.ids[$0] }.sorted().map {
-            ($0 + ".$", .string(Self.path([State.out.stringValue, $0])))
+            ($0 + ".$", .string(Self.path([State.out.stringValue, State.outputs.stringValue, $0])))
         }
         return (Event.input.stringValue, [StepInput.CodingKeys.after.stringValue: .object(after)])
     }
@@ -70,8 +75,9 @@ extension StateMachineGenerator {
         ]
     }
 
-    /// Calls the configurator with the event (``ConfiguratorEvent``) and keeps its answer at `$.config`.
-    func configureState(_ v: Int, topLevel: Bool) -> JSONValue {
+    /// Calls the configurator with the event (``ConfiguratorEvent``) and keeps its answer at `$.config`; when it cannot
+    /// answer, the step recovers (``recoveryStates(_:)``).
+    func configureState(_ v: Int) -> JSONValue {
         let id = graph.ids[v]
         var fields: [(String, JSONValue)] = [
             (Event.workflow.stringValue, .string(graph.workflow.name)), (Event.step.stringValue, .string(id)),
@@ -100,11 +106,82 @@ extension StateMachineGenerator {
             ("Parameters", ["FunctionName": .string(Self.configuratorPlaceholder), "Payload": payload]),
             ("ResultSelector", selector),
             ("ResultPath", .string(Self.path(State.config))),
+            ("TimeoutSeconds", .int(SAMTemplateGenerator.configuratorTimeoutSeconds)),
             lambdaRetry,
+            (
+                "Catch",
+                [["ErrorEquals": ["States.ALL"], "ResultPath": .string(Self.path(State.error)), "Next": .string("Recover \(id)")]]
+            ),
+            ("Next", .string("Run \(id)")),
         ]
-        if topLevel { configure.append(catchAll) }
-        configure.append(("Next", .string("Run \(id)")))
         return .object(configure)
+    }
+
+    /// When step `v`'s configurator cannot answer: `Recover` chooses the plan an earlier answer made for it (still in
+    /// `$.config.steps.{id}`, past its deadline), else its fastest θ, written into `$.config` as a configurator would
+    /// (the input size passed on from the earlier answer; 1, the nominal size, at a first step). Either way the
+    /// error caught and the plan's source go to `$.out.recovered.{id}` (``ConfigRecovery``) and the step runs.
+    func recoveryStates(_ v: Int) -> [(String, JSONValue)] {
+        let id = graph.ids[v]
+        typealias Recovery = ConfigRecovery.CodingKeys
+        func record(_ source: ConfigSource, next: String) -> JSONValue {
+            [
+                "Type": "Pass",
+                "Parameters": [
+                    Recovery.configSource.stringValue: .string(source.rawValue),
+                    Self.fromPath(Recovery.error): .string(Self.path(State.error)),
+                ],
+                "ResultPath": .string(Self.path([State.out.stringValue, State.recovered.stringValue, id])),
+                "Next": .string(next),
+            ]
+        }
+        let plan = fastest[v]
+        let size: (String, JSONValue) =
+            graph.predecessors[v].isEmpty
+            ? (Record.inputSize.stringValue, 1)
+            : (Self.fromPath(Record.inputSize), .string(Self.path([State.config.stringValue, Answer.decision.stringValue, Record.inputSize.stringValue])))
+        let config: JSONValue = [
+            Self.fromPath(Answer.run): "$$.Execution.Name",
+            Answer.decision.stringValue: [
+                Record.step.stringValue: .string(id), Record.fallback.stringValue: false,
+                Record.predictedSeconds.stringValue: .number(plan.predictedSeconds), size.0: size.1,
+            ],
+            Answer.steps.stringValue: .object([(id, plannedValue(plan))]),
+        ]
+        return [
+            (
+                "Recover \(id)",
+                [
+                    "Type": "Choice",
+                    "Comment": .string("The configurator of \(id) could not answer: run on an earlier plan for it, else its fastest θ"),
+                    "Choices": [["Variable": .string(Self.path([State.config.stringValue, Answer.steps.stringValue, id])), "IsPresent": true, "Next": .string("Earlier plan \(id)")]],
+                    "Default": .string("Fastest \(id)"),
+                ]
+            ),
+            ("Earlier plan \(id)", record(.earlierPlan, next: "Run \(id)")),
+            ("Fastest \(id)", record(.fastest, next: "Fastest plan \(id)")),
+            (
+                "Fastest plan \(id)",
+                ["Type": "Pass", "Parameters": config, "ResultPath": .string(Self.path(State.config)), "Next": .string("Run \(id)")]
+            ),
+        ]
+    }
+
+    /// A plan as the configurator's answer holds it (``ConfiguratorOutput/Planned``'s fields), so the Map reads it alike.
+    func plannedValue(_ plan: ConfiguratorOutput.Planned) -> JSONValue {
+        let items: [JSONValue] = plan.items.map { item in
+            [
+                Item.index.stringValue: .int(item.index), Item.instances.stringValue: .int(item.instances),
+                Item.intra.stringValue: .int(item.intra), Item.jobStart.stringValue: .int(item.jobStart),
+                Item.jobEnd.stringValue: .int(item.jobEnd),
+            ]
+        }
+        return [
+            Plan.memoryMB.stringValue: .int(plan.memoryMB), Plan.inter.stringValue: .int(plan.inter),
+            Plan.intra.stringValue: .int(plan.intra), Plan.function.stringValue: .string(plan.function),
+            Plan.items.stringValue: .array(items), Plan.predictedSeconds.stringValue: .number(plan.predictedSeconds),
+            Plan.fallback.stringValue: .bool(plan.fallback),
+        ]
     }
 
     /// The Map: one `Invoke` per item of the step's plan, at most `inter` at once.
@@ -130,7 +207,7 @@ extension StateMachineGenerator {
                     "States": .object([("Invoke \(id)", invokeState(step))]),
                 ]
             ),
-            ("ResultPath", .string(Self.path([State.out.stringValue, id]))),
+            ("ResultPath", .string(Self.path([State.out.stringValue, State.outputs.stringValue, id]))),
         ]
         if topLevel { run.append(catchAll) }
         run.append(transition(next))
@@ -156,7 +233,8 @@ extension StateMachineGenerator {
                 "Payload": .object(payload),
             ],
             "ResultSelector": [Self.fromPath(StepOutput.CodingKeys.outputs): .string("$.Payload.\(StepOutput.CodingKeys.outputs.stringValue)")],
-            "Retry": lambdaRetry.1,
+            // Transient Lambda errors, and an instance that died mid-run: its share is run again.
+            "Retry": [Self.retrier(Retries.lambdaTransient), Self.retrier(Retries.instanceLost)],
             "End": true,
         ]
     }

@@ -12,13 +12,15 @@ import StepConfCore
 /// it is ready by that plan's latest start (the rest of that plan then still holds the SLO). Steps that may run side by
 /// side become a Parallel state's branches (the series-parallel decomposition); a DAG that is not
 /// series-parallel is run level by level, which keeps every dependency and adds the waits the result
-/// reports. Lambda service errors are retried with backoff; any other failure ends the execution in a
-/// Fail state that carries the error and its cause.
+/// reports. Lambda service errors are retried with backoff. The configurator is no single point of failure: when it
+/// cannot answer (an error after the retries, a timeout), the step runs on the plan an earlier answer made for it,
+/// else on its fastest θ (``ConfigSource``), and the state machine records that at `$.out.recovered.{id}`
+/// (``ConfigRecovery``). Any other failure ends the execution in a Fail state that carries the error and its cause.
 ///
 /// The state data: `slo_s`, `slo_percentile` (optional, default 99) and `input` (`{"keys": […]}`) from the
 /// execution input, `config` (the last configurator's answer: `run`, `decision` and `steps.{id}`, the plan of
-/// its step and of those it decided ahead) and `out` (`{step: [{"outputs": [keys]}, …]}` for the steps whose
-/// outputs are still needed).
+/// its step and of those it decided ahead) and `out`: `outputs` (`{step: [{"outputs": [keys]}, …]}` for the steps
+/// whose outputs are still needed) and `recovered` (`{step: ConfigRecovery}`, kept to the end: the execution's output).
 public struct StateMachineGenerator: Sendable {
     /// Placeholders SAM's `DefinitionSubstitutions` (or `stepconf local up`) replace.
     public static let configuratorPlaceholder = "${ConfiguratorFunctionArn}"
@@ -51,8 +53,26 @@ public struct StateMachineGenerator: Sendable {
     }
 
     let graph: WorkflowGraph
+    /// Each step's fastest plan, by step index: what it runs on when its configurator cannot answer and no earlier
+    /// answer planned it (``ConfigSource/fastest``).
+    let fastest: [ConfiguratorOutput.Planned]
 
-    public init(graph: WorkflowGraph) { self.graph = graph }
+    /// - Parameter fastest: each step's plan at its fastest θ, by step index
+    ///   (``ConfiguratorOutput/Planned/fastest(graph:model:platform:functionPrefix:)``).
+    public init(graph: WorkflowGraph, fastest: [ConfiguratorOutput.Planned]) {
+        precondition(fastest.count == graph.count, "one fastest plan per step")
+        self.graph = graph
+        self.fastest = fastest
+    }
+
+    /// The generator for `graph`, each step's fastest plan predicted by `model` on `platform`.
+    /// - Throws: ``InputError`` when the model lacks a step or no θ of the grid fits one.
+    public init(graph: WorkflowGraph, model: PerformanceModel, platform: Platform) throws {
+        self.init(
+            graph: graph,
+            fastest: try ConfiguratorOutput.Planned.fastest(
+                graph: graph, model: model, platform: platform, functionPrefix: Self.prefixPlaceholder))
+    }
 
     /// Generates the state machine.
     public func generate() -> Output {
@@ -186,7 +206,13 @@ public struct StateMachineGenerator: Sendable {
                     "ResultPath": .string(Self.path(Input.input)), "Next": "Check percentile",
                 ]
             ),
-            ("Begin", ["Type": "Pass", "Result": [:], "ResultPath": .string(Self.path(State.out)), "Next": .string(first)]),
+            (
+                "Begin",
+                [
+                    "Type": "Pass", "Result": [State.outputs.stringValue: [:], State.recovered.stringValue: [:]],
+                    "ResultPath": .string(Self.path(State.out)), "Next": .string(first),
+                ]
+            ),
         ]
     }
 
@@ -215,13 +241,19 @@ public struct StateMachineGenerator: Sendable {
                 return ["StartAt": .string(entryName(branch)), "States": .object(branchStates)]
             }
             done.formUnion(block.steps)
-            // Keep the outputs a step not yet run still needs; each from the branch that wrote it.
+            // Keep the outputs a step not yet run still needs, each from the branch that wrote it, and every branch's
+            // recoveries.
             let live = done.filter { u in graph.successors[u].contains { !done.contains($0) } }.sorted()
-            let selector: [(String, JSONValue)] = live.map { u in
-                (graph.ids[u] + ".$", .string("$[\(owner[u] ?? 0)].\(State.out.stringValue).\(graph.ids[u])"))
+            let outputs: [(String, JSONValue)] = live.map { u in
+                (graph.ids[u] + ".$", .string("$[\(owner[u] ?? 0)].\(State.out.stringValue).\(State.outputs.stringValue).\(graph.ids[u])"))
             }
+            let selector: JSONValue = [
+                State.outputs.stringValue: .object(outputs),
+                State.recovered.stringValue + ".$": .string(Self.merged(
+                    (0..<branches.count).map { "$[\($0)].\(State.out.stringValue).\(State.recovered.stringValue)" })),
+            ]
             var members: [(String, JSONValue)] = [
-                ("Type", "Parallel"), ("Branches", .array(rendered)), ("ResultSelector", .object(selector)),
+                ("Type", "Parallel"), ("Branches", .array(rendered)), ("ResultSelector", selector),
                 ("ResultPath", .string(Self.path(State.out))),
             ]
             if topLevel { members.append(catchAll) }
@@ -230,25 +262,28 @@ public struct StateMachineGenerator: Sendable {
         }
     }
 
+    /// One expression merging the objects at `paths` (shallow `States.JsonMerge`, in a balanced tree: Step Functions
+    /// nests at most 10 intrinsic functions, enough for 1,024 branches).
+    package static func merged(_ paths: [String]) -> String {
+        if paths.count == 1 { return paths[0] }
+        let half = (paths.count + 1) / 2
+        return "States.JsonMerge(\(merged(Array(paths[..<half]))), \(merged(Array(paths[half...]))), false)"
+    }
+
     var catchAll: (String, JSONValue) {
         ("Catch", [["ErrorEquals": ["States.ALL"], "ResultPath": .string(Self.path(State.error)), "Next": "Failed"]])
     }
 
-    /// Lambda's transient errors, retried 3 times after 1, 2, 4 s (with full jitter).
-    var lambdaRetry: (String, JSONValue) {
-        (
-            "Retry",
-            [
-                [
-                    "ErrorEquals": [
-                        "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
-                        "Lambda.TooManyRequestsException",
-                    ],
-                    "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": .number(2), "JitterStrategy": "FULL",
-                ]
-            ]
-        )
+    /// A Retry field's retrier for `rule` (``Retries``).
+    static func retrier(_ rule: Retries.Rule) -> JSONValue {
+        [
+            "ErrorEquals": .strings(rule.errors), "IntervalSeconds": .int(rule.intervalSeconds), "MaxAttempts": .int(rule.maxAttempts),
+            "BackoffRate": .number(rule.backoffRate), "JitterStrategy": "FULL",
+        ]
     }
+
+    /// Lambda's transient errors (``Retries/lambdaTransient``).
+    var lambdaRetry: (String, JSONValue) { ("Retry", [Self.retrier(Retries.lambdaTransient)]) }
 
     static func number(_ value: Double) -> JSONValue {
         value == value.rounded() && abs(value) < 1e15 ? .int(Int(value)) : .number(value)

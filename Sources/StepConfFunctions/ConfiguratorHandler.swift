@@ -226,14 +226,9 @@ public final class ConfiguratorHandler: CodableHandler {
     private func planned(
         _ decision: StepDecision, graph: WorkflowGraph, deadline: Double?, format: EngineTimestamp?
     ) -> ConfiguratorOutput.Planned {
-        let theta = decision.configuration
-        let step = graph[decision.step]
-        return ConfiguratorOutput.Planned(
-            memoryMB: theta.memoryMB, inter: theta.inter, intra: theta.intra,
-            function: FunctionNames.step(prefix: settings.functionPrefix, kind: step.kind, memoryMB: theta.memoryMB),
-            items: Self.split(jobs: step.jobs, inter: theta.inter, intra: theta.intra), predictedSeconds: decision.seconds,
-            fallback: decision.fallback,
-            deadlineSeconds: deadline, deadline: deadline.flatMap { d in format.flatMap { $0.format(unixSeconds: d) } })
+        ConfiguratorOutput.Planned(
+            decision, step: graph[decision.step], functionPrefix: settings.functionPrefix, deadline: deadline,
+            deadlineText: deadline.flatMap { d in format.flatMap { $0.format(unixSeconds: d) } })
     }
 
     /// A static policy's plan for `execution`: the one the global cache holds (decided at the execution's
@@ -282,13 +277,4 @@ public final class ConfiguratorHandler: CodableHandler {
 
     /// Warm-up invocations in flight at once.
     static let warmUpThreads = 8
-
-    /// Splits `jobs` over `inter` items (``InstanceSplit``: the first ones get the extra); each instance takes its
-    /// share of the input keys by the same rule (``StepInput/share(instance:of:)``).
-    static func split(jobs: Int, inter: Int, intra: Int) -> [ConfiguratorOutput.Item] {
-        (0..<inter).map { j in
-            let jobRange = InstanceSplit.range(instance: j, of: inter, count: jobs)
-            return .init(index: j, instances: inter, intra: intra, jobStart: jobRange.lowerBound, jobEnd: jobRange.upperBound)
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StepConfCore
 
 /// What a local workflow run did: a timeline of its steps and the verdict.
 public struct LocalRunReport: Sendable, Codable {
@@ -68,9 +69,16 @@ public struct LocalRunReport: Sendable, Codable {
         public var decidedAhead: Bool = false
         /// The warm-up invocations its configurator sent for the steps it planned ahead (``Prewarm``).
         public var warmUps: Int = 0
+        /// Where the plan it ran on came from.
+        public var configSource: ConfigSource = .configurator
+        /// When its configurator could not answer: the error, and the plan it ran on instead.
+        public var recovery: ConfigRecovery?
+        /// Instances lost mid-run (their runtime exited) and run again (``Retries/instanceLost``).
+        public var reruns: Int = 0
 
         enum CodingKeys: String, CodingKey {
-            case id, kind, inter, intra, end, fallback, cold, warm
+            case id, kind, inter, intra, end, fallback, cold, warm, recovery, reruns
+            case configSource = "config_source"
             case decidedAhead = "decided_ahead"
             case warmUps = "warm_ups"
             case memoryMB = "memory_mb"

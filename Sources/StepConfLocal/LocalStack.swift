@@ -102,7 +102,7 @@ public struct LocalStack: Sendable {
                 .alreadyRunning, "a local stack already runs from \(settings.directory) (moto on port \(running.port)): `stepconf local down` first")
         }
         let bundle = try stageBundle(workflows)
-        let template = try settings.template ?? writeTemplate(workflows.map(\.0))
+        let template = try settings.template ?? writeTemplate(workflows)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let port = settings.port == 0 ? try Self.freePort() : settings.port
@@ -181,18 +181,18 @@ public struct LocalStack: Sendable {
 
     /// Writes what `stepconf template` and `stepconf asl` write for `workflows` into `DIR/sam/` and returns the
     /// template's path.
-    func writeTemplate(_ workflows: [Workflow]) throws -> String {
+    func writeTemplate(_ workflows: [(Workflow, PerformanceModel)]) throws -> String {
         let folder = settings.directory + "/sam"
         do {
             try FileManager.default.createDirectory(atPath: folder + "/statemachine", withIntermediateDirectories: true)
         } catch {
             throw LocalError(.io, "\(folder): cannot create it (\(error.localizedDescription))")
         }
-        for workflow in workflows {
-            let text = try StateMachineGenerator(graph: WorkflowGraph(workflow)).generate().text
+        for (workflow, model) in workflows {
+            let text = try StateMachineGenerator(graph: WorkflowGraph(workflow), model: model, platform: settings.platform).generate().text
             try AtomicFile.write(Data(text.utf8), to: "\(folder)/statemachine/\(workflow.name).asl.json")
         }
-        let template = SAMTemplateGenerator(workflows: workflows, grid: settings.platform.grid, platformFile: settings.platformFile).generate()
+        let template = SAMTemplateGenerator(workflows: workflows.map(\.0), grid: settings.platform.grid, platformFile: settings.platformFile).generate()
         try AtomicFile.write(Data(template.utf8), to: folder + "/template.yaml")
         return folder + "/template.yaml"
     }

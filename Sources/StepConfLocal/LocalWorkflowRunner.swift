@@ -93,7 +93,9 @@ public struct LocalWorkflowRunner: Sendable {
         let started = clock.now
         let context = StepContext(
             graph: graph, emulator: emulator, execution: execution, sloSeconds: sloSeconds, startUnix: startUnix,
-            clock: clock, started: started, settings: settings)
+            clock: clock, started: started, settings: settings,
+            fastest: try ConfiguratorOutput.Planned.fastest(
+                graph: graph, model: model, platform: settings.platform, functionPrefix: settings.functionPrefix))
 
         let driver = WorkflowDriver(graph: graph)
         let walk = await driver.run(

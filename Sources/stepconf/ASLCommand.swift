@@ -13,14 +13,16 @@ struct ASLCommand: ParsableCommand {
             left) and a Map over the instances it chose, calling {FunctionPrefix}-{kind}-m{memory}. Branches \
             become Parallel states; a DAG that is not series-parallel runs level by level, and the waits that \
             adds are listed. ${ConfiguratorFunctionArn} and ${FunctionPrefix} are left for SAM's \
-            DefinitionSubstitutions (or `stepconf local up`) to fill in.
+            DefinitionSubstitutions (or `stepconf local up`) to fill in. When a step's configurator cannot \
+            answer, the step runs on the plan an earlier answer made for it, else on its fastest configuration \
+            (predicted by the model), and the execution's output records it under out.recovered.
 
             The execution input: {"slo_s": 12, "input": {"keys": ["in/a.txt", …]}} (input optional).
 
             Example: stepconf asl --workflow examples/synthetic16.json --out statemachine/synthetic16.asl.json
             """)
 
-    @OptionGroup var source: WorkflowOnlyOptions
+    @OptionGroup var source: WorkflowOptions
 
     @Option(help: ArgumentHelp("Where to write the state machine; standard output when absent.", valueName: "file"))
     var out: String?
@@ -29,8 +31,8 @@ struct ASLCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let (graph, _) = try source.load()
-        let machine = StateMachineGenerator(graph: graph).generate()
+        let (graph, model, platform) = try source.load()
+        let machine = try StateMachineGenerator(graph: graph, model: model, platform: platform).generate()
         guard let out else {
             FileHandle.standardOutput.write(Data(machine.text.utf8))
             return

@@ -156,11 +156,19 @@ struct RunCommand: AsyncParsableCommand {
                 s.id, "\(s.memoryMB)", "\(s.inter)", "\(s.intra)", fixed((s.configureEnd - s.configureStart) * 1000, 1),
                 fixed(s.configureEnd, 3), fixed(s.end, 3), fixed(s.functionSeconds, 3), fixed(s.overheadSeconds * 1000, 1),
                 "\(s.cold) cold, \(s.warm) warm",
-                [s.decidedAhead ? "decided ahead" : nil, s.fallback ? "fastest θ: budget unmet" : nil].compactMap { $0 }
-                    .joined(separator: "; "),
+                [
+                    s.decidedAhead ? "decided ahead" : nil, s.fallback ? "fastest θ: budget unmet" : nil,
+                    s.recovery.map { "configurator failed: ran on " + ($0.configSource == .fastest ? "the fastest θ" : "an earlier plan") },
+                    s.reruns > 0 ? "\(s.reruns) instance(s) lost and run again" : nil,
+                ].compactMap { $0 }.joined(separator: "; "),
             ])
         }
         print(table.render())
+        for s in report.steps {
+            if let recovery = s.recovery {
+                print("step \(s.id): the configurator could not answer (\(recovery.error.error): \(recovery.error.cause ?? "")); it ran on \(recovery.configSource.rawValue)")
+            }
+        }
         if let failure = report.failure {
             print("FAILED at step \(failure.step): \(failure.error)")
             return

@@ -60,6 +60,27 @@ import Testing
         #expect(timeline.steps.first?.finished == false)
     }
 
+    @Test func aConfiguratorThatFailedAndRecoveredIsNoFailureAndItsStepShowsThePlanItRanOn() throws {
+        // The Fastest plan state's `$.config`: a plan and no configurator's full record.
+        let config = #"{\"config\":{\"run\":\"r\",\"decision\":{\"step\":\"b\",\"input_size\":1},\"steps\":{\"b\":{\"memory_mb\":3008,\"inter\":8,\"intra\":2,\"function\":\"f\",\"items\":[],\"predicted_s\":0.4,\"fallback\":false}}}}"#
+        let timeline = ExecutionTimeline(events: [
+            Self.event("ExecutionStarted", 0, "{}"),
+            Self.event("TaskStateEntered", 0.1, #"{"name":"Configure b"}"#),
+            Self.event("TaskFailed", 0.2, #"{"error":"Lambda.Unknown","cause":"timed out"}"#),
+            Self.event("TaskStateExited", 0.2, #"{"name":"Configure b","output":"{}"}"#),
+            Self.event("ChoiceStateEntered", 0.2, #"{"name":"Recover b"}"#),
+            Self.event("PassStateEntered", 0.2, #"{"name":"Fastest b"}"#),
+            Self.event("PassStateEntered", 0.2, #"{"name":"Fastest plan b"}"#),
+            Self.event("MapStateEntered", 0.21, #"{"name":"Run b","input":"\#(config)"}"#),
+            Self.event("MapStateExited", 0.5, #"{"name":"Run b"}"#),
+            Self.event("ExecutionSucceeded", 0.6, "{}"),
+        ])
+        #expect(timeline.failedStep == nil && timeline.error == nil)
+        let b = try #require(timeline.steps.first)
+        #expect(b.configSource == .fastest && b.decidedAhead == false && b.finished)
+        #expect(b.memoryMB == 3008 && b.inter == 8 && b.intra == 2)
+    }
+
     @Test func aStateThatIsNotOursLeavesTheDecisionUnknown() {
         let timeline = ExecutionTimeline(events: [
             Self.event("ExecutionStarted", 0, "{}"),

@@ -15,7 +15,9 @@ import Testing
     @Test(arguments: ["synthetic16", "video", "wordcount"])
     func committedStateMachineIsCurrent(name: String) throws {
         let committed = try String(contentsOf: Self.root.appendingPathComponent("statemachine/\(name).asl.json"), encoding: .utf8)
-        let generated = StateMachineGenerator(graph: try WorkflowGraph(try Self.workflow(name))).generate().text
+        let workflow = try Self.workflow(name)
+        let model = try PerformanceModel.load(from: Self.root.appendingPathComponent("examples/\(name).model.json").path, for: workflow)
+        let generated = try StateMachineGenerator(graph: try WorkflowGraph(workflow), model: model, platform: .aws).generate().text
         #expect(committed == generated, "statemachine/\(name).asl.json is stale: run stepconf asl --workflow examples/\(name).json --out statemachine/\(name).asl.json")
     }
 

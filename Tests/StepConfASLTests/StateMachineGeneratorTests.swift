@@ -13,6 +13,10 @@ struct ASLWalker {
     var configured: [String] = []
     var checked: [String] = []
     var ran: [String] = []
+    /// When set, every configurator fails: the walk follows each Configure task's Catch.
+    var configuratorsFail = false
+    /// The steps that recovered, and the plan their `Fastest plan` state wrote.
+    var recovered: [String: JSONValue] = [:]
 
     mutating func walk(_ states: JSONValue, from start: String, done: Set<String>) throws -> Set<String> {
         var name: String? = start
@@ -26,6 +30,12 @@ struct ASLWalker {
                     let id = String(current.dropFirst("Configure ".count))
                     before[id] = done
                     configured.append(id)
+                    if configuratorsFail {
+                        let handlers = try #require(state["Catch"]?.arrayValue)
+                        #expect(handlers.count == 1 && handlers[0]["ErrorEquals"] == ["States.ALL"])
+                        name = try #require(handlers[0]["Next"]?.stringValue)
+                        continue
+                    }
                 }
             case "Map":
                 let id = String(current.dropFirst("Run ".count))
@@ -39,6 +49,15 @@ struct ASLWalker {
                     union.formUnion(try walk(try #require(branch["States"]), from: startAt, done: done))
                 }
                 done = union
+            case "Pass" where current.hasPrefix("Fastest plan "):
+                let id = String(current.dropFirst("Fastest plan ".count))
+                recovered[id] = state["Parameters"]?["steps"]?[id]
+            case "Choice" where current.hasPrefix("Recover "):
+                // No configurator answered before: no earlier plan is in `$.config`.
+                let id = String(current.dropFirst("Recover ".count))
+                #expect(state["Choices"]?.arrayValue?.first?["Variable"] == .string("$.config.steps.\(id)"))
+                name = try #require(state["Default"]?.stringValue)
+                continue
             case "Choice":
                 if let id = current.hasPrefix("Check ") ? String(current.dropFirst("Check ".count)) : nil, id != "input", id != "percentile" {
                     // A step decided ahead runs at once; else (walked here) its configurator decides it.
@@ -69,10 +88,18 @@ struct ASLWalker {
         return PerformanceModel(workflow: workflow.name, steps: Dictionary(uniqueKeysWithValues: workflow.steps.map { ($0.id, base.steps["s01"]!) }))
     }
 
-    func check(_ workflow: Workflow) throws -> (StateMachineGenerator.Output, ASLWalker) {
+    /// The generator for `graph` with an embedded example's model, else ``model(for:)``.
+    static func generator(_ graph: WorkflowGraph) throws -> StateMachineGenerator {
+        let name = graph.workflow.name
+        let model = EmbeddedExamples.workflowNames.contains(name)
+            ? try EmbeddedExamples.model(name, for: graph.workflow) : try model(for: graph.workflow)
+        return try StateMachineGenerator(graph: graph, model: model, platform: .aws)
+    }
+
+    func check(_ workflow: Workflow, configuratorsFail: Bool = false) throws -> (StateMachineGenerator.Output, ASLWalker) {
         let graph = try WorkflowGraph(workflow)
-        let output = StateMachineGenerator(graph: graph).generate()
-        var walker = ASLWalker()
+        let output = try Self.generator(graph).generate()
+        var walker = ASLWalker(configuratorsFail: configuratorsFail)
         _ = try walker.walk(try #require(output.definition["States"]), from: "Check input", done: [])
         #expect(walker.configured.sorted() == graph.ids.sorted(), "every step is configured once")
         #expect(walker.ran.sorted() == graph.ids.sorted(), "every step runs once")
@@ -125,7 +152,7 @@ struct ASLWalker {
 
     @Test func stepsConfigureWithTheSLOTheStartTimeAndTheirPredecessorsOutputs() throws {
         let graph = try WorkflowGraph(try EmbeddedExamples.workflow("video"))
-        let states = try #require(StateMachineGenerator(graph: graph).generate().definition["States"])
+        let states = try #require(try Self.generator(graph).generate().definition["States"])
         let configure = try #require(Self.find("Configure detect", in: states))
         let payload = try #require(configure["Parameters"]?["Payload"])
         #expect(payload["slo_s.$"] == "$.slo_s")
@@ -140,7 +167,7 @@ struct ASLWalker {
         }
         #expect(states["Default percentile"]?["Result"] == .number(99))
         #expect(states["Default percentile"]?["ResultPath"] == "$.slo_percentile")
-        #expect(payload["input"]?["after"]?["superres.$"] == "$.out.superres")
+        #expect(payload["input"]?["after"]?["superres.$"] == "$.out.outputs.superres")
         #expect(configure["Parameters"]?["FunctionName"] == .string(StateMachineGenerator.configuratorPlaceholder))
         // The Map fans out over the decision's items with the decision's concurrency, and names the function
         // from the chosen memory size.
@@ -149,13 +176,51 @@ struct ASLWalker {
         #expect(run["MaxConcurrencyPath"] == "$.config.steps.detect.inter")
         #expect(run["ItemSelector"]?["memory_mb.$"] == "$.config.steps.detect.memory_mb")
         // Each instance takes its share of the step's input itself: a plan decided ahead had no keys to split.
-        #expect(run["ItemSelector"]?["input"]?["after"]?["superres.$"] == "$.out.superres")
+        #expect(run["ItemSelector"]?["input"]?["after"]?["superres.$"] == "$.out.outputs.superres")
         let invoke = try #require(run["ItemProcessor"]?["States"]?["Invoke detect"])
         #expect(invoke["Parameters"]?["FunctionName.$"] == "States.Format('{}-video-detect-m{}', $.prefix, $.memory_mb)")
         #expect(invoke["Retry"] != nil)
-        // Failures end in the Fail state with the error and its cause (inside a branch, through the Parallel's Catch).
+        // Failures end in the Fail state with the error and its cause (inside a branch, through the Parallel's Catch)…
         #expect(states["Parallel detect, colorfilter"]?["Catch"]?.rendered().contains("\"Next\": \"Failed\"") == true)
         #expect(states["Failed"]?["CausePath"] == "$.error.Cause")
+        // …but the configurator's: its step recovers, within the configurator's time limit.
+        #expect(configure["Catch"]?.rendered().contains("\"Next\": \"Recover detect\"") == true)
+        #expect(configure["TimeoutSeconds"] == .int(SAMTemplateGenerator.configuratorTimeoutSeconds))
+        // The Parallel state keeps the outputs still needed and every branch's recoveries.
+        let selector = try #require(states["Parallel detect, colorfilter"]?["ResultSelector"])
+        #expect(selector["outputs"]?["detect.$"] == "$[0].out.outputs.detect")
+        #expect(selector["recovered.$"] == "States.JsonMerge($[0].out.recovered, $[1].out.recovered, false)")
+    }
+
+    @Test func recoveriesMergeInABalancedTreeNoDeeperThanStepFunctionsAllows() {
+        let paths = (0..<1024).map { "$[\($0)].r" }
+        let expression = StateMachineGenerator.merged(paths)
+        var depth = 0
+        var deepest = 0
+        for c in expression {
+            if c == "(" { depth += 1; deepest = max(deepest, depth) }
+            if c == ")" { depth -= 1 }
+        }
+        #expect(deepest == 10)
+        for path in paths { #expect(expression.contains(path + ",") || expression.contains(path + ")")) }
+        #expect(StateMachineGenerator.merged(["$[0].r"]) == "$[0].r")
+    }
+
+    @Test(arguments: ["synthetic16", "video", "wordcount"])
+    func whenEveryConfiguratorFailsEveryStepStillRunsOnItsFastestPlanAfterItsDependencies(name: String) throws {
+        let workflow = try EmbeddedExamples.workflow(name)
+        let graph = try WorkflowGraph(workflow)
+        let (_, walker) = try check(workflow, configuratorsFail: true)
+        let fastest = try ConfiguratorOutput.Planned.fastest(
+            graph: graph, model: try EmbeddedExamples.model(name, for: workflow), platform: .aws,
+            functionPrefix: StateMachineGenerator.prefixPlaceholder)
+        #expect(walker.recovered.keys.sorted() == graph.ids.sorted())
+        for v in 0..<graph.count {
+            let plan = try #require(walker.recovered[graph.ids[v]])
+            #expect(plan["memory_mb"] == .int(fastest[v].memoryMB) && plan["inter"] == .int(fastest[v].inter))
+            #expect(plan["items"]?.arrayValue?.count == fastest[v].inter)
+            #expect(plan["function"] == .string(fastest[v].function))
+        }
     }
 
     /// A state by name, at the top or inside Parallel branches.
@@ -173,8 +238,8 @@ struct ASLWalker {
 
     @Test func renderingIsValidJSONAndStable() throws {
         let graph = try WorkflowGraph(try EmbeddedExamples.workflow("synthetic16"))
-        let first = StateMachineGenerator(graph: graph).generate().text
-        let second = StateMachineGenerator(graph: graph).generate().text
+        let first = try Self.generator(graph).generate().text
+        let second = try Self.generator(graph).generate().text
         #expect(first == second)
         let parsed = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
         #expect(parsed?["StartAt"] as? String == "Check input")
@@ -213,6 +278,8 @@ struct ASLWalker {
             let workflow = RandomWorkflows.make(
                 count: Int.random(in: 1...9, using: &rng), rng: &rng, params: ["difficulty": 100, "worker_memory_mb": 64])
             let (output, walker) = try! StateMachineGeneratorTests().check(workflow)
+            let (_, failing) = try! StateMachineGeneratorTests().check(workflow, configuratorsFail: true)
+            #expect(failing.recovered.count == workflow.steps.count, "seed \(seed)")
             let states = output.definition["States"] ?? .null
             let broken = Self.checkTransitions(states, scope: "top")
             #expect(broken.isEmpty, "seed \(seed): \(broken)")

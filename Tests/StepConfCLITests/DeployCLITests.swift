@@ -25,8 +25,19 @@ extension CLITests {
             """
         let path = try temporaryFile(workflow, name: "n.json")
         let out = path + ".asl.json"
-        let result = try run(["asl", "--workflow", path, "--out", out, "--json"])
-        #expect(result.status == 0)
+        // Without a model the state machine cannot carry each step's fastest configuration: the error says so.
+        let noModel = try run(["asl", "--workflow", path, "--out", out])
+        #expect(noModel.status == 1 && noModel.stderr.contains("--model"), "\(noModel.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        // With one (each step shaped like synthetic16's s01).
+        let base = try JSONSerialization.jsonObject(with: Data(try String(contentsOfFile: Self.root.path + "/examples/synthetic16.model.json", encoding: .utf8).utf8)) as? [String: Any]
+        let s01 = try #require((base?["steps"] as? [String: Any])?["s01"])
+        var model = base ?? [:]
+        model["workflow"] = "n"
+        model["steps"] = Dictionary(uniqueKeysWithValues: ["s", "a", "b", "c", "d", "t"].map { ($0, s01) })
+        let modelPath = try temporaryFile(String(decoding: try JSONSerialization.data(withJSONObject: model), as: UTF8.self), name: "n.model.json")
+        let result = try run(["asl", "--workflow", path, "--model", modelPath, "--out", out, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
         let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(summary?["series_parallel"] as? Bool == false)
         #expect((summary?["added_waits"] as? [[String]]) == [["c", "b"]])

@@ -22,11 +22,17 @@ struct MissingValue: Error, CustomStringConvertible { let description: String }
     /// One workflow's generated definition (placeholders filled as SAM fills them), its states by name at any depth.
     struct Machine {
         let graph: WorkflowGraph
+        /// Each step's fastest plan, with the functions named as SAM fills the prefix in.
+        let fastest: [ConfiguratorOutput.Planned]
         let states: [String: [String: Any]]
 
         init(_ name: String) throws {
-            graph = try WorkflowGraph(try EmbeddedExamples.workflow(name))
-            let text = StateMachineGenerator(graph: graph).generate().text
+            let workflow = try EmbeddedExamples.workflow(name)
+            graph = try WorkflowGraph(workflow)
+            fastest = try ConfiguratorOutput.Planned.fastest(
+                graph: graph, model: try EmbeddedExamples.model(name, for: workflow), platform: .aws, functionPrefix: "pfx")
+            let text = try StateMachineGenerator(graph: graph, model: try EmbeddedExamples.model(name, for: workflow), platform: .aws)
+                .generate().text
                 .replacingOccurrences(of: StateMachineGenerator.prefixPlaceholder, with: "pfx")
                 .replacingOccurrences(of: StateMachineGenerator.configuratorPlaceholder, with: "arn:configurator")
             let definition = try need(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -51,7 +57,7 @@ struct MissingValue: Error, CustomStringConvertible { let description: String }
 
     static func context(item: Any? = nil) -> [String: Any] {
         var context: [String: Any] = [
-            "Execution": ["Id": "arn:aws:states:us-east-1:1:execution:m:run-7", "StartTime": startTime],
+            "Execution": ["Id": "arn:aws:states:us-east-1:1:execution:m:run-7", "Name": "run-7", "StartTime": startTime],
             "State": ["EnteredTime": enteredTime, "Name": "x"],
         ]
         if let item { context["Map"] = ["Item": ["Value": item, "Index": 0]] }
@@ -92,7 +98,7 @@ struct MissingValue: Error, CustomStringConvertible { let description: String }
         // The execution input as `stepconf invoke` sends it, after the prelude's checks.
         let execution = ExecutionInput(sloSeconds: 40, sloPercentile: 95, input: StepInput(keys: ["in/a", "in/b", "in/c"]))
         var data = try need(try Self.json(execution) as? [String: Any])
-        data["out"] = [String: Any]()
+        data["out"] = ["outputs": [String: Any](), "recovered": [String: Any]()]
         for v in graph.topologicalOrder {
             let id = graph.ids[v]
             // Configure: the Payload the engine sends.
@@ -145,9 +151,122 @@ struct MissingValue: Error, CustomStringConvertible { let description: String }
             let merged: [[String: Any]] = [["outputs": ["\(id)/o0"]], ["outputs": ["\(id)/o1"]]]
             #expect(try results.map { try Self.decode(StepInput.InstanceResult.self, $0) }.count == plan.items.count)
             var out = data["out"] as? [String: Any] ?? [:]
-            out[id] = merged
+            var outputs = out["outputs"] as? [String: Any] ?? [:]
+            outputs[id] = merged
+            out["outputs"] = outputs
             data["out"] = out
         }
+    }
+
+    /// What the Recover states do when a configurator cannot answer, evaluated as the engine would: `data` is the state
+    /// data with the caught error at `$.error`; returns the data the step's Map then reads.
+    static func recover(_ id: String, machine: Machine, data: [String: Any]) throws -> (data: [String: Any], source: String) {
+        let recover = try machine.state("Recover \(id)")
+        let choice = try need((recover["Choices"] as? [[String: Any]])?.first)
+        let present = (try? ASLParameters.select(try need(choice["Variable"] as? String), in: data)) != nil
+        let pass = try need(present ? choice["Next"] as? String : recover["Default"] as? String)
+        var data = data
+        var next = pass
+        var source = ""
+        while !next.hasPrefix("Run ") {
+            let state = try machine.state(next)
+            let value = try ASLParameters.apply(try need(state["Parameters"]), data: data, context: Self.context())
+            if let record = value as? [String: Any], let recorded = record["config_source"] as? String { source = recorded }
+            data = try Self.put(value, at: try need(state["ResultPath"] as? String), in: data)
+            next = try need(state["Next"] as? String)
+        }
+        #expect(next == "Run \(id)")
+        return (data, source)
+    }
+
+    /// `data` with `value` at `path` (`$.a.b`), as a ResultPath writes it.
+    static func put(_ value: Any, at path: String, in data: [String: Any]) throws -> [String: Any] {
+        let keys = path.dropFirst(2).split(separator: ".").map(String.init)
+        func set(_ object: [String: Any], _ keys: ArraySlice<String>) throws -> [String: Any] {
+            var object = object
+            guard let key = keys.first else { return object }
+            if keys.count == 1 {
+                object[key] = value
+            } else {
+                object[key] = try set(try need(object[key] as? [String: Any], "no `\(key)` in \(path)"), keys.dropFirst())
+            }
+            return object
+        }
+        return try set(data, keys[...])
+    }
+
+    /// When every configurator fails, each step runs on its fastest plan; when one fails after an earlier answer
+    /// planned its step, on that plan. Each records the error and the source at `$.out.recovered.{id}`, the Map reads
+    /// the plan as it reads a configurator's, and the Parallel state keeps every branch's record.
+    @Test(arguments: ["synthetic16", "video", "wordcount"])
+    func aStepWhoseConfiguratorFailsRunsOnAPlanAtHandAndRecordsIt(workflow: String) throws {
+        let machine = try Machine(workflow)
+        let graph = machine.graph
+        let error: [String: Any] = ["Error": "Lambda.Unknown", "Cause": "the configurator timed out"]
+        var data = try need(try Self.json(ExecutionInput(sloSeconds: 40, input: StepInput(keys: ["in/a"]))) as? [String: Any])
+        data["out"] = ["outputs": [String: Any](), "recovered": [String: Any]()]
+        for v in graph.topologicalOrder {
+            let id = graph.ids[v]
+            data["error"] = error
+            let (recovered, source) = try Self.recover(id, machine: machine, data: data)
+            #expect(source == ConfigSource.fastest.rawValue)
+            data = recovered
+            let record = try Self.decode(ConfigRecovery.self, try ASLParameters.select("$.out.recovered.\(id)", in: data))
+            #expect(record == ConfigRecovery(configSource: .fastest, error: .init(error: "Lambda.Unknown", cause: "the configurator timed out")))
+            // The Map reads the fastest plan; every Invoke goes to its function.
+            let run = try machine.state("Run \(id)")
+            let items = try need(try ASLParameters.select(try need(run["ItemsPath"] as? String), in: data) as? [Any])
+            #expect(items.count == machine.fastest[v].inter)
+            let memory = try ASLParameters.select(try need(run["ItemSelector"] as? [String: Any])["memory_mb.$"] as! String, in: data)
+            #expect(memory as? Int == machine.fastest[v].memoryMB)
+            // The next configurator gets the size passed on (1: nominal, no configurator measured one).
+            #expect(try ASLParameters.select("$.config.decision.input_size", in: data) as? Int == 1)
+            #expect(try ASLParameters.select("$.config.run", in: data) as? String == "run-7")
+            var out = try need(data["out"] as? [String: Any])
+            var outputs = try need(out["outputs"] as? [String: Any])
+            outputs[id] = [["outputs": ["\(id)/o0"]]]
+            out["outputs"] = outputs
+            data["out"] = out
+        }
+        // A Parallel state merges its branches' records (each branch's data holds its own steps' records).
+        if let parallel = machine.states.first(where: { $0.key.hasPrefix("Parallel ") })?.value {
+            let branches = try need(parallel["Branches"] as? [[String: Any]])
+            let results: [Any] = try branches.enumerated().map { b, branch in
+                let ids = try need(branch["States"] as? [String: Any]).keys.filter { $0.hasPrefix("Run ") }.map { String($0.dropFirst(4)) }
+                let recovered = Dictionary(uniqueKeysWithValues: ids.map { ($0, ["config_source": "fastest", "branch": b] as [String: Any]) })
+                let outputs = Dictionary(uniqueKeysWithValues: ids.map { ($0, [Any]()) })
+                return ["out": ["outputs": outputs, "recovered": recovered]]
+            }
+            let selected = try need(
+                try ASLParameters.apply(try need(parallel["ResultSelector"]), data: results, context: Self.context()) as? [String: Any])
+            let merged = try need(selected["recovered"] as? [String: Any])
+            var owner: [String: Int] = [:]
+            for (b, branch) in branches.enumerated() {
+                for name in ((branch["States"] as? [String: Any]) ?? [:]).keys where name.hasPrefix("Run ") { owner[String(name.dropFirst(4))] = b }
+            }
+            #expect(!owner.isEmpty && merged.keys.sorted() == owner.keys.sorted())
+            for (id, record) in merged { #expect((record as? [String: Any])?["branch"] as? Int == owner[id], "\(id)") }
+        }
+
+        // Configured once, then failing: the next step's configurator fails after its Check found the plan made ahead too
+        // late; it runs on that plan.
+        let (handler, directory) = try Self.handler()
+        _ = directory
+        let first = graph.ids[graph.start]
+        let event = ConfiguratorEvent(
+            workflow: graph.workflow.name, step: first, execution: "arn:aws:states:us-east-1:1:execution:m:run-7", sloSeconds: 60,
+            startTime: try need(ConfiguratorEvent.parseStartTime(Self.startTime)), input: StepInput(keys: ["in/a"]),
+            enteredTime: Self.enteredTime)
+        let answer = try handler.handle(event, context: Self.lambda)
+        guard let ahead = answer.decision.decidedAhead.first else { return }
+        var later = try need(try Self.json(ExecutionInput(sloSeconds: 60)) as? [String: Any])
+        later["config"] = try Self.json(answer)
+        later["out"] = ["outputs": [String: Any](), "recovered": [String: Any]()]
+        later["error"] = error
+        let (recovered, source) = try Self.recover(ahead, machine: machine, data: later)
+        #expect(source == ConfigSource.earlierPlan.rawValue)
+        let items = try ASLParameters.select("$.config.steps.\(ahead).items", in: recovered) as? [Any]
+        #expect(items?.count == answer.steps[ahead]?.inter)
     }
 
     @Test func aPlanMadeAheadIsWhatTheCheckChoiceReads() throws {

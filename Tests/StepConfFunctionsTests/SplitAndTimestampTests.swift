@@ -18,7 +18,7 @@ import Testing
             #expect(InstanceSplit.range(instance: inter, of: inter, count: jobs).isEmpty, "no instance past the last")
             #expect(InstanceSplit.range(instance: 0, of: 0, count: jobs).isEmpty && InstanceSplit.range(instance: -1, of: 2, count: 4).isEmpty)
             // The configurator's items carry the same split.
-            let items = ConfiguratorHandler.split(jobs: jobs, inter: inter, intra: 3)
+            let items = ConfiguratorOutput.Planned.items(jobs: jobs, inter: inter, intra: 3)
             #expect(items.map { $0.jobStart..<$0.jobEnd } == ranges, "seed \(seed)")
             #expect(items.allSatisfy { $0.instances == inter && $0.intra == 3 } && items.map(\.index) == Array(0..<inter))
         }

@@ -2,8 +2,9 @@ import Foundation
 import StepConfCore
 import StepConfExamples
 import StepConfFunctions
-import StepConfLocal
+@testable import StepConfLocal
 import StepConfSimulator
+import StepConfTestSupport
 import StepConfStorage
 import Testing
 
@@ -218,6 +219,102 @@ enum TestWorkflows {
         let report = try await runner.run(try WorkflowGraph(workflow), model: try TestWorkflows.model(for: workflow), sloSeconds: 0.001)
         #expect(report.completed)
         #expect(report.steps.allSatisfy { $0.memoryMB == 1024 && $0.inter <= 2 && $0.intra <= 2 })
+    }
+
+    /// A bootstrap whose configurator cannot start (its runtime exits at once): the emulator answers each configurator
+    /// call with `Runtime.ExitError`, as Lambda does.
+    static func configuratorDown(in directory: PrivateDirectory) throws -> String {
+        let script = try directory.write(
+            "bootstrap", Data("""
+                #!/bin/sh
+                if [ "$_HANDLER" = configurator ]; then echo "configurator down" >&2; exit 3; fi
+                exec '\(RunningEmulator.bootstrap)' "$@"
+                """.utf8))
+        chmod(script, 0o755)
+        return script
+    }
+
+    @Test func aConfiguratorThatCannotAnswerLeavesEveryStepOnItsFastestPlanAndTheRunCompletes() async throws {
+        let scripts = PrivateDirectory("configurator-down")
+        let directory = TestWorkflows.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let graph = try WorkflowGraph(TestWorkflows.nShape)
+        let model = try TestWorkflows.model(for: TestWorkflows.nShape)
+        let runner = LocalWorkflowRunner(settings: .init(
+            bootstrap: try Self.configuratorDown(in: scripts), workDirectory: directory, workScale: TestWorkflows.workScale))
+        let report = try await runner.run(graph, model: model, sloSeconds: 60)
+        try expectFaithful(report, graph, directory: directory)
+        let fastest = try ConfiguratorOutput.Planned.fastest(graph: graph, model: model, platform: .aws, functionPrefix: "x")
+        for record in report.steps {
+            let v = try #require(graph.index[record.id])
+            #expect(record.configSource == .fastest, "\(record.id)")
+            #expect(record.recovery?.error.error == "Runtime.ExitError", "\(record.id)")
+            #expect(record.memoryMB == fastest[v].memoryMB && record.inter == fastest[v].inter && record.intra == fastest[v].intra)
+        }
+        // Without a configurator's answer the execution is planned for the nominal size.
+        #expect(report.inputSize == 1)
+    }
+
+    @Test func aRecoveredStepRunsOnTheEarlierPlanForItElseOnItsFastest() throws {
+        let graph = try WorkflowGraph(TestWorkflows.nShape)
+        let fastest = try ConfiguratorOutput.Planned.fastest(
+            graph: graph, model: try TestWorkflows.model(for: TestWorkflows.nShape), platform: .aws, functionPrefix: "x")
+        let earlier = ConfiguratorOutput.Planned(
+            memoryMB: 512, inter: 1, intra: 1, function: "x-synthetic-m512", items: ConfiguratorOutput.Planned.items(jobs: 8, inter: 1, intra: 1),
+            predictedSeconds: 1, fallback: false, deadlineSeconds: 0, deadline: "past")
+        let error = ConfigRecovery.CaughtError(error: "Lambda.Unknown", cause: "timed out")
+        let a = try #require(graph.index["a"])
+        let onEarlier = LocalWorkflowRunner.StepContext.recover(a, graph: graph, known: ["a": earlier, "c": earlier], fastest: fastest, error: error)
+        #expect(onEarlier.source == .earlierPlan && onEarlier.plan.memoryMB == 512 && onEarlier.plans.count == 2)
+        #expect(onEarlier.recovery == ConfigRecovery(configSource: .earlierPlan, error: error))
+        let onFastest = LocalWorkflowRunner.StepContext.recover(a, graph: graph, known: ["c": earlier], fastest: fastest, error: error)
+        #expect(onFastest.source == .fastest && onFastest.plan.memoryMB == fastest[a].memoryMB)
+        // As the state machine's `Fastest plan` state replaces `$.config`: later steps see this plan only.
+        #expect(onFastest.plans.keys.sorted() == ["a"])
+    }
+
+    /// Kills, once, the first instance of `kind` this process started for the run in `directory` (its environment names
+    /// it: other tests run beside this one) that is running workers (mid-run).
+    static func killOneInstanceMidRun(kind: String, directory: String, within seconds: Double) async -> Bool {
+        let me = getpid()
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            for pid in processes(parent: me) where !processes(parent: pid).isEmpty {
+                let environment = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))) ?? Data()
+                let variables = environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                if variables.contains("_HANDLER=\(kind)"), variables.contains(where: { $0.contains(directory) }) {
+                    kill(pid, SIGKILL)
+                    return true
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
+    /// The processes whose parent is `parent`, from /proc.
+    static func processes(parent: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && Int32(fields[1]) == parent
+        }
+    }
+
+    @Test func anInstanceKilledMidRunIsRunAgainAndTheStepsOutputIsComplete() async throws {
+        let directory = TestWorkflows.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // One step long enough (seconds) to be caught with its workers running.
+        let workflow = Workflow(name: "long", steps: [TestWorkflows.step("long", params: ["difficulty": 40_000_000])])
+        let graph = try WorkflowGraph(workflow)
+        async let killed = Self.killOneInstanceMidRun(kind: "synthetic", directory: directory, within: 60)
+        let report = try await runner(directory).run(graph, model: try TestWorkflows.model(for: workflow), sloSeconds: 120)
+        #expect(await killed, "no instance was caught mid-run")
+        try expectFaithful(report, graph, directory: directory)
+        #expect(report.steps.first?.reruns == 1)
     }
 
     @Test func aBadSLOIsRefusedBeforeAnythingRuns() async throws {

@@ -2,8 +2,8 @@ import Foundation
 
 /// What Step Functions does with a state's `Parameters`, `ItemSelector` and `ResultSelector`, for tests that follow a
 /// generated state machine's data without an engine: a field `key.$` takes the value its path names in the state's
-/// data (`$.a.b`) or in the context object (`$$.Execution.Id`), or the string `States.Format` makes; any other field
-/// is copied. Values are Foundation's JSON objects (`JSONSerialization`).
+/// data (`$.a.b`) or in the context object (`$$.Execution.Id`), or what `States.Format` or `States.JsonMerge` makes;
+/// any other field is copied. Values are Foundation's JSON objects (`JSONSerialization`).
 public enum ASLParameters {
     /// Why a template could not be applied.
     public struct Failure: Error, CustomStringConvertible {
@@ -31,6 +31,7 @@ public enum ASLParameters {
     /// A path or an intrinsic function.
     public static func evaluate(_ expression: String, data: Any, context: Any) throws -> Any {
         if expression.hasPrefix("States.Format(") { return try format(expression, data: data, context: context) }
+        if expression.hasPrefix("States.JsonMerge(") { return try jsonMerge(expression, data: data, context: context) }
         if expression.hasPrefix("$$") { return try select(String(expression.dropFirst(1)), in: context) }
         return try select(expression, in: data)
     }
@@ -61,6 +62,40 @@ public enum ASLParameters {
             }
         }
         return value
+    }
+
+    /// `States.JsonMerge(a, b, false)`: b's members over a's (shallow), each argument a path or a nested call.
+    static func jsonMerge(_ expression: String, data: Any, context: Any) throws -> [String: Any] {
+        let arguments = try splitArguments(String(expression.dropFirst("States.JsonMerge(".count).dropLast()))
+        guard arguments.count == 3, arguments[2] == "false" else {
+            throw Failure(description: "`\(expression)`: States.JsonMerge takes two objects and false")
+        }
+        guard let a = try evaluate(arguments[0], data: data, context: context) as? [String: Any],
+            let b = try evaluate(arguments[1], data: data, context: context) as? [String: Any]
+        else { throw Failure(description: "`\(expression)`: an argument is not an object") }
+        return a.merging(b) { $1 }
+    }
+
+    /// A call's arguments, split at the commas outside nested parentheses and quotes.
+    static func splitArguments(_ text: String) throws -> [String] {
+        var arguments: [String] = []
+        var current = ""
+        var depth = 0
+        var quoted = false
+        for c in text {
+            if c == "'" { quoted.toggle() }
+            if !quoted, c == "(" { depth += 1 }
+            if !quoted, c == ")" { depth -= 1 }
+            if !quoted, depth == 0, c == "," {
+                arguments.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+            } else {
+                current.append(c)
+            }
+        }
+        guard depth == 0, !quoted else { throw Failure(description: "`\(text)`: unbalanced") }
+        arguments.append(current.trimmingCharacters(in: .whitespaces))
+        return arguments
     }
 
     /// `States.Format('a{}b{}', $.x, $.y)`: the template with each `{}` replaced by its argument's text.

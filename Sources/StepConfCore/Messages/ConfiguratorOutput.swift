@@ -150,3 +150,92 @@ public struct ConfiguratorOutput: Codable, Sendable {
     /// The plan of the step the configurator was asked for.
     public var plan: Planned? { steps[decision.step] }
 }
+
+extension ConfiguratorOutput.Planned {
+    /// `decision` as a Map runs it: the function of its memory size and one item per instance; `deadline` (Unix seconds)
+    /// for a decision made ahead, with `deadlineText`, the same in the engine's timestamp format, when known.
+    public init(
+        _ decision: StepDecision, step: Workflow.Step, functionPrefix: String, deadline: Double? = nil, deadlineText: String? = nil
+    ) {
+        let theta = decision.configuration
+        self.init(
+            memoryMB: theta.memoryMB, inter: theta.inter, intra: theta.intra,
+            function: FunctionNames.step(prefix: functionPrefix, kind: step.kind, memoryMB: theta.memoryMB),
+            items: Self.items(jobs: step.jobs, inter: theta.inter, intra: theta.intra), predictedSeconds: decision.seconds,
+            fallback: decision.fallback, deadlineSeconds: deadline, deadline: deadlineText)
+    }
+
+    /// Splits `jobs` over `inter` items (``InstanceSplit``: the first ones get the extra); each instance takes its
+    /// share of the input keys by the same rule (``StepInput/share(instance:of:)``).
+    public static func items(jobs: Int, inter: Int, intra: Int) -> [ConfiguratorOutput.Item] {
+        (0..<inter).map { j in
+            let jobRange = InstanceSplit.range(instance: j, of: inter, count: jobs)
+            return .init(index: j, instances: inter, intra: intra, jobStart: jobRange.lowerBound, jobEnd: jobRange.upperBound)
+        }
+    }
+
+    /// Every step's plan at its fastest predicted θ with no configurator (the nominal input size), by step index: what
+    /// a step runs on when its configurator cannot answer and no earlier answer planned it (``ConfigSource/fastest``).
+    /// - Throws: ``InputError`` when the model lacks a step or no θ of the grid fits one.
+    public static func fastest(
+        graph: WorkflowGraph, model: PerformanceModel, platform: Platform, functionPrefix: String
+    ) throws -> [ConfiguratorOutput.Planned] {
+        let space = try ConfigurationSpace(graph: graph, model: model, platform: platform, includesConfigurator: false)
+        return space.steps.enumerated().map { v, options in
+            let k = options.fastest
+            let decision = StepDecision(
+                step: v, option: k, configuration: options.configurations[k], seconds: options.seconds[k],
+                costUSD: options.costUSD[k], subSLOSeconds: nil, fallback: false)
+            return .init(decision, step: graph[v], functionPrefix: functionPrefix)
+        }
+    }
+}
+
+/// Where the θ a step ran on came from.
+public enum ConfigSource: String, Codable, Sendable, CaseIterable {
+    /// Its own configurator's answer.
+    case configurator
+    /// A plan an earlier configurator made ahead for it, run by its deadline (``AheadDecision``).
+    case decidedAhead = "decided_ahead"
+    /// Its configurator could not answer (an error after the retries, a timeout, throttling): the plan an earlier
+    /// configurator made for it, past its deadline.
+    case earlierPlan = "earlier_plan"
+    /// Its configurator could not answer and no earlier answer planned it: its fastest θ (``ConfiguratorOutput/Planned/fastest(graph:model:platform:functionPrefix:)``).
+    case fastest
+
+    /// Whether the configurator failed and the step ran on a plan at hand.
+    public var recovered: Bool { self == .earlierPlan || self == .fastest }
+}
+
+/// A step whose configurator could not answer, as the state machine records it at `$.out.recovered.{step}` (and the
+/// local runner in its report): the plan it ran on instead and the error caught.
+public struct ConfigRecovery: Codable, Sendable, Equatable {
+    public var configSource: ConfigSource
+    /// The caught error: Step Functions' `{"Error": …, "Cause": …}`.
+    public var error: CaughtError
+
+    public struct CaughtError: Codable, Sendable, Equatable {
+        public var error: String
+        public var cause: String?
+
+        public init(error: String, cause: String?) {
+            self.error = error
+            self.cause = cause
+        }
+
+        package enum CodingKeys: String, CodingKey {
+            case error = "Error"
+            case cause = "Cause"
+        }
+    }
+
+    public init(configSource: ConfigSource, error: CaughtError) {
+        self.configSource = configSource
+        self.error = error
+    }
+
+    package enum CodingKeys: String, CodingKey {
+        case error
+        case configSource = "config_source"
+    }
+}
