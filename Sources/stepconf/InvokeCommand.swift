@@ -155,7 +155,13 @@ struct InvokeCommand: ParsableCommand {
             table.add([
                 s.id, s.memoryMB.map(String.init) ?? "-", s.inter.map(String.init) ?? "-", s.intra.map(String.init) ?? "-",
                 t(s.configureStart), t(s.runStart), t(s.runEnd), t(s.predictedSeconds), t(s.subSLOSeconds),
-                s.fallback == true ? "fastest θ: budget unmet" : (s.finished ? "" : "did not finish"),
+                [
+                    s.configSource == .decidedAhead ? "decided ahead" : nil,
+                    s.configSource == .earlierPlan ? "configurator failed: ran on an earlier plan" : nil,
+                    s.configSource == .fastest ? "configurator failed: ran on the fastest θ" : nil,
+                    s.fallback == true && s.configSource?.recovered != true ? "fastest θ: budget unmet" : nil,
+                    s.finished ? nil : "did not finish",
+                ].compactMap { $0 }.joined(separator: "; "),
             ])
         }
         print(table.render())

@@ -201,6 +201,84 @@ import Testing
         #expect(plan?.steps[graph.start].end != nil)
     }
 
+    /// No single point of failure, on moto's engine: word count's configurator cannot answer (its model is gone from the
+    /// bundle) and every step runs on its fastest plan, recorded in the execution's output; an instance of a long step is
+    /// killed mid-run and its Map's Retry runs it again. Both executions succeed with complete, correct output.
+    @Test func aConfiguratorThatFailsAndAnInstanceKilledMidRunDoNotFailTheWorkflow() async throws {
+        let directory = TestWorkflows.directory()
+        let stepconf = URL(fileURLWithPath: RunningEmulator.bootstrap).deletingLastPathComponent().appendingPathComponent("stepconf").path
+        let wordcount = try EmbeddedExamples.workflow("wordcount")
+        let long = Workflow(name: "long", steps: [
+            TestWorkflows.step("long", params: ["difficulty": 40_000_000]), TestWorkflows.step("after", ["long"]),
+        ])
+        let stack = LocalStack(settings: .init(
+            directory: directory, port: 0, emulatorPort: 0, stepconf: stepconf, bootstrap: RunningEmulator.bootstrap,
+            workScale: TestWorkflows.workScale))
+        let models = [
+            (wordcount, try EmbeddedExamples.model("wordcount", for: wordcount)), (long, try TestWorkflows.model(for: long)),
+        ]
+        let state = try stack.up(models)
+        defer {
+            LocalStack.down(directory: directory)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let aws = try Self.configuration(state)
+        let sfn = StepFunctionsClient(configuration: aws)
+        let s3 = S3Client(configuration: aws)
+        let bucket = try #require(state.bucket)
+
+        // The configurator reads word count's model from the bundle on first use: without it, every call fails.
+        let bundle = directory + "/bundle/workflows"
+        try FileManager.default.removeItem(atPath: bundle + "/wordcount.model.json")
+        let corpus = try LocalStack.starterInputs(workflow: "wordcount", directory: directory, state: state)
+        let input = String(decoding: try JSONSerialization.data(withJSONObject: ["slo_s": 60, "input": ["keys": corpus]]), as: UTF8.self)
+        let counted = try sfn.startExecution(stateMachineARN: try #require(state.stateMachines["wordcount"]), name: "down", input: input)
+        let execution = try sfn.waitForExecution(arn: counted, timeoutSeconds: 600, pollSeconds: 1)
+        #expect(execution.status == "SUCCEEDED", "\(execution.error ?? "") \(execution.cause ?? "")")
+        let output = try JSONSerialization.jsonObject(with: Data((execution.output ?? "{}").utf8)) as? [String: Any]
+        let recovered = try #require((output?["out"] as? [String: Any])?["recovered"] as? [String: Any])
+        #expect(recovered.keys.sorted() == wordcount.steps.map(\.id).sorted())
+        for (id, value) in recovered {
+            let record = try JSONDecoder().decode(ConfigRecovery.self, from: try JSONSerialization.data(withJSONObject: value))
+            #expect(record.configSource == .fastest, "\(id)")
+            #expect(record.error.cause?.contains("wordcount.model.json") == true, "\(id): \(record.error)")
+        }
+        let events = try sfn.executionHistory(arn: counted)
+        let timeline = ExecutionTimeline(events: events.map { .init(type: $0.type, timestamp: $0.timestamp, details: $0.details) })
+        let fastest = try ConfiguratorOutput.Planned.fastest(
+            graph: try WorkflowGraph(wordcount), model: models[0].1, platform: .aws, functionPrefix: "x")
+        for (v, step) in wordcount.steps.enumerated() {
+            let record = try #require(timeline.steps.first { $0.id == step.id })
+            #expect(record.configSource == .fastest && record.finished, "\(step.id)")
+            #expect(record.memoryMB == fastest[v].memoryMB && record.inter == fastest[v].inter, "\(step.id)")
+        }
+        #expect(timeline.failedStep == nil)
+        let reduced = try s3.listObjects(bucket: bucket, prefix: "runs/down/reduce/").filter { $0.key.hasSuffix("counts.json") }
+        #expect(reduced.count == 1)
+        if let key = reduced.first?.key {
+            #expect(try WordCount.decode(try s3.getObject(bucket: bucket, key: key)).values.reduce(0, +) == 100 * 638)
+        }
+
+        // An instance of the long step, killed while its workers run: the emulator answers Runtime.ExitError and the
+        // Map's Retry invokes it again.
+        let arn = try sfn.startExecution(
+            stateMachineARN: try #require(state.stateMachines["long"]), name: "killed", input: #"{"slo_s": 300}"#)
+        let killed = await LocalWorkflowRunnerTests.killOneInstanceMidRun(
+            kind: "synthetic", parent: state.emulatorPID, marker: directory, within: 120)
+        #expect(killed, "no instance was caught mid-run")
+        let finished = try sfn.waitForExecution(arn: arn, timeoutSeconds: 600, pollSeconds: 1)
+        #expect(finished.status == "SUCCEEDED", "\(finished.error ?? "") \(finished.cause ?? "")")
+        let history = try sfn.executionHistory(arn: arn)
+        let lost = history.filter { $0.type == "TaskFailed" && ($0.details ?? "").contains("Runtime.ExitError") }
+        #expect(lost.count == 1, "\(history.map(\.type))")
+        let steps = ExecutionTimeline(events: history.map { .init(type: $0.type, timestamp: $0.timestamp, details: $0.details) }).steps
+        for step in steps {
+            let manifests = try s3.listObjects(bucket: bucket, prefix: "runs/killed/\(step.id)/").filter { $0.key.hasSuffix("manifest.json") }
+            #expect(manifests.count == step.inter, "\(step.id): one manifest per instance")
+        }
+        #expect(steps.count == 2)
+    }
+
     @Test func aStackThatFailsOnMotoIsReportedAndNothingIsLeftRunning() throws {
         let directory = TestWorkflows.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -273,16 +273,16 @@ enum TestWorkflows {
         #expect(onFastest.plans.keys.sorted() == ["a"])
     }
 
-    /// Kills, once, the first instance of `kind` this process started for the run in `directory` (its environment names
-    /// it: other tests run beside this one) that is running workers (mid-run).
-    static func killOneInstanceMidRun(kind: String, directory: String, within seconds: Double) async -> Bool {
-        let me = getpid()
+    /// Kills, once, the first instance of `kind` that `parent` (an emulator: this process for the local runner) started
+    /// with `marker` in its environment (its run's directory: other tests run beside this one) while it runs workers
+    /// (mid-run).
+    static func killOneInstanceMidRun(kind: String, parent: Int32 = getpid(), marker: String, within seconds: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            for pid in processes(parent: me) where !processes(parent: pid).isEmpty {
+            for pid in processes(parent: parent) where !processes(parent: pid).isEmpty {
                 let environment = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))) ?? Data()
                 let variables = environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-                if variables.contains("_HANDLER=\(kind)"), variables.contains(where: { $0.contains(directory) }) {
+                if variables.contains("_HANDLER=\(kind)"), variables.contains(where: { $0.contains(marker) }) {
                     kill(pid, SIGKILL)
                     return true
                 }
@@ -310,7 +310,7 @@ enum TestWorkflows {
         // One step long enough (seconds) to be caught with its workers running.
         let workflow = Workflow(name: "long", steps: [TestWorkflows.step("long", params: ["difficulty": 40_000_000])])
         let graph = try WorkflowGraph(workflow)
-        async let killed = Self.killOneInstanceMidRun(kind: "synthetic", directory: directory, within: 60)
+        async let killed = Self.killOneInstanceMidRun(kind: "synthetic", marker: directory, within: 60)
         let report = try await runner(directory).run(graph, model: try TestWorkflows.model(for: workflow), sloSeconds: 120)
         #expect(await killed, "no instance was caught mid-run")
         try expectFaithful(report, graph, directory: directory)
