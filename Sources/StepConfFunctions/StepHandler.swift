@@ -70,7 +70,9 @@ public struct StepHandler: CodableHandler {
     public func handle(_ event: StepEvent, context: LambdaContext) throws -> StepOutput {
         let clock = ContinuousClock()
         let started = clock.now
-        let output = try wrapper.run(event)
+        // Lambda's deadline for this invocation (none when the context carries none, as in a direct call).
+        let deadline = context.deadlineMs > 0 ? clock.now + .seconds(context.remainingSeconds) : nil
+        let output = try wrapper.run(event, deadline: deadline)
         context.logger.debug(
             "instance done",
             metadata: [

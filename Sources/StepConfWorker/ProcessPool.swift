@@ -119,18 +119,48 @@ public final class ProcessPool: @unchecked Sendable {
     }
 
     /// Runs `jobs` on the workers; returns each job's output in the order of `jobs`.
-    /// - Throws: ``WorkerError`` naming the job: a kernel error, or a worker that died twice on it.
-    public func run(_ jobs: [WorkerFrame]) throws -> [Data] {
+    /// - Parameter deadline: when the jobs are not done by then, the workers are killed and the run fails with
+    ///   ``WorkerError/Code/timeLimit`` (the function answers an error instead of being stopped by Lambda's timeout).
+    /// - Throws: ``WorkerError`` naming the job: a kernel error, or a worker that died twice on it; or the time limit.
+    public func run(_ jobs: [WorkerFrame], deadline: ContinuousClock.Instant? = nil) throws -> [Data] {
         guard !jobs.isEmpty else { return [] }
         struct Shared {
             var next = 0
             var retry: [Int] = []
             var attempts: [Int: Int] = [:]
             var failure: WorkerError?
+            var done = 0
         }
         let shared = Mutex(Shared())
         let results = Mutex([Data?](repeating: nil, count: jobs.count))
         let slots = Mutex(workers)
+        // The watchdog: past the deadline, record the time limit and kill the workers (their threads then see a broken
+        // pipe, and stop instead of replacing them).
+        let finished = DispatchSemaphore(value: 0)
+        let watchdog = DispatchGroup()
+        if let deadline {
+            let started = ContinuousClock.now
+            watchdog.enter()
+            let thread = Thread {
+                defer { watchdog.leave() }
+                let wait = max(0, (deadline - ContinuousClock.now).seconds)
+                guard finished.wait(timeout: .now() + wait) == .timedOut else { return }
+                shared.withLock { s in
+                    guard s.failure == nil else { return }
+                    s.failure = WorkerError(
+                        .timeLimit,
+                        "\(s.done) of \(jobs.count) jobs done in \(Self.seconds((ContinuousClock.now - started).seconds)) s: the rest would "
+                            + "outrun the invocation's time limit; plan more instances, more memory or a longer timeout")
+                }
+                for worker in slots.withLock({ $0 }) where worker.pid > 0 { kill(worker.pid, SIGKILL) }
+            }
+            thread.stackSize = 1 << 18
+            thread.start()
+        }
+        defer {
+            finished.signal()
+            watchdog.wait()
+        }
         let spawnLock = NSLock()
         let group = DispatchGroup()
         for slot in 0..<workers.count {
@@ -158,10 +188,16 @@ public final class ProcessPool: @unchecked Sendable {
                             break
                         }
                         results.withLock { $0[position] = result.payload }
+                        shared.withLock { $0.done += 1 }
                     } catch {
-                        // The worker died (or its pipe broke): replace it, retry the job once.
+                        // The worker died (or its pipe broke): replace it, retry the job once — unless the watchdog
+                        // stopped the run.
                         close(worker)
                         let how = Self.reap(worker.pid)
+                        if shared.withLock({ $0.failure?.code == .timeLimit }) {
+                            worker = Worker(pid: -1, jobs: -1, results: -1)
+                            break
+                        }
                         let retry = shared.withLock { s -> Bool in
                             s.attempts[position, default: 0] += 1
                             if s.attempts[position]! >= 2 {
@@ -179,6 +215,7 @@ public final class ProcessPool: @unchecked Sendable {
                             spawnLock.lock()
                             defer { spawnLock.unlock() }
                             worker = try spawn()
+                            slots.withLock { $0[slot] = worker }
                         } catch {
                             shared.withLock { if $0.failure == nil { $0.failure = WorkerError(
                                         .workerDied, "job \(job.id): worker process \(how) and no replacement could start: \(error)") } }
@@ -198,6 +235,8 @@ public final class ProcessPool: @unchecked Sendable {
         if let failure = shared.withLock({ $0.failure }) { throw failure }
         return results.withLock { $0 }.map { $0! }
     }
+
+    static func seconds(_ value: Double) -> String { String(format: "%.2f", value) }
 
     /// Closes the workers' stdin (they exit at end of stream) and reaps them; kills any still running
     /// after a second.

@@ -29,10 +29,16 @@ public struct StepWrapper: Sendable {
         self.workerEnvironment = workerEnvironment
     }
 
+    /// How long before the invocation's deadline the workers are stopped, seconds: time to answer the error.
+    public static let deadlineMarginSeconds = 0.3
+
     /// Runs one instance's share of a step.
-    /// - Throws: ``StepInputError`` for a malformed event, ``WorkerError`` for the memory guard or a
-    ///   failed job, the store's error for I/O; in every case no manifest is written.
-    public func run(_ event: StepEvent) throws -> StepOutput {
+    /// - Parameter deadline: the invocation's deadline (Lambda's); jobs still running ``deadlineMarginSeconds``
+    ///   before it are stopped and the instance fails with ``WorkerError/Code/timeLimit``, so the runtime answers
+    ///   instead of being stopped by the timeout.
+    /// - Throws: ``StepInputError`` for a malformed event, ``WorkerError`` for the memory guard, a failed job or the
+    ///   time limit, the store's error for I/O; in every case no manifest is written.
+    public func run(_ event: StepEvent, deadline: ContinuousClock.Instant? = nil) throws -> StepOutput {
         guard event.intra >= 1 else { throw StepInputError(.invalidParameter, "intra must be at least 1, got \(event.intra)") }
         guard event.jobEnd >= event.jobStart, event.jobStart >= 0 else {
             throw StepInputError(.invalidParameter, "job range \(event.jobStart)..<\(event.jobEnd) is empty or negative")
@@ -56,7 +62,7 @@ public struct StepWrapper: Sendable {
             let pool = try ProcessPool(
                 executable: workerExecutable, size: min(event.intra, jobs.count), environment: workerEnvironment)
             defer { pool.shutdown() }
-            results = try pool.run(jobs)
+            results = try pool.run(jobs, deadline: deadline.map { $0 - .seconds(Self.deadlineMarginSeconds) })
         }
         let outputs = try function.outputs(for: event, inputs: inputs, results: results)
         let computeSeconds = (clock.now - started).seconds

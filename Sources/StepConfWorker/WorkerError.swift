@@ -13,6 +13,8 @@ public struct WorkerError: CodedError {
         case workerDied
         /// A pipe closed or broke before a whole frame (the process on the other end is gone).
         case pipeClosed
+        /// The jobs would outrun the invocation's time limit: the workers were stopped before Lambda stops the runtime.
+        case timeLimit
     }
 
     public let code: Code

@@ -104,6 +104,30 @@ final class RunningEmulator: Sendable {
         #expect(quick.status == 200 && quick.header("X-Amz-Function-Error") == nil)
     }
 
+    /// A step whose jobs would outrun the function's time limit: the instance stops its workers just before the deadline
+    /// and answers an error saying so, instead of being stopped by the timeout; its runtime serves the next event warm.
+    @Test func aStepThatWouldOutrunItsTimeLimitAnswersAnErrorAndItsRuntimeLives() async throws {
+        let store = NSTemporaryDirectory() + "stepconf-time-limit-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let emulator = try await RunningEmulator([
+            FunctionSpec(
+                name: "long", handler: "synthetic", memoryMB: 3008, timeoutSeconds: 2, executable: RunningEmulator.bootstrap,
+                environment: ["STEPCONF_STORE": store])
+        ])
+        let started = ContinuousClock.now
+        let long = try await emulator.invoke(
+            "long", Data(#"{"execution":"e","step":"s","job_end":4,"intra":2,"params":{"difficulty":3000000}}"#.utf8))
+        let text = String(decoding: long.body, as: UTF8.self)
+        #expect(long.header("X-Amz-Function-Error") == "Unhandled")
+        #expect(text.contains("outrun the invocation's time limit") && !text.contains("Task timed out"), "\(text)")
+        #expect(ContinuousClock.now - started < .seconds(2))
+        let quick = try await emulator.invoke("long", Data(#"{"execution":"e","step":"s","job_end":2,"params":{"difficulty":10}}"#.utf8))
+        #expect(quick.status == 200 && quick.header("X-Amz-Function-Error") == nil, "\(String(decoding: quick.body, as: UTF8.self))")
+        let reports = emulator.lines.filter { $0.hasPrefix("REPORT RequestId: ") }
+        #expect(reports.count == 2 && !reports[1].contains("Init Duration"), "the second ran on the same instance: \(reports)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store + "/runs/e/s").count == 1, "no manifest of the stopped run")
+    }
+
     @Test func oversizeAndUnknownAreRefused() async throws {
         let emulator = try await RunningEmulator(functions)
         let big = try await emulator.invoke("echo", Data(count: 6 * 1024 * 1024 + 1))

@@ -105,6 +105,25 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
         #expect(try store.list(prefix: "runs/e-crash2/").isEmpty)
     }
 
+    @Test func jobsThatWouldOutrunTheDeadlineAreStoppedBeforeItWithoutAManifest() throws {
+        let store = try LocalDirectoryStore(root: TestPaths.scratch("deadline"))
+        let event = StepEvent(execution: "e-late", step: "s", intra: 2, jobEnd: 4, params: ["difficulty": 1e9])
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = #expect(throws: WorkerError.self) {
+            try wrapper(SyntheticStep(), store: store).run(event, deadline: started + .seconds(1.3))
+        }
+        #expect(error?.code == .timeLimit)
+        #expect(error?.message.contains("0 of 4 jobs done") == true, "\(error?.message ?? "")")
+        // Stopped at the deadline less the margin, not after the jobs.
+        let elapsed = clock.now - started
+        #expect(elapsed >= .seconds(1.3 - StepWrapper.deadlineMarginSeconds) && elapsed < .seconds(1.3), "\(elapsed)")
+        #expect(try store.list(prefix: "runs/e-late/").isEmpty)
+        // A deadline far enough away changes nothing.
+        let quick = StepEvent(execution: "e-late", step: "t", intra: 2, jobEnd: 4, params: ["difficulty": 10])
+        #expect(try wrapper(SyntheticStep(), store: store).run(quick, deadline: clock.now + .seconds(60)).jobs == 4)
+    }
+
     @Test func theMemoryGuardRefusesWorkersThatDoNotFit() throws {
         let store = try LocalDirectoryStore(root: TestPaths.scratch("memory"))
         let event = StepEvent(execution: "e-mem", step: "s", intra: 4, jobEnd: 4, params: ["worker_memory_mb": 384])
