@@ -36,6 +36,8 @@ public final class SQLiteGlobalCache: GlobalCache {
     private let connection: Mutex<Handle>
     /// Entries older than this are dropped when a cache is opened, seconds.
     public let timeToLiveSeconds: Double
+    /// How long a statement waits for a busy database, milliseconds.
+    let busyTimeoutMs: Int32
 
     /// Opens (creating if needed) the database at `path`.
     /// - Throws: ``CacheError``.
@@ -48,6 +50,7 @@ public final class SQLiteGlobalCache: GlobalCache {
             throw CacheError(.open, "\(path): cannot open the cache database: \(message)")
         }
         sqlite3_busy_timeout(db, busyTimeoutMs)
+        self.busyTimeoutMs = busyTimeoutMs
         self.connection = Mutex(Handle(db: db))
         self.timeToLiveSeconds = timeToLiveSeconds
         do {
@@ -158,14 +161,23 @@ public final class SQLiteGlobalCache: GlobalCache {
         }
     }
 
+    /// Runs `sql`. A statement that finds the database busy is tried again until `busyTimeoutMs` has passed: SQLite
+    /// does not call its busy handler for every lock (switching to WAL, or opening one another connection is
+    /// recovering, answers busy at once), and several functions open one cache at the same time.
     private func execute(_ sql: String) throws {
-        try connection.withLock { handle in
-            var message: UnsafeMutablePointer<CChar>?
-            guard sqlite3_exec(handle.db, sql, nil, nil, &message) == SQLITE_OK else {
-                let text = message.map { String(cString: $0) } ?? "unknown error"
-                sqlite3_free(message)
+        let deadline = ContinuousClock.now + .milliseconds(Int(busyTimeoutMs))
+        while true {
+            let (code, text) = connection.withLock { handle -> (Int32, String?) in
+                var message: UnsafeMutablePointer<CChar>?
+                let code = sqlite3_exec(handle.db, sql, nil, nil, &message)
+                defer { sqlite3_free(message) }
+                return code == SQLITE_OK ? (code, nil) : (code & 0xff, message.map { String(cString: $0) } ?? "unknown error")
+            }
+            guard let text else { return }
+            guard code == SQLITE_BUSY || code == SQLITE_LOCKED, ContinuousClock.now < deadline else {
                 throw CacheError(.statement, "cache database: \(text)")
             }
+            Thread.sleep(forTimeInterval: 0.005)
         }
     }
 

@@ -122,54 +122,66 @@ public final class ProcessPool: @unchecked Sendable {
     /// - Parameter deadline: when the jobs are not done by then, the workers are killed and the run fails with
     ///   ``WorkerError/Code/timeLimit`` (the function answers an error instead of being stopped by Lambda's timeout).
     /// - Throws: ``WorkerError`` naming the job: a kernel error, or a worker that died twice on it; or the time limit.
-    public func run(_ jobs: [WorkerFrame], deadline: ContinuousClock.Instant? = nil) throws -> [Data] {
-        guard !jobs.isEmpty else { return [] }
-        struct Shared {
-            var next = 0
-            var retry: [Int] = []
-            var attempts: [Int: Int] = [:]
-            var failure: WorkerError?
-            var done = 0
-        }
+    /// What a run's threads share: the queue of jobs and the first failure.
+    private struct Shared {
+        var next = 0
+        var retry: [Int] = []
+        var attempts: [Int: Int] = [:]
+        var failure: WorkerError?
+        var done = 0
+    }
+
+    /// A run's shared state and its workers by slot, for the threads and the watchdog.
+    private final class RunState: Sendable {
         let shared = Mutex(Shared())
-        let results = Mutex([Data?](repeating: nil, count: jobs.count))
-        let slots = Mutex(workers)
-        // The watchdog: past the deadline, record the time limit and kill the workers (their threads then see a broken
-        // pipe, and stop instead of replacing them).
+        let slots: Mutex<[Worker]>
+
+        init(workers: [Worker]) { slots = Mutex(workers) }
+    }
+
+    /// The watchdog of a run with a deadline: past it, it records the time limit and kills the workers (their threads
+    /// then see a broken pipe and stop instead of replacing them). Returns what stops it when the run ends first.
+    private func watch(_ deadline: ContinuousClock.Instant, jobs: Int, state: RunState) -> () -> Void {
         let finished = DispatchSemaphore(value: 0)
         let watchdog = DispatchGroup()
-        if let deadline {
-            let started = ContinuousClock.now
-            watchdog.enter()
-            let thread = Thread {
-                defer { watchdog.leave() }
-                let wait = max(0, (deadline - ContinuousClock.now).seconds)
-                guard finished.wait(timeout: .now() + wait) == .timedOut else { return }
-                shared.withLock { s in
-                    guard s.failure == nil else { return }
-                    s.failure = WorkerError(
-                        .timeLimit,
-                        "\(s.done) of \(jobs.count) jobs done in \(Self.seconds((ContinuousClock.now - started).seconds)) s: the rest would "
-                            + "outrun the invocation's time limit; plan more instances, more memory or a longer timeout")
-                }
-                for worker in slots.withLock({ $0 }) where worker.pid > 0 { kill(worker.pid, SIGKILL) }
+        let started = ContinuousClock.now
+        watchdog.enter()
+        let thread = Thread {
+            defer { watchdog.leave() }
+            let wait = max(0, (deadline - ContinuousClock.now).seconds)
+            guard finished.wait(timeout: .now() + wait) == .timedOut else { return }
+            state.shared.withLock { s in
+                guard s.failure == nil else { return }
+                s.failure = WorkerError(
+                    .timeLimit,
+                    "\(s.done) of \(jobs) jobs done in \(Self.seconds((ContinuousClock.now - started).seconds)) s: the rest would "
+                        + "outrun the invocation's time limit; plan more instances, more memory or a longer timeout")
             }
-            thread.stackSize = 1 << 18
-            thread.start()
+            for worker in state.slots.withLock({ $0 }) where worker.pid > 0 { kill(worker.pid, SIGKILL) }
         }
-        defer {
+        thread.stackSize = 1 << 18
+        thread.start()
+        return {
             finished.signal()
             watchdog.wait()
         }
+    }
+
+    public func run(_ jobs: [WorkerFrame], deadline: ContinuousClock.Instant? = nil) throws -> [Data] {
+        guard !jobs.isEmpty else { return [] }
+        let state = RunState(workers: workers)
+        let results = Mutex([Data?](repeating: nil, count: jobs.count))
+        let stopWatching = deadline.map { watch($0, jobs: jobs.count, state: state) }
+        defer { stopWatching?() }
         let spawnLock = NSLock()
         let group = DispatchGroup()
         for slot in 0..<workers.count {
             group.enter()
             let thread = Thread { [self] in
                 defer { group.leave() }
-                var worker = slots.withLock { $0[slot] }
+                var worker = state.slots.withLock { $0[slot] }
                 while true {
-                    let position = shared.withLock { s -> Int? in
+                    let position = state.shared.withLock { s -> Int? in
                         guard s.failure == nil else { return nil }
                         if let again = s.retry.popLast() { return again }
                         guard s.next < jobs.count else { return nil }
@@ -184,21 +196,21 @@ public final class ProcessPool: @unchecked Sendable {
                             throw WorkerError(.pipeClosed, "worker for job \(job.id) answered another job")
                         }
                         if let error = result.error {
-                            shared.withLock { if $0.failure == nil { $0.failure = WorkerError(.jobFailed, "job \(job.id) (\(job.kind)) failed: \(error)") } }
+                            state.shared.withLock { if $0.failure == nil { $0.failure = WorkerError(.jobFailed, "job \(job.id) (\(job.kind)) failed: \(error)") } }
                             break
                         }
                         results.withLock { $0[position] = result.payload }
-                        shared.withLock { $0.done += 1 }
+                        state.shared.withLock { $0.done += 1 }
                     } catch {
                         // The worker died (or its pipe broke): replace it, retry the job once — unless the watchdog
                         // stopped the run.
                         close(worker)
                         let how = Self.reap(worker.pid)
-                        if shared.withLock({ $0.failure?.code == .timeLimit }) {
+                        if state.shared.withLock({ $0.failure?.code == .timeLimit }) {
                             worker = Worker(pid: -1, jobs: -1, results: -1)
                             break
                         }
-                        let retry = shared.withLock { s -> Bool in
+                        let retry = state.shared.withLock { s -> Bool in
                             s.attempts[position, default: 0] += 1
                             if s.attempts[position]! >= 2 {
                                 if s.failure == nil {
@@ -215,9 +227,9 @@ public final class ProcessPool: @unchecked Sendable {
                             spawnLock.lock()
                             defer { spawnLock.unlock() }
                             worker = try spawn()
-                            slots.withLock { $0[slot] = worker }
+                            state.slots.withLock { $0[slot] = worker }
                         } catch {
-                            shared.withLock { if $0.failure == nil { $0.failure = WorkerError(
+                            state.shared.withLock { if $0.failure == nil { $0.failure = WorkerError(
                                         .workerDied, "job \(job.id): worker process \(how) and no replacement could start: \(error)") } }
                             worker = Worker(pid: -1, jobs: -1, results: -1)
                             break
@@ -225,14 +237,14 @@ public final class ProcessPool: @unchecked Sendable {
                         if !retry { break }
                     }
                 }
-                slots.withLock { $0[slot] = worker }
+                state.slots.withLock { $0[slot] = worker }
             }
             thread.stackSize = 1 << 20
             thread.start()
         }
         group.wait()
-        workers = slots.withLock { $0 }.filter { $0.pid > 0 }
-        if let failure = shared.withLock({ $0.failure }) { throw failure }
+        workers = state.slots.withLock { $0 }.filter { $0.pid > 0 }
+        if let failure = state.shared.withLock({ $0.failure }) { throw failure }
         return results.withLock { $0 }.map { $0! }
     }
 
