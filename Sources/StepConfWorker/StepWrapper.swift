@@ -29,8 +29,9 @@ public struct StepWrapper: Sendable {
         self.workerEnvironment = workerEnvironment
     }
 
-    /// How long before the invocation's deadline the workers are stopped, seconds: time to answer the error.
-    public static let deadlineMarginSeconds = 0.3
+    /// How long before the invocation's deadline the workers are stopped, seconds: time to answer the error, with room
+    /// for a watchdog thread that waits out its function's CPU throttling (a small function's quota, or a loaded host).
+    public static let deadlineMarginSeconds = 0.5
 
     /// Runs one instance's share of a step.
     /// - Parameter deadline: the invocation's deadline (Lambda's); jobs still running ``deadlineMarginSeconds``

@@ -111,16 +111,16 @@ final class RunningEmulator: Sendable {
         defer { try? FileManager.default.removeItem(atPath: store) }
         let emulator = try await RunningEmulator([
             FunctionSpec(
-                name: "long", handler: "synthetic", memoryMB: 3008, timeoutSeconds: 2, executable: RunningEmulator.bootstrap,
+                name: "long", handler: "synthetic", memoryMB: 3008, timeoutSeconds: 4, executable: RunningEmulator.bootstrap,
                 environment: ["STEPCONF_STORE": store])
         ])
         let started = ContinuousClock.now
         let long = try await emulator.invoke(
-            "long", Data(#"{"execution":"e","step":"s","job_end":4,"intra":2,"params":{"difficulty":3000000}}"#.utf8))
+            "long", Data(#"{"execution":"e","step":"s","job_end":8,"intra":2,"params":{"difficulty":3000000}}"#.utf8))
         let text = String(decoding: long.body, as: UTF8.self)
         #expect(long.header("X-Amz-Function-Error") == "Unhandled")
         #expect(text.contains("outrun the invocation's time limit") && !text.contains("Task timed out"), "\(text)")
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(4))
         let quick = try await emulator.invoke("long", Data(#"{"execution":"e","step":"s","job_end":2,"params":{"difficulty":10}}"#.utf8))
         #expect(quick.status == 200 && quick.header("X-Amz-Function-Error") == nil, "\(String(decoding: quick.body, as: UTF8.self))")
         let reports = emulator.lines.filter { $0.hasPrefix("REPORT RequestId: ") }

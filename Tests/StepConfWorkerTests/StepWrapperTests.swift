@@ -115,9 +115,10 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
         }
         #expect(error?.code == .timeLimit)
         #expect(error?.message.contains("0 of 4 jobs done") == true, "\(error?.message ?? "")")
-        // Stopped at the deadline less the margin, not after the jobs.
+        // Stopped at the deadline less the margin, not after the jobs (each alone takes seconds; a loaded machine may
+        // wake the watchdog late).
         let elapsed = clock.now - started
-        #expect(elapsed >= .seconds(1.3 - StepWrapper.deadlineMarginSeconds) && elapsed < .seconds(1.3), "\(elapsed)")
+        #expect(elapsed >= .seconds(1.3 - StepWrapper.deadlineMarginSeconds) && elapsed < .seconds(4), "\(elapsed)")
         #expect(try store.list(prefix: "runs/e-late/").isEmpty)
         // A deadline far enough away changes nothing.
         let quick = StepEvent(execution: "e-late", step: "t", intra: 2, jobEnd: 4, params: ["difficulty": 10])
