@@ -4,6 +4,7 @@
 #
 #   scripts/python-tools.sh test     moto's server, aws-sam-translator, the AWS CLI (.ci/requirements-test.txt)
 #   scripts/python-tools.sh deploy   statelint, cfn-lint, the SAM CLI (.ci/requirements-deploy.txt)
+#   scripts/python-tools.sh bench    Platypus, for `stepconf bench pareto` (.ci/requirements-bench.txt)
 #
 # The environment is .ci/.venv-SET; it is (re)built when it is missing or the requirements file changed since it
 # was built, so a pin bumped in git takes effect on the next run. Needs python3 and PyPI. Progress goes to stderr.
@@ -11,9 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 set_name="${1:-}"
 case "$set_name" in
-  test|deploy) ;;
-  -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "python-tools.sh: say which set: test or deploy (see --help)" >&2; exit 2 ;;
+  test|deploy|bench) ;;
+  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "python-tools.sh: say which set: test, deploy or bench (see --help)" >&2; exit 2 ;;
 esac
 requirements=".ci/requirements-$set_name.txt"
 venv="$PWD/.ci/.venv-$set_name"

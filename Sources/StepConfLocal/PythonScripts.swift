@@ -11,6 +11,8 @@ package enum PythonScripts {
         case stackHelper = "stack_helper.py"
         /// moto's server with our patches (`stepconf local up`, `stepconf bench aws`).
         case motoLauncher = "moto_launcher.py"
+        /// Platypus's runs on a configuration table (`stepconf bench pareto`).
+        case platypusBench = "platypus_bench.py"
     }
 
     /// The helper's text.
