@@ -30,26 +30,66 @@ enum SPEA2 {
         return archive
     }
 
-    static func normalizedDistances(_ pool: [Candidate]) -> [[Double]] {
-        let f1 = pool.map(\.objectives.f1), f2 = pool.map(\.objectives.f2)
-        let r1 = max((f1.max() ?? 0) - (f1.min() ?? 0), 1e-12), r2 = max((f2.max() ?? 0) - (f2.min() ?? 0), 1e-12)
-        return pool.indices.map { i in
-            pool.indices.map { j in hypot((f1[i] - f1[j]) / r1, (f2[i] - f2[j]) / r2) }
+    /// The squared distances between the members of `pool` (row-major, n × n), on objectives normalized to the
+    /// pool's range. Squared: they are only compared, and the root is taken of the one a density needs.
+    static func squaredDistances(_ pool: [Candidate]) -> [Double] {
+        let n = pool.count
+        var f1 = [Double](repeating: 0, count: n), f2 = [Double](repeating: 0, count: n)
+        for (i, c) in pool.enumerated() {
+            f1[i] = c.objectives.f1
+            f2[i] = c.objectives.f2
         }
+        let r1 = max((f1.max() ?? 0) - (f1.min() ?? 0), 1e-12), r2 = max((f2.max() ?? 0) - (f2.min() ?? 0), 1e-12)
+        var d = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in (i + 1)..<max(i + 1, n) {
+                let a = (f1[i] - f1[j]) / r1, b = (f2[i] - f2[j]) / r2
+                d[i * n + j] = a * a + b * b
+                d[j * n + i] = a * a + b * b
+            }
+        }
+        return d
     }
 
     static func fitness(_ pool: [Candidate]) -> [Double] {
         let n = pool.count
         let points = pool.map(\.objectives)
+        // Each pair once: who dominates whom.
         var strength = [Double](repeating: 0, count: n)
-        for i in 0..<n { for j in 0..<n where points[i].dominates(points[j]) { strength[i] += 1 } }
+        var dominates = [Bool](repeating: false, count: n * n)
+        for i in 0..<n {
+            for j in (i + 1)..<max(i + 1, n) {
+                if points[i].dominates(points[j]) {
+                    dominates[i * n + j] = true
+                    strength[i] += 1
+                } else if points[j].dominates(points[i]) {
+                    dominates[j * n + i] = true
+                    strength[j] += 1
+                }
+            }
+        }
         var raw = [Double](repeating: 0, count: n)
-        for i in 0..<n { for j in 0..<n where points[j].dominates(points[i]) { raw[i] += strength[j] } }
-        let distances = normalizedDistances(pool)
+        for j in 0..<n where strength[j] > 0 {
+            for i in 0..<n where dominates[j * n + i] { raw[i] += strength[j] }
+        }
+        // σ_k: the k-th smallest distance to another member, kept in a sorted buffer of the k smallest.
+        let distances = squaredDistances(pool)
         let k = max(1, min(n - 1, Int(Double(n).squareRoot())))
+        var nearest = [Double](repeating: .infinity, count: k)
         return (0..<n).map { i in
-            let sorted = distances[i].enumerated().filter { $0.offset != i }.map(\.element).sorted()
-            let sigma = sorted.isEmpty ? 0 : sorted[min(k, sorted.count) - 1]
+            guard n > 1 else { return raw[i] + 0.5 }
+            for m in 0..<k { nearest[m] = .infinity }
+            for j in 0..<n where j != i {
+                let d = distances[i * n + j]
+                guard d < nearest[k - 1] else { continue }
+                var m = k - 1
+                while m > 0 && nearest[m - 1] > d {
+                    nearest[m] = nearest[m - 1]
+                    m -= 1
+                }
+                nearest[m] = d
+            }
+            let sigma = nearest[min(k, n - 1) - 1].squareRoot()
             return raw[i] + 1 / (sigma + 2)
         }
     }
@@ -65,14 +105,22 @@ enum SPEA2 {
         guard kept.count > size else { return kept }
         // Truncation: repeatedly remove the member whose sorted distances to the others are lexicographically
         // smallest. The distances are computed once; a removal takes the victim out of every other list.
-        let distances = normalizedDistances(kept)
-        var lists = kept.indices.map { i in distances[i].enumerated().filter { $0.offset != i }.map(\.element).sorted() }
-        var alive = Array(kept.indices)
+        let n = kept.count
+        let distances = squaredDistances(kept)
+        var lists: [[Double]] = (0..<n).map { i in
+            var list: [Double] = []
+            list.reserveCapacity(n - 1)
+            for j in 0..<n where j != i { list.append(distances[i * n + j]) }
+            list.sort()
+            return list
+        }
+        var alive = Array(0..<n)
         while alive.count > size {
-            let victim = alive.min { a, b in lists[a].lexicographicallyPrecedes(lists[b]) }!
+            var victim = alive[0]
+            for i in alive.dropFirst() where lists[i].lexicographicallyPrecedes(lists[victim]) { victim = i }
             alive.removeAll { $0 == victim }
             for i in alive {
-                let d = distances[i][victim]
+                let d = distances[i * n + victim]
                 // Binary search for one occurrence of d in the sorted list.
                 var lo = 0, hi = lists[i].count
                 while lo < hi {

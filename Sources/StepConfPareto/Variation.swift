@@ -80,10 +80,20 @@ public struct Variation: Sendable {
 /// What every algorithm shares: the problem, the budget of evaluations and the random stream.
 struct SearchState<Problem: DiscreteProblem> {
     let problem: Problem
+    /// The problem's bounds, read once (a problem may compute them on each call).
+    let bounds: [ClosedRange<Int>]
     let budget: Int
     var evaluations = 0
     var rng: SeededRandom
     let variation: Variation
+
+    init(problem: Problem, budget: Int, rng: SeededRandom, variation: Variation) {
+        self.problem = problem
+        self.bounds = problem.bounds
+        self.budget = budget
+        self.rng = rng
+        self.variation = variation
+    }
 
     var exhausted: Bool { evaluations >= budget }
 
@@ -95,18 +105,20 @@ struct SearchState<Problem: DiscreteProblem> {
     /// `count` random candidates (counted as evaluations, at most what the budget allows).
     mutating func initial(_ count: Int) -> [Candidate] {
         (0..<min(count, budget)).map { _ in
-            let x = Variation.random(problem.bounds, rng: &rng)
+            let x = Variation.random(bounds, rng: &rng)
             return evaluate(x)
         }
     }
 
     /// Offspring of two parents: crossover then mutation of both, each evaluated while the budget lasts.
     mutating func offspring(_ a: [Int], _ b: [Int]) -> [Candidate] {
-        var (c1, c2) = variation.crossover(a, b, bounds: problem.bounds, rng: &rng)
-        variation.mutate(&c1, bounds: problem.bounds, rng: &rng)
-        variation.mutate(&c2, bounds: problem.bounds, rng: &rng)
+        var (c1, c2) = variation.crossover(a, b, bounds: bounds, rng: &rng)
+        variation.mutate(&c1, bounds: bounds, rng: &rng)
+        variation.mutate(&c2, bounds: bounds, rng: &rng)
         var children: [Candidate] = []
-        for child in [c1, c2] where !exhausted { children.append(evaluate(child)) }
+        children.reserveCapacity(2)
+        if !exhausted { children.append(evaluate(c1)) }
+        if !exhausted { children.append(evaluate(c2)) }
         return children
     }
 }
