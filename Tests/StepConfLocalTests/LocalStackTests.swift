@@ -209,7 +209,8 @@ import Testing
         let stepconf = URL(fileURLWithPath: RunningEmulator.bootstrap).deletingLastPathComponent().appendingPathComponent("stepconf").path
         let wordcount = try EmbeddedExamples.workflow("wordcount")
         let long = Workflow(name: "long", steps: [
-            TestWorkflows.step("long", params: ["difficulty": 40_000_000]), TestWorkflows.step("after", ["long"]),
+            // Seconds of work: a wide window for the test to catch an instance while its workers run.
+            TestWorkflows.step("long", params: ["difficulty": 200_000_000]), TestWorkflows.step("after", ["long"]),
         ])
         let stack = LocalStack(settings: .init(
             directory: directory, port: 0, emulatorPort: 0, stepconf: stepconf, bootstrap: RunningEmulator.bootstrap,

@@ -292,8 +292,16 @@ enum TestWorkflows {
         return false
     }
 
-    /// The processes whose parent is `parent`, from /proc.
+    /// The processes whose parent is `parent`, from /proc: its threads' `children` lists where the kernel keeps them
+    /// (one small read each, so a poll stays fast on a loaded machine), else a scan of every process.
     static func processes(parent: Int32) -> [Int32] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(parent)/task")) ?? []
+        if let first = tasks.first, FileManager.default.fileExists(atPath: "/proc/\(parent)/task/\(first)/children") {
+            return tasks.flatMap { task in
+                ((try? String(contentsOfFile: "/proc/\(parent)/task/\(task)/children", encoding: .utf8)) ?? "")
+                    .split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            }
+        }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).filter { pid in
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
