@@ -130,6 +130,8 @@ public struct ExecutionTimeline: Sendable {
             return Step(id: id)
         }
         var lastEntered: String?
+        // The steps whose Configure task failed (their recovery states say what they ran on).
+        var failedConfigure: Set<String> = []
         for event in events {
             let details = Details(event.details)
             let at = event.timestamp - start
@@ -154,14 +156,14 @@ public struct ExecutionTimeline: Sendable {
                 if event.type == "TaskStateEntered" { s.configureStart = at }
                 if event.type == "TaskStateExited" {
                     s.configureEnd = at
-                    if s.configSource == nil, let output = details.output { Self.readDecision(StateData(output), into: &s) }
                     s.decidedAhead = false
-                    s.configSource = s.configSource ?? .configurator
+                    // A task that failed leaves the earlier answer at `$.config`: nothing of its own to read.
+                    if !failedConfigure.contains(id) {
+                        if let output = details.output { Self.readDecision(StateData(output), into: &s) }
+                        s.configSource = .configurator
+                    }
                 }
-                // A caught failure: the step recovers (below) unless it is the execution's end.
-                if event.type == "TaskFailed" || event.type == "LambdaFunctionFailed" || event.type == "TaskTimedOut" {
-                    s.configSource = .earlierPlan
-                }
+                if event.type == "TaskFailed" || event.type == "TaskTimedOut" { failedConfigure.insert(id) }
                 byID[id] = s
             } else if event.type == "PassStateEntered", let (id, source) = Self.recovery(name) {
                 // The configurator's failure was caught: not the execution's.

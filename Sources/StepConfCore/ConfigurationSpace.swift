@@ -190,6 +190,16 @@ public struct ConfigurationSpace: Sendable {
         return (total, compute, platform.billing.predictedStepUSD(computeSeconds: compute, memoryMB: theta.memoryMB, instances: theta.inter))
     }
 
+    /// Every step at its fastest predicted θ (``StepOptions/fastest``).
+    public var fastestDecisions: [StepDecision] {
+        steps.enumerated().map { v, options in
+            StepDecision(
+                step: v, option: options.fastest, configuration: options.configurations[options.fastest],
+                seconds: options.seconds[options.fastest], costUSD: options.costUSD[options.fastest], subSLOSeconds: nil,
+                fallback: false)
+        }
+    }
+
     /// The makespan with every step at its fastest θ: no plan on these options is faster, seconds.
     public var fastestMakespanSeconds: Double { fastestMakespanSeconds(coldEverywhere: false) }
 

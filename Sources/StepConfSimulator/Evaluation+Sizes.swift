@@ -78,13 +78,4 @@ extension Evaluation {
             percentile: settings.percentile, traffic: settings.traffic, prewarm: settings.prewarm)
     }
 
-    /// Every step at its fastest predicted θ, over `space`.
-    static func fastestDecisions(_ space: ConfigurationSpace) -> [StepDecision] {
-        space.steps.enumerated().map { v, options in
-            StepDecision(
-                step: v, option: options.fastest, configuration: options.configurations[options.fastest],
-                seconds: options.seconds[options.fastest], costUSD: options.costUSD[options.fastest], subSLOSeconds: nil,
-                fallback: false)
-        }
-    }
 }

@@ -120,11 +120,11 @@ public struct Evaluation: Sendable {
     /// With input sizes, each request's steps at their fastest θ for its size.
     public func fastestCell(settings: Settings) throws -> Cell {
         let policy = try Policies.make(.static, graph: graph, model: model, platform: simulator.platform)
-        let fastest = Self.fastestDecisions(policy.space)
+        let fastest = policy.space.fastestDecisions
         let sized: ((Double) throws -> Sized)? = { size in
             let space = try Policies.make(.static, graph: try self.graph(size: size), model: self.model, platform: self.simulator.platform).space
             return Sized(
-                run: .planned(Self.fastestDecisions(space)), runner: try RequestRunner(graph: space.graph, simulator: self.simulator),
+                run: .planned(space.fastestDecisions), runner: try RequestRunner(graph: space.graph, simulator: self.simulator),
                 prewarming: nil)
         }
         var cell = try runCell(

@@ -16,6 +16,33 @@ import Testing
         var events: [StepFunctionsClient.HistoryEvent]
     }
 
+    /// A stack up for one test in a directory of its own: taken down and removed when released.
+    final class Stack {
+        let directory = TestWorkflows.directory()
+        let state: LocalStack.State
+        let aws: AWSConfiguration
+
+        init(_ workflows: [(Workflow, PerformanceModel)], policy: PolicyName = .stepconf) throws {
+            let stepconf = URL(fileURLWithPath: RunningEmulator.bootstrap).deletingLastPathComponent().appendingPathComponent("stepconf").path
+            let stack = LocalStack(settings: .init(
+                directory: directory, port: 0, emulatorPort: 0, stepconf: stepconf, bootstrap: RunningEmulator.bootstrap,
+                policy: policy, workScale: TestWorkflows.workScale))
+            do {
+                state = try stack.up(workflows)
+                aws = try LocalStackTests.configuration(state)
+            } catch {
+                LocalStack.down(directory: directory)
+                try? FileManager.default.removeItem(atPath: directory)
+                throw error
+            }
+        }
+
+        deinit {
+            LocalStack.down(directory: directory)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
     /// Every service of the stack at moto's endpoint, with moto's test credentials.
     static func configuration(_ state: LocalStack.State) throws -> AWSConfiguration {
         try AWSConfiguration(
@@ -158,19 +185,11 @@ import Testing
     /// answer carries the whole plan, and every later step's Check — the join's after a Parallel state too — runs it
     /// on that plan when it is ready by its latest start.
     @Test func stepconfExactRunsOnMotosStepFunctionsWithOnePlanAndChecksAtTheJoins() async throws {
-        let directory = TestWorkflows.directory()
-        let stepconf = URL(fileURLWithPath: RunningEmulator.bootstrap).deletingLastPathComponent().appendingPathComponent("stepconf").path
         let workflow = try EmbeddedExamples.workflow("fanout4")
         let graph = try WorkflowGraph(workflow)
-        let stack = LocalStack(settings: .init(
-            directory: directory, port: 0, emulatorPort: 0, stepconf: stepconf, bootstrap: RunningEmulator.bootstrap,
-            policy: .stepconfExact, workScale: TestWorkflows.workScale))
-        let state = try stack.up([(workflow, try EmbeddedExamples.model("fanout4", for: workflow))])
-        defer {
-            LocalStack.down(directory: directory)
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        let aws = try Self.configuration(state)
+        let stack = try Stack([(workflow, try EmbeddedExamples.model("fanout4", for: workflow))], policy: .stepconfExact)
+        let (state, aws) = (stack.state, stack.aws)
+        defer { withExtendedLifetime(stack) {} }
         let sfn = StepFunctionsClient(configuration: aws)
         let arn = try sfn.startExecution(
             stateMachineARN: try #require(state.stateMachines["fanout4"]), name: "exact", input: #"{"slo_s": 300}"#)
@@ -205,25 +224,17 @@ import Testing
     /// bundle) and every step runs on its fastest plan, recorded in the execution's output; an instance of a long step is
     /// killed mid-run and its Map's Retry runs it again. Both executions succeed with complete, correct output.
     @Test func aConfiguratorThatFailsAndAnInstanceKilledMidRunDoNotFailTheWorkflow() async throws {
-        let directory = TestWorkflows.directory()
-        let stepconf = URL(fileURLWithPath: RunningEmulator.bootstrap).deletingLastPathComponent().appendingPathComponent("stepconf").path
         let wordcount = try EmbeddedExamples.workflow("wordcount")
         let long = Workflow(name: "long", steps: [
             // Seconds of work: a wide window for the test to catch an instance while its workers run.
             TestWorkflows.step("long", params: ["difficulty": 200_000_000]), TestWorkflows.step("after", ["long"]),
         ])
-        let stack = LocalStack(settings: .init(
-            directory: directory, port: 0, emulatorPort: 0, stepconf: stepconf, bootstrap: RunningEmulator.bootstrap,
-            workScale: TestWorkflows.workScale))
         let models = [
             (wordcount, try EmbeddedExamples.model("wordcount", for: wordcount)), (long, try TestWorkflows.model(for: long)),
         ]
-        let state = try stack.up(models)
-        defer {
-            LocalStack.down(directory: directory)
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        let aws = try Self.configuration(state)
+        let stack = try Stack(models)
+        let (directory, state, aws) = (stack.directory, stack.state, stack.aws)
+        defer { withExtendedLifetime(stack) {} }
         let sfn = StepFunctionsClient(configuration: aws)
         let s3 = S3Client(configuration: aws)
         let bucket = try #require(state.bucket)

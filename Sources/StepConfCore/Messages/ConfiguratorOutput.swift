@@ -181,13 +181,7 @@ extension ConfiguratorOutput.Planned {
         graph: WorkflowGraph, model: PerformanceModel, platform: Platform, functionPrefix: String
     ) throws -> [ConfiguratorOutput.Planned] {
         let space = try ConfigurationSpace(graph: graph, model: model, platform: platform, includesConfigurator: false)
-        return space.steps.enumerated().map { v, options in
-            let k = options.fastest
-            let decision = StepDecision(
-                step: v, option: k, configuration: options.configurations[k], seconds: options.seconds[k],
-                costUSD: options.costUSD[k], subSLOSeconds: nil, fallback: false)
-            return .init(decision, step: graph[v], functionPrefix: functionPrefix)
-        }
+        return space.fastestDecisions.map { .init($0, step: graph[$0.step], functionPrefix: functionPrefix) }
     }
 }
 
