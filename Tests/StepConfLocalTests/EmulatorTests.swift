@@ -114,13 +114,12 @@ final class RunningEmulator: Sendable {
                 name: "long", handler: "synthetic", memoryMB: 3008, timeoutSeconds: 4, executable: RunningEmulator.bootstrap,
                 environment: ["STEPCONF_STORE": store])
         ])
-        let started = ContinuousClock.now
         let long = try await emulator.invoke(
             "long", Data(#"{"execution":"e","step":"s","job_end":8,"intra":2,"params":{"difficulty":3000000}}"#.utf8))
         let text = String(decoding: long.body, as: UTF8.self)
         #expect(long.header("X-Amz-Function-Error") == "Unhandled")
         #expect(text.contains("outrun the invocation's time limit") && !text.contains("Task timed out"), "\(text)")
-        #expect(ContinuousClock.now - started < .seconds(4))
+        // (Its own answer, not the emulator's timeout: the wall time the test sees includes a loaded machine's delays.)
         let quick = try await emulator.invoke("long", Data(#"{"execution":"e","step":"s","job_end":2,"params":{"difficulty":10}}"#.utf8))
         #expect(quick.status == 200 && quick.header("X-Amz-Function-Error") == nil, "\(String(decoding: quick.body, as: UTF8.self))")
         let reports = emulator.lines.filter { $0.hasPrefix("REPORT RequestId: ") }
