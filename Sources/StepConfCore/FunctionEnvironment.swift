@@ -32,6 +32,9 @@ public struct FunctionEnvironment: Sendable, Hashable {
         case s3Addressing = "STEPCONF_S3_ADDRESSING"
         /// Whether the configurator warms the functions of the steps it plans ahead (``Prewarm``): `true` or `false`.
         case prewarm = "STEPCONF_PREWARM"
+        /// How long before an invocation's deadline a step stops its workers and answers the time-limit error, seconds
+        /// (default 0.5; more on a host whose load can stall the instance longer than that).
+        case deadlineMargin = "STEPCONF_DEADLINE_MARGIN"
 
         /// The name as it appears in the environment.
         public var name: String { rawValue }
@@ -50,12 +53,13 @@ public struct FunctionEnvironment: Sendable, Hashable {
     public var runtimeTransport: String?
     public var s3Addressing: String?
     public var prewarm: Bool?
+    public var deadlineMargin: Double?
 
     public init(
         store: String? = nil, workScale: Double? = nil, workflowDirectory: String? = nil, policy: PolicyName? = nil,
         safety: Double? = nil, functionPrefix: String? = nil, platform: String? = nil, cacheTable: String? = nil,
         cachePath: String? = nil, workerExecutable: String? = nil, runtimeTransport: String? = nil, s3Addressing: String? = nil,
-        prewarm: Bool? = nil
+        prewarm: Bool? = nil, deadlineMargin: Double? = nil
     ) {
         self.store = store
         self.workScale = workScale
@@ -70,6 +74,7 @@ public struct FunctionEnvironment: Sendable, Hashable {
         self.runtimeTransport = runtimeTransport
         self.s3Addressing = s3Addressing
         self.prewarm = prewarm
+        self.deadlineMargin = deadlineMargin
     }
 
     /// Decodes the contract from a process environment; an empty value counts as unset.
@@ -109,6 +114,8 @@ public struct FunctionEnvironment: Sendable, Hashable {
             default: throw InputError(.invalidParameter, "\(Variable.prewarm.name) must be true or false, got `\(raw.prefix(64))`")
             }
         }
+        // Lambda's longest timeout is 900 s: a margin past it would stop every step at once.
+        deadlineMargin = try number(.deadlineMargin, "a number of seconds in 0...900", { (0...900).contains($0) })
     }
 
     /// The variables to set for a function that should read this contract (unset fields are left out).
@@ -128,6 +135,7 @@ public struct FunctionEnvironment: Sendable, Hashable {
         put(.runtimeTransport, runtimeTransport)
         put(.s3Addressing, s3Addressing)
         put(.prewarm, prewarm.map { "\($0)" })
+        put(.deadlineMargin, deadlineMargin.map { "\($0)" })
         return out
     }
 }

@@ -185,6 +185,7 @@ public final class ConfiguratorHandler: CodableHandler {
             decision = decisions[index]
             // The configurator that made the plan knows every step's θ: it warms them all.
             if made { planned = Prewarm.plan(decisions, space: policy.space, start: event.startTime) }
+            ahead = Self.staticAhead(decisions, answering: index, graph: graph, start: event.startTime)
         default:
             throw HandlerError(.unsupportedPolicy, "policy \(settings.policy.rawValue) is neither static nor dynamic")
         }
@@ -219,6 +220,28 @@ public final class ConfiguratorHandler: CodableHandler {
                 predictedCostUSD: decision.costUSD, fallback: decision.fallback, decisionMicroseconds: micros,
                 decidedAhead: ahead.keys.map { graph.ids[$0] }.sorted(), warmUps: sent > 0 ? sent : nil, inputSize: size),
             steps: steps)
+    }
+
+    /// How long a static plan holds, seconds from the execution's start: as long as an execution can run (Step
+    /// Functions' Standard workflows: a year).
+    public static let staticPlanHorizonSeconds = 366 * 86_400.0
+    /// The most later steps' θ an answer carries for a static plan; a larger plan leaves them to their configurators
+    /// (the answer stays far below Step Functions' 256 KB of state data).
+    static let staticAheadMaxInstances = 1_000
+
+    /// A static plan's θ for every later step (every step with a predecessor but `index`), as decisions made ahead that
+    /// hold for the whole execution: the steps that follow run without their configurators, as the static plans of the
+    /// model and the simulator do (one configurator per execution, at its first step). None when the plan has more
+    /// than ``staticAheadMaxInstances`` instances.
+    static func staticAhead(_ decisions: [StepDecision], answering index: Int, graph: WorkflowGraph, start: Double) -> [Int: AheadDecision] {
+        guard decisions.count == graph.count,
+            decisions.reduce(0, { $0 + $1.configuration.inter }) <= staticAheadMaxInstances
+        else { return [:] }
+        var ahead: [Int: AheadDecision] = [:]
+        for v in 0..<graph.count where v != index && AheadDecision.isChecked(v, in: graph) {
+            ahead[v] = AheadDecision(decision: decisions[v], deadline: start + staticPlanHorizonSeconds)
+        }
+        return ahead
     }
 
     /// A decision as a Map runs it; `deadline` (Unix seconds) for one made ahead, also written in the engine's

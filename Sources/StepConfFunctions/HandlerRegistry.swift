@@ -33,7 +33,8 @@ public enum HandlerRegistry {
                 function: try StepFunctions.configured(kind, workScale: contract.workScale),
                 store: try StepFunctions.store(contract, variables: environment.variables),
                 workerExecutable: contract.workerExecutable ?? ProcessPool.currentExecutable,
-                functionMemoryMB: environment.memoryMB)
+                functionMemoryMB: environment.memoryMB,
+                deadlineMarginSeconds: contract.deadlineMargin ?? StepWrapper.defaultDeadlineMarginSeconds)
             return CodableHandlerAdapter(StepHandler(wrapper: wrapper))
         default:
             throw HandlerError(

@@ -82,15 +82,18 @@ public struct LocalCalibration: Sendable {
         }
     }
 
-    /// The calibration cache folder: `$STEPCONF_CACHE_DIR`, else `$XDG_CACHE_HOME/stepconf`, else `~/.cache/stepconf`,
-    /// then `calibration/`.
-    public static var cacheRoot: String {
+    /// StepConf's cache folder on this machine: `$STEPCONF_CACHE_DIR`, else `$XDG_CACHE_HOME/stepconf`, else
+    /// `~/.cache/stepconf`.
+    public static var cacheBase: String {
         let environment = ProcessInfo.processInfo.environment
-        if let given = environment["STEPCONF_CACHE_DIR"], !given.isEmpty { return given + "/calibration" }
+        if let given = environment["STEPCONF_CACHE_DIR"], !given.isEmpty { return given }
         let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() + "/.cache")
-        return base + "/stepconf/calibration"
+        return base + "/stepconf"
     }
+
+    /// The calibration cache folder: ``cacheBase`` then `calibration/`.
+    public static var cacheRoot: String { cacheBase + "/calibration" }
 
     /// The platform that describes this machine: its cores shared by every instance, memory sizes up to the
     /// credit of all of them, fan-outs up to twice the cores, one or two workers.

@@ -91,16 +91,24 @@ public struct LocalStack: Sendable {
         FileManager.default.contents(atPath: directory + "/local.json").flatMap { try? JSONDecoder().decode(State.self, from: $0) }
     }
 
+    /// The stages of ``up(_:progress:stage:)``, in order.
+    public enum Stage: String, CaseIterable, Codable, Sendable {
+        case bundle, moto, stack, emulator
+    }
+
     /// Starts moto, creates the stack from the template there, then starts the emulator with the stack's functions.
-    /// `progress` gets a line per stage.
+    /// `progress` gets a line per stage (and the stack helper's lines); `stage` is told as each stage begins.
     /// - Throws: ``LocalError`` when a server does not start (its log is named), the template cannot be read or
     ///   translated, or the stack fails to create (the failed resources and reasons are in the message); whatever
     ///   was started is stopped again, so nothing is left half-created.
-    public func up(_ workflows: [(Workflow, PerformanceModel)], progress: (String) -> Void = { _ in }) throws -> State {
+    public func up(
+        _ workflows: [(Workflow, PerformanceModel)], progress: (String) -> Void = { _ in }, stage: (Stage) -> Void = { _ in }
+    ) throws -> State {
         if let running = Self.state(in: settings.directory), Self.alive(running.motoPID) || Self.alive(running.emulatorPID) {
             throw LocalError(
                 .alreadyRunning, "a local stack already runs from \(settings.directory) (moto on port \(running.port)): `stepconf local down` first")
         }
+        stage(.bundle)
         let bundle = try stageBundle(workflows)
         let template = try settings.template ?? writeTemplate(workflows)
         let encoder = JSONEncoder()
@@ -109,6 +117,7 @@ public struct LocalStack: Sendable {
         let emulatorPort = settings.emulatorPort == 0 ? try Self.freePort() : settings.emulatorPort
         let endpoint = "http://127.0.0.1:\(port)"
 
+        stage(.moto)
         progress("starting moto's server on port \(port) (Step Functions calls Lambda on port \(emulatorPort))")
         let motoPID = try Self.spawn(
             "/usr/bin/env",
@@ -122,6 +131,7 @@ public struct LocalStack: Sendable {
                 body: Data(#"{"stepfunctions": {"execute_state_machine": true}}"#.utf8), timeout: .seconds(10)))
             guard (200..<300).contains(config.status) else { throw LocalError(.stack, "moto refused its configuration: HTTP \(config.status)") }
 
+            stage(.stack)
             progress("creating stack \(settings.stackName) from \(template) (packaged, SAM-translated, CloudFormation on moto)")
             let stack = try createStack(template: template, bundle: bundle, endpoint: endpoint, progress: progress)
             let local = [
@@ -134,6 +144,7 @@ public struct LocalStack: Sendable {
             }
             try AtomicFile.write(try encoder.encode(functions), to: settings.directory + "/functions.json")
 
+            stage(.emulator)
             progress("starting the Lambda emulator on port \(emulatorPort) (the stack's \(functions.count) functions)")
             let emulatorPID = try Self.spawn(
                 settings.stepconf, ["emulator", "--functions", settings.directory + "/functions.json", "--port", "\(emulatorPort)"],

@@ -188,27 +188,42 @@ public struct EvaluationReport: Sendable {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + costAgainstAttainment() + "\n"
     }
 
-    /// Each policy's (attainment, mean cost) over the SLOs: at equal attainment, the lower the cheaper.
+    /// Each policy's (share of requests that missed, mean cost) over the SLOs, the share on a log scale so that 0.1 %,
+    /// 1 % and 10 % are as far apart as they matter: left of the P line a policy keeps its promise; lower is cheaper.
     private func costAgainstAttainment() -> String {
         let rows = results.rows
         let costs = rows.map(\.meanCostUSD)
-        let lowest = rows.map(\.sloAttainment).min() ?? 0
-        // Below half, a point is a miss whatever its cost: it is drawn at the axis' left end (hollow), so that the
-        // region where policies are told apart — most of their requests in time — keeps the width.
-        let floor = lowest < 0.5 ? 0.5 : min(lowest, 0.9)
+        let missShare = { (r: EvaluationResults.Row) in min(max(1 - r.sloAttainment, 0), 1) }
+        // The left end: a decade below the smallest share one request can make (or the smallest share seen), where the
+        // points that missed no request are drawn.
+        let smallest = ([1 / Double(max(results.requests, 1))] + rows.map(missShare).filter { $0 > 0 }).min() ?? 1e-3
+        let none = pow(10, floor(log10(smallest)) - 1)
+        // A decade of room left of "none", so that points there stand clear of the axis.
         var plot = SVGPlot(
-            title: "Mean cost against SLO attainment (one point per SLO)",
-            xLabel: "SLO attainment" + (lowest < 0.5 ? " (below 50 % drawn at 50 %)" : ""),
-            yLabel: "USD per request", x: SVGPlot.span(floor, 1), y: SVGPlot.span(min(0, costs.min() ?? 0), (costs.max() ?? 1) * 1.1))
+            title: "Mean cost against the requests that missed the SLO",
+            xLabel: "requests that missed the SLO, one point per SLO (log scale; \"none\": every request in time)",
+            yLabel: "USD per request", logX: (none / 10)...1, y: SVGPlot.span(min(0, costs.min() ?? 0), (costs.max() ?? 1) * 1.1))
+        plot.xTickLabel = { share in
+            share < none * 0.999 ? "" : share <= none * 1.001 ? "none" : Self.percentText(share)
+        }
         for name in drawn {
-            let mine = rows.filter { $0.policy == name }.sorted { $0.sloAttainment < $1.sloAttainment }
-            let point = { (r: EvaluationResults.Row) in (max(r.sloAttainment, floor), r.meanCostUSD) }
+            let mine = rows.filter { $0.policy == name }.sorted { missShare($0) < missShare($1) }
+            let point = { (r: EvaluationResults.Row) in (max(missShare(r), none), r.meanCostUSD) }
             plot.line(name, mine.map(point), style: style(name))
             plot.missed(mine.filter(misses).map(point), style: style(name), label: missLabel)
         }
-        if let percentile = results.percentile { plot.reference(x: percentile / 100, label: "P = \(fmt(percentile, 1)) %") }
+        if let percentile = results.percentile {
+            plot.reference(x: 1 - percentile / 100, label: "← meets P = \(fmt(percentile, 1)) %", leftOfLine: true)
+        }
         plot.legendCorner = .outside
         return plot.render()
+    }
+
+    /// A share as a short percentage: 0.1 %, 1 %, 25 %.
+    static func percentText(_ share: Double) -> String {
+        let value = share * 100
+        let text = value >= 1 ? String(format: "%.0f", value) : String(format: "%.3g", value)
+        return text + " %"
     }
 
     /// Each plan's predicted attainment (sampled over the fitted noise model before the run) against what its requests

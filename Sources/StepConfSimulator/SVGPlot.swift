@@ -1,6 +1,6 @@
 import Foundation
 
-/// A small SVG chart: linear axes with round ticks, lines, markers, boxes, bars, reference lines and a
+/// A small SVG chart: linear axes with round ticks (x may be logarithmic, ticks at decades), lines, markers, boxes, bars, reference lines and a
 /// legend. Series are told apart by lightness, dash pattern and marker shape as well as hue, so the
 /// figures survive grey printing.
 public struct SVGPlot {
@@ -24,6 +24,11 @@ public struct SVGPlot {
 
     /// The legend's corner.
     public var legendCorner: Corner = .topLeft
+
+    /// Whether x is drawn on a log₁₀ scale (its range must be positive; see ``init(title:xLabel:yLabel:logX:y:width:height:)``).
+    public private(set) var xLogarithmic = false
+    /// How an x tick is labelled (default: a short number).
+    public var xTickLabel: @Sendable (Double) -> String = { SVGPlot.label($0) }
 
     /// Ten styles from dark to light, each with its own dash and marker.
     public static let palette: [Style] = [
@@ -65,6 +70,21 @@ public struct SVGPlot {
         self.y = Self.padded(y)
     }
 
+    /// A chart whose x axis is logarithmic over `logX` (widened to whole decades; a non-positive or non-finite end
+    /// becomes 10⁻⁶ … 1), with a tick and a grid line at each decade.
+    public init(title: String, xLabel: String, yLabel: String, logX: ClosedRange<Double>, y: ClosedRange<Double>,
+                width: Double = 560, height: Double = 320) {
+        self.init(title: title, xLabel: xLabel, yLabel: yLabel, x: 0...1, y: y, width: width, height: height)
+        // Ends kept to 10⁻³⁰⁰ … 10³⁰⁰, so that every decade's power of ten is a normal number.
+        let ok = { (v: Double) in v.isFinite && v > 0 }
+        let low = min(max(ok(logX.lowerBound) ? logX.lowerBound : 1e-6, 1e-300), 1e299)
+        let high = min(ok(logX.upperBound) ? max(logX.upperBound, low) : max(1, low), 1e300)
+        var decades = floor(log10(low))...ceil(log10(high))
+        if decades.upperBound - decades.lowerBound < 1 { decades = decades.lowerBound...(decades.lowerBound + 1) }
+        x = pow(10, decades.lowerBound)...pow(10, decades.upperBound)
+        xLogarithmic = true
+    }
+
     /// A chart with one slot per category along x.
     public init(title: String, categories: [String], yLabel: String, y: ClosedRange<Double>,
                 width: Double = 560, height: Double = 320) {
@@ -91,7 +111,20 @@ public struct SVGPlot {
         return r
     }
 
-    func px(_ v: Double) -> Double { left + (v - x.lowerBound) / (x.upperBound - x.lowerBound) * (width - left - right) }
+    func px(_ v: Double) -> Double {
+        guard xLogarithmic else { return left + (v - x.lowerBound) / (x.upperBound - x.lowerBound) * (width - left - right) }
+        // A value at or below 0 is drawn at the axis' left end.
+        let low = log10(x.lowerBound), high = log10(x.upperBound)
+        let at = v > 0 ? min(max(log10(v), low), high) : low
+        return left + (at - low) / (high - low) * (width - left - right)
+    }
+
+    /// The x ticks: round values, or the decades of a logarithmic axis.
+    var xTicks: [Double] {
+        guard xLogarithmic else { return Self.ticks(x) }
+        let low = Int(log10(x.lowerBound).rounded()), high = Int(log10(x.upperBound).rounded())
+        return (low...max(low, high)).map { pow(10, Double($0)) }
+    }
     func py(_ v: Double) -> Double { height - bottom - (v - y.lowerBound) / (y.upperBound - y.lowerBound) * (height - top - bottom) }
 
     /// Round tick values covering `range`: steps of 1, 2 or 5 × 10ⁿ.
@@ -224,13 +257,18 @@ public struct SVGPlot {
     }
 
     /// A labelled reference line across the chart at y (horizontal) or x (vertical).
-    public mutating func reference(x value: Double? = nil, y yValue: Double? = nil, label: String) {
+    /// - Parameter leftOfLine: put a vertical line's label on its left (else on its right where it fits).
+    public mutating func reference(x value: Double? = nil, y yValue: Double? = nil, label: String, leftOfLine: Bool = false) {
         let value = value.flatMap { $0.isFinite ? $0 : nil }
         let yValue = yValue.flatMap { $0.isFinite ? $0 : nil }
         if let value {
             let xx = px(value)
             body.append("<line x1=\"\(f(xx))\" x2=\"\(f(xx))\" y1=\"\(f(top))\" y2=\"\(f(height - bottom))\" stroke=\"#000\" stroke-dasharray=\"3 3\"/>")
-            body.append("<text x=\"\(f(xx + 4))\" y=\"\(f(top + 12))\" font-size=\"11\">\(Self.escape(label))</text>")
+            // The label on the side of the line with room for it (it must not run into an outside legend).
+            let fits = !leftOfLine && xx + 4 + 6.2 * Double(label.count) <= width - right
+            body.append(
+                "<text x=\"\(f(fits ? xx + 4 : xx - 4))\" y=\"\(f(top + 12))\" text-anchor=\"\(fits ? "start" : "end")\" font-size=\"11\">"
+                    + "\(Self.escape(label))</text>")
         }
         if let yValue {
             let yy = py(yValue)
@@ -259,10 +297,11 @@ public struct SVGPlot {
                 out += "<text x=\"\(f(px(Double(k))))\" y=\"\(f(height - bottom + 16))\" text-anchor=\"middle\" font-size=\"11\">\(Self.escape(name))</text>"
             }
         } else {
-            for t in Self.ticks(x) {
+            for t in xTicks {
                 let xx = px(t)
+                if xLogarithmic { out += "<line x1=\"\(f(xx))\" x2=\"\(f(xx))\" y1=\"\(f(top))\" y2=\"\(f(height - bottom))\" stroke=\"#eee\"/>" }
                 out += "<line x1=\"\(f(xx))\" x2=\"\(f(xx))\" y1=\"\(f(height - bottom))\" y2=\"\(f(height - bottom + 4))\" stroke=\"#000\"/>"
-                out += "<text x=\"\(f(xx))\" y=\"\(f(height - bottom + 16))\" text-anchor=\"middle\" font-size=\"11\">\(Self.label(t))</text>"
+                out += "<text x=\"\(f(xx))\" y=\"\(f(height - bottom + 16))\" text-anchor=\"middle\" font-size=\"11\">\(Self.escape(xTickLabel(t)))</text>"
             }
         }
         out += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(height - bottom))\" y2=\"\(f(height - bottom))\" stroke=\"#000\"/>"

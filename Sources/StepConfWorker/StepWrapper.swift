@@ -19,8 +19,10 @@ public struct StepWrapper: Sendable {
 
     public init(
         function: any StepFunction, store: any ObjectStore, workerExecutable: String = ProcessPool.currentExecutable,
-        functionMemoryMB: Int, ioThreads: Int = 8, workerEnvironment: [String: String] = ProcessInfo.processInfo.environment
+        functionMemoryMB: Int, ioThreads: Int = 8, workerEnvironment: [String: String] = ProcessInfo.processInfo.environment,
+        deadlineMarginSeconds: Double = StepWrapper.defaultDeadlineMarginSeconds
     ) {
+        self.deadlineMarginSeconds = deadlineMarginSeconds
         self.function = function
         self.store = store
         self.workerExecutable = workerExecutable
@@ -31,7 +33,10 @@ public struct StepWrapper: Sendable {
 
     /// How long before the invocation's deadline the workers are stopped, seconds: time to answer the error, with room
     /// for a watchdog thread that waits out its function's CPU throttling (a small function's quota, or a loaded host).
-    public static let deadlineMarginSeconds = 0.5
+    public static let defaultDeadlineMarginSeconds = 0.5
+
+    /// This instance's margin (``FunctionEnvironment/deadlineMargin``, default ``defaultDeadlineMarginSeconds``).
+    public let deadlineMarginSeconds: Double
 
     /// Runs one instance's share of a step.
     /// - Parameter deadline: the invocation's deadline (Lambda's); jobs still running ``deadlineMarginSeconds``
@@ -63,7 +68,7 @@ public struct StepWrapper: Sendable {
             let pool = try ProcessPool(
                 executable: workerExecutable, size: min(event.intra, jobs.count), environment: workerEnvironment)
             defer { pool.shutdown() }
-            results = try pool.run(jobs, deadline: deadline.map { $0 - .seconds(Self.deadlineMarginSeconds) })
+            results = try pool.run(jobs, deadline: deadline.map { $0 - .seconds(deadlineMarginSeconds) })
         }
         let outputs = try function.outputs(for: event, inputs: inputs, results: results)
         let computeSeconds = (clock.now - started).seconds

@@ -180,35 +180,3 @@ struct EvaluateCommand: ParsableCommand {
 
     private func pct(_ x: Double) -> String { fixed(x * 100, 1) + " %" }
 }
-
-/// A one-line progress bar with ETA on standard error.
-final class ProgressBar: Sendable {
-    private let label: String
-    private let enabled: Bool
-    private let clock: ContinuousClock
-    private let start: ContinuousClock.Instant
-
-    init(label: String, enabled: Bool, clock: ContinuousClock) {
-        self.label = label
-        self.enabled = enabled
-        self.clock = clock
-        self.start = clock.now
-    }
-
-    func update(_ done: Int, _ total: Int) {
-        guard enabled, total > 0 else { return }
-        let fraction = Double(done) / Double(total)
-        let width = 30
-        let filled = Int(fraction * Double(width))
-        let elapsed = (clock.now - start).seconds
-        let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
-        let line = "\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            + "] \(done)/\(total) · ETA \(fixed(eta, 0)) s   "
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func finish() {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
-    }
-}

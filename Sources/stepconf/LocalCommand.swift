@@ -93,10 +93,26 @@ struct LocalUp: ParsableCommand {
             settings.template = template
         }
         let stack = LocalStack(settings: settings)
+        let typical = LocalUpTimings.load()
+        let progress = StageProgress(
+            label: "local up", stages: LocalStack.Stage.allCases.map { ($0.rawValue, typical.seconds($0)) },
+            enabled: !json && isatty(2) != 0)
         let quiet = json
-        let state = try stack.up(loaded) { line in if !quiet { print(line) } }
+        let state: LocalStack.State
+        do {
+            state = try stack.up(
+                loaded, progress: { line in if !quiet { progress.say(line) } },
+                stage: { progress.begin(LocalStack.Stage.allCases.firstIndex(of: $0)!) })
+        } catch {
+            progress.finish()
+            throw error
+        }
+        let took = progress.finish()
+        LocalUpTimings(took).save()
         if json { try printJSON(state); return }
         print("")
+        let parts = zip(LocalStack.Stage.allCases, took).compactMap { stage, t in t.map { "\(stage.rawValue) \(fixed($0, 1)) s" } }
+        print("Up in \(fixed(took.compactMap { $0 }.reduce(0, +), 1)) s (\(parts.joined(separator: ", "))).")
         print("Up. AWS endpoint \(state.endpoint) (moto; any credentials, region \(state.region)); emulator on port \(state.emulatorPort).")
         print("Stack \(state.stack): bucket \(state.bucket ?? "-"), cache table \(state.table ?? "-").")
         if !state.covered.isEmpty {
@@ -129,5 +145,40 @@ struct LocalDown: ParsableCommand {
         } else {
             print("no local stack runs from \(dir)")
         }
+    }
+}
+
+/// What each stage of `local up` took the last time on this machine (`local-up.json` in the cache folder), for the next
+/// run's estimate of the time left; before any, what they take on a 2-core machine.
+struct LocalUpTimings: Codable {
+    var stages: [String: Double]
+
+    /// Measured on the 2-core development VM (moto 5.x, three workflows' stack).
+    static let firstTime: [LocalStack.Stage: Double] = [.bundle: 0.3, .moto: 2.5, .stack: 12, .emulator: 0.5]
+
+    static var path: String { LocalCalibration.cacheBase + "/local-up.json" }
+
+    init(_ took: [Double?]) {
+        stages = [:]
+        for (stage, t) in zip(LocalStack.Stage.allCases, took) { if let t { stages[stage.rawValue] = t } }
+    }
+
+    /// The last run's timings, else none (every stage at its first-time figure).
+    static func load() -> LocalUpTimings {
+        FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(LocalUpTimings.self, from: $0) }
+            ?? LocalUpTimings([])
+    }
+
+    /// A stage's typical seconds: the last run's when it is a sane number, else the first-time figure.
+    func seconds(_ stage: LocalStack.Stage) -> Double {
+        if let t = stages[stage.rawValue], t.isFinite, (0...3600).contains(t) { return t }
+        return Self.firstTime[stage] ?? 1
+    }
+
+    /// Keeps these timings for the next run; a cache that cannot be written only costs the next estimate.
+    func save() {
+        guard stages.count == LocalStack.Stage.allCases.count, let data = try? JSONEncoder().encode(self) else { return }
+        try? FileManager.default.createDirectory(atPath: LocalCalibration.cacheBase, withIntermediateDirectories: true)
+        try? AtomicFile.write(data, to: Self.path)
     }
 }

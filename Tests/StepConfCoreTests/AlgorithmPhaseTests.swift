@@ -93,7 +93,7 @@ import Testing
         let contract = FunctionEnvironment(
             store: "s3://bucket/prefix", workScale: 0.5, workflowDirectory: "/opt/workflows", policy: .interOnly, safety: 1.5,
             functionPrefix: "p", platform: "platform.json", cacheTable: "t", cachePath: "/tmp/c.db", workerExecutable: "/bin/w",
-            runtimeTransport: "socket", s3Addressing: "path", prewarm: false)
+            runtimeTransport: "socket", s3Addressing: "path", prewarm: false, deadlineMargin: 1.5)
         let again = try FunctionEnvironment(decoding: contract.variables)
         #expect(again == contract)
         #expect(Set(contract.variables.keys) == Set(FunctionEnvironment.Variable.allCases.map(\.rawValue)))
@@ -102,7 +102,7 @@ import Testing
 
     @Test(arguments: [
         (FunctionEnvironment.Variable.workScale, "0"), (.workScale, "abc"), (.workScale, "inf"), (.safety, "-1"), (.safety, "nan"),
-        (.policy, "fastest"),
+        (.policy, "fastest"), (.deadlineMargin, "-0.5"), (.deadlineMargin, "1e9"),
     ])
     func aBadValueIsRefusedNamingTheVariable(variable: FunctionEnvironment.Variable, value: String) {
         do {

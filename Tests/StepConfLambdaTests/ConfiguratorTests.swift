@@ -209,13 +209,26 @@ import Testing
         #expect(text.hasPrefix("2023-11-14T22:13:2") && text.hasSuffix("Z") && text.count == "2023-11-14T22:13:20.000Z".count)
         #expect(try #require(s02.deadline) < (try #require(s05.deadline)))
         #expect(s02.items.count == s02.inter && s02.items.allSatisfy { $0.instances == s02.inter })
-        // A join is decided by its own configurator; a static plan decides nothing ahead.
+        // A join is decided by its own configurator.
         #expect(out.steps["s12"] == nil && out.steps["s13"] == nil)
         let planned = ConfiguratorHandler(
             settings: .init(workflowDirectory: examples, policy: .static),
             cache: try SQLiteGlobalCache(path: TestPaths.scratch("cache.sqlite")), now: { start })
         let fixed = try planned.handle(try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(json.utf8)), context: context)
-        #expect(fixed.decision.decidedAhead.isEmpty && Set(fixed.steps.keys) == ["s01"])
+        // A static plan holds whatever the time: its first answer carries every later step's θ, joins included, each
+        // until a year after the start, and the plan the cache keeps for the execution.
+        #expect(Set(fixed.steps.keys) == Set((1...16).map { String(format: "s%02d", $0) }))
+        #expect(fixed.decision.decidedAhead.count == 15 && fixed.decision.decidedAhead.contains("s13"))
+        for (id, step) in fixed.steps where id != "s01" {
+            #expect(step.deadlineSeconds == start + ConfiguratorHandler.staticPlanHorizonSeconds, "\(id)")
+        }
+        // What a later step's configurator answers from the stored plan is what the first answer carried.
+        for id in ["s05", "s13"] {
+            let later = json.replacingOccurrences(of: #""step":"s01""#, with: #""step":"\#(id)""#)
+            let own = try planned.handle(try JSONDecoder().decode(ConfiguratorEvent.self, from: Data(later.utf8)), context: context)
+            let mine = try #require(own.steps[id]), carried = try #require(fixed.steps[id])
+            #expect(mine.memoryMB == carried.memoryMB && mine.inter == carried.inter && mine.intra == carried.intra, "\(id)")
+        }
     }
 
     @Test func isoStartTimesAndBadInputAreHandled() throws {

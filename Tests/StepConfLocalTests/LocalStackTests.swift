@@ -65,11 +65,13 @@ import Testing
         let stack = LocalStack(settings: .init(
             directory: directory, port: 0, emulatorPort: 0, stepconf: stepconf, bootstrap: RunningEmulator.bootstrap,
             workScale: TestWorkflows.workScale))
-        let state = try stack.up(workflows)
+        var stages: [LocalStack.Stage] = []
+        let state = try stack.up(workflows, stage: { stages.append($0) })
         defer {
             LocalStack.down(directory: directory)
             try? FileManager.default.removeItem(atPath: directory)
         }
+        #expect(stages == LocalStack.Stage.allCases, "every stage is told, in order (local up's time left reads them)")
         let aws = try Self.configuration(state)
         let sfn = StepFunctionsClient(configuration: aws)
         let s3 = S3Client(configuration: aws)

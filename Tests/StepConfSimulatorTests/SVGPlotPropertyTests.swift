@@ -40,7 +40,9 @@ import Testing
                 }
             }
             let xr = SVGPlot.span(value(), value()), yr = SVGPlot.span(value(), value())
-            var plot = SVGPlot(title: "t <&> \"q\"", xLabel: "x & y", yLabel: "cost <USD>", x: xr, y: yr)
+            var plot = Bool.random(using: &rng)
+                ? SVGPlot(title: "t <&> \"q\"", xLabel: "x & y", yLabel: "cost <USD>", x: xr, y: yr)
+                : SVGPlot(title: "t <&> \"q\"", xLabel: "x & y", yLabel: "cost <USD>", logX: xr, y: yr)
             for k in 0..<Int.random(in: 0...4, using: &rng) {
                 let points = (0..<Int.random(in: 0...8, using: &rng)).map { _ in (value(), value()) }
                 plot.line("policy <\(k)>", points, style: SVGPlot.palette[k % SVGPlot.palette.count], steps: Bool.random(using: &rng))

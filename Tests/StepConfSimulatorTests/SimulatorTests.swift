@@ -273,6 +273,20 @@ import StepConfExamples
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
         #expect(svg.contains("t &lt;x&gt;") && svg.contains("a &amp; b"))
     }
+
+    @Test func aLogAxisHasATickPerDecadeAndDrawsZeroAtItsLeftEnd() {
+        var plot = SVGPlot(title: "t", xLabel: "x", yLabel: "y", logX: 0.0004...0.3, y: 0...1)
+        #expect(plot.xTicks == [1e-4, 1e-3, 1e-2, 1e-1, 1])
+        #expect(plot.px(0) == plot.px(1e-4) && plot.px(1e-4) == plot.left)
+        #expect(abs(plot.px(1e-2) - (plot.px(1e-4) + plot.px(1)) / 2) < 1e-9, "a decade is a decade wide")
+        plot.xTickLabel = { $0 == 1e-4 ? "none" : "\($0)" }
+        // A reference near the right end is labelled on its left, clear of an outside legend.
+        plot.reference(x: 0.9, label: "P = 99 %")
+        let svg = plot.render()
+        #expect(svg.contains(">none</text>") && svg.contains("text-anchor=\"end\" font-size=\"11\">P = 99 %"))
+        let degenerate = SVGPlot(title: "t", xLabel: "x", yLabel: "y", logX: -5...(-1), y: 0...1)
+        #expect(degenerate.xTicks.count >= 2 && degenerate.xTicks.allSatisfy { $0 > 0 && $0.isFinite })
+    }
 }
 
 /// The fitted model against the simulator it was fitted to: accuracy on configurations the profile never

@@ -118,7 +118,7 @@ func wrapper(_ function: any StepFunction, store: any ObjectStore, memoryMB: Int
         // Stopped at the deadline less the margin, not after the jobs (each alone takes seconds; a loaded machine may
         // wake the watchdog late).
         let elapsed = clock.now - started
-        #expect(elapsed >= .seconds(1.3 - StepWrapper.deadlineMarginSeconds) && elapsed < .seconds(4), "\(elapsed)")
+        #expect(elapsed >= .seconds(1.3 - StepWrapper.defaultDeadlineMarginSeconds) && elapsed < .seconds(4), "\(elapsed)")
         #expect(try store.list(prefix: "runs/e-late/").isEmpty)
         // A deadline far enough away changes nothing.
         let quick = StepEvent(execution: "e-late", step: "t", intra: 2, jobEnd: 4, params: ["difficulty": 10])
