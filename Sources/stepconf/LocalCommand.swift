@@ -95,7 +95,7 @@ struct LocalUp: ParsableCommand {
         let stack = LocalStack(settings: settings)
         let typical = LocalUpTimings.load()
         let progress = StageProgress(
-            label: "local up", stages: LocalStack.Stage.allCases.map { ($0.rawValue, typical.seconds($0)) },
+            label: "local up", stages: LocalStack.Stage.allCases.map { (Self.describe($0), typical.seconds($0)) },
             enabled: !json && isatty(2) != 0)
         let quiet = json
         let state: LocalStack.State
@@ -112,8 +112,8 @@ struct LocalUp: ParsableCommand {
         if json { try printJSON(state); return }
         print("")
         let parts = zip(LocalStack.Stage.allCases, took).compactMap { stage, t in t.map { "\(stage.rawValue) \(fixed($0, 1)) s" } }
-        print("Up in \(fixed(took.compactMap { $0 }.reduce(0, +), 1)) s (\(parts.joined(separator: ", "))).")
-        print("Up. AWS endpoint \(state.endpoint) (moto; any credentials, region \(state.region)); emulator on port \(state.emulatorPort).")
+        print("Up in \(fixed(took.compactMap { $0 }.reduce(0, +), 1)) s (\(parts.joined(separator: ", "))).", terminator: " ")
+        print("AWS endpoint \(state.endpoint) (moto; any credentials, region \(state.region)); emulator on port \(state.emulatorPort).")
         print("Stack \(state.stack): bucket \(state.bucket ?? "-"), cache table \(state.table ?? "-").")
         if !state.covered.isEmpty {
             print("moto could not create these as the template asks; applied otherwise:")
@@ -129,6 +129,18 @@ struct LocalUp: ParsableCommand {
             or with its timeline: stepconf invoke --local --workflow \(first?.key ?? "NAME") --slo 20
             Stop: stepconf local down
             """)
+    }
+}
+
+extension LocalUp {
+    /// What a stage does, for the progress line.
+    static func describe(_ stage: LocalStack.Stage) -> String {
+        switch stage {
+        case .bundle: "staging the bundle"
+        case .moto: "starting moto"
+        case .stack: "creating the stack"
+        case .emulator: "starting the emulator"
+        }
     }
 }
 

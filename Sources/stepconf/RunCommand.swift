@@ -31,8 +31,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp(
         "End-to-end SLO in seconds (0 < S ≤ 10000000), or `auto`: one where configuring pays — 1.5 × the fastest predicted "
-            + "makespan (configurators and cold starts included) where nono cannot meet that, else 85 % of nono's fastest "
-            + "(at least 1.3 × the fastest); the run says which and why.", valueName: "seconds|auto"))
+            + "makespan (configurators and cold starts included) where nono cannot meet that, else "
+            + "\(Int((Policies.promiseNonoShare * 100).rounded())) % of nono's fastest (at least \(Policies.promiseMinFactor) × the "
+            + "fastest); the run says which and why.", valueName: "seconds|auto"))
     var slo: SLOArgument = .auto
 
     @Option(help: ArgumentHelp("Configurator policy: stepconf, intra-only, inter-only, stepconf-exact, static, nono or optimal.", valueName: "name"))
@@ -190,6 +191,11 @@ struct RunCommand: AsyncParsableCommand {
             }
             print("Same SLO, other policies:")
             print(table.render())
+            let cheaper = comparison.filter { $0.completed && $0.met && $0.costUSD < report.costUSD }.map(\.policy)
+            if report.met, !cheaper.isEmpty {
+                print("\(cheaper.joined(separator: " and ")) met it too, for less: on one run on a quiet machine a plan made once "
+                    + "holds; \(report.policy) re-plans when steps run long, which `stepconf evaluate` measures over many requests.")
+            }
         }
         if let size = report.inputSize, size != 1 {
             print("input: \(fixed(size, 3)) × the workflow's nominal size, as the first configurator measured it; every step was planned for it")

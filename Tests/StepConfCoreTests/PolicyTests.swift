@@ -209,6 +209,31 @@ import Testing
         }
     }
 
+    /// The SLO `run` takes on `auto`: on each shipped example, on AWS and on a machine of two shared cores, it leaves the
+    /// fastest plan its room, and says `nono` misses only where nono's fastest plan is slower than it.
+    @Test func thePromiseSLOLeavesTheFastestItsRoomAndNonoMissesItWhereItSaysSo() throws {
+        var twoCores = Platform.aws
+        twoCores.coreTiers = [Platform.CoreTier(upToMemoryMB: twoCores.maxMemoryMB, cores: 2, shared: true)]
+        twoCores.grid = ConfigurationGrid(memoryMB: [512, 1024, 1769, 2653, 3538], inter: [1, 2, 4], intra: [1, 2])
+        for name in ["synthetic16", "video", "wordcount", "chain9", "fanout4"] {
+            let workflow = try Workflow.load(from: Fixtures.example("\(name).json"))
+            let model = try PerformanceModel.load(from: Fixtures.example("\(name).model.json"), for: workflow)
+            let graph = try WorkflowGraph(workflow)
+            for platform in [Platform.aws, twoCores] {
+                let promise = try Policies.promiseSLO(graph: graph, model: model, platform: platform)
+                let label = "\(name) \(platform.coreTiers.count) tiers: \(promise.reason)"
+                #expect(promise.seconds >= Policies.promiseMinFactor * promise.fastestSeconds - 1e-9, "\(label)")
+                #expect(promise.seconds <= Policies.autoSLOFactor * promise.fastestSeconds + 1e-9, "\(label)")
+                if promise.nonoMisses {
+                    #expect(promise.nonoFastestSeconds > promise.seconds, "\(label)")
+                } else {
+                    #expect(promise.nonoFastestSeconds <= promise.seconds / Policies.promiseNonoShare, "\(label)")
+                    #expect(promise.reason.contains("meets it too"), "\(label)")
+                }
+            }
+        }
+    }
+
     /// A replay of stepconf-exact whose first solve is feasible ends by the SLO with no fallback, for one random case.
     private func checkExactReSolveEndsFeasible(_ seed: Int) {
         var (graph, model, rng) = randomCase(seed)
