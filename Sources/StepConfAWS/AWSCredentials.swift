@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// An access key pair, with the session token of temporary credentials. Its description never shows the
 /// secret or the token, so credentials can be logged or put in an error by mistake without leaking.

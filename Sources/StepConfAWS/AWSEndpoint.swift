@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A service endpoint split into what requests and signatures need.
 public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The environment variables and files the AWS tools read, captured once (STYLE: the environment is read
 /// in one place). Tests build one from a dictionary.
@@ -9,7 +10,7 @@ public struct AWSEnvironment: Sendable {
 
     public init(variables: [String: String] = ProcessInfo.processInfo.environment, home: String? = nil) {
         self.variables = variables
-        self.home = home ?? variables["HOME"] ?? NSHomeDirectory()
+        self.home = home ?? variables["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
     }
 
     public subscript(_ name: String) -> String? {

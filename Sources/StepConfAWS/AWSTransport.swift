@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import StepConfStorage
+import Glibc
 import StepConfCore
 import StepConfHTTP
 
@@ -12,7 +14,7 @@ public final class AWSTransport: Sendable {
     public init(configuration: AWSConfiguration, poolSize: Int = 16, sleep: (@Sendable (Double) -> Void)? = nil) {
         self.configuration = configuration
         self.pool = HTTPClientPool(keep: poolSize)
-        self.sleep = sleep ?? { seconds in if seconds > 0 { Thread.sleep(forTimeInterval: seconds) } }
+        self.sleep = sleep ?? { seconds in if seconds > 0 { OSThread.sleep(seconds) } }
     }
 
     /// One request to a service.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// CRC-32 (IEEE 802.3, the polynomial of zlib and of S3's `x-amz-checksum-crc32`), table-driven.
 public struct CRC32: Sendable {

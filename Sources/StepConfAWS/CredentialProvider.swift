@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfHTTP
 import Synchronization
 
@@ -87,7 +88,7 @@ public final class ContainerCredentialProvider: CredentialProvider {
             guard let token = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw AWSError(.credentials, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(path)")
             }
-            headers.append(("Authorization", token.trimmingCharacters(in: .whitespacesAndNewlines)))
+            headers.append(("Authorization", token.trimmed()))
         }
         let response: HTTPResponse
         do {

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import StepConfStorage
+import Glibc
 import StepConfCore
 
 /// The DynamoDB operations StepConf needs (JSON 1.0 protocol), over ``AWSTransport``. Items are ``JSONValue``
@@ -76,7 +78,7 @@ public final class DynamoDBClient: Sendable {
             let description = try call("DescribeTable", ["TableName": .string(table)])["Table"]
             if description?["TableStatus"]?.stringValue == "ACTIVE" { break }
             guard Date() < deadline else { throw AWSError(.service, "DynamoDB table \(table) not active after \(Int(timeoutSeconds)) s") }
-            Thread.sleep(forTimeInterval: 0.5)
+            OSThread.sleep(0.5)
         }
         if let ttlAttribute {
             try call("UpdateTimeToLive", [

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 
 /// Algorithm 2's global cache in a DynamoDB table (string partition key `pk`), shared by every

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 
 /// The Lambda operation StepConf needs: an asynchronous (`Event`) invocation, as the configurator's warm-ups

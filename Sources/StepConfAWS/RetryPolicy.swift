@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// When and how long to retry: exponential backoff with full jitter (a random wait between 0 and
 /// `min(maxBackoff, base · 2^attempt)`), on transport failures, 5xx, 429 and AWS's throttling codes.

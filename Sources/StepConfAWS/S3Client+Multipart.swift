@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension S3Client {
     /// A part that was uploaded: its number (from 1) and ETag.

@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfHTTP
 
 /// An object's listing or HEAD entry.
@@ -230,5 +231,5 @@ public final class S3Client: Sendable {
         }
     }
 
-    static func unquote(_ etag: String) -> String { etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+    static func unquote(_ etag: String) -> String { etag.trimmed(while: { $0 == "\"" }) }
 }

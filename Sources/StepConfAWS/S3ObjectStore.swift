@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 
 /// An ``ObjectStore`` in an S3 bucket, under an optional key prefix; big objects move in parts through a

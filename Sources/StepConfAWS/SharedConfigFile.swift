@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+import StepConfCore
+import StepConfStorage
+import Glibc
 
 /// The shared `credentials` and `config` files: INI sections (`[name]` in credentials, `[profile name]` or
 /// `[default]` in config), `key = value` lines, `#`/`;` comments, and indented sub-settings (`s3 =` then
@@ -13,20 +16,20 @@ public struct SharedConfigFile: Sendable {
         var parent: String?
         for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             let indented = raw.first == " " || raw.first == "\t"
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmed()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") && line.hasSuffix("]") {
-                var name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-                if isConfig && name.hasPrefix("profile ") { name = name.dropFirst(8).trimmingCharacters(in: .whitespaces) }
+                var name = line.dropFirst().dropLast().trimmed()
+                if isConfig && name.hasPrefix("profile ") { name = name.dropFirst(8).trimmed() }
                 section = name
                 parent = nil
                 if profiles[name] == nil { profiles[name] = [:] }
                 continue
             }
             guard let section, let equals = line.firstIndex(of: "=") else { continue }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if let comment = value.range(of: " #") ?? value.range(of: " ;") { value = value[..<comment.lowerBound].trimmingCharacters(in: .whitespaces) }
+            let key = line[..<equals].trimmed().lowercased()
+            var value = line[line.index(after: equals)...].trimmed()
+            if let comment = value.firstRange(of: " #") ?? value.firstRange(of: " ;") { value = value[..<comment.lowerBound].trimmed() }
             if indented, let parent {
                 profiles[section]?["\(parent).\(key)"] = value
             } else if value.isEmpty {
@@ -45,7 +48,7 @@ public struct SharedConfigFile: Sendable {
         do {
             return SharedConfigFile(text: try String(contentsOfFile: path, encoding: .utf8), isConfig: isConfig)
         } catch {
-            throw AWSError(.configuration, "cannot read \(path): \(error.localizedDescription)")
+            throw AWSError(.configuration, "cannot read \(path): \(ErrorText.describe(error))")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension SigV4Signer {
     /// A presigned URL: the signature travels in the query string (`X-Amz-Algorithm`, `X-Amz-Credential`,

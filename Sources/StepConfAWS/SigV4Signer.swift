@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// AWS Signature Version 4 (`AWS4-HMAC-SHA256`): signs a request's headers, or presigns a URL.

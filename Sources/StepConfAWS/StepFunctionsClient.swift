@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import StepConfStorage
+import Glibc
 import StepConfCore
 
 /// The Step Functions operations StepConf needs (JSON 1.0 protocol), over ``AWSTransport``.
@@ -137,7 +139,7 @@ public final class StepFunctionsClient: Sendable {
             let execution = try describeExecution(arn: arn)
             if execution.status != "RUNNING" { return execution }
             guard Date() < deadline else { throw AWSError(.service, "execution \(arn) still running after \(Int(timeoutSeconds)) s") }
-            Thread.sleep(forTimeInterval: pollSeconds)
+            OSThread.sleep(pollSeconds)
         }
     }
 

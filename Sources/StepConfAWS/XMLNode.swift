@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A small XML tree for S3's answers: elements, text, the five entities and numeric references, CDATA;
 /// declarations, comments and processing instructions are skipped, attributes are read but S3's answers

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// A plan's attainment P(makespan ≤ SLO), estimated by sampling the fitted noise model over the whole DAG (docs/policies.md,

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A percentile SLO (docs/policies.md, after Jolteon, NSDI'24): a plan is feasible when P(makespan ≤ S) ≥ P.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One configuration's measurements, summarised by medians (robust to cold starts and rare slow-downs).
 struct MeasuredConfiguration {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension Estimator {
     func fitStep(_ id: String, _ rows: [ProfileSample], seed: UInt64) throws -> StepReport {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How large requests' inputs are, as multiples of the workflow's nominal size (``Workflow/scaled(by:)``): what
 /// `evaluate --input-sizes` draws each simulated request's size from.
@@ -48,7 +49,7 @@ public enum InputSizes: Sendable, Hashable, CustomStringConvertible {
         }
         var sizes: [Double] = []
         for (n, line) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmed()
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
             guard let size = Double(trimmed), size.isFinite, size > 0, size <= maxSize else {
                 throw InputError(

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A JSON value whose objects keep their keys in the order they were written, so generated files read
 /// top-down (`Comment`, `StartAt`, `States`, …) and regenerate byte for byte. The one JSON value of the project
@@ -47,7 +48,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .string(let s): JSONString.append(s, to: &out)
         case .int(let i): out += String(i)
         case .number(let d):
-            out += d.isFinite && d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : "\(d)"
+            out += d.isFinite && d == d.rounded() && abs(d) < 1e15 ? TextFormat.fixed(d, 1) : "\(d)"
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         case .array(let items):

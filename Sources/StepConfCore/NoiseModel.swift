@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How one step's measured times scatter around its model (issue: percentile SLOs build on it), fitted from a
 /// profile's repeats and residuals and stored in the model file.

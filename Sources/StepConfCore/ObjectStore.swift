@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// An object listed by an ``ObjectStore``.
 public struct ObjectEntry: Sendable, Equatable, Codable {
@@ -62,7 +63,7 @@ public enum ObjectStoreKey {
         }
         guard !key.hasPrefix("/") else { throw ObjectStoreError(.invalidKey, "object key \"\(key)\" is an absolute path") }
         if let bad = key.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw ObjectStoreError(.invalidKey, "object key contains the control character U+\(String(format: "%04X", bad.value))")
+            throw ObjectStoreError(.invalidKey, "object key contains the control character U+\(TextFormat.hex(bad.value, width: 4))")
         }
         guard !key.contains("\\") else { throw ObjectStoreError(.invalidKey, "object key \"\(key)\" contains a backslash") }
         for segment in key.split(separator: "/", omittingEmptySubsequences: false) {

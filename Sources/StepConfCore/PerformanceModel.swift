@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A model file: the fitted ``StepModel`` of every step of one workflow.
 public struct PerformanceModel: Sendable, Hashable, Codable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension Platform {
     enum CodingKeys: String, CodingKey {

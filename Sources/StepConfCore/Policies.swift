@@ -62,7 +62,7 @@ public enum Policies {
         let fastest = try fastestColdMakespan(.stepconf, graph: graph, model: model, platform: platform, safety: safety)
         let nono = try fastestColdMakespan(.nono, graph: graph, model: model, platform: platform, safety: safety)
         let auto = autoSLOFactor * fastest
-        func text(_ x: Double) -> String { String(format: "%.3f", x) }
+        func text(_ x: Double) -> String { TextFormat.fixed(x, 3) }
         let autoText = "\(autoSLOFactor) × the fastest predicted makespan (\(text(fastest)) s)"
         if nono > auto / promiseNonoShare {
             return PromiseSLO(

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The profile CSV every backend writes: a header, then one row per measured run.
 ///
@@ -34,11 +35,11 @@ public enum ProfileCSV {
     ///   number, a negative duration, a configuration outside Lambda's range.
     public static func decode(_ text: String, source: String = "samples") throws -> [ProfileSample] {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
-        while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
+        while lines.last?.trimmed().isEmpty == true { lines.removeLast() }
         guard let headerLine = lines.first, !headerLine.isEmpty else {
             throw InputError(.malformed, "\(source): empty file; expected a header: \(columns.joined(separator: ","))")
         }
-        let header = try split(headerLine, source: source, line: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        let header = try split(headerLine, source: source, line: 1).map { $0.trimmed() }
         let missing = columns.filter { !header.contains($0) }
         let extra = header.filter { !columns.contains($0) && $0 != instanceColumn }
         guard missing.isEmpty, extra.isEmpty, Set(header).count == header.count else {
@@ -56,13 +57,13 @@ public enum ProfileCSV {
         samples.reserveCapacity(lines.count - 1)
         for (offset, line) in lines.enumerated().dropFirst() {
             let number = offset + 1
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if line.trimmed().isEmpty { continue }
             let fields = try split(line, source: source, line: number)
             guard fields.count == header.count else {
                 throw InputError(
                     .malformed, "\(source): line \(number): \(fields.count) fields, the header has \(header.count)")
             }
-            func field(_ name: String) -> String { fields[at[name]!].trimmingCharacters(in: .whitespaces) }
+            func field(_ name: String) -> String { fields[at[name]!].trimmed() }
             func integer(_ name: String, minimum: Int, maximum: Int) throws -> Int {
                 guard let value = Int(field(name)), value >= minimum, value <= maximum else {
                     throw InputError(
@@ -118,7 +119,7 @@ public enum ProfileCSV {
             throw InputError(.malformed, "\(place): `\(instanceColumn)` has \(parts.count) durations, more than inter = \(inter)")
         }
         return try parts.map { part in
-            let text = part.trimmingCharacters(in: .whitespaces)
+            let text = part.trimmed()
             guard let value = Double(text), value.isFinite, value >= 0, value <= InputBounds.maxSeconds else {
                 throw InputError(
                     .malformed,
@@ -140,7 +141,7 @@ public enum ProfileCSV {
 
     private static func quote(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + field.replacing("\"", with: "\"\"") + "\""
     }
 
     /// Splits one line on commas, honouring double-quoted fields.

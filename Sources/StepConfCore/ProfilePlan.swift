@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Which configurations a profiler measures, and in what order (shared by the simulator's profiler and the
 /// local one, which only differ in how a configuration is measured).
@@ -63,7 +64,7 @@ public enum ProfilePlan: Sendable, Hashable, CustomStringConvertible {
     /// the grid, including the configurations with one job per worker.
     public static func spread(runnable: [Configuration], jobs: Int, perMemory: Int) -> [Configuration] {
         guard !runnable.isEmpty else { return [] }
-        func log2(_ x: Int) -> Double { Foundation.log2(Double(max(x, 1))) }
+        func log2(_ x: Int) -> Double { Glibc.log2(Double(max(x, 1))) }
         let span = { (values: [Double]) -> (Double, Double) in
             let low = values.min() ?? 0
             return (low, max((values.max() ?? 0) - low, 1e-9))

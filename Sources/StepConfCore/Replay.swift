@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Runs a workflow on predicted times: every step starts when its predecessors finish and is decided by
 /// the policy at that moment, as a dynamic policy would decide it at run time if predictions held.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// SplitMix64: a small, fast, seedable generator, so simulations and samples are reproducible.
 public struct SeededRandom: RandomNumberGenerator, Sendable {

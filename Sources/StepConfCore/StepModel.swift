@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The fitted performance model of one step (docs/model.md): the time of one function instance, the mapping
 /// delay t_map(p), and the noise around both.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How often requests arrive: it decides how often a request finds its functions still warm (docs/policies.md). Arrivals
 /// are taken as Poisson, so the gap since the previous request is exponential.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension Workflow {
     /// Decodes and validates a workflow from JSON bytes.
@@ -17,7 +18,7 @@ extension Workflow {
         } catch let error as DecodingError {
             throw WorkflowError(.malformed, "\(source): \(JSONErrorText.describe(error))")
         } catch {
-            throw WorkflowError(.malformed, "\(source): not valid JSON (\(error.localizedDescription))")
+            throw WorkflowError(.malformed, "\(source): not valid JSON (\(error))")
         }
         do {
             return try workflow.validated()

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import StepConfAWS
 import StepConfCore
@@ -44,7 +45,7 @@ public enum StepFunctions {
         if setting.hasPrefix("s3://") {
             let rest = setting.dropFirst(5)
             let bucket = String(rest.prefix { $0 != "/" })
-            let prefix = String(rest.dropFirst(bucket.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            let prefix = String(rest.dropFirst(bucket.count)).trimmed(while: { $0 == "/" })
             do {
                 let configuration = try AWSConfiguration.resolve(AWSEnvironment(variables: variables))
                 return S3ObjectStore(transfer: S3TransferManager(s3: S3Client(configuration: configuration)), bucket: bucket, prefix: prefix)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 import StepConfWorker
 
@@ -106,7 +107,7 @@ public enum WordCount {
                 words.append(vocabulary[min(vocabulary.count - 1, Int(u * u * Double(vocabulary.count)))])
                 if w % 12 == 11 { words[words.count - 1] += "." }
             }
-            return (String(format: "text-%03d.txt", f), words.joined(separator: " ") + "\n")
+            return ("text-\(TextFormat.zeroPadded(f, width: 3)).txt", words.joined(separator: " ") + "\n")
         }
     }
 }

@@ -1,5 +1,6 @@
 import CCurlShim
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A blocking HTTP client on one reused libcurl easy handle, so connections are kept alive between
 /// requests. Not thread-safe: use one client per thread (``HTTPClientPool`` hands them out).
@@ -38,7 +39,7 @@ public final class HTTPClient: @unchecked Sendable {
         // `Content-Type:` stops it from labelling every body `application/x-www-form-urlencoded`, which
         // servers then parse as a form.
         var extra: [(name: String, value: String)] = [("Expect", "")]
-        if !request.headers.contains(where: { $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame }) {
+        if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
             extra.append(("Content-Type", ""))
         }
         for (name, value) in request.headers + extra {

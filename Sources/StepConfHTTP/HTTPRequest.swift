@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 
 /// One HTTP request for ``HTTPClient``.
@@ -46,7 +47,8 @@ public struct HTTPResponse: Sendable {
 
     /// The first header of that name, compared case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        let wanted = name.lowercased()
+        return headers.first { $0.name.lowercased() == wanted }?.value
     }
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfHTTP
 
 /// The Lambda Runtime API over HTTP (`AWS_LAMBDA_RUNTIME_API` = `host:port`, optionally with a path).

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 
 /// One event handed out by the Runtime API's `/next`, with its headers.

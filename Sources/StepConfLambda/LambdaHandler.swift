@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 
 /// A function on raw bytes: the event in, the response out.

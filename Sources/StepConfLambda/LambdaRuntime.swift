@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// The run loop of a custom runtime: fetch an event, run the handler, post its result or its error;

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+import FoundationEssentials
 import StepConfCore
 
 /// One kept-alive HTTP/1.1 connection over a plain TCP socket, for the Runtime API only.
@@ -243,7 +243,7 @@ final class LoopbackHTTPConnection {
                 lineEnd = Self.find([13, 10], in: buffer, from: 0)
             }
             let sizeText = String(decoding: buffer[0..<lineEnd!], as: UTF8.self)
-                .split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                .split(separator: ";").first.map { $0.trimmed() } ?? ""
             guard let size = Int(sizeText, radix: 16), size >= 0 else {
                 throw RuntimeAPIError(.malformedResponse, "malformed chunk size from the Runtime API")
             }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The role of the Lambda Runtime API, as the run loop sees it. ``HTTPRuntimeClient`` talks to the real
 /// one; tests inject a fake.

@@ -1,5 +1,6 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 import Synchronization
 
@@ -57,7 +58,7 @@ public final class SQLiteGlobalCache: GlobalCache {
             try execute("PRAGMA journal_mode=WAL")
         } catch let error as CacheError {
             // The first statement is where a file that is not a database shows: say which file.
-            throw CacheError(error.code, "\(path): \(error.message.replacingOccurrences(of: "cache database: ", with: "not a usable cache database: "))")
+            throw CacheError(error.code, "\(path): \(error.message.replacing("cache database: ", with: "not a usable cache database: "))")
         }
         // A commit in WAL mode with synchronous=NORMAL does not wait for fsync (milliseconds on a VM disk, paid
         // before every step); a crash can lose the last writes of a cache, never corrupt it.
@@ -177,7 +178,7 @@ public final class SQLiteGlobalCache: GlobalCache {
             guard code == SQLITE_BUSY || code == SQLITE_LOCKED, ContinuousClock.now < deadline else {
                 throw CacheError(.statement, "cache database: \(text)")
             }
-            Thread.sleep(forTimeInterval: 0.005)
+            usleep(5_000)
         }
     }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 
 /// Writes a file so that it is either complete or absent, and never replaces what the user's path points at:
@@ -54,7 +55,7 @@ public enum AtomicFile {
         try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
             var offset = 0
             while offset < buffer.count {
-                let written = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     throw failure(path, errno)
@@ -128,7 +129,7 @@ public struct StagedDirectory {
             try AtomicFile.write(data, to: staging + "/" + name)
         } catch let error as InputError {
             discard()
-            throw InputError(error.code, error.message.replacingOccurrences(of: staging + "/", with: path + "/"))
+            throw InputError(error.code, error.message.replacing(staging + "/", with: path + "/"))
         }
     }
 
@@ -136,9 +137,9 @@ public struct StagedDirectory {
     /// - Throws: ``InputError``; the staging directory is removed and `path` is unchanged.
     public func commit() throws {
         let fm = FileManager.default
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
+            guard isDirectory else {
                 discard()
                 throw InputError(.unwritable, "cannot write \(path): it exists and is not a directory")
             }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 
 // Core decodes from bytes; reading the files is here, with the rest of the file I/O.
@@ -44,17 +45,18 @@ extension ProfileCSV {
     /// over-long line (or file) is refused fast and without holding it in memory.
     /// - Throws: ``InputError`` naming the file (and the line).
     public static func load(from path: String) throws -> [ProfileSample] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(.unreadable, "\(path): cannot read the file") }
-        defer { try? handle.close() }
+        guard let handle = FileReader(path: path) else {
+            throw InputError(.unreadable, "\(path): cannot read the file (\(String(cString: strerror(errno))))")
+        }
         var line = 1
         var lineBytes = 0
         var total = 0
         while true {
             let chunk: Data
             do {
-                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+                chunk = try handle.read(upTo: 1 << 20)
             } catch {
-                throw InputError(.unreadable, "\(path): cannot read the file (\(error.localizedDescription))")
+                throw InputError(.unreadable, "\(path): cannot read the file (\(ErrorText.describe(error)))")
             }
             if chunk.isEmpty { break }
             total += chunk.count
@@ -83,13 +85,14 @@ extension InputSizes {
     /// - Throws: ``InputError``.
     public static func load(_ text: String) throws -> InputSizes {
         try parse(text) { path in
-            guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(.unreadable, "\(path): cannot read the file") }
-            defer { try? handle.close() }
+            guard let handle = FileReader(path: path) else {
+                throw InputError(.unreadable, "\(path): cannot read the file (\(String(cString: strerror(errno))))")
+            }
             let data: Data
             do {
-                data = try handle.read(upToCount: maxFileBytes + 1) ?? Data()
+                data = try handle.read(upTo: maxFileBytes + 1)
             } catch {
-                throw InputError(.unreadable, "\(path): cannot read the file (\(error.localizedDescription))")
+                throw InputError(.unreadable, "\(path): cannot read the file (\(ErrorText.describe(error)))")
             }
             guard data.count <= maxFileBytes else {
                 throw InputError(.malformed, "\(path): larger than \(maxFileBytes / (1024 * 1024)) MiB; a sizes file is one number per line")

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 
 /// An ``ObjectStore`` in a local directory (the embedded default): key `a/b.y4m` is the file
@@ -13,7 +14,7 @@ public struct LocalDirectoryStore: ObjectStore {
         do {
             try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
         } catch {
-            throw ObjectStoreError(.io, "cannot create the object store directory \(root): \(error.localizedDescription)")
+            throw ObjectStoreError(.io, "cannot create the object store directory \(root): \(ErrorText.describe(error))")
         }
     }
 
@@ -32,15 +33,14 @@ public struct LocalDirectoryStore: ObjectStore {
 
     public func get(_ key: String, range: ClosedRange<Int>) throws -> Data {
         let url = try path(key)
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+        guard let handle = FileReader(path: url.path) else {
             throw ObjectStoreError(.notFound, "no object \(key) in \(root.path)")
         }
-        defer { try? handle.close() }
         do {
-            try handle.seek(toOffset: UInt64(max(0, range.lowerBound)))
-            return try handle.read(upToCount: range.count) ?? Data()
+            try handle.seek(to: max(0, range.lowerBound))
+            return try handle.read(upTo: range.count)
         } catch {
-            throw ObjectStoreError(.io, "cannot read \(key): \(error.localizedDescription)")
+            throw ObjectStoreError(.io, "cannot read \(key): \(ErrorText.describe(error))")
         }
     }
 
@@ -59,7 +59,7 @@ public struct LocalDirectoryStore: ObjectStore {
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw ObjectStoreError(.io, "cannot write \(key): \(error.localizedDescription)")
+            throw ObjectStoreError(.io, "cannot write \(key): \(ErrorText.describe(error))")
         }
     }
 
@@ -68,20 +68,16 @@ public struct LocalDirectoryStore: ObjectStore {
         // Walk only the directory the prefix is inside.
         let directoryPart = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
         let start = directoryPart.isEmpty ? root : root.appendingPathComponent(directoryPart)
-        guard let walker = FileManager.default.enumerator(
-            at: start, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey], options: [])
-        else { return [] }
+        // Below a directory that does not exist there is nothing.
+        guard let below = try? FileManager.default.subpathsOfDirectory(atPath: start.path) else { return [] }
         var entries: [ObjectEntry] = []
-        let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
-        for case let url as URL in walker {
-            let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey])
-            guard values?.isRegularFile == true else { continue }
-            let full = url.standardizedFileURL.path
-            guard full.hasPrefix(rootPath) else { continue }
-            let key = String(full.dropFirst(rootPath.count))
+        for relative in below {
+            let key = directoryPart.isEmpty ? relative : directoryPart + "/" + relative
+            let name = relative.split(separator: "/").last.map(String.init) ?? relative
             // Temporary files of writes in progress are hidden and end in .part.
-            if url.lastPathComponent.hasPrefix(".") && url.lastPathComponent.hasSuffix(".part") { continue }
-            if key.hasPrefix(prefix) { entries.append(ObjectEntry(key: key, size: values?.fileSize ?? 0)) }
+            if name.hasPrefix(".") && name.hasSuffix(".part") { continue }
+            guard key.hasPrefix(prefix), let size = FileReader.regularFileSize(start.path + "/" + relative) else { continue }
+            entries.append(ObjectEntry(key: key, size: size))
         }
         return entries.sorted { $0.key < $1.key }
     }
@@ -95,9 +91,6 @@ public struct LocalDirectoryStore: ObjectStore {
 
     public func size(_ key: String) throws -> Int? {
         let url = try path(key)
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-            attributes[.type] as? FileAttributeType == .typeRegular
-        else { return nil }
-        return (attributes[.size] as? NSNumber)?.intValue
+        return FileReader.regularFileSize(url.path)
     }
 }

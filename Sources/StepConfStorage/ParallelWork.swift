@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import StepConfCore
 import Synchronization
 
@@ -13,7 +15,7 @@ public enum ParallelWork {
         let done = DispatchGroup()
         for _ in 0..<workers {
             done.enter()
-            let thread = Thread {
+            let started = OSThread.start(stackSize: 1 << 20) {
                 defer { done.leave() }
                 while true {
                     let index = state.withLock { s -> Int? in
@@ -30,8 +32,10 @@ public enum ParallelWork {
                     }
                 }
             }
-            thread.stackSize = 1 << 20
-            thread.start()
+            if !started {
+                state.withLock { if $0.error == nil { $0.error = POSIXError(.EAGAIN) } }
+                done.leave()
+            }
         }
         done.wait()
         if let error = state.withLock({ $0.error }) { throw error }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 
 /// Where this executable is and what it was built from — for a binary run from anywhere on PATH, where `argv[0]`
@@ -30,14 +31,14 @@ public enum SelfLocation {
             try? String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)
         }
         if let info = notes.first, let line = info.split(separator: "\n").first(where: { $0.hasPrefix("commit=") }) {
-            let value = line.dropFirst("commit=".count).trimmingCharacters(in: .whitespaces)
+            let value = line.dropFirst("commit=".count).trimmed()
             return value.isEmpty ? nil : value
         }
         var dir = directory
         for _ in 0..<8 {
             let git = dir.appendingPathComponent(".git")
             if let head = try? String(contentsOf: git.appendingPathComponent("HEAD"), encoding: .utf8) {
-                return resolve(head.trimmingCharacters(in: .whitespacesAndNewlines), git: git)
+                return resolve(head.trimmed(), git: git)
             }
             let parent = dir.deletingLastPathComponent()
             if parent.path == dir.path { break }
@@ -51,7 +52,7 @@ public enum SelfLocation {
         guard head.hasPrefix("ref: ") else { return String(head.prefix(12)) }
         let ref = String(head.dropFirst(5))
         if let hash = try? String(contentsOf: git.appendingPathComponent(ref), encoding: .utf8) {
-            return String(hash.trimmingCharacters(in: .whitespacesAndNewlines).prefix(12))
+            return String(hash.trimmed().prefix(12))
         }
         let packed = (try? String(contentsOf: git.appendingPathComponent("packed-refs"), encoding: .utf8)) ?? ""
         for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {

@@ -1,7 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import Dispatch
+import FoundationEssentials
+import StepConfCore
+import StepConfStorage
 import Synchronization
 
 /// `q` worker processes (the same binary in worker mode, started with `posix_spawn`) fed through pipes:
@@ -144,9 +147,9 @@ public final class ProcessPool: @unchecked Sendable {
     private func watch(_ deadline: ContinuousClock.Instant, jobs: Int, state: RunState) -> () -> Void {
         let finished = DispatchSemaphore(value: 0)
         let watchdog = DispatchGroup()
-        let started = ContinuousClock.now
+        let began = ContinuousClock.now
         watchdog.enter()
-        let thread = Thread {
+        let started = OSThread.start(stackSize: 1 << 18) {
             defer { watchdog.leave() }
             let wait = max(0, (deadline - ContinuousClock.now).seconds)
             guard finished.wait(timeout: .now() + wait) == .timedOut else { return }
@@ -154,13 +157,13 @@ public final class ProcessPool: @unchecked Sendable {
                 guard s.failure == nil else { return }
                 s.failure = WorkerError(
                     .timeLimit,
-                    "\(s.done) of \(jobs) jobs done in \(Self.seconds((ContinuousClock.now - started).seconds)) s: the rest would "
+                    "\(s.done) of \(jobs) jobs done in \(Self.seconds((ContinuousClock.now - began).seconds)) s: the rest would "
                         + "outrun the invocation's time limit; plan more instances, more memory or a longer timeout")
             }
             for worker in state.slots.withLock({ $0 }) where worker.pid > 0 { kill(worker.pid, SIGKILL) }
         }
-        thread.stackSize = 1 << 18
-        thread.start()
+        // Without a thread of its own the run has no watchdog: Lambda's timeout then stops it, as before there was one.
+        if !started { watchdog.leave() }
         return {
             finished.signal()
             watchdog.wait()
@@ -173,11 +176,11 @@ public final class ProcessPool: @unchecked Sendable {
         let results = Mutex([Data?](repeating: nil, count: jobs.count))
         let stopWatching = deadline.map { watch($0, jobs: jobs.count, state: state) }
         defer { stopWatching?() }
-        let spawnLock = NSLock()
+        let spawnLock = Mutex(())
         let group = DispatchGroup()
         for slot in 0..<workers.count {
             group.enter()
-            let thread = Thread { [self] in
+            let started = OSThread.start(stackSize: 1 << 20) { [self] in
                 defer { group.leave() }
                 var worker = state.slots.withLock { $0[slot] }
                 while true {
@@ -224,9 +227,7 @@ public final class ProcessPool: @unchecked Sendable {
                             return true
                         }
                         do {
-                            spawnLock.lock()
-                            defer { spawnLock.unlock() }
-                            worker = try spawn()
+                            worker = try spawnLock.withLock { _ in try spawn() }
                             state.slots.withLock { $0[slot] = worker }
                         } catch {
                             state.shared.withLock { if $0.failure == nil { $0.failure = WorkerError(
@@ -239,8 +240,10 @@ public final class ProcessPool: @unchecked Sendable {
                 }
                 state.slots.withLock { $0[slot] = worker }
             }
-            thread.stackSize = 1 << 20
-            thread.start()
+            if !started {
+                state.shared.withLock { if $0.failure == nil { $0.failure = WorkerError(.spawn, "cannot start a thread for worker \(slot)") } }
+                group.leave()
+            }
         }
         group.wait()
         workers = state.slots.withLock { $0 }.filter { $0.pid > 0 }
@@ -248,7 +251,7 @@ public final class ProcessPool: @unchecked Sendable {
         return results.withLock { $0 }.map { $0! }
     }
 
-    static func seconds(_ value: Double) -> String { String(format: "%.2f", value) }
+    static func seconds(_ value: Double) -> String { TextFormat.fixed(value, 2) }
 
     /// Closes the workers' stdin (they exit at end of stream) and reaps them; kills any still running
     /// after a second.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 
 /// A step's code in the three places the wrapper runs it (paper §V-C): splitting the instance's inputs

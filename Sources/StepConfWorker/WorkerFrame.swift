@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// One message between the wrapper and a worker process: a job going in, or its result coming out.
 ///

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// The worker side: the same `bootstrap` binary started with ``argument``, reading jobs on stdin and
 /// writing results on stdout until stdin closes. A kernel that throws sends back an error result and the

@@ -179,24 +179,7 @@ struct RunCommand: AsyncParsableCommand {
             ? "SLO met with \(fixed(-report.missSeconds, 3)) s to spare"
             : "SLO MISSED by \(fixed(report.missSeconds, 3)) s"
         print("makespan \(fixed(report.makespanSeconds, 3)) s of \(fixed(report.sloSeconds, 3)) s: \(verdict) · cost \(usd(report.costUSD)) (as AWS would bill it)")
-        if let comparison = report.comparison, !comparison.isEmpty {
-            var table = TextTable(["policy", "makespan_s", "cost_usd", "slo", report.policy + "_vs_it"])
-            table.add([report.policy, fixed(report.makespanSeconds, 3), usd(report.costUSD), report.met ? "met" : "MISSED", "-"])
-            for c in comparison {
-                let saving = c.costUSD > 0 ? (1 - report.costUSD / c.costUSD) * 100 : 0
-                table.add([
-                    c.policy + (c.completed ? "" : " (failed)"), fixed(c.makespanSeconds, 3), usd(c.costUSD), c.met ? "met" : "MISSED",
-                    fixed(abs(saving), 1) + (saving >= 0 ? " % cheaper" : " % dearer"),
-                ])
-            }
-            print("Same SLO, other policies:")
-            print(table.render())
-            let cheaper = comparison.filter { $0.completed && $0.met && $0.costUSD < report.costUSD }.map(\.policy)
-            if report.met, !cheaper.isEmpty {
-                print("\(cheaper.joined(separator: " and ")) met it too, for less: on one run on a quiet machine a plan made once "
-                    + "holds; \(report.policy) re-plans when steps run long, which `stepconf evaluate` measures over many requests.")
-            }
-        }
+        printComparison(report)
         if let size = report.inputSize, size != 1 {
             print("input: \(fixed(size, 3)) × the workflow's nominal size, as the first configurator measured it; every step was planned for it")
         }
@@ -227,6 +210,26 @@ struct RunCommand: AsyncParsableCommand {
                     + "\(ProcessInfo.processInfo.activeProcessorCount) cores. Run without --model/--platform to plan with this "
                     + "machine's calibration, or give a --slo this machine can meet.")
             }
+        }
+    }
+    /// The other policies on the same SLO, with what stepconf saves against each, and a plan made once that met it for less.
+    private func printComparison(_ report: LocalRunReport) {
+        guard let comparison = report.comparison, !comparison.isEmpty else { return }
+        var table = TextTable(["policy", "makespan_s", "cost_usd", "slo", report.policy + "_vs_it"])
+        table.add([report.policy, fixed(report.makespanSeconds, 3), usd(report.costUSD), report.met ? "met" : "MISSED", "-"])
+        for c in comparison {
+            let saving = c.costUSD > 0 ? (1 - report.costUSD / c.costUSD) * 100 : 0
+            table.add([
+                c.policy + (c.completed ? "" : " (failed)"), fixed(c.makespanSeconds, 3), usd(c.costUSD), c.met ? "met" : "MISSED",
+                fixed(abs(saving), 1) + (saving >= 0 ? " % cheaper" : " % dearer"),
+            ])
+        }
+        print("Same SLO, other policies:")
+        print(table.render())
+        let cheaper = comparison.filter { $0.completed && $0.met && $0.costUSD < report.costUSD }.map(\.policy)
+        if report.met, !cheaper.isEmpty {
+            print("\(cheaper.joined(separator: " and ")) met it too, for less: on one run on a quiet machine a plan made once "
+                + "holds; \(report.policy) re-plans when steps run long, which `stepconf evaluate` measures over many requests.")
         }
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What the state machine's Configure task sends the configurator before a step, and what the local runner sends
 /// in its place: one type, encoded by the local runner, decoded by the handler, and the source of every key the
@@ -121,8 +122,7 @@ public struct ConfiguratorEvent: Codable, Sendable, Equatable {
 
     /// An ISO 8601 time as `$$.Execution.StartTime` gives it (with or without a fraction), in Unix seconds.
     package static func parseStartTime(_ text: String) -> Double? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return (withFraction.date(from: text) ?? ISO8601DateFormatter().date(from: text))?.timeIntervalSince1970
+        let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        return ((try? withFraction.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)))?.timeIntervalSince1970
     }
 }

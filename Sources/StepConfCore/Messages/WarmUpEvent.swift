@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The warm-up payload (docs/policies.md, ``Prewarm``): an `Event` invocation that starts an instance of a function ahead of a
 /// step planned on it. Every function the bootstrap runs — the configurator and every step kind — answers it at once,

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Object detection by background subtraction and connected components: the background is the per-pixel
 /// median of the chunk's frames, every plane (moving objects cover any pixel in only a few frames); a pixel

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Bicubic resampling (Keys' cubic convolution, a = −0.5, the kernel of ffmpeg's `bicubic` and
 /// ImageMagick's Catmull-Rom): separable, a horizontal pass then a vertical one, rows spread over threads.

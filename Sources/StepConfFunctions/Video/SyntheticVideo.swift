@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A small test video with known content: a static textured grey background and two coloured rectangles
 /// moving in straight lines (a red one right, a blue one down and left), with the true bounding box of

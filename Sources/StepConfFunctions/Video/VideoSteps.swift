@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfCore
 import StepConfWorker
 
@@ -96,7 +97,7 @@ public struct VideoExtract: StepFunction {
     public func kernel(_ job: WorkerFrame) throws -> Data { try Y4MVideo.parse(job.payload).encoded() }
 
     public func outputs(for event: StepEvent, inputs: [String: Data], results: [Data]) throws -> [(name: String, data: Data)] {
-        results.enumerated().map { (String(format: "chunk-%04d.y4m", $0.offset), $0.element) }
+        results.enumerated().map { ("chunk-\(TextFormat.zeroPadded($0.offset, width: 4)).y4m", $0.element) }
     }
 }
 
@@ -219,7 +220,7 @@ public struct VideoDetect: StepFunction {
                 rows.append(#"{"frame":\#(i),"boxes":\#(String(decoding: results[next], as: UTF8.self))}"#)
                 next += 1
             }
-            let name = "detections-" + baseName(key).replacingOccurrences(of: ".y4m", with: ".json")
+            let name = "detections-" + baseName(key).replacing(".y4m", with: ".json")
             outputs.append((name, Data("[\(rows.joined(separator: ","))]".utf8)))
         }
         return outputs

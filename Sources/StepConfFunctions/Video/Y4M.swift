@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import StepConfWorker
 
 /// One picture in planar Y′CbCr 4:2:0 (the layout of YUV4MPEG2's `C420*` colour spaces): a full-size luma
