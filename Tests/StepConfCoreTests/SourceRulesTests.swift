@@ -35,6 +35,20 @@ import Testing
         #expect(Self.files(containing: "[String: Any]").isEmpty, "\(Self.files(containing: "[String: Any]"))")
     }
 
+    /// The modules the Lambda `bootstrap` links import FoundationEssentials, never Foundation: Foundation proper brings
+    /// CoreFoundation and ICU's tables, three times the binary's size and a slower cold start (docs/lambda.md).
+    @Test func theBootstrapsModulesNeverImportFoundation() {
+        let modules = [
+            "StepConfCore", "StepConfStorage", "StepConfHTTP", "StepConfLambda", "StepConfAWS", "StepConfSQLite", "StepConfWorker",
+            "StepConfFunctions", "bootstrap",
+        ]
+        let found = Self.sources.filter { file in
+            modules.contains { file.path.hasPrefix("Sources/\($0)/") }
+                && file.text.split(separator: "\n").contains { $0.hasSuffix("import Foundation") }
+        }.map(\.path)
+        #expect(found.isEmpty, "\(found)")
+    }
+
     @Test func noPythonLivesInsideSwift() {
         let markers = ["\nimport sys", "\n        import sys", "from moto", "def __", "if __name__"]
         let found = Self.sources.filter { file in markers.contains { file.text.contains($0) } }.map(\.path)
