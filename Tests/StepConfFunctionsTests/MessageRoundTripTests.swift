@@ -195,6 +195,15 @@ struct MissingValue: Error, CustomStringConvertible { let description: String }
         return try set(data, keys[...])
     }
 
+    /// The steps a Parallel branch runs, at any depth (nested Parallel states' branches included).
+    static func runIDs(in branch: [String: Any]) -> [String] {
+        let states = branch["States"] as? [String: Any] ?? [:]
+        return states.flatMap { name, value -> [String] in
+            let nested = ((value as? [String: Any])?["Branches"] as? [[String: Any]] ?? []).flatMap { runIDs(in: $0) }
+            return name.hasPrefix("Run ") ? [String(name.dropFirst(4))] + nested : nested
+        }
+    }
+
     /// When every configurator fails, each step runs on its fastest plan; when one fails after an earlier answer
     /// planned its step, on that plan. Each records the error and the source at `$.out.recovered.{id}`, the Map reads
     /// the plan as it reads a configurator's, and the Parallel state keeps every branch's record.
@@ -228,24 +237,27 @@ struct MissingValue: Error, CustomStringConvertible { let description: String }
             out["outputs"] = outputs
             data["out"] = out
         }
-        // A Parallel state merges its branches' records (each branch's data holds its own steps' records).
-        if let parallel = machine.states.first(where: { $0.key.hasPrefix("Parallel ") })?.value {
+        // Every Parallel state merges its branches' records (each branch's data holds its own steps' records, nested
+        // Parallel states' included, since those merged theirs first) and keeps the outputs later steps read. Checked
+        // for each one, in a fixed order: the first found in a dictionary once hid the nested ones.
+        for name in machine.states.keys.sorted() where name.hasPrefix("Parallel ") {
+            let parallel = try machine.state(name)
             let branches = try need(parallel["Branches"] as? [[String: Any]])
-            let results: [Any] = try branches.enumerated().map { b, branch in
-                let ids = try need(branch["States"] as? [String: Any]).keys.filter { $0.hasPrefix("Run ") }.map { String($0.dropFirst(4)) }
+            let owned = branches.map { Self.runIDs(in: $0) }
+            // A branch starts from the Parallel state's input, so it carries the outputs of the steps outside it.
+            let outside = Set(graph.ids).subtracting(owned.joined())
+            let results: [Any] = owned.enumerated().map { b, ids in
                 let recovered = Dictionary(uniqueKeysWithValues: ids.map { ($0, ["config_source": "fastest", "branch": b] as [String: Any]) })
-                let outputs = Dictionary(uniqueKeysWithValues: ids.map { ($0, [Any]()) })
+                let outputs = Dictionary(uniqueKeysWithValues: (ids + outside).map { ($0, [Any]()) })
                 return ["out": ["outputs": outputs, "recovered": recovered]]
             }
             let selected = try need(
                 try ASLParameters.apply(try need(parallel["ResultSelector"]), data: results, context: Self.context()) as? [String: Any])
             let merged = try need(selected["recovered"] as? [String: Any])
             var owner: [String: Int] = [:]
-            for (b, branch) in branches.enumerated() {
-                for name in ((branch["States"] as? [String: Any]) ?? [:]).keys where name.hasPrefix("Run ") { owner[String(name.dropFirst(4))] = b }
-            }
-            #expect(!owner.isEmpty && merged.keys.sorted() == owner.keys.sorted())
-            for (id, record) in merged { #expect((record as? [String: Any])?["branch"] as? Int == owner[id], "\(id)") }
+            for (b, ids) in owned.enumerated() { for id in ids { owner[id] = b } }
+            #expect(!owner.isEmpty && merged.keys.sorted() == owner.keys.sorted(), "\(name)")
+            for (id, record) in merged { #expect((record as? [String: Any])?["branch"] as? Int == owner[id], "\(name): \(id)") }
         }
 
         // Configured once, then failing: the next step's configurator fails after its Check found the plan made ahead too
