@@ -190,6 +190,7 @@ public final class ConfiguratorHandler: CodableHandler {
         default:
             throw HandlerError(.unsupportedPolicy, "policy \(settings.policy.rawValue) is neither static nor dynamic")
         }
+        ahead = Self.withinStateData(ahead, own: decision.configuration.inter)
         let micros = (clock.now - started).seconds * 1e6
         let theta = decision.configuration
         let step = graph[index]
@@ -226,18 +227,31 @@ public final class ConfiguratorHandler: CodableHandler {
     /// How long a static plan holds, seconds from the execution's start: as long as an execution can run (Step
     /// Functions' Standard workflows: a year).
     public static let staticPlanHorizonSeconds = 366 * 86_400.0
-    /// The most later steps' θ an answer carries for a static plan; a larger plan leaves them to their configurators
-    /// (the answer stays far below Step Functions' 256 KB of state data).
-    static let staticAheadMaxInstances = 1_000
+    /// The most plan items (instances) one answer carries, its own step's included. Step Functions keeps a state's data
+    /// within 256 KiB, and an item is at most about 90 bytes of JSON: 1,500 items leave the answer under 140 KiB, the
+    /// rest of the data (the steps' outputs) its room.
+    package static let maxAnswerItems = 1_500
+
+    /// `ahead` without the steps that would take the answer past ``maxAnswerItems`` (the largest fan-outs go first);
+    /// those steps' configurators decide them when they come. The step answered keeps its plan whatever its size.
+    package static func withinStateData(_ ahead: [Int: AheadDecision], own: Int) -> [Int: AheadDecision] {
+        var room = maxAnswerItems - own
+        guard ahead.values.reduce(0, { $0 + $1.decision.configuration.inter }) > room else { return ahead }
+        var kept: [Int: AheadDecision] = [:]
+        for (v, early) in ahead.sorted(by: { ($0.value.decision.configuration.inter, $0.key) < ($1.value.decision.configuration.inter, $1.key) })
+        where early.decision.configuration.inter <= room {
+            kept[v] = early
+            room -= early.decision.configuration.inter
+        }
+        return kept
+    }
 
     /// A static plan's θ for every later step (every step with a predecessor but `index`), as decisions made ahead that
     /// hold for the whole execution: the steps that follow run without their configurators, as the static plans of the
-    /// model and the simulator do (one configurator per execution, at its first step). None when the plan has more
-    /// than ``staticAheadMaxInstances`` instances.
+    /// model and the simulator do (one configurator per execution, at its first step). ``withinStateData(_:own:)``
+    /// leaves the largest to their configurators when the plan is too large for one answer.
     static func staticAhead(_ decisions: [StepDecision], answering index: Int, graph: WorkflowGraph, start: Double) -> [Int: AheadDecision] {
-        guard decisions.count == graph.count,
-            decisions.reduce(0, { $0 + $1.configuration.inter }) <= staticAheadMaxInstances
-        else { return [:] }
+        guard decisions.count == graph.count else { return [:] }
         var ahead: [Int: AheadDecision] = [:]
         for v in 0..<graph.count where v != index && AheadDecision.isChecked(v, in: graph) {
             ahead[v] = AheadDecision(decision: decisions[v], deadline: start + staticPlanHorizonSeconds)

@@ -71,10 +71,10 @@ struct EmulatorBench: AsyncParsableCommand {
         figures.append(try await loadFigure(base: base))
         // The configurator handler with an in-memory cache: decision work only.
         figures.append(try Self.configuratorFigure())
-        let size = (try? FileManager.default.attributesOfItem(atPath: bootstrap)[.size] as? Int) ?? 0
+        let size = ((try? FileManager.default.attributesOfItem(atPath: bootstrap))?[.size] as? NSNumber)?.doubleValue
         figures.append(BenchFigure(
             name: "bootstrap binary", iterations: 1, medianMicroseconds: 0, p99Microseconds: 0,
-            detail: String(format: "%.2f MB (%@)", Double(size) / 1_048_576, bootstrap)))
+            detail: (size.map { fixed($0 / 1_048_576, 2) + " MB" } ?? "size unknown") + " (\(bootstrap))"))
         await emulator.stop()
         if output.json { return try printJSON(figures) }
         print(BenchFigure.table(figures))

@@ -1,3 +1,5 @@
+import StepConfCore
+
 /// A plain-text table with right-aligned numeric columns, for people reading a terminal.
 struct TextTable {
     var header: [String]
@@ -27,21 +29,8 @@ struct TextTable {
     }
 }
 
-/// Fixed-point formatting without Foundation's locale.
-func fixed(_ value: Double, _ digits: Int) -> String {
-    guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    // Past what an Int holds at this many digits, Swift's own shortest form (e.g. 1e+20) rather than a trap.
-    guard abs(value) * scale < 9e15 else { return "\(value)" }
-    let rounded = (abs(value) * scale).rounded()
-    let whole = Int(rounded / scale)
-    let frac = Int(rounded - Double(whole) * scale)
-    let sign = value < 0 && rounded != 0 ? "-" : ""
-    if digits == 0 { return "\(sign)\(whole)" }
-    let fracText = String(frac)
-    return "\(sign)\(whole)." + String(repeating: "0", count: digits - fracText.count) + fracText
-}
+/// Fixed-point formatting without Foundation's locale (Core's ``TextFormat/fixed(_:_:)``, the bootstrap's too).
+func fixed(_ value: Double, _ digits: Int) -> String { TextFormat.fixed(value, digits) }
 
 /// A USD amount with enough significant digits for sub-cent workflow costs.
 func usd(_ value: Double) -> String {

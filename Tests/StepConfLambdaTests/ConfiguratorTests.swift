@@ -455,4 +455,22 @@ import Testing
         #expect(decided["workflow"] as? String == "video" && decided["step"] as? String == "extract")
         #expect(decided["execution"] as? String == "x1" && decided["memory-mb"] as? String == "\(output["memory_mb"] as? Int ?? -1)")
     }
+
+    /// An answer stays within Step Functions' state data: the steps planned ahead with the largest fan-outs are left to
+    /// their own configurators, the smaller ones kept, and nothing is dropped when everything fits.
+    @Test func anAnswerLeavesOutTheLargestStepsPlannedAheadWhenTheyWouldNotFit() {
+        func ahead(_ v: Int, inter: Int) -> (Int, AheadDecision) {
+            let decision = StepDecision(
+                step: v, option: 0, configuration: Configuration(memoryMB: 1024, inter: inter, intra: 1), seconds: 1, costUSD: 0,
+                subSLOSeconds: nil, fallback: false)
+            return (v, AheadDecision(decision: decision, deadline: 10))
+        }
+        let small = Dictionary(uniqueKeysWithValues: [ahead(1, inter: 32), ahead(2, inter: 8)])
+        #expect(ConfiguratorHandler.withinStateData(small, own: 32).keys.sorted() == [1, 2])
+        let large = Dictionary(uniqueKeysWithValues: [ahead(1, inter: 1_000), ahead(2, inter: 400), ahead(3, inter: 10), ahead(4, inter: 400)])
+        let kept = ConfiguratorHandler.withinStateData(large, own: 200)
+        #expect(kept.keys.sorted() == [2, 3, 4])
+        #expect(kept.values.reduce(200) { $0 + $1.decision.configuration.inter } <= ConfiguratorHandler.maxAnswerItems)
+        #expect(ConfiguratorHandler.withinStateData(large, own: ConfiguratorHandler.maxAnswerItems).isEmpty)
+    }
 }

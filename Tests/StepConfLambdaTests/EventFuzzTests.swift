@@ -8,7 +8,7 @@ import Testing
 /// runtime never exits, hangs or writes outside its store. 40 s by default; `STEPCONF_FUZZ_SECONDS` runs longer.
 ///
 /// The mutations replace, delete or add fields with values that have broken decoders before (huge and negative
-/// numbers, wrong types, long strings). Work-size parameters (`difficulty`, `work_s_per_job`) and the job range are
+/// numbers, wrong types, long strings); the video steps read a real stream, so their parameters reach the workers. Work-size parameters (`difficulty`, `work_s_per_job`) and the job range are
 /// only made invalid or kept small: the step functions do not yet bound a valid but enormous amount of work by their
 /// timeout, which Lambda's timeout ends, not the runtime.
 @Suite(.serialized) struct EventFuzzTests {
@@ -28,7 +28,22 @@ import Testing
             ("synthetic", ["execution": "fz", "step": "s", "job_end": 2, "intra": 1, "params": ["difficulty": 200, "multicore_ratio": 0.1]]),
             ("wordcount.map", ["execution": "fz", "step": "map", "job_end": 1, "keys": ["in/none.txt"], "params": [:] as [String: Any]]),
             ("synthetic", [WarmUpEvent.key: ["execution": "fz", "step": "s"]]),
+            ("video.extract", ["execution": "fz", "step": "extract", "job_end": 1, "keys": [clip], "params": ["frames_per_chunk": 1]]),
+            ("video.superres", ["execution": "fz", "step": "superres", "job_end": 2, "intra": 2, "keys": [clip], "params": ["scale": 2]]),
+            ("video.detect", ["execution": "fz", "step": "detect", "job_end": 2, "keys": [clip], "params": ["threshold": 40]]),
         ]
+    }
+
+    /// The video steps' input: a real 8×8 stream of two frames, in the store.
+    static let clip = "in/clip.y4m"
+
+    static var clipBytes: Data {
+        var data = Data("YUV4MPEG2 W8 H8 F30:1 Ip A1:1 C420jpeg\n".utf8)
+        for f in 0..<2 {
+            data.append(contentsOf: "FRAME\n".utf8)
+            data.append(contentsOf: (0..<(64 + 2 * 16)).map { UInt8(($0 * 7 + f * 40) % 256) })
+        }
+        return data
     }
 
     static let workKeys: Set<String> = ["difficulty", "work_s_per_job", "job_end", "job_start"]
@@ -36,7 +51,9 @@ import Testing
     /// One mutation of `event`: a top-level field or a parameter replaced, deleted or added.
     static func mutate(_ event: [String: Any], _ rng: inout SeededRandom) -> [String: Any] {
         var event = event
-        let keys = Array(event.keys) + ["params.difficulty", "params.worker_memory_mb", "unknown", "params.extra"]
+        let keys = Array(event.keys) + [
+            "params.difficulty", "params.worker_memory_mb", "unknown", "params.extra", "params.scale", "params.frames_per_chunk",
+        ]
         let key = keys[Int.random(in: 0..<keys.count, using: &rng)]
         var value = interesting[Int.random(in: 0..<interesting.count, using: &rng)]
         let leaf = key.hasPrefix("params.") ? String(key.dropFirst(7)) : key
@@ -88,6 +105,8 @@ import Testing
         let examples = TestPaths.root.appendingPathComponent("examples").path
         let directory = TestPaths.scratch("event-fuzz")
         try FileManager.default.createDirectory(atPath: directory + "/cwd", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory + "/store/in", withIntermediateDirectories: true)
+        try Self.clipBytes.write(to: URL(fileURLWithPath: directory + "/store/" + Self.clip))
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var rng = SeededRandom(seed: UInt64(ProcessInfo.processInfo.environment["STEPCONF_FUZZ_SEED"] ?? "") ?? 35)
         let started = Date()

@@ -18,6 +18,22 @@ import Testing
         #expect(throws: StepInputError.self) { try Y4MVideo.parse(Data("GIF89a".utf8)) }
     }
 
+    /// A scale that is not a whole number in 1…8, or that would make frames larger than a stream may hold, is refused
+    /// with the field and its range before any worker starts; no manifest is written.
+    @Test(arguments: [0.0, -2, 1.5, 9, 1e12, 4])
+    func aSuperResolutionScaleOutOfRangeIsRefusedBeforeAnyWorkerStarts(scale: Double) throws {
+        let store = try LocalDirectoryStore(root: TestPaths.scratch("superres-scale"))
+        // 4,200 pixels wide: scale 4 would make frames 16,800 wide, past y4m's 16,384.
+        let width = scale == 4 ? 4_200 : 32
+        try store.put("in/v.y4m", data: SyntheticVideo.make(width: width, height: 18, frames: 1).video.encoded())
+        let error = #expect(throws: StepInputError.self) {
+            try wrapper(VideoSuperResolution(), store: store).run(StepEvent(
+                execution: "s", step: "superres", jobEnd: 1, keys: ["in/v.y4m"], params: ["scale": scale]))
+        }
+        #expect(error?.message.contains(scale == 4 ? "16384" : "params.scale must be a whole number in 1…8") == true, "\(error?.message ?? "")")
+        #expect(try store.list(prefix: "runs/s/").isEmpty)
+    }
+
     /// The whole pipeline on a video of moving shapes: extract → superres → detect, filter → encode.
     @Test func thePipelineFindsTheShapesWhereTheyAreForEveryQ() throws {
         let (video, truth) = SyntheticVideo.make(width: 96, height: 64, frames: 16)

@@ -105,13 +105,18 @@ public struct VideoExtract: StepFunction {
 /// per frame; the outputs are the chunks, same names, rebuilt in frame order.
 protocol FrameMapStep: StepFunction {
     func settings(_ event: StepEvent) -> String
+    /// Refuses an input this step cannot turn into frames of its own (before any worker starts).
+    func check(_ event: StepEvent, video: Y4MVideo, key: String) throws
     func transform(_ frame: YUVFrame, _ parameters: FrameJob.Parameters) throws -> YUVFrame
 }
 
 extension FrameMapStep {
+    func check(_ event: StepEvent, video: Y4MVideo, key: String) throws {}
+
     public func jobs(for event: StepEvent, inputs: [String: Data]) throws -> [WorkerFrame] {
         var jobs: [WorkerFrame] = []
-        for (_, video) in try parseVideos(event, inputs) {
+        for (key, video) in try parseVideos(event, inputs) {
+            try check(event, video: video, key: key)
             for frame in video.frames { jobs.append(FrameJob.make(id: jobs.count, kind: kind, frame: frame, extra: settings(event))) }
         }
         return jobs
@@ -154,10 +159,30 @@ public struct VideoSuperResolution: FrameMapStep {
     /// The inputs, kept between `jobs` and `outputs` of one invocation to rebuild the chunks.
     public init() {}
 
-    func settings(_ event: StepEvent) -> String { #","scale":\#(max(1, Int(event.param("scale", 2))))"# }
+    /// The largest `scale`, and the largest upscaled frame side (y4m's own bound, ``Y4MVideo/maxSide``).
+    static let maxScale = 8
+
+    func settings(_ event: StepEvent) -> String { #","scale":\#(Int(event.param("scale", 2)))"# }
+
+    func check(_ event: StepEvent, video: Y4MVideo, key: String) throws {
+        let scale = event.param("scale", 2)
+        guard scale == scale.rounded(), (1...Double(Self.maxScale)).contains(scale) else {
+            throw StepInputError(.invalidParameter, "video.superres: params.scale must be a whole number in 1…\(Self.maxScale), got \(scale)")
+        }
+        guard video.width * Int(scale) <= Y4MVideo.maxSide, video.height * Int(scale) <= Y4MVideo.maxSide else {
+            throw StepInputError(
+                .invalidParameter,
+                "video.superres: \(key) is \(video.width)×\(video.height); scale \(Int(scale)) would make frames wider or taller than \(Y4MVideo.maxSide)")
+        }
+    }
 
     func transform(_ frame: YUVFrame, _ p: FrameJob.Parameters) throws -> YUVFrame {
-        Resample.upscale(frame, factor: p.scale ?? 2)
+        // The job's parameters come from ``check`` above; a worker still refuses what would not fit rather than trap.
+        let scale = p.scale ?? 2
+        guard (1...Self.maxScale).contains(scale), frame.width * scale <= Y4MVideo.maxSide, frame.height * scale <= Y4MVideo.maxSide else {
+            throw StepInputError(.invalidParameter, "video.superres: scale \(scale) does not fit a \(frame.width)×\(frame.height) frame")
+        }
+        return Resample.upscale(frame, factor: scale)
     }
 
 }

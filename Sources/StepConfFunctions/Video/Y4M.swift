@@ -56,6 +56,9 @@ public struct Y4MVideo: Sendable, Equatable {
         self.frames = frames
     }
 
+    /// The widest and tallest frame a stream may have (and a step make), pixels.
+    public static let maxSide = 16_384
+
     /// Parses a whole stream.
     /// - Throws: ``StepInputError`` (`.malformedInput`) naming the problem (bad magic, missing size, unsupported colour space,
     ///   a truncated frame and its number).
@@ -89,7 +92,7 @@ public struct Y4MVideo: Sendable, Equatable {
             default: others.append(tag)
             }
         }
-        guard width > 0, height > 0, width <= 16384, height <= 16384 else {
+        guard width > 0, height > 0, width <= maxSide, height <= maxSide else {
             throw StepInputError(.malformedInput, "y4m: the header has no valid W and H (\(header.joined(separator: " ")))")
         }
         var video = Y4MVideo(width: width, height: height, frameRate: rate, otherTags: others)
