@@ -93,12 +93,20 @@ public struct LaunchDecision: Sendable {
 extension PolicyRun {
     /// Decides `step` at its start as the state machine does: a step the policy checks (``DynamicPolicy/checks(step:)``)
     /// that an earlier configurator decided ahead runs on that decision when ready by its deadline; any other step of
-    /// a dynamic policy asks its configurator, which also decides steps ahead (into `ahead`). A static plan is read
-    /// as it is.
+    /// a dynamic policy asks its configurator, which also decides steps ahead (into `ahead`). A deployed static plan is
+    /// made by the configurators of the steps with no predecessor and read by every other step's `Check`; a reference
+    /// plan is read as it is.
     /// - Throws: what the policy or the cache throws.
-    public func decide(step v: Int, context: DecisionContext, ahead: inout [Int: AheadDecision]) throws -> LaunchDecision {
-        guard case .perStep(let policy) = self else {
-            return LaunchDecision(decision: try decide(step: v, context: context), configured: false, checked: false)
+    public func decide(
+        step v: Int, of graph: WorkflowGraph, context: DecisionContext, ahead: inout [Int: AheadDecision]
+    ) throws -> LaunchDecision {
+        let policy: any DynamicPolicy
+        switch self {
+        case .planned(let plan): return LaunchDecision(decision: plan[v], configured: false, checked: false)
+        case .plannedOnce(let plan):
+            let checked = AheadDecision.isChecked(v, in: graph)
+            return LaunchDecision(decision: plan[v], configured: !checked, checked: checked)
+        case .perStep(let dynamic): policy = dynamic
         }
         let checked = policy.checks(step: v)
         if checked, let early = ahead.removeValue(forKey: v), early.holds(ready: context.now) {

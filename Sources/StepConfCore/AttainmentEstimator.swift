@@ -509,11 +509,13 @@ extension ConfigurationSpace {
 }
 
 extension Replay.Result {
-    /// The replayed run's steps as a run pays them: a step decided ahead waits for no configurator; with `prewarm`,
-    /// every step whose configuration is known before it starts is warmed ahead (``Prewarm/replayed(_:space:)``).
+    /// The replayed run's steps as a run pays them: a step decided ahead waits for no configurator, a deployed static
+    /// plan's first steps wait for the one that made it (``waitedSeconds``); with `prewarm`, every step whose
+    /// configuration is known before it starts is warmed ahead (``Prewarm/replayed(_:space:)``).
     public func plannedSteps(in space: ConfigurationSpace, prewarm: Bool = false) -> [AttainmentEstimator.PlannedStep] {
         decisions.indices.map { v in
             var step = space.plannedStep(v, option: decisions[v].option, configured: space.includesConfigurator && !decidedAhead[v])
+            if !waitedSeconds.isEmpty { step.delaySeconds += waitedSeconds[v] }
             step.prewarmed = prewarm && Prewarm.canWarm(step: v, in: space.graph) && (!space.includesConfigurator || decidedAhead[v])
             return step
         }

@@ -23,7 +23,9 @@ struct OptimalSearch {
         let fixed = space.steps.indices.map { v in
             StepDecision(step: v, option: choice[v], in: space.steps[v], subSLOSeconds: nil, fallback: false)
         }
-        let replay = try Replay.run(policy: FixedPlan(name: .optimal, space: space, decisions: fixed), sloSeconds: sloSeconds)
+        // The plan's own times, as a reference: the SLO searched is already the deployed plan's (less its configurator).
+        let replay = try Replay.run(
+            policy: FixedPlan(name: .optimal, space: space, decisions: fixed), sloSeconds: sloSeconds, prepared: .planned(fixed))
         let makespan = replay.makespanSeconds
         let cost = replay.costUSD
         let better: Bool

@@ -47,12 +47,15 @@ public enum Replay {
         public var decidedAhead: [Bool]
         /// The configurator's latency a decision made ahead did not wait for, seconds.
         public var aheadSavingSeconds: Double
+        /// What each step waited for that its decision does not count, seconds: a deployed static plan's configurator,
+        /// before the first step (``PolicyRun/plannedOnce(_:)``); included in ``chargedSeconds``.
+        public var waitedSeconds: [Double] = []
         /// The steps whose decision assumed another time than the replay charged (relative difference above
         /// 1e-9), by step index. Empty when every policy's assumptions hold on predicted times.
         public var mismatches: [Mismatch] {
             decisions.indices.compactMap { v in
                 let assumed = decisions[v].seconds - (decidedAhead[v] ? aheadSavingSeconds : 0)
-                let charged = chargedSeconds[v]
+                let charged = chargedSeconds[v] - (waitedSeconds.isEmpty ? 0 : waitedSeconds[v])
                 guard abs(assumed - charged) > 1e-9 * max(1, abs(charged)) else { return nil }
                 return Mismatch(id: ids[v], assumedSeconds: assumed, chargedSeconds: charged)
             }
@@ -86,6 +89,7 @@ public enum Replay {
         var decisionSeconds: [Double] = []
         var penalties: [[Double]?] = []
         var ahead: [Bool] = []
+        var waited: [Double] = []
         for outcome in walk.outcomes {
             guard let outcome else { throw InputError(.malformed, "internal: the replay left a step undecided") }
             decisions.append(outcome.decision)
@@ -93,11 +97,13 @@ public enum Replay {
             charged.append(outcome.charged)
             decisionSeconds.append(outcome.seconds)
             penalties.append(outcome.penalties)
+            waited.append(outcome.waited)
         }
         if !run.isDynamic, !decisionSeconds.isEmpty { decisionSeconds[0] = planSeconds }
         return Result(
             decisions: decisions, start: walk.ready, finish: walk.finish, ids: policy.space.graph.ids, chargedSeconds: charged,
-            decisionSeconds: decisionSeconds, coldPenalties: penalties, decidedAhead: ahead, aheadSavingSeconds: latency)
+            decisionSeconds: decisionSeconds, coldPenalties: penalties, decidedAhead: ahead, aheadSavingSeconds: latency,
+            waitedSeconds: waited)
     }
 
     /// Runs each step for exactly its predicted time, decided by the policy when it starts (or by its plan); a
@@ -121,13 +127,13 @@ public enum Replay {
 
         mutating func execute(
             _ launch: StepLaunch
-        ) throws -> ExecutedStep<(decision: StepDecision, charged: Double, seconds: Double, penalties: [Double]?, ahead: Bool)> {
+        ) throws -> ExecutedStep<(decision: StepDecision, charged: Double, seconds: Double, penalties: [Double]?, ahead: Bool, waited: Double)> {
             let v = launch.step
             // Read before the decision: a configurator records its own step's use when it decides.
             let penalties = try space.coldPenalties(step: v, now: launch.ready, cache: cache)
             let before = clock.now
             let launched = try run.decide(
-                step: v,
+                step: v, of: space.graph,
                 context: DecisionContext(
                     now: launch.ready, executionStart: 0, sloSeconds: sloSeconds, execution: execution, cache: cache,
                     progress: launch.progress),
@@ -135,11 +141,14 @@ public enum Replay {
             let decision = launched.decision
             let seconds = launched.configured ? (clock.now - before).seconds : 0
             var charged = space.chargedSeconds(step: v, option: decision.option, penalties: penalties)
-            if launched.decidedAhead {
+            if launched.decidedAhead, run.isDynamic {
                 // Ready when its decision assumed (times are predicted): charged the cold starts that decision read, when
                 // the cache held no record of the step's own use yet, and no configurator.
                 charged = decision.seconds - (space.includesConfigurator ? space.platform.configurator.seconds : 0)
             }
+            // A deployed static plan's configurator runs before its first step's Map (its decision does not count it).
+            let waited = launched.configured && !run.isDynamic ? space.platform.configurator.seconds : 0
+            charged += waited
             let finish = launch.ready + charged
             if !run.isDynamic {
                 try cache.recordUse(
@@ -147,7 +156,7 @@ public enum Replay {
                     instances: decision.configuration.inter)
             }
             return ExecutedStep(
-                finish: finish, expectedFinish: finish, outcome: (decision, charged, seconds, penalties, launched.decidedAhead))
+                finish: finish, expectedFinish: finish, outcome: (decision, charged, seconds, penalties, launched.decidedAhead, waited))
         }
     }
 }

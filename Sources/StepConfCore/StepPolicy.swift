@@ -69,6 +69,17 @@ public protocol StaticPolicy: StepPolicy {
     func plan(sloSeconds: Double) throws -> [StepDecision]
 }
 
+extension StaticPolicy {
+    /// The plan a deployed configurator makes at the execution's first step: for the SLO less that configurator's own
+    /// latency, which runs before the first step (on the critical path). An SLO no longer than the latency is planned
+    /// as it is (nothing meets it; the plan falls back as ``plan(sloSeconds:)`` does).
+    /// - Throws: what ``plan(sloSeconds:)`` throws.
+    public func deployedPlan(sloSeconds: Double) throws -> [StepDecision] {
+        let latency = space.platform.configurator.seconds
+        return try plan(sloSeconds: sloSeconds > latency ? sloSeconds - latency : sloSeconds)
+    }
+}
+
 /// A policy decided step by step at run time, by the configurator before each step.
 public protocol DynamicPolicy: StepPolicy {
     /// Decides one step when it starts.
@@ -109,19 +120,37 @@ extension DynamicPolicy {
     }
 }
 
-/// How one run consults its policy: a static plan fixed before the run, or a dynamic policy asked at
-/// each step (and a configurator's time and cost paid for it).
+/// How one run consults its policy: a plan fixed before the run, a static policy's plan as it is deployed, or a
+/// dynamic policy asked at each step (and a configurator's time and cost paid for it).
 public enum PolicyRun: Sendable {
+    /// A plan fixed before the run, with no configurator at all: the references (every step at its fastest).
     case planned([StepDecision])
+    /// A static policy's plan as deployed (docs/lambda.md, "Static plans deployed"): the execution's first configurator
+    /// makes it, paid at the first step (its latency and invocation), and answers every later step's θ, which that step
+    /// reads through its `Check` (a Choice: one state transition).
+    case plannedOnce([StepDecision])
     case perStep(any DynamicPolicy)
 
-    /// The run of `policy` against `sloSeconds`: a static policy plans now.
+    /// The run of `policy` against `sloSeconds`: a static policy plans now, as its deployed configurator would
+    /// (``StaticPolicy/deployedPlan(sloSeconds:)``).
     /// - Throws: what planning throws, or ``InputError`` for a policy of neither role.
     public static func prepare(_ policy: any StepPolicy, sloSeconds: Double) throws -> PolicyRun {
         switch policy {
-        case let planned as any StaticPolicy: return .planned(try planned.plan(sloSeconds: sloSeconds))
+        case let planned as any StaticPolicy:
+            // A plan whose options count a configurator at every step is the best one a dynamic policy could make, a
+            // reference (``Policies/bestDynamic(graph:model:platform:safety:)``); any other runs as deployed.
+            if planned.space.includesConfigurator { return .planned(try planned.plan(sloSeconds: sloSeconds)) }
+            return .plannedOnce(try planned.deployedPlan(sloSeconds: sloSeconds))
         case let dynamic as any DynamicPolicy: return .perStep(dynamic)
         default: throw InputError(.unknownPolicy, "internal: policy \(policy.name.rawValue) is neither static nor dynamic")
+        }
+    }
+
+    /// The plan, for a run planned before its steps.
+    public var plan: [StepDecision]? {
+        switch self {
+        case .planned(let plan), .plannedOnce(let plan): return plan
+        case .perStep: return nil
         }
     }
 
@@ -135,7 +164,7 @@ public enum PolicyRun: Sendable {
     /// - Throws: what the dynamic policy throws.
     public func decide(step: Int, context: @autoclosure () -> DecisionContext) throws -> StepDecision {
         switch self {
-        case .planned(let plan): return plan[step]
+        case .planned(let plan), .plannedOnce(let plan): return plan[step]
         case .perStep(let policy): return try policy.decide(step: step, context: context())
         }
     }

@@ -275,7 +275,7 @@ public final class ConfiguratorHandler: CodableHandler {
         if let stored = try cache.plan(execution: execution), let decisions = stored.decisions(in: policy.space) {
             return (decisions, false)
         }
-        let decisions = try policy.plan(sloSeconds: sloSeconds)
+        let decisions = try policy.deployedPlan(sloSeconds: sloSeconds)
         try cache.storePlan(execution: execution, CachedPlan(decisions))
         return (decisions, true)
     }

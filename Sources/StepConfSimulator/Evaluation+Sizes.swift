@@ -63,12 +63,12 @@ extension Evaluation {
             return Sized(
                 run: try PolicyRun.prepare(policy, sloSeconds: slo), runner: runner, prewarming: settings.prewarm ? policy.space : nil)
         }
-        guard case .planned(let decisions) = planned else {
+        guard let decisions = planned.plan else {
             throw InputError(.unknownPolicy, "internal: \(name.rawValue) has no plan made once")
         }
         // The space the plan would have been made in for this size (its options and predicted times).
         let space = try policy(name, graph: sizedGraph, settings: settings).space
-        return Sized(run: .planned(Self.fitted(decisions, to: space)), runner: runner, prewarming: settings.prewarm ? space : nil)
+        return Sized(run: .plannedOnce(Self.fitted(decisions, to: space)), runner: runner, prewarming: settings.prewarm ? space : nil)
     }
 
     /// Policy `name` for `graph` as `settings` make every policy of an evaluation.

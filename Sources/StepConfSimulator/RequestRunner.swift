@@ -140,7 +140,7 @@ public struct RequestRunner: Sendable {
         mutating func execute(_ launch: StepLaunch) throws -> ExecutedStep<SimulatedStep> {
             let v = launch.step
             let platform = runner.simulator.platform
-            if let space = prewarming, started.isEmpty, case .planned(let plan) = policy {
+            if let space = prewarming, started.isEmpty, let plan = policy.plan {
                 // A static plan knows every θ at the start: one sender invocation (a Task state) times them all.
                 schedule.plan(Prewarm.plan(plan, space: space, start: arrival))
                 warmUpUSD += platform.billing.plannedConfiguratorUSD
@@ -150,7 +150,7 @@ public struct RequestRunner: Sendable {
             let context = DecisionContext(
                 now: launch.ready, executionStart: arrival, sloSeconds: sloSeconds, execution: execution, cache: cache,
                 progress: launch.progress)
-            let launched = try policy.decide(step: v, context: context, ahead: &ahead)
+            let launched = try policy.decide(step: v, of: runner.graph, context: context, ahead: &ahead)
             let decision = launched.decision
             let configured = launched.configured
             let latency = configured ? platform.configurator.seconds : 0

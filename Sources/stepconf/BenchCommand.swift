@@ -254,7 +254,7 @@ struct SimulatorBench: ParsableCommand {
         let policy = try Policies.make(.static, graph: graph, model: model, platform: platform)
         let slo = 2 * policy.space.fastestMakespanSeconds
         let run = try PolicyRun.prepare(policy, sloSeconds: slo)
-        guard case .planned(let plan) = run else { throw CLIError(.internalFailure, "internal: the static policy made no plan") }
+        guard let plan = run.plan else { throw CLIError(.internalFailure, "internal: the static policy made no plan") }
         let simulator = LambdaSimulator(platform: platform)
         let runner = try RequestRunner(graph: graph, simulator: simulator)
         let cache = InMemoryGlobalCache()

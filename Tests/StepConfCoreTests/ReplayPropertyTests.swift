@@ -24,7 +24,11 @@ import Testing
             }
             #expect(abs(replay.makespanSeconds - (pass.max() ?? 0)) <= 1e-9 * max(1, replay.makespanSeconds), "\(name) seed \(seed)")
             #expect(replay.ids == graph.ids)
-            if !name.isDynamic { #expect(!replay.decidedAhead.contains(true), "a static plan decides nothing ahead") }
+            if !name.isDynamic {
+                // Deployed, the first configurator answers every later step's θ, which that step's Check reads.
+                #expect(replay.decidedAhead == (0..<graph.count).map { AheadDecision.isChecked($0, in: graph) }, "\(name) seed \(seed)")
+                #expect(replay.mismatches.isEmpty, "\(name) seed \(seed)")
+            }
         }
     }
 }

@@ -405,6 +405,41 @@ import StepConfExamples
         #expect(abs(warmed.costUSD - warmed.warmUpUSD - cold.costUSD) < 1e-12)
     }
 
+    /// A static plan as deployed pays what its state machine runs: the first step's configurator (its latency before
+    /// the first Map, its invocation and its Task's transition) and every later step's `Check` (a transition each);
+    /// the steps themselves run as the reference plan's do.
+    @Test func aDeployedStaticPlanPaysItsConfiguratorAndEveryLaterStepsCheck() throws {
+        let (runner, _, plan) = try setUp()
+        let graph = runner.graph
+        func outcome(_ run: PolicyRun) throws -> RequestRunner.Outcome {
+            var pool = WarmPool(keepAliveSeconds: 600)
+            return try runner.run(
+                run, arrival: 0, sloSeconds: 20, execution: "e", cache: InMemoryGlobalCache(), pool: &pool,
+                seed: SeededRandom(seed: 9), prewarming: nil)
+        }
+        let reference = try outcome(.planned(plan))
+        let deployed = try outcome(.plannedOnce(plan))
+        let platform = Platform.aws
+        let checks = (0..<graph.count).filter { AheadDecision.isChecked($0, in: graph) }.count
+        #expect(checks == graph.count - 1)
+        let extra = platform.billing.configuratorUSD(seconds: platform.configurator.billedSeconds) + platform.billing.transitionsUSD(checks)
+        #expect(abs(deployed.costUSD - reference.costUSD - extra) < 1e-12, "\(deployed.costUSD - reference.costUSD) vs \(extra)")
+        #expect(abs(deployed.durationSeconds - reference.durationSeconds - platform.configurator.seconds) < 1e-9)
+        #expect(deployed.configured == 1 && reference.configured == 0)
+        #expect(deployed.decidedAhead == graph.count - 1 && reference.decidedAhead == 0)
+    }
+
+    /// The deployed configurator plans for the SLO less its own latency: the same plan a reference would make for that.
+    @Test func aDeployedStaticPlanLeavesItsConfiguratorsLatency() throws {
+        let (_, policy, _) = try setUp()
+        let planned = try #require(policy as? any StaticPolicy)
+        let latency = Platform.aws.configurator.seconds
+        #expect(latency > 0)
+        let run = try PolicyRun.prepare(policy, sloSeconds: 20)
+        guard case .plannedOnce(let plan) = run else { Issue.record("a static policy runs its plan as deployed"); return }
+        #expect(plan.map(\.configuration) == (try planned.plan(sloSeconds: 20 - latency)).map(\.configuration))
+    }
+
     @Test func withoutPrewarmingAnEvaluationSendsNoWarmUpsAndRepeatsItsSeed() throws {
         // The same cells with prewarming off twice; and prewarming on changes only the policies' runs, not the
         // arrivals or the fastest plan (which never prewarms).
