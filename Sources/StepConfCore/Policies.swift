@@ -19,7 +19,8 @@ public enum Policies {
     }
 
     /// The fastest makespan policy `name` can plan, every function cold: each step at its fastest θ of the policy's
-    /// grid, through its configurator where the policy pays one.
+    /// grid, through its configurator where the policy pays one (a static policy, as deployed, waits for its one
+    /// configurator before the first step: ``PolicyRun/plannedOnce(_:)``).
     /// - Throws: ``InputError`` when no θ of the grid fits a step.
     static func fastestColdMakespan(
         _ name: PolicyName, graph: WorkflowGraph, model: PerformanceModel, platform: Platform, safety: Double
@@ -27,7 +28,7 @@ public enum Policies {
         try ConfigurationSpace(
             graph: graph, model: model, platform: platform, grid: name.grid(from: platform.grid),
             includesConfigurator: name.isDynamic, safety: safety
-        ).fastestMakespanSeconds(coldEverywhere: true)
+        ).fastestMakespanSeconds(coldEverywhere: true) + (name.isDynamic ? 0 : platform.configurator.seconds)
     }
 
     /// An SLO where configuring pays, for a run that shows it (`stepconf run`'s `auto`), and why it was picked.
