@@ -106,7 +106,8 @@ public struct Plan: Sendable, Codable {
             let d = replay.decisions[v]
             return Step(
                 id: graph.ids[v], memoryMB: d.configuration.memoryMB, inter: d.configuration.inter,
-                intra: d.configuration.intra, timeSeconds: replay.chargedSeconds[v], costUSD: d.costUSD, startSeconds: replay.start[v],
+                intra: d.configuration.intra, timeSeconds: replay.chargedSeconds[v],
+                costUSD: d.costUSD + (replay.extraUSD.isEmpty ? 0 : replay.extraUSD[v]), startSeconds: replay.start[v],
                 subSLOSeconds: d.subSLOSeconds, fallback: d.fallback,
                 decisionMicroseconds: replay.decisionSeconds[v] * 1e6, decidedAhead: replay.decidedAhead[v])
         }

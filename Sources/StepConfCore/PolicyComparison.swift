@@ -14,7 +14,8 @@ public enum PolicyComparison {
         public var vsOptimal: Double?
         /// Cost over the best dynamic plan's (dynamic policies; nil when either misses).
         public var vsBestDynamic: Double?
-        /// What the configurators of a dynamic run cost in all, USD (0 for static policies).
+        /// What the configurators of a run cost in all, USD: every step's for a dynamic policy, the one that makes a
+        /// static plan for a static policy (already in its cost, with its checks).
         public var configuratorsUSD: Double
         /// Steps whose decision assumed another time than the replay charged.
         public var mismatches: Int
@@ -51,6 +52,8 @@ public enum PolicyComparison {
         }
         let bestDynamic = try Policies.bestDynamic(graph: graph, model: model, platform: platform, safety: safety)
         let configurators = Double(graph.count) * platform.billing.plannedConfiguratorUSD
+        // A static plan, as deployed, pays one configurator (in its cost, with its checks: ``PolicyRun/plannedOnce(_:)``).
+        let staticConfigurator = platform.billing.plannedConfiguratorUSD
         var rows: [Row] = []
         for factor in factors {
             let slo = factor * fastest
@@ -66,7 +69,7 @@ public enum PolicyComparison {
                     factor: factor, sloSeconds: slo, policy: policy.name.rawValue, met: plan.feasible,
                     makespanSeconds: plan.makespanSeconds, costUSD: plan.costUSD, vsOptimal: ratio(plan, optimal),
                     vsBestDynamic: policy.name.isDynamic ? ratio(plan, best) : nil,
-                    configuratorsUSD: policy.name.isDynamic ? configurators : 0, mismatches: plan.mismatches.count))
+                    configuratorsUSD: policy.name.isDynamic ? configurators : staticConfigurator, mismatches: plan.mismatches.count))
             }
             rows.append(Row(
                 factor: factor, sloSeconds: slo, policy: bestDynamicName, met: best.feasible,

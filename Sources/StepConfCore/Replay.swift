@@ -63,7 +63,10 @@ public enum Replay {
         /// When the last step finished.
         public var makespanSeconds: Double { finish.max() ?? 0 }
         /// Sum of the steps' predicted costs, USD.
-        public var costUSD: Double { decisions.reduce(0) { $0 + $1.costUSD } }
+        public var costUSD: Double { decisions.reduce(0) { $0 + $1.costUSD } + extraUSD.reduce(0, +) }
+        /// What each step paid beyond its decision's cost, USD: a deployed static plan's configurator at its first step
+        /// and its `Check`'s transition at every later one (``PolicyRun/plannedOnce(_:)``); empty for other runs.
+        public var extraUSD: [Double] = []
     }
 
     /// Replays `policy` for one execution with SLO `sloSeconds`.
@@ -90,6 +93,7 @@ public enum Replay {
         var penalties: [[Double]?] = []
         var ahead: [Bool] = []
         var waited: [Double] = []
+        var extra: [Double] = []
         for outcome in walk.outcomes {
             guard let outcome else { throw InputError(.malformed, "internal: the replay left a step undecided") }
             decisions.append(outcome.decision)
@@ -98,12 +102,13 @@ public enum Replay {
             decisionSeconds.append(outcome.seconds)
             penalties.append(outcome.penalties)
             waited.append(outcome.waited)
+            extra.append(outcome.extraUSD)
         }
         if !run.isDynamic, !decisionSeconds.isEmpty { decisionSeconds[0] = planSeconds }
         return Result(
             decisions: decisions, start: walk.ready, finish: walk.finish, ids: policy.space.graph.ids, chargedSeconds: charged,
             decisionSeconds: decisionSeconds, coldPenalties: penalties, decidedAhead: ahead, aheadSavingSeconds: latency,
-            waitedSeconds: waited)
+            waitedSeconds: waited, extraUSD: extra)
     }
 
     /// Runs each step for exactly its predicted time, decided by the policy when it starts (or by its plan); a
@@ -127,7 +132,7 @@ public enum Replay {
 
         mutating func execute(
             _ launch: StepLaunch
-        ) throws -> ExecutedStep<(decision: StepDecision, charged: Double, seconds: Double, penalties: [Double]?, ahead: Bool, waited: Double)> {
+        ) throws -> ExecutedStep<(decision: StepDecision, charged: Double, seconds: Double, penalties: [Double]?, ahead: Bool, waited: Double, extraUSD: Double)> {
             let v = launch.step
             // Read before the decision: a configurator records its own step's use when it decides.
             let penalties = try space.coldPenalties(step: v, now: launch.ready, cache: cache)
@@ -149,6 +154,11 @@ public enum Replay {
             // A deployed static plan's configurator runs before its first step's Map (its decision does not count it).
             let waited = launched.configured && !run.isDynamic ? space.platform.configurator.seconds : 0
             charged += waited
+            var extraUSD = 0.0
+            if case .plannedOnce = run {
+                let billing = space.platform.billing
+                extraUSD = (launched.configured ? billing.plannedConfiguratorUSD : 0) + (launched.checked ? billing.transitionsUSD(1) : 0)
+            }
             let finish = launch.ready + charged
             if !run.isDynamic {
                 try cache.recordUse(
@@ -156,7 +166,7 @@ public enum Replay {
                     instances: decision.configuration.inter)
             }
             return ExecutedStep(
-                finish: finish, expectedFinish: finish, outcome: (decision, charged, seconds, penalties, launched.decidedAhead, waited))
+                finish: finish, expectedFinish: finish, outcome: (decision, charged, seconds, penalties, launched.decidedAhead, waited, extraUSD))
         }
     }
 }

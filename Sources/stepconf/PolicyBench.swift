@@ -111,8 +111,11 @@ struct PolicyBench: ParsableCommand {
             ])
         }
         print(table.render())
-        if let configurators = rows.first(where: { $0.configuratorsUSD > 0 })?.configuratorsUSD {
+        if let configurators = rows.first(where: { PolicyName(rawValue: $0.policy)?.isDynamic == true })?.configuratorsUSD {
             print("configurators' own cost per dynamic run: \(usd(configurators)) (\(graph.count) decisions)")
+        }
+        if let once = rows.first(where: { PolicyName(rawValue: $0.policy)?.isDynamic == false })?.configuratorsUSD {
+            print("a static plan, as deployed, pays one configurator (\(usd(once))) and a Check per later step, in its cost")
         }
     }
 
