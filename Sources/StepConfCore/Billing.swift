@@ -77,7 +77,13 @@ public struct Billing: Sendable, Hashable {
     /// that checked for a decision made ahead first (`checked`, ``AheadDecision``), USD.
     public func stepUSD(instanceSeconds: [Double], memoryMB: Int, configuratorSeconds: Double? = nil, checked: Bool = false) -> Double {
         invocationsUSD(instanceSeconds, memoryMB: memoryMB) + stepTransitionsUSD(instances: instanceSeconds.count)
-            + (configuratorSeconds.map(configuratorUSD(seconds:)) ?? 0) + (checked ? transitionsUSD(1) : 0)
+            + launchUSD(configuratorSeconds: configuratorSeconds, checked: checked)
+    }
+
+    /// How a step was decided at its start, USD: the configurator's invocation and Task transition when one decided it
+    /// (`configuratorSeconds` billed), and the `Check` Choice's transition when the state machine checked first.
+    public func launchUSD(configuratorSeconds: Double?, checked: Bool) -> Double {
+        (configuratorSeconds.map(configuratorUSD(seconds:)) ?? 0) + (checked ? transitionsUSD(1) : 0)
     }
 
     /// One warm-up invocation (``Prewarm``) at `memoryMB`: the init phase of a cold instance, `initSeconds` (0 for one

@@ -151,14 +151,17 @@ public enum Replay {
                 // the cache held no record of the step's own use yet, and no configurator.
                 charged = decision.seconds - (space.includesConfigurator ? space.platform.configurator.seconds : 0)
             }
-            // A deployed static plan's configurator runs before its first step's Map (its decision does not count it).
-            let waited = launched.configured && !run.isDynamic ? space.platform.configurator.seconds : 0
-            charged += waited
+            // A deployed static plan's configurator runs before its first step's Map, and every later step passes its
+            // Check: neither is in the plan's decisions (a dynamic policy's options count its own).
+            var waited = 0.0
             var extraUSD = 0.0
             if case .plannedOnce = run {
-                let billing = space.platform.billing
-                extraUSD = (launched.configured ? billing.plannedConfiguratorUSD : 0) + (launched.checked ? billing.transitionsUSD(1) : 0)
+                let configurator = space.platform.configurator
+                waited = launched.configured ? configurator.seconds : 0
+                extraUSD = space.platform.billing.launchUSD(
+                    configuratorSeconds: launched.configured ? configurator.billedSeconds : nil, checked: launched.checked)
             }
+            charged += waited
             let finish = launch.ready + charged
             if !run.isDynamic {
                 try cache.recordUse(

@@ -164,12 +164,18 @@ public struct VideoSuperResolution: FrameMapStep {
 
     func settings(_ event: StepEvent) -> String { #","scale":\#(Int(event.param("scale", 2)))"# }
 
+    /// Whether frames of `width` × `height` upscaled by `scale` stay within a stream's bounds (the rule the event check
+    /// and the worker both apply).
+    static func fits(scale: Int, width: Int, height: Int) -> Bool {
+        (1...maxScale).contains(scale) && width * scale <= Y4MVideo.maxSide && height * scale <= Y4MVideo.maxSide
+    }
+
     func check(_ event: StepEvent, video: Y4MVideo, key: String) throws {
         let scale = event.param("scale", 2)
         guard scale == scale.rounded(), (1...Double(Self.maxScale)).contains(scale) else {
             throw StepInputError(.invalidParameter, "video.superres: params.scale must be a whole number in 1…\(Self.maxScale), got \(scale)")
         }
-        guard video.width * Int(scale) <= Y4MVideo.maxSide, video.height * Int(scale) <= Y4MVideo.maxSide else {
+        guard Self.fits(scale: Int(scale), width: video.width, height: video.height) else {
             throw StepInputError(
                 .invalidParameter,
                 "video.superres: \(key) is \(video.width)×\(video.height); scale \(Int(scale)) would make frames wider or taller than \(Y4MVideo.maxSide)")
@@ -179,7 +185,7 @@ public struct VideoSuperResolution: FrameMapStep {
     func transform(_ frame: YUVFrame, _ p: FrameJob.Parameters) throws -> YUVFrame {
         // The job's parameters come from ``check`` above; a worker still refuses what would not fit rather than trap.
         let scale = p.scale ?? 2
-        guard (1...Self.maxScale).contains(scale), frame.width * scale <= Y4MVideo.maxSide, frame.height * scale <= Y4MVideo.maxSide else {
+        guard Self.fits(scale: scale, width: frame.width, height: frame.height) else {
             throw StepInputError(.invalidParameter, "video.superres: scale \(scale) does not fit a \(frame.width)×\(frame.height) frame")
         }
         return Resample.upscale(frame, factor: scale)
